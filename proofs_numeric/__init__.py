@@ -1,0 +1,43 @@
+"""The claims registry: one module (or TOML file) per paper, plus the derived identities.
+
+``registry()`` returns every built-in claim in a stable order, followed by those of any
+reviewer-supplied TOML files.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from verify.claims import Claim, load_claims_file
+from verify.errors import SpecError
+
+HERE = Path(__file__).parent
+BUILTIN_FILES = ("derived.toml", "lc25.toml")
+
+
+def builtin_claims() -> list[Claim]:
+    from . import lc25
+
+    out: list[Claim] = []
+    for name in BUILTIN_FILES:
+        out += load_claims_file(HERE / name)
+    out += lc25.PYTHON_CLAIMS
+    return out
+
+
+def registry(extra_files=()) -> list[Claim]:
+    claims = builtin_claims()
+    for path in extra_files:
+        claims += load_claims_file(path)
+    seen: set = set()
+    for c in claims:
+        if c.id in seen:
+            raise SpecError("claims-file", f"claim id {c.id!r} is defined twice", "unique claim ids")
+        seen.add(c.id)
+    return claims
+
+
+def claim_by_id(claim_id: str, extra_files=()) -> Claim:
+    for c in registry(extra_files):
+        if c.id == claim_id:
+            return c
+    raise SpecError("claim", f"unknown claim id {claim_id!r}", ", ".join(c.id for c in registry(extra_files)))

@@ -1,0 +1,303 @@
+"""Brute-force oracles written from the definitions of CLAIMS.md §0–§2.
+
+They share no code with the engine (nothing from ``verify`` is imported): every
+quantity is obtained by summing the full joint law, and every sampler law by
+enumerating plans the slow way (all L! permutations, all N^L label vectors).
+Inputs are plain float arrays ``pmf`` of shape (q,)*L, axis i = position i.
+Meant for L <= 5, q <= 3 (and small codes); logs are natural (nats).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+
+import numpy as np
+
+
+# ---------------------------------------------------------------- combinatorics
+
+def all_compositions(L: int) -> list[tuple[int, ...]]:
+    """Every tuple of positive ints summing to L (2^(L-1) of them; L = 0 gives [()])."""
+    if L == 0:
+        return [()]
+    out = []
+    for first in range(1, L + 1):
+        for rest in all_compositions(L - first):
+            out.append((first,) + rest)
+    return out
+
+
+# ---------------------------------------------------------------- basic laws
+
+def _shape(pmf: np.ndarray) -> tuple[int, int]:
+    L = pmf.ndim
+    q = pmf.shape[0] if L else 1
+    return q, L
+
+
+def marginal_direct(pmf: np.ndarray, A) -> np.ndarray:
+    """p_A as an array with one axis per position of A (in increasing order), by summing the joint."""
+    A = sorted(A)
+    other = tuple(j for j in range(pmf.ndim) if j not in A)
+    return np.asarray(pmf.sum(axis=other)) if other else np.asarray(pmf)
+
+
+def conditional_direct(pmf: np.ndarray, i: int, known: dict) -> np.ndarray:
+    """p_i(. | x_U = known), shape (q,); uniform on {0..q-1} when P(x_U = known) = 0."""
+    q, L = _shape(pmf)
+    assert i not in known
+    idx = tuple(known[j] if j in known else slice(None) for j in range(L))
+    sub = pmf[idx]                      # axes: positions not in known, increasing order
+    free = [j for j in range(L) if j not in known]
+    axis_i = free.index(i)
+    others = tuple(a for a in range(len(free)) if a != axis_i)
+    vec = sub.sum(axis=others) if others else sub
+    total = vec.sum()
+    if total <= 0:
+        return np.full(q, 1.0 / q)
+    return vec / total
+
+
+class _CondCache:
+    """Memo of conditional_direct for one pmf (the oracle is the same function, just not recomputed)."""
+
+    def __init__(self, pmf):
+        self.pmf = pmf
+        self.memo = {}
+
+    def __call__(self, i, known):
+        key = (i, tuple(sorted(known.items())))
+        if key not in self.memo:
+            self.memo[key] = conditional_direct(self.pmf, i, known)
+        return self.memo[key]
+
+
+def plan_law_direct(pmf: np.ndarray, blocks, _cond=None) -> np.ndarray:
+    """q_D(x) = prod_t prod_{i in D_t} p_i(x_i | x_{U_t}) for the ordered partition ``blocks``."""
+    q, L = _shape(pmf)
+    blocks = [tuple(b) for b in blocks if len(b)]
+    assert sorted(j for b in blocks for j in b) == list(range(L)), blocks
+    cond = _cond if _cond is not None else _CondCache(pmf)
+    out = np.zeros(pmf.shape)
+    for x in itertools.product(range(q), repeat=L):
+        prob = 1.0
+        revealed: list[int] = []
+        for b in blocks:
+            known = {j: x[j] for j in revealed}
+            for i in b:
+                prob *= cond(i, known)[x[i]]
+            revealed.extend(b)
+        out[x] = prob
+    return out
+
+
+def kl(p: np.ndarray, r: np.ndarray) -> float:
+    """KL(p || r) in nats, data first; 0 log 0 = 0; inf if r = 0 somewhere p > 0."""
+    p = np.asarray(p, dtype=float).ravel()
+    r = np.asarray(r, dtype=float).ravel()
+    total = 0.0
+    for a, b in zip(p, r):
+        if a > 0:
+            if b <= 0:
+                return math.inf
+            total += a * math.log(a / b)
+    return total
+
+
+def tv(p: np.ndarray, r: np.ndarray) -> float:
+    """Total variation 1/2 sum |p - r|."""
+    return 0.5 * float(np.abs(np.asarray(p, float) - np.asarray(r, float)).sum())
+
+
+def ser(p: np.ndarray, r: np.ndarray) -> float:
+    """Sequence error rate r({x : p(x) = 0})."""
+    p = np.asarray(p, float)
+    r = np.asarray(r, float)
+    return float(r[p == 0].sum())
+
+
+# ---------------------------------------------------------------- samplers
+
+def _average_over_plans(pmf, weighted_plans):
+    """(sum_w w KL(p||q_D), sum_w w q_D) over a dict plan -> weight."""
+    cond = _CondCache(pmf)
+    ekl = 0.0
+    mix = np.zeros(pmf.shape)
+    for plan, w in weighted_plans.items():
+        if w == 0:
+            continue
+        law = plan_law_direct(pmf, plan, cond)
+        ekl += w * kl(pmf, law)
+        mix += w * law
+    return ekl, mix
+
+
+def fixed_sampler_direct(pmf: np.ndarray, sizes) -> tuple[float, np.ndarray]:
+    """E_D KL(p||q_D) and E_D q_D for uniform positions, block sizes ``sizes`` in reveal order.
+
+    Enumerates all L! permutations, cuts each into consecutive blocks of the given sizes.
+    """
+    q, L = _shape(pmf)
+    sizes = tuple(int(s) for s in sizes)
+    assert sum(sizes) == L and all(s >= 1 for s in sizes), sizes
+    plans: dict = defaultdict(float)
+    n_perm = math.factorial(L)
+    for perm in itertools.permutations(range(L)):
+        blocks, start = [], 0
+        for s in sizes:
+            blocks.append(tuple(sorted(perm[start:start + s])))
+            start += s
+        plans[tuple(blocks)] += 1.0 / n_perm
+    return _average_over_plans(pmf, plans)
+
+
+def mdm_direct(pmf: np.ndarray, pi) -> tuple[float, np.ndarray]:
+    """FG25 masked diffusion: K_i iid with P(K_i = k) = pi_k (k = 1..N, time order); step k reveals
+    {i : K_i = k}. Enumerates all N^L label vectors."""
+    q, L = _shape(pmf)
+    pi = [float(v) for v in pi]
+    N = len(pi)
+    plans: dict = defaultdict(float)
+    for labels in itertools.product(range(N), repeat=L):
+        w = 1.0
+        for k in labels:
+            w *= pi[k]
+        if w == 0:
+            continue
+        blocks = tuple(tuple(i for i in range(L) if labels[i] == k) for k in range(N))
+        blocks = tuple(b for b in blocks if b)      # empty steps do nothing
+        plans[blocks] += w
+    return _average_over_plans(pmf, plans)
+
+
+def random_size_direct(pmf: np.ndarray, law) -> tuple[float, np.ndarray]:
+    """Random sizes independent of X and positions: ``law`` = [(prob, sizes), ...]."""
+    ekl = 0.0
+    mix = np.zeros(pmf.shape)
+    for prob, sizes in law:
+        e, m = fixed_sampler_direct(pmf, sizes)
+        ekl += prob * e
+        mix += prob * m
+    return ekl, mix
+
+
+# ---------------------------------------------------------------- information measures
+
+def entropy_direct(pmf: np.ndarray, A) -> float:
+    """H(X_A) in nats from the marginal p_A (H(X_empty) = 0)."""
+    A = list(A)
+    if not A:
+        return 0.0
+    m = np.asarray(marginal_direct(pmf, A), float).ravel()
+    m = m[m > 0]
+    return float(-(m * np.log(m)).sum())
+
+
+def conditional_entropy_given_rest(pmf: np.ndarray, i: int) -> float:
+    """H(X_i | X_{-i}) = -sum_x p(x) log p(x_i | x_{-i}), computed from the conditional itself."""
+    p_rest = pmf.sum(axis=i, keepdims=True)
+    total = 0.0
+    for x in itertools.product(range(pmf.shape[0]), repeat=pmf.ndim):
+        px = pmf[x]
+        if px > 0:
+            xr = tuple(0 if j == i else x[j] for j in range(pmf.ndim))
+            total -= px * math.log(px / p_rest[xr])
+    return total
+
+
+def measures_direct(pmf: np.ndarray) -> dict:
+    """H, TC, DTC (two formulas), I_i = I(X_i; X_{-i}), sum_I, profile h(0..L); nats."""
+    q, L = _shape(pmf)
+    full = list(range(L))
+    H = entropy_direct(pmf, full)
+    H1 = [entropy_direct(pmf, [i]) for i in full]
+    Hrest = [entropy_direct(pmf, [j for j in full if j != i]) for i in full]
+    Hcond = [conditional_entropy_given_rest(pmf, i) for i in full]
+    TC = sum(H1) - H
+    DTC = H - sum(Hcond)
+    DTC_alt = sum(Hrest) - (L - 1) * H
+    I = [H1[i] + Hrest[i] - H for i in full]
+    profile = []
+    for m in range(L + 1):
+        subsets = list(itertools.combinations(full, m))
+        profile.append(sum(entropy_direct(pmf, A) for A in subsets) / len(subsets))
+    return {"H": H, "TC": TC, "DTC": DTC, "DTC_alt": DTC_alt, "I": I, "sum_I": sum(I),
+            "profile": profile, "H_single": H1, "H_cond_rest": Hcond}
+
+
+# ---------------------------------------------------------------- closed-form helpers
+
+def uniform_on_code(words, q: int, L: int) -> np.ndarray:
+    """Uniform law on a set of words (tuples of length L)."""
+    words = set(tuple(int(v) for v in w) for w in words)
+    pmf = np.zeros((q,) * L)
+    for w in words:
+        pmf[w] = 1.0 / len(words)
+    return pmf
+
+
+def mds_overshoot(sizes, k: int) -> int:
+    """n_{t*} - k with t* = min{t : n_t >= k} (CLAIMS.md §4)."""
+    n = 0
+    for s in sizes:
+        n += s
+        if n >= k:
+            return n - k
+    raise ValueError("sizes sum below k")
+
+
+def profile_formula(profile, sizes) -> float:
+    """D-PROFILE right side: sum_t s_t [h(n_{t-1}+1) - h(n_{t-1})] - H, with H = profile[-1]."""
+    n, total = 0, 0.0
+    for s in sizes:
+        total += s * (profile[n + 1] - profile[n])
+        n += s
+    return total - profile[-1]
+
+
+# ---------------------------------------------------------------- test laws built by hand
+
+def random_law(rng: np.random.Generator, q: int, L: int, alpha: float = 1.0,
+               zero_frac: float = 0.0) -> np.ndarray:
+    """Dirichlet(alpha) law on V^L; with zero_frac > 0 that fraction of entries is set exactly to 0
+    (at least one entry is kept), then the law is renormalised."""
+    n = q ** L
+    w = rng.dirichlet(np.full(n, alpha))
+    if zero_frac > 0:
+        kill = rng.random(n) < zero_frac
+        kill[int(np.argmax(w))] = False
+        w = np.where(kill, 0.0, w)
+    w = w / w.sum()
+    return w.reshape((q,) * L)
+
+
+def product_law(rng: np.random.Generator, q: int, L: int) -> np.ndarray:
+    """Independent positions with random marginals."""
+    pmf = np.ones(())
+    for _ in range(L):
+        pmf = np.multiply.outer(pmf, rng.dirichlet(np.ones(q)))
+    return pmf
+
+
+def repetition_code(q: int, L: int) -> np.ndarray:
+    """Uniform on {(a,..,a)}: MDS [L,1]_q."""
+    return uniform_on_code([(a,) * L for a in range(q)], q, L)
+
+
+def parity_code(q: int, L: int) -> np.ndarray:
+    """Uniform on {x : sum x = 0 mod q}: MDS [L,L-1]_q."""
+    return uniform_on_code([x for x in itertools.product(range(q), repeat=L) if sum(x) % q == 0], q, L)
+
+
+def tetracode() -> np.ndarray:
+    """Uniform on the tetracode [4,2]_3, generator rows (1,0,1,1), (0,1,1,2)."""
+    words = [tuple((a * g + b * h) % 3 for g, h in zip((1, 0, 1, 1), (0, 1, 1, 2)))
+             for a in range(3) for b in range(3)]
+    return uniform_on_code(words, 3, 4)
+
+
+def reed_solomon_4_2_5() -> np.ndarray:
+    """Uniform on Reed-Solomon [4,2]_5: (f(0),f(1),f(2),f(3)) for f(t) = a + b t over F_5."""
+    words = [tuple((a + b * t) % 5 for t in range(4)) for a in range(5) for b in range(5)]
+    return uniform_on_code(words, 5, 4)

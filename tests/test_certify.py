@@ -1,0 +1,399 @@
+"""Certified arithmetic: exact log-linear forms (CLAIMS.md §7) and verdicts (CLAIMS.md §5).
+
+Expected values come from mathematics (unique factorisation, known decimal expansions, series
+bounds), never from this code's own output.
+"""
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+from flint import arb, ctx, fmpq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from verify.certify import (
+    Difference,
+    Formula,
+    Product,
+    Quotient,
+    Scaled,
+    Sum,
+    Verdict,
+    as_enclosable,
+    ceil_log2,
+    check_eq,
+    check_ge,
+    check_le,
+    exact_form,
+    log2,
+)
+from verify.logforms import LogLinear, PrecisionExhausted
+
+LL = LogLinear
+Q = fmpq
+
+# The double nearest to ln 2 is 6243314768165359 / 2^53
+#   = 0.69314718055994528622676398299518041312694549560546875  <  ln 2 = 0.69314718055994530941...
+LN2_DOUBLE = Fraction(0.6931471805599453)
+
+
+# --------------------------------------------------------------------------------------------
+# §7: exact zero by unique factorisation
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        LL.log(4) - 2 * LL.log(2),
+        LL.log(Q(3, 16)) + LL.log(Q(16, 3)),
+        Q(1, 2) * LL.log(9) - LL.log(3),
+        LL.log(2) + LL.log(3) - LL.log(6),
+        LL.log(Q(12, 18)) - LL.log(2) + LL.log(3),
+    ],
+    ids=["log4-2log2", "log(3/16)+log(16/3)", "half-log9-log3", "log2+log3-log6", "log(12/18)"],
+)
+def test_identities_are_exact_zero(form):
+    assert form.is_zero()
+    assert form.canonical() == (0, {})
+    assert form.sign() == 0
+    assert form == 0
+    v = check_eq(form, 0)
+    assert v.status == "tight"
+    assert "factorisation" in v.how or "rational" in v.how
+
+
+def test_tight_verdicts_for_exact_identities():
+    v = check_eq(LL.log(4), 2 * LL.log(2))
+    assert v.status == "tight" and "factorisation" in v.how
+    # an exactly-zero margin in an inequality is tight, both ways round
+    assert check_le(LL.log(6), LL.log(2) + LL.log(3)).status == "tight"
+    assert check_ge(LL.log(6), LL.log(2) + LL.log(3)).status == "tight"
+
+
+def test_canonical_prime_exponents():
+    # log(12/18) = log(2/3); 5 log(50) = 5 log 2 + 10 log 5
+    c0, exps = (LL.log(Q(12, 18)) + LL.log(50, 5) + Q(1, 7)).canonical()
+    assert c0 == Q(1, 7)
+    assert exps == {2: 1 + 5, 3: -1, 5: 10}
+
+
+def test_zero_test_with_large_hard_composites():
+    # Mersenne primes M89, M107, M127: their product is not split by trial division, and the zero
+    # test must still succeed (coprime refinement) without a full factorisation.
+    m89, m107, m127 = 2**89 - 1, 2**107 - 1, 2**127 - 1
+    form = LL.log(m89 * m127) + LL.log(Q(m107, 7)) - LL.log(m89) - LL.log(m127 * m107) + LL.log(7)
+    assert form.is_zero()
+    nonzero = LL.log(m89 * m127 * m107) - LL.log(m89 * m107)  # = log M127
+    assert not nonzero.is_zero()
+    assert nonzero.canonical() == (0, {m127: 1})
+
+
+@pytest.mark.parametrize(
+    "form",
+    [LL.log(2), LL.log(2) - LL.log(3), LL.constant(Q(1, 10**9)), LL.log(3) - 1, 2 * LL.log(2) - LL.log(Q(399, 100))],
+)
+def test_nonzero_forms_are_not_zero(form):
+    assert not form.is_zero()
+    assert form.sign() != 0
+
+
+# --------------------------------------------------------------------------------------------
+# sign and rising precision
+
+
+def test_log2_against_its_nearest_double():
+    form = LL.log(2) - LN2_DOUBLE
+    assert not form.is_zero()
+    assert form.sign() == 1  # ln 2 exceeds its nearest double (see LN2_DOUBLE)
+    v = check_eq(LL.log(2), LN2_DOUBLE)
+    assert v.status == "refuted"
+    assert check_le(LN2_DOUBLE, LL.log(2)).status == "certified"
+
+
+def test_check_le_log2_decimal_bounds():
+    assert check_le(LL.log(2), Q(7, 10)).status == "certified"  # ln 2 = 0.693... ≤ 0.7
+    assert check_le(LL.log(2), Q(69, 100)).status == "refuted"  # ln 2 > 0.69
+    assert check_ge(Q(7, 10), LL.log(2)).status == "certified"
+    assert check_ge(Q(69, 100), LL.log(2)).status == "refuted"
+
+
+def test_tiny_nonzero_form_needs_rising_precision():
+    # log(1 + x) − x = −x²/2 + x³/3 − … < 0 for 0 < x < 1; here |value| ≈ 5e-61.
+    n = 10**30
+    form = LL.log(Q(n + 1, n)) - Q(1, n)
+    assert form.sign() == -1
+    v = check_le(LL.log(Q(n + 1, n)), Q(1, n))
+    assert v.status == "certified" and v.prec > 64
+    assert check_ge(LL.log(Q(n + 1, n)), Q(1, n)).status == "refuted"
+    # with the cap at the starting precision the ball cannot settle it
+    assert check_le(LL.log(Q(n + 1, n)), Q(1, n), prec_cap=64).status == "undecided"
+    with pytest.raises(PrecisionExhausted):
+        form.sign(prec_cap=64)
+    # ...but an identity is refuted exactly: the prime exponents do not all vanish (§7)
+    v = check_eq(LL.log(Q(n + 1, n)), Q(1, n), prec_cap=64)
+    assert v.status == "refuted" and "factorisation" in v.how
+
+
+def test_tiny_form_without_log1p_path():
+    # (log(N+1) − log N) − 1/N with the two logs of large integers as separate terms: the cancellation
+    # happens in the ball sum, so more bits are needed; the sign is still −1.
+    n = 10**30
+    form = LL.log(n + 1) - LL.log(n) - Q(1, n)
+    assert form.sign() == -1
+
+
+def test_precision_context_is_restored():
+    old = ctx.prec
+    LL.log(3).enclose(500)
+    check_le(LL.log(2), Q(7, 10), prec_start=300)
+    assert ctx.prec == old
+
+    def boom(prec):
+        raise RuntimeError("inside formula")
+
+    with pytest.raises(RuntimeError):
+        Formula(boom).enclose(777)
+    assert ctx.prec == old
+
+
+# --------------------------------------------------------------------------------------------
+# Enclosables: only exact forms can be proved equal
+
+
+def test_log2_of_power_of_two_vs_opaque_formula_is_undecided():
+    # log2(8) is recognised as the exact integer 3, but a Formula is opaque: its agreement with 3
+    # is numerical, so the identity is *undecided*, never tight.
+    three = Formula(lambda prec: arb(3), label="three")
+    v = check_eq(log2(8), three)
+    assert v.status == "undecided"
+    # against the exact rational 3 the identity is proved
+    assert check_eq(log2(8), 3).status == "tight"
+    assert check_eq(log2(Q(1, 8)), -3).status == "tight"
+
+
+def test_non_power_log2_identity_is_undecided():
+    via_formula = Formula(lambda prec: arb(7).log() / arb(2).log(), label="ln7/ln2")
+    v = check_eq(log2(7), via_formula, prec_cap=256)
+    assert v.status == "undecided"
+    assert v.prec == 256
+
+
+def test_log2_bounds():
+    # log2 7 = 2.8073549...
+    assert check_le(log2(7), Q(281, 100)).status == "certified"
+    assert check_le(log2(7), Q(2807, 1000)).status == "refuted"
+    assert check_ge(log2(7) + 1, log2(14) - Q(1, 10**6)).status == "certified"
+
+
+def test_combinators_track_exactness():
+    a, b = LL.log(2), LL.log(3)
+    assert exact_form(Sum(a, b, 1)) == LL.log(6) + 1
+    assert exact_form(Difference(LL.log(6), b)) == a
+    assert exact_form(Scaled(Q(1, 2), LL.log(9))) == b
+    assert exact_form(Product(2, a, Q(1, 2))) == a
+    assert exact_form(Product(a, b)) is None  # log 2 · log 3 is not log-linear
+    assert exact_form(Quotient(a, 2)) == a / 2
+    assert exact_form(Quotient(2, a)) is None
+    assert exact_form(log2(7)) is None
+    # operators build the same nodes
+    assert exact_form(log2(8) * a + 1) == 3 * a + 1
+    assert check_eq(Sum(a, b), LL.log(6)).status == "tight"
+    # a product of logs is certified by balls: log2·log3 = 0.7615... ≤ 0.77
+    assert check_le(Product(a, b), Q(77, 100)).status == "certified"
+
+
+def test_quotient_by_ball_containing_zero_is_undecided():
+    zero_ish = LL.log(4) - 2 * LL.log(2)  # exactly 0, but as a denominator it is only a ball
+    v = check_le(Quotient(1, Sum(zero_ish)), 5, prec_cap=128)
+    assert v.status == "undecided"
+
+
+def test_floats_are_refused():
+    with pytest.raises(TypeError):
+        as_enclosable(0.5)
+    with pytest.raises(TypeError):
+        check_le(LL.log(2), 0.7)
+    with pytest.raises(TypeError):
+        LL.log(0.5)
+    with pytest.raises(TypeError):
+        Formula(lambda prec: 0.5).enclose(64)
+
+
+@pytest.mark.parametrize(
+    "n, k",
+    [(1, 0), (2, 1), (3, 2), (4, 2), (5, 3), (1024, 10), (1025, 11),
+     (Q(1, 3), -1), (Q(1, 4), -2), (Q(5, 4), 1), (Fraction(3, 2), 1)],
+)
+def test_ceil_log2_values(n, k):
+    assert ceil_log2(n) == k
+
+
+@given(st.integers(1, 10**6), st.integers(1, 10**6))
+def test_ceil_log2_is_least_power_above(p, q):
+    k = ceil_log2(Q(p, q))
+    # 2^k ≥ p/q > 2^(k-1), checked in exact rationals
+    assert Fraction(2) ** k >= Fraction(p, q) > Fraction(2) ** (k - 1)
+
+
+# --------------------------------------------------------------------------------------------
+# LogLinear construction and arithmetic
+
+
+def test_from_pairs_skips_zero_coefficients_and_rejects_bad_ratios():
+    form = LL.from_pairs([Q(1, 2), 0, Fraction(3, 2), 2], [Q(1, 4), 0, 4, 1])
+    # 1/2 log(1/4) + 3/2 log 4 = log 4; the pair (0, 0) follows 0·log 0 = 0; log 1 = 0
+    assert form == LL.log(4)
+    assert len(form) == 1
+    with pytest.raises(ValueError):
+        LL.from_pairs([1], [0])
+    with pytest.raises(ValueError):
+        LL.from_pairs([1], [Q(-1, 2)])
+    with pytest.raises(ValueError):
+        LL.from_pairs([1, 2], [Q(1, 2)])
+
+
+def test_from_pairs_large_object_arrays_telescoping():
+    # Σ_{k=1}^{n} log((k+1)/k) = log(n+1)
+    n = 20000
+    coefs = np.empty(n, dtype=object)
+    coefs[:] = [Q(1)] * n
+    ratios = np.empty(n, dtype=object)
+    ratios[:] = [Q(k + 1, k) for k in range(1, n + 1)]
+    form = LL.from_pairs(coefs, ratios)
+    assert len(form) == n
+    assert (form - LL.log(n + 1)).is_zero()
+    assert check_eq(form, LL.log(n + 1)).status == "tight"
+
+
+def test_arithmetic_rules():
+    a = LL.log(2)
+    assert (a + 1) - 1 == a
+    assert 1 - a == -(a - 1)
+    assert (a * 3) / 3 == a
+    assert Fraction(1, 2) * LL.log(4) == a
+    assert (a * 0).is_zero() and len(a * 0) == 0
+    assert LL.log(Q(1, 2)) == -a  # stored as −log 2: the two merge
+    assert len(LL.log(Q(1, 2)) + a) == 0
+    with pytest.raises(TypeError):
+        a * a
+    with pytest.raises(ZeroDivisionError):
+        a / 0
+    with pytest.raises(TypeError):
+        hash(a)
+    assert sum([a, a, a]) == 3 * a
+    assert "log(2)" in repr(a)
+
+
+def test_float_is_display_accurate_even_for_tiny_forms():
+    n = 10**30
+    tiny = LL.log(Q(n + 1, n)) - Q(1, n)
+    # −x²/2 + x³/3 − … with x = 1e-30
+    assert math.isclose(float(tiny), -5e-61, rel_tol=1e-12)
+    assert float(LL.log(2)) == math.log(2)
+
+
+# --------------------------------------------------------------------------------------------
+# two-token example (CLAIMS.md §4): KL(p ‖ p_1 ⊗ p_2) = I(X_1; X_2)
+
+
+def test_two_token_kl_equals_mutual_information():
+    p = {(0, 0): Q(3, 8), (1, 1): Q(3, 8), (0, 1): Q(1, 8), (1, 0): Q(1, 8)}
+    p1 = {a: sum(v for (x, _), v in p.items() if x == a) for a in (0, 1)}
+    p2 = {b: sum(v for (_, y), v in p.items() if y == b) for b in (0, 1)}
+    # KL built term by term from log ratios
+    kl = LL.from_pairs(list(p.values()), [v / (p1[x] * p2[y]) for (x, y), v in p.items()])
+
+    def entropy(law):  # H = −Σ p log p, one log per outcome
+        vals = list(law.values())
+        return LL.from_pairs([-v for v in vals], vals)
+
+    mi = entropy(p1) + entropy(p2) - entropy(p)
+    v = check_eq(kl, mi)
+    assert v.status == "tight"
+    # closed form: (3/4) log(3/2) − (1/4) log 2 = (3/4) log 3 − log 2
+    assert check_eq(mi, LL.from_pairs([Q(3, 4), -1], [3, 2])).status == "tight"
+    # and I > 0 (dependent tokens)
+    assert check_ge(mi, 0).status == "certified"
+
+
+# --------------------------------------------------------------------------------------------
+# verdict record
+
+
+def test_verdict_to_json_round_trips():
+    v = check_le(LL.log(2), Q(7, 10))
+    d = json.loads(json.dumps(v.to_json()))
+    assert d["status"] == "certified"
+    assert d["relation"] == "le"
+    assert d["margin_lo"] <= d["margin_hi"]
+    assert d["prec"] == 64
+    with pytest.raises(ValueError):
+        Verdict("maybe", "0", 0.0, 0.0, 0, 0.0, 0.0, "")
+
+
+def test_exact_rational_verdicts_need_no_balls():
+    v = check_le(Fraction(1, 3), Q(1, 2))
+    assert v.status == "certified" and v.prec == 0 and v.margin == "1/6"
+    assert check_le(Q(1, 2), Q(1, 3)).status == "refuted"
+    assert check_eq(Fraction(2, 4), Q(1, 2)).status == "tight"
+    assert check_eq(np.int64(2), 3).status == "refuted"
+
+
+# --------------------------------------------------------------------------------------------
+# property tests
+
+small_pos_rational = st.builds(Q, st.integers(1, 10**4), st.integers(1, 10**4))
+# ratios built from a few small primes so that random forms often cancel exactly
+smooth_ratio = st.builds(
+    lambda a, b, c, d: Q(2) ** a * Q(3) ** b * Q(5) ** c * Q(7) ** d,
+    *[st.integers(-3, 3)] * 4,
+)
+coef = st.builds(Q, st.integers(-6, 6), st.integers(1, 4))
+random_form = st.builds(
+    lambda pairs, c0: LL.from_pairs([c for c, _ in pairs], [r for _, r in pairs], const=c0),
+    st.lists(st.tuples(coef, st.one_of(smooth_ratio, small_pos_rational)), max_size=6),
+    st.one_of(st.just(Q(0)), coef),
+)
+
+
+@given(small_pos_rational, small_pos_rational)
+@settings(max_examples=150, deadline=None)
+def test_log_of_product_is_sum_of_logs(a, b):
+    assert (LL.log(a * b) - LL.log(a) - LL.log(b)).is_zero()
+    assert check_eq(LL.log(a * b), LL.log(a) + LL.log(b)).status == "tight"
+
+
+def _mp_value(form: LogLinear) -> mpmath.mpf:
+    c0 = form.const
+    v = mpmath.mpf(int(c0.p)) / int(c0.q)
+    for r, c in form.terms.items():
+        v += mpmath.mpf(int(c.p)) / int(c.q) * mpmath.log(mpmath.mpf(int(r.p)) / int(r.q))
+    return v
+
+
+@given(random_form)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_sign_agrees_with_mpmath(form):
+    with mpmath.workdps(200):
+        v = _mp_value(form)
+        s = form.sign()
+        if form.is_zero():
+            assert s == 0 and abs(v) < mpmath.mpf(10) ** -190
+        else:
+            # small random forms are nowhere near 0 unless exactly 0
+            assert abs(v) > mpmath.mpf(10) ** -150
+            assert s == (1 if v > 0 else -1)
+
+
+@given(random_form, st.sampled_from([53, 64, 200]))
+@settings(max_examples=60, deadline=None)
+def test_enclosure_contains_the_value(form, prec):
+    ball = form.enclose(prec)
+    with mpmath.workdps(120):
+        v = _mp_value(form)
+        assert mpmath.mpf(ball.lower()) <= v <= mpmath.mpf(ball.upper())

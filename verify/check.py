@@ -1,0 +1,334 @@
+"""Running the claims registry: instances → certified verdicts → per-claim results.
+
+``verify claims`` lists the registry; ``verify check`` runs every claim on a profile's grid and
+exits 1 when a claim has a refutation not recorded as known; ``verify report`` writes the
+tightness report (see ``report.py``). pytest's proof check calls ``run_claim`` directly.
+"""
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import math
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .certify import check_eq, check_ge, check_le
+from .claims import Claim
+from .errors import SpecError
+from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_schedules
+from .serialize import jsonable, to_float
+from .symbolic import evaluate
+
+CHECKERS = {"<=": check_le, ">=": check_ge, "==": check_eq}
+
+
+class TargetCache:
+    """Exact targets and their workspaces, shared by every claim of one run."""
+
+    def __init__(self):
+        self._ws: dict = {}
+
+    def workspace(self, spec: str) -> Workspace:
+        ws = self._ws.get(spec)
+        if ws is None:
+            from distributions import parse_target
+
+            ws = Workspace(parse_target(spec, exact=True))
+            self._ws[spec] = ws
+        return ws
+
+
+def family_of(spec: str) -> str:
+    return spec.split(":", 1)[0]
+
+
+def target_specs(profile: str, family: str | None = None) -> list:
+    from distributions import zoo_grid
+
+    if profile not in PROFILES:
+        raise SpecError("--profile", f"unknown profile {profile!r}", ", ".join(PROFILES))
+    out = []
+    for L, q in PROFILES[profile]["sizes"]:
+        for spec in zoo_grid(L, q):
+            if family is None or family_of(spec) == family:
+                out.append(spec)
+    return out
+
+
+def families(profile: str) -> list:
+    seen: list = []
+    for spec in target_specs(profile):
+        f = family_of(spec)
+        if f not in seen:
+            seen.append(f)
+    return seen
+
+
+def instances(claim: Claim, profile: str, cache: TargetCache, family: str | None = None,
+              targets: list | None = None):
+    """Every (target, schedule, predictor, plan) the claim ranges over on the profile's grid
+    (or on the given target specs instead of the profile's zoo)."""
+    preds = expand_predictors(claim.predictors, profile)
+    consts = {k: _rational(v) for k, v in claim.constants.items()}
+    for spec in (targets if targets is not None else target_specs(profile, family)):
+        ws = cache.workspace(spec)
+        for sched, plan in grid_schedules(claim.grid, ws.target.L):
+            for pred in (preds if sched is not None else preds[:1]):
+                yield Instance(ws, sched, pred, plan, consts)
+
+
+def _rational(v):
+    from .symbolic import fmpq_of
+
+    return fmpq_of(v)
+
+
+def side_value(claim: Claim, side, inst: Instance):
+    if callable(side):
+        return side(inst)
+    return evaluate(side, claim.constants, inst.value)
+
+
+@dataclass
+class Row:
+    instance: dict
+    status: str | None
+    lhs: float | None
+    rhs: float | None
+    margin: str | None = None
+    statistic: float | None = None
+    verdict: dict | None = None
+    _inst: Instance | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.lhs is None or self.rhs is None or not self.rhs > 0:
+            return None
+        return self.lhs / self.rhs
+
+
+@dataclass
+class ClaimResult:
+    claim: Claim
+    profile: str
+    rows: list = field(default_factory=list)
+    witnesses: list = field(default_factory=list)   # saved files: {"id", "path", "kind"}
+    summary: dict = field(default_factory=dict)      # shape claims: best constants
+    seconds: float = 0.0
+
+    @property
+    def counts(self) -> dict:
+        out = {s: 0 for s in ("certified", "tight", "refuted", "undecided")}
+        for r in self.rows:
+            if r.status:
+                out[r.status] += 1
+        return out
+
+    def ratios(self) -> list:
+        return [r.ratio for r in self.rows if r.ratio is not None]
+
+    def refutations(self) -> list:
+        return [r for r in self.rows if r.status == "refuted"]
+
+    def unknown_refutations(self) -> list:
+        known = set(self.claim.known_refutations)
+        return [w for w in self.witnesses if w["kind"] == "refuted" and w["id"] not in known]
+
+    def worst(self) -> Row | None:
+        """The refuted row, else the row closest to the bound (largest lhs/rhs; largest |margin| for ==)."""
+        if not self.rows or not self.claim.checked:
+            return None
+        bad = self.refutations() or [r for r in self.rows if r.status == "undecided"]
+        if bad:
+            return bad[0]
+        if self.claim.relation == "==":
+            return max(self.rows, key=lambda r: abs((r.lhs or 0) - (r.rhs or 0)))
+        with_ratio = [r for r in self.rows if r.ratio is not None]
+        if with_ratio:
+            return max(with_ratio, key=lambda r: r.ratio if self.claim.relation == "<=" else -r.ratio)
+        return min(self.rows, key=lambda r: abs((r.rhs or 0) - (r.lhs or 0)))
+
+    def to_json(self) -> dict:
+        ratios = self.ratios()
+        worst = self.worst()
+        return jsonable({
+            "claim": self.claim.to_json(),
+            "profile": self.profile,
+            "instances": len(self.rows),
+            "verdicts": self.counts if self.claim.checked else None,
+            "ratio_lhs_rhs": ({"min": min(ratios), "median": statistics.median(ratios), "max": max(ratios)}
+                              if ratios else None),
+            "worst": ({**worst.instance, "status": worst.status, "lhs": worst.lhs, "rhs": worst.rhs,
+                       "margin": worst.margin} if worst else None),
+            "witnesses": self.witnesses,
+            "unknown_refutations": [w["id"] for w in self.unknown_refutations()],
+            "summary": self.summary,
+            "seconds": round(self.seconds, 2),
+        })
+
+
+def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
+              family: str | None = None, witness_dir: str | Path | None = None,
+              prec_cap: int = 4096, targets: list | None = None) -> ClaimResult:
+    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims."""
+    cache = cache or TargetCache()
+    res = ClaimResult(claim, profile)
+    t0 = time.perf_counter()
+    for inst in instances(claim, profile, cache, family, targets):
+        row = Row(inst.describe(), None, None, None, _inst=inst)
+        if claim.checked:
+            lhs = side_value(claim, claim.lhs, inst)
+            rhs = side_value(claim, claim.rhs, inst)
+            v = CHECKERS[claim.relation](lhs, rhs, prec_cap=prec_cap)
+            row.status, row.margin, row.verdict = v.status, v.margin, v.to_json()
+            row.lhs, row.rhs = v.lhs_float, v.rhs_float
+        if claim.statistic is not None:
+            try:
+                row.statistic = to_float(side_value(claim, claim.statistic, inst))
+            except ZeroDivisionError:
+                row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
+        res.rows.append(row)
+    if claim.summarize is not None:
+        res.summary = claim.summarize(res.rows)
+    elif claim.statistic is not None:
+        stats = [r for r in res.rows if r.statistic is not None and math.isfinite(r.statistic)]
+        if stats:
+            pick = max if claim.aggregate == "max" else min
+            best = pick(stats, key=lambda r: r.statistic)
+            res.summary = {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
+                           "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
+    if witness_dir is not None:
+        _save_witnesses(res, Path(witness_dir))
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
+    """The exact inputs of one instance, readable by ``file:`` (q, L, pmf) and replayable."""
+    pmf = [str(v) for v in inst.target.pmf.reshape(-1)]
+    return {
+        "q": inst.target.q,
+        "L": inst.target.L,
+        "pmf": pmf,
+        "witness": {
+            "claim": claim.id, "provenance": claim.provenance, "kind": kind,
+            "target_spec": inst.target.spec, "sampler": inst.schedule.spec if inst.schedule else None,
+            "predictor": inst.predictor.spec, "plan": row.instance["plan"],
+            "verdict": row.verdict, "lhs": row.lhs, "rhs": row.rhs,
+        },
+    }
+
+
+def _save_witnesses(res: ClaimResult, out: Path) -> None:
+    chosen = [(r, "refuted") for r in res.refutations()]
+    worst = res.worst()
+    # An identity's closest instance says nothing; an inequality's is its tightest case.
+    if worst is not None and worst.status != "refuted" and res.claim.relation != "==":
+        chosen.append((worst, "worst"))
+    out.mkdir(parents=True, exist_ok=True)
+    for row, kind in chosen:
+        payload = witness_payload(row._inst, res.claim, row, kind)
+        digest = hashlib.sha256(json.dumps({k: payload[k] for k in ("q", "L", "pmf")} | {
+            "s": payload["witness"]["sampler"], "p": payload["witness"]["predictor"],
+            "plan": payload["witness"]["plan"]}, sort_keys=True).encode()).hexdigest()[:10]
+        wid = f"{res.claim.id}-{digest}"
+        payload["witness"]["id"] = wid
+        path = out / f"{wid}.json"
+        path.write_text(json.dumps(jsonable(payload), indent=1) + "\n")
+        res.witnesses.append({"id": wid, "path": str(path), "kind": kind,
+                              "replay": _replay_command(path, row._inst)})
+
+
+def _replay_command(path: Path, inst: Instance) -> str:
+    cmd = f"verify measure --target file:{path}"
+    if inst.schedule is not None:
+        cmd += f" --sampler {inst.schedule.spec}"
+    if not inst.predictor.perfect:
+        cmd += f" --predictor {inst.predictor.spec}"
+    return cmd + " --exact"
+
+
+def select(claims: list, only: str | None) -> list:
+    if not only:
+        return claims
+    pats = [p.strip() for p in only.split(",") if p.strip()]
+    out = [c for c in claims if any(fnmatch.fnmatchcase(c.id, p) for p in pats)]
+    if not out:
+        raise SpecError("--only", f"{only!r} matches no claim id", ", ".join(c.id for c in claims))
+    return out
+
+
+# ------------------------------------------------------------------ command line
+
+def _load_registry(args) -> list:
+    from proofs_numeric import registry
+
+    return registry(getattr(args, "claims_file", None) or ())
+
+
+def _cmd_claims(args) -> int:
+    claims = select(_load_registry(args), getattr(args, "only", None))
+    if args.json:
+        print(json.dumps([c.to_json() for c in claims], indent=2))
+        return 0
+    for c in claims:
+        kind = c.relation if c.checked else "shape (reports a best constant)"
+        print(f"{c.id:<12} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
+        print(f"    {c.statement}")
+    return 0
+
+
+def _cmd_check(args) -> int:
+    from .report import print_check_table
+
+    claims = select(_load_registry(args), args.only)
+    cache = TargetCache()
+    results = []
+    for c in claims:
+        res = run_claim(c, args.profile, cache, witness_dir=args.witness_dir)
+        results.append(res)
+        print_check_table(res)
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.to_json() for r in results], indent=2) + "\n")
+    unknown = [(r.claim.id, w["id"]) for r in results for w in r.unknown_refutations()]
+    if unknown:
+        print("refuted claims with witnesses not recorded as known: " +
+              ", ".join(f"{c} ({w})" for c, w in unknown))
+        return 1
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report import write_report
+
+    claims = select(_load_registry(args), args.only)
+    paths = write_report(claims, args.profile, Path(args.out))
+    for p in paths:
+        print(p)
+    return 0
+
+
+def add_commands(sub) -> None:
+    c = sub.add_parser("claims", help="the registry: id, paper, provenance, statement")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--only", default=None, help="comma-separated id globs")
+    c.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    c.set_defaults(func=_cmd_claims)
+
+    k = sub.add_parser("check", help="certified verdicts for every claim on a profile's grid")
+    k.add_argument("--profile", default="ci", choices=sorted(PROFILES))
+    k.add_argument("--only", default=None, help="comma-separated id globs, e.g. 'LC25.*,D-MIX'")
+    k.add_argument("--json", default=None, metavar="PATH", help="write all results as JSON")
+    k.add_argument("--witness-dir", default="reports/witnesses", help="where witnesses are saved")
+    k.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    k.set_defaults(func=_cmd_check)
+
+    r = sub.add_parser("report", help="write the tightness report (markdown + json + png)")
+    r.add_argument("--out", default="reports")
+    r.add_argument("--profile", default="ci", choices=sorted(PROFILES))
+    r.add_argument("--only", default=None)
+    r.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    r.set_defaults(func=_cmd_report)

@@ -1,0 +1,81 @@
+"""Command line: ``verify claims | measure | check | report`` (ARCHITECTURE.md contract).
+
+Bad input ends with one line on stderr naming the field and what is accepted, exit status 2,
+nothing written.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .check import add_commands
+from .errors import SpecError
+from .serialize import cell, enclosure, jsonable
+
+MEASURE_KEYS = ("H", "TC", "DTC", "sum_I", "expected_kl", "mixture_kl", "tv", "ser", "ter_gap",
+                "gen_logppl_gap", "expected_iterations", "expected_iterations_sampler")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        raise SpecError("arguments", message, f"see '{self.prog} --help'")
+
+
+def _measure(args) -> int:
+    from distributions import parse_target
+
+    from .metrics import measure
+
+    target = parse_target(args.target, exact=args.exact)
+    out = measure(target, args.sampler, args.predictor)
+    data = jsonable(out)
+    if args.exact:
+        data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS if out.get(k) is not None}
+        data["exact"] = True
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"target   {target.spec}  (q={target.q}, L={target.L})")
+    print(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
+    print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
+    width = max(len(k) for k in MEASURE_KEYS)
+    for k in MEASURE_KEYS:
+        line = f"  {k:<{width}}  {cell(out.get(k), 10)}"
+        if args.exact and out.get(k) is not None:
+            enc = data["enclosures"][k]
+            line += "   " + (enc.get("exact") or enc.get("ball"))
+        print(line)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="verify", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+
+    m = sub.add_parser("measure", help="every metric of one sampler on one target")
+    m.add_argument("--target", required=True, help="target spec, e.g. markov:L=6,q=2,flip=0.1 or file:law.json")
+    m.add_argument("--sampler", required=True, help="sampler spec, e.g. fixed:sizes=2+2, mdm:N=3")
+    m.add_argument("--predictor", default=None, help="perfect (default) | mix:lam=1/10 | temp:beta=2 | noise:sigma=1/2,seed=3")
+    m.add_argument("--exact", action="store_true", help="exact rationals; print certified enclosures")
+    m.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    m.set_defaults(func=_measure)
+
+    add_commands(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except SpecError as err:
+        print(f"verify: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""Instances a claim ranges over, and the lazily computed quantities (SYMBOLS) on each.
+
+An instance is (target, schedule, predictor[, plan]). A ``Workspace`` holds everything computed
+once per target (marginals, measures, per-level cross-entropies per predictor) so that a grid of
+all compositions of L costs little more than one composition.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from .info import Marginals, chain_tc, measures
+from .certify import Scaled, Sum
+from .laws import expected_kl_parts, mixture_law, plan_law
+from .metrics import kl, sequence_error_rate, total_variation
+from .numbers import rational, zero
+from .plans import Schedule, balanced, fixed, parse_sampler, random_size
+from .predictors import PERFECT, Predictor, parse_predictor
+from .target import Target
+from .training import eps_train_parts, plan_learning
+
+PROFILES = {
+    # (L, q) pairs of the grid; the imperfect predictors a claim's "imperfect" expands to.
+    "ci": {
+        "sizes": [(L, 2) for L in range(1, 7)] + [(L, 3) for L in range(1, 5)],
+        "imperfect": ["mix:lam=1/10", "temp:beta=2", "noise:sigma=1/2,seed=1"],
+    },
+    "deep": {
+        "sizes": [(L, 2) for L in range(1, 9)] + [(L, 3) for L in range(1, 6)] + [(L, 4) for L in range(1, 5)],
+        "imperfect": ["mix:lam=1/10", "mix:lam=1/2", "temp:beta=2", "temp:beta=1/2",
+                      "noise:sigma=1/2,seed=1", "noise:sigma=2,seed=2"],
+    },
+}
+
+
+def all_compositions(L: int) -> list:
+    if L == 0:
+        return [()]
+    return [(f,) + rest for f in range(1, L + 1) for rest in all_compositions(L - f)]
+
+
+def grid_schedules(grid: str, L: int) -> list:
+    """Schedules (and explicit plans for the "plans" grid) of a named grid at length L.
+
+    targets: none (one instance per target) · compositions: fixed, every composition of L ·
+    balanced: balanced:K, K = 1..L · one-block · singletons · schedules: every composition, mdm
+    with N = 1..3 and a skewed π, and a two-point random-size law · plans: each composition cut
+    from one seeded random order.
+    """
+    if grid == "targets":
+        return [(None, None)]
+    if grid == "compositions":
+        return [(fixed(c, L), None) for c in all_compositions(L)]
+    if grid == "balanced":
+        return [(balanced(K, L), None) for K in range(1, L + 1)]
+    if grid == "one-block":
+        return [(fixed((L,), L), None)]
+    if grid == "singletons":
+        return [(fixed((1,) * L, L), None)]
+    if grid == "schedules":
+        out = [(fixed(c, L), None) for c in all_compositions(L)]
+        out += [(parse_sampler(f"mdm:N={N}", L), None) for N in (1, 2, 3)]
+        out.append((parse_sampler("mdm:pi=1/2+1/4+1/4", L), None))
+        if L >= 2:
+            out.append((random_size([(rational("1/3", True), (1, L - 1)), (rational("2/3", True), (L - 1, 1))], L), None))
+        return out
+    if grid == "plans":
+        # One explicit plan per composition: a fixed pseudo-random order (seeded by L and the
+        # composition) cut into the composition's blocks.
+        out = []
+        for c in all_compositions(L):
+            order = tuple(np.random.default_rng([L, *c]).permutation(L).tolist())
+            blocks, k = [], 0
+            for s in c:
+                blocks.append(tuple(sorted(order[k:k + s])))
+                k += s
+            out.append((fixed(c, L), tuple(blocks)))
+        return out
+    raise KeyError(grid)
+
+
+GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "plans")
+
+
+class Workspace:
+    """Per-target caches: the target in exact or float form, marginals, measures, levels."""
+
+    def __init__(self, target: Target):
+        self.target = target
+        self.m = Marginals(target)
+        self._measures = None
+        self.levels: dict = {}   # predictor spec → {n: c(n)}
+        self.train: dict = {}    # predictor spec → {|M|: λ}
+        self.laws: dict = {}     # (schedule spec, predictor spec) → mixture law
+        self.conds: dict = {}    # predictor spec → {(i, B): p̂_i(· | x_B) in full form}
+
+    @property
+    def measures(self) -> dict:
+        if self._measures is None:
+            self._measures = measures(self.target, self.m)
+        return self._measures
+
+
+@dataclass
+class Instance:
+    ws: Workspace
+    schedule: Schedule | None = None
+    predictor: Predictor = PERFECT
+    plan: tuple | None = None
+    constants: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def target(self) -> Target:
+        return self.ws.target
+
+    def describe(self) -> dict:
+        return {
+            "target": self.target.spec,
+            "q": self.target.q,
+            "L": self.target.L,
+            "sampler": self.schedule.spec if self.schedule else None,
+            "predictor": self.predictor.spec,
+            "plan": [list(b) for b in self.plan] if self.plan else None,
+        }
+
+    def value(self, name: str):
+        """The quantity a SYMBOLS name stands for on this instance (exact or float by the target)."""
+        if name in self.constants:
+            return self.constants[name]
+        if name not in self._cache:
+            self._cache[name] = _COMPUTE[name](self)
+        return self._cache[name]
+
+
+def _sched(inst: Instance) -> Schedule:
+    if inst.schedule is None:
+        raise KeyError("this grid has no sampler")
+    return inst.schedule
+
+
+def _mixture(inst: Instance):
+    key = (_sched(inst).spec, inst.predictor.spec)
+    if key not in inst.ws.laws:
+        conds = inst.ws.conds.setdefault(inst.predictor.spec, {})
+        inst.ws.laws[key] = mixture_law(inst.target, _sched(inst), inst.predictor, inst.ws.m, conds)
+    return inst.ws.laws[key]
+
+
+def _ekl(inst: Instance, pred: Predictor):
+    levels = inst.ws.levels.setdefault(pred.spec, {})
+    return _combine(expected_kl_parts(inst.target, _sched(inst), pred, inst.ws.m, levels), inst.target.exact)
+
+
+def _eps_train(inst: Instance):
+    cache = inst.ws.train.setdefault(inst.predictor.spec, {})
+    return _combine(eps_train_parts(inst.ws.m, _sched(inst), inst.predictor, cache), inst.target.exact)
+
+
+def _combine(parts: list, exact: bool):
+    """Σ coef · value. Exact: a lazy sum whose ball reuses the cached balls of the shared per-level
+    forms, so a grid of many schedules on one target encloses each level once."""
+    if not exact:
+        return sum((v * c for c, v in parts), 0.0)
+    if not parts:
+        return zero(True)
+    return Sum(*(Scaled(c, v) for c, v in parts))
+
+
+def _num_blocks(inst: Instance):
+    s = _sched(inst)
+    if s.kind in ("fixed", "balanced", "count"):
+        return len(s.params["sizes"])
+    if s.kind == "mdm":
+        return len(s.params["pi"])
+    return s.expected_iterations()
+
+
+def _profile_kl(inst: Instance):
+    """Σ over the size law of P(sizes) · (Σ_t s_t [h(n_{t−1}+1) − h(n_{t−1})] − H)."""
+    h = inst.ws.measures["profile"]
+    exact = inst.target.exact
+    total = zero(exact)
+    for prob, sizes in _sched(inst).compositions():
+        n, part = 0, zero(exact)
+        for s in sizes:
+            part = part + (h[n + 1] - h[n]) * s
+            n += s
+        total = total + (part - h[-1]) * rational(prob, exact)
+    return total
+
+
+def _plan(inst: Instance) -> tuple:
+    if inst.plan is None:
+        raise KeyError("this grid has no explicit plan")
+    return inst.plan
+
+
+_COMPUTE = {
+    "L": lambda i: i.target.L,
+    "q": lambda i: i.target.q,
+    "T": lambda i: _sched(i).expected_iterations(),
+    "K": _num_blocks,
+    "s_max": lambda i: _sched(i).max_block,
+    "H": lambda i: i.ws.measures["H"],
+    "TC": lambda i: i.ws.measures["TC"],
+    "DTC": lambda i: i.ws.measures["DTC"],
+    "DTC_alt": lambda i: i.ws.measures["DTC_alt"],
+    "sum_I": lambda i: i.ws.measures["sum_I"],
+    "expected_kl": lambda i: _ekl(i, i.predictor),
+    "expected_kl_perfect": lambda i: _ekl(i, PERFECT),
+    "mixture_kl": lambda i: kl(i.target.pmf, _mixture(i), i.target.exact),
+    "tv": lambda i: total_variation(i.target.pmf, _mixture(i), i.target.exact),
+    "ser": lambda i: sequence_error_rate(i.target.pmf, _mixture(i), i.target.exact),
+    "ter_gap": lambda i: i.value("mixture_kl") / i.target.L,
+    "eps_train": _eps_train,
+    "profile_kl": _profile_kl,
+    "plan_kl": lambda i: kl(i.target.pmf, plan_law(i.target, _plan(i), i.predictor, i.ws.m), i.target.exact),
+    "chain_tc": lambda i: chain_tc(i.ws.m, _plan(i)),
+    "plan_learning": lambda i: plan_learning(i.ws.m, i.predictor, _plan(i)),
+}
+
+
+def expand_predictors(specs, profile: str) -> list:
+    out = []
+    for s in specs:
+        if s == "imperfect":
+            out += PROFILES[profile]["imperfect"]
+        else:
+            out.append(s)
+    return [parse_predictor(s) for s in out]

@@ -1,0 +1,175 @@
+"""Exact output laws of non-adaptive samplers, by dynamic programming over partial assignments.
+
+State (node, A, x_A): the size node of the schedule, the revealed set A and its values. With
+n = |B| revealed at a node whose next block has size s (CLAIMS.md §2):
+
+    g_child(A, x_A) += P(s | node) · C(L − n, s)^{-1} · g_node(B, x_B) · Π_{i ∈ A∖B} p̂_i(x_i | x_B)
+
+and the mixture law is the sum of g over terminal nodes at A = [L]. Arrays are kept in *full form*
+(shape with q on revealed axes and 1 elsewhere), so products are plain numpy broadcasting. The
+same code runs on float64 and on exact fmpq object arrays.
+"""
+from __future__ import annotations
+
+from itertools import combinations
+from math import comb
+
+import numpy as np
+
+from .info import Marginals
+from .numbers import inv_binom, log_sum, rational, zero
+from .plans import Schedule
+from .predictors import PERFECT, Predictor
+from .target import Target
+
+
+def full_form(arr: np.ndarray, S: tuple, L: int) -> np.ndarray:
+    """Reshape an array over x_S (axes in position order) to L axes, size 1 off S."""
+    shape = [1] * L
+    for k, j in enumerate(S):
+        shape[j] = arr.shape[k]
+    return arr.reshape(shape)
+
+
+def _cond_full(m: Marginals, pred: Predictor, i: int, B: tuple, cache: dict) -> np.ndarray:
+    key = (i, B)
+    got = cache.get(key)
+    if got is None:
+        c = pred.conditional(m, i, B)  # axes (B..., i)
+        Bi = tuple(sorted(B + (i,)))
+        c = np.moveaxis(c, -1, Bi.index(i))
+        got = full_form(c, Bi, m.L)
+        cache[key] = got
+    return got
+
+
+def plan_law(target: Target, blocks, predictor: Predictor = PERFECT,
+             marginals: Marginals | None = None) -> np.ndarray:
+    """q_D(x) = Π_t Π_{i∈D_t} p̂_i(x_i | x_{U_t}) for one ordered partition D (D-CHAIN's q_D)."""
+    m = marginals or Marginals(target)
+    L = target.L
+    law = np.ones((1,) * L, dtype=target.pmf.dtype)
+    if target.exact:
+        law = np.empty((1,) * L, dtype=object)
+        law.reshape(-1)[0] = rational(1, True)
+    U: tuple = ()
+    cache: dict = {}
+    for block in blocks:
+        for i in block:
+            law = law * _cond_full(m, predictor, i, U, cache)
+        U = tuple(sorted(U + tuple(block)))
+    if sorted(U) != list(range(L)):
+        raise ValueError(f"blocks {blocks} are not a partition of 0..{L - 1}")
+    return np.broadcast_to(law, (target.q,) * L).copy()
+
+
+def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFECT,
+                marginals: Marginals | None = None, cond_cache: dict | None = None) -> np.ndarray:
+    """r = E_D q_D, the law a user actually samples (CLAIMS.md §1 mixture KL is KL(p ‖ r)).
+
+    ``cond_cache`` (one per target and predictor) shares the predictor's conditionals across
+    schedules; without it they are dropped level by level to bound memory.
+    """
+    m = marginals or Marginals(target)
+    L, q, exact = target.L, target.q, target.exact
+    full = tuple(range(L))
+    one = np.empty((1,) * L, dtype=object) if exact else np.ones((1,) * L)
+    if exact:
+        one.reshape(-1)[0] = rational(1, True)
+    g: dict = {schedule.start: {(): one}}
+    result = None
+    shared = cond_cache is not None
+    cache: dict = cond_cache if shared else {}
+    for key in schedule.order():
+        layer = g.pop(key, None)
+        if layer is None:
+            continue
+        n = schedule.revealed[key]
+        if n == L:
+            arr = layer[full]
+            result = arr if result is None else result + arr
+            continue
+        for prob, s, child in schedule.nodes.get(key, ()):
+            dest = g.setdefault(child, {})
+            if s == 0:
+                w = rational(prob, exact)
+                for B, gB in layer.items():
+                    _accumulate(dest, B, gB * w)
+                continue
+            w = rational(prob, exact) * inv_binom(L - n, s, exact)
+            for B, gB in layer.items():
+                gBw = gB * w
+                masked = [j for j in full if j not in B]
+                for D in combinations(masked, s):
+                    arr = gBw
+                    for i in D:
+                        arr = arr * _cond_full(m, predictor, i, B, cache)
+                    _accumulate(dest, tuple(sorted(B + D)), arr)
+        if not shared:  # conditionals given sets of this size are not needed again
+            for k in [k for k in cache if len(k[1]) == n]:
+                del cache[k]
+    if result is None:
+        raise ValueError(f"schedule {schedule.spec!r} never reveals all {L} positions")
+    return np.broadcast_to(result, (q,) * L).copy()
+
+
+def _accumulate(dest: dict, A: tuple, arr: np.ndarray) -> None:
+    prev = dest.get(A)
+    dest[A] = arr if prev is None else prev + arr
+
+
+def cross_entropy_level(m: Marginals, predictor: Predictor, n: int):
+    """c(n) = C(L,n)^{-1} Σ_{|B|=n} Σ_{i∉B} −E_p log p̂_i(X_i | X_B): mean cross-entropy of one level."""
+    L = m.L
+    total = zero(m.exact)
+    for B in combinations(range(L), n):
+        for i in range(L):
+            if i in B:
+                continue
+            Bi = tuple(sorted(B + (i,)))
+            joint = np.moveaxis(m.marginal(Bi), Bi.index(i), -1)
+            total = total - log_sum(joint, predictor.conditional(m, i, B), m.exact)
+    return total * inv_binom(L, n, m.exact)
+
+
+def expected_kl_parts(target: Target, schedule: Schedule, predictor: Predictor = PERFECT,
+                      marginals: Marginals | None = None, levels: dict | None = None) -> list:
+    """E_D KL(p ‖ q̂_D) as terms [(coefficient, value)]: (−1, H) and (W(n,s)·s/(L−n), c(n)).
+
+    log q̂_D(x) = Σ_t Σ_{i∈D_t} log p̂_i(x_i | x_{U_t}). Given the sizes, U_t is a uniform n-subset
+    and each masked i lies in the next block w.p. s/(L − n), so
+    E_D KL = −H + Σ_{n,s} W(n,s) · s/(L−n) · c(n),  W(n,s) = P(some block of size s starts at n).
+    ``levels`` caches c(n) for this (target, predictor) across schedules.
+    """
+    m = marginals or Marginals(target)
+    L, exact = target.L, target.exact
+    levels = {} if levels is None else levels
+    parts = [(rational(-1, exact), m.entropy(tuple(range(L))))]
+    for (n, s), W in sorted(schedule.size_weights().items()):
+        if n not in levels:
+            levels[n] = cross_entropy_level(m, predictor, n)
+        parts.append((rational(W, exact) * rational(s, exact) / rational(L - n, exact), levels[n]))
+    return parts
+
+
+def expected_kl(target: Target, schedule: Schedule, predictor: Predictor = PERFECT,
+                marginals: Marginals | None = None, levels: dict | None = None):
+    """E_D KL(p ‖ q̂_D) = −H − E_D E_p log q̂_D(X), straight from the definition of q̂_D.
+
+    Data-first KL; float, or a LogLinear in exact mode. See ``expected_kl_parts``.
+    """
+    total = zero(target.exact)
+    for coef, value in expected_kl_parts(target, schedule, predictor, marginals, levels):
+        total = total + value * coef
+    return total
+
+
+def work_estimate(schedule: Schedule, q: int) -> float:
+    """Multiply-adds of ``mixture_law``: Σ over transitions of C(L,n) C(L−n,s) q^{n+s}."""
+    L = schedule.L
+    total = 0.0
+    for key, trans in schedule.nodes.items():
+        n = schedule.revealed[key]
+        for _, s, _ in trans:
+            total += comb(L, n) * comb(L - n, s) * float(q) ** (n + s) * max(s, 1)
+    return total

@@ -1,0 +1,88 @@
+"""Output metrics of a sampler on a target (CLAIMS.md §1), assembled for ``verify measure``.
+
+On the mixture law r: mixture KL = KL(p ‖ r) (data first), TV = ½ Σ |p − r|, SER = r({p = 0}),
+TER gap = KL(p ‖ r) / L, generative log-perplexity gap = (E_r[−log p] − H) / L (only when SER = 0).
+Expected KL = E_D KL(p ‖ q_D) comes from ``laws.expected_kl``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .info import Marginals, measures
+from .laws import expected_kl, mixture_law
+from .numbers import log_sum, rational, safe_div
+from .plans import Schedule, parse_sampler
+from .predictors import PERFECT, Predictor, parse_predictor
+from .target import Target
+
+
+def kl(p: np.ndarray, r: np.ndarray, exact: bool):
+    """KL(p ‖ r) = Σ_{p>0} p log(p / r); +inf (float) if r = 0 somewhere p > 0."""
+    pos_r_missing = bool(np.any((p != 0) & (r == 0))) if not exact else any(
+        a != 0 and b == 0 for a, b in zip(p.reshape(-1), r.reshape(-1)))
+    if pos_r_missing:
+        return float("inf")
+    return log_sum(p, safe_div(p, r, 1, exact), exact)
+
+
+def total_variation(p: np.ndarray, r: np.ndarray, exact: bool):
+    """TV(p, r) = ½ Σ |p − r| (a rational in exact mode)."""
+    d = abs(p - r)
+    return d.sum() / 2 if exact else float(d.sum() / 2)
+
+
+def sequence_error_rate(p: np.ndarray, r: np.ndarray, exact: bool):
+    """SER = r({x : p(x) = 0}) — mass the sampler puts on strings the target never produces."""
+    mask = p == 0
+    if exact:
+        return sum(r[mask].tolist(), rational(0, True))
+    return float(r[mask].sum())
+
+
+def output_metrics(target: Target, r: np.ndarray, H) -> dict:
+    p, exact, L = target.pmf, target.exact, target.L
+    mkl = kl(p, r, exact)
+    ser = sequence_error_rate(p, r, exact)
+    out = {
+        "mixture_kl": mkl,
+        "tv": total_variation(p, r, exact),
+        "ser": ser,
+        "ter_gap": mkl / L,
+        "gen_logppl_gap": None,
+    }
+    if ser == 0:
+        # E_r[−log p] is finite exactly when r puts no mass off the support of p; log_sum skips
+        # the entries where r = 0, which include every p = 0.
+        out["gen_logppl_gap"] = (-log_sum(r, p, exact) - H) / L
+    return out
+
+
+def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor | None = None) -> dict:
+    """Every quantity of the JSON contract (ARCHITECTURE.md) for one (target, sampler, predictor).
+
+    Numbers are floats in float mode; in exact mode rationals are fmpq and log quantities LogLinear.
+    """
+    sched = parse_sampler(sampler, target.L) if isinstance(sampler, str) else sampler
+    pred = parse_predictor(predictor) if (predictor is None or isinstance(predictor, str)) else predictor
+    m = Marginals(target)
+    info = measures(target, m)
+    r = mixture_law(target, sched, pred, m)
+    ekl = expected_kl(target, sched, pred, m)
+    out = {
+        "target": {"spec": target.spec, "q": target.q, "L": target.L},
+        "sampler": sched.spec,
+        "predictor": pred.spec,
+        "off_support": info["off_support"],
+        "H": info["H"],
+        "TC": info["TC"],
+        "DTC": info["DTC"],
+        "sum_I": info["sum_I"],
+        "expected_kl": ekl,
+    }
+    out.update(output_metrics(target, r, info["H"]))
+    iters = sched.expected_iterations()
+    out["expected_iterations"] = iters
+    # Non-adaptive: the count does not depend on X, so the data and sampler laws agree.
+    out["expected_iterations_sampler"] = iters
+    out["_mixture_law"] = r
+    return out

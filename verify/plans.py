@@ -1,0 +1,248 @@
+"""Schedules: laws over reveal plans (CLAIMS.md §2), as size processes.
+
+A non-adaptive schedule draws block sizes from a law independent of X and, given the sizes,
+positions uniformly among the still-masked ones. It is stored as a finite graph of *size nodes*:
+``nodes[key] = [(prob, size, next_key), ...]`` with ``revealed[key]`` tokens known at that node;
+a node with ``revealed == L`` is terminal. Compositions sharing a prefix share a node, so the
+exact DP (``laws.py``) runs once per node, not once per composition. Sizes are in reveal order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import comb
+
+from flint import fmpq
+
+from .errors import SpecError
+from .specs import check_keys, parse_fmpq, parse_int, parse_list, parse_spec
+
+SAMPLERS = ("fixed", "balanced", "random-size", "mdm", "count")
+
+
+@dataclass(frozen=True, eq=False)
+class Schedule:
+    kind: str
+    spec: str
+    L: int
+    start: object
+    nodes: dict
+    revealed: dict
+    params: dict = field(default_factory=dict)
+    adaptive: bool = False
+
+    def order(self) -> list:
+        """Nodes in an order where every transition goes forward: by (revealed, depth)."""
+        depth = {self.start: 0}
+        frontier = [self.start]
+        while frontier:
+            nxt = []
+            for key in frontier:
+                for _, _, child in self.nodes.get(key, ()):
+                    d = depth[key] + 1
+                    if depth.get(child, -1) < d:
+                        depth[child] = d
+                        nxt.append(child)
+            frontier = nxt
+        return sorted(depth, key=lambda k: (self.revealed[k], depth[k]))
+
+    def size_weights(self) -> dict:
+        """W(n, s) = Σ over nodes with n revealed of P(node) · P(next block has size s), s ≥ 1."""
+        prob = {self.start: fmpq(1)}
+        W: dict = {}
+        for key in self.order():
+            pk = prob.get(key, fmpq(0))
+            if pk == 0:
+                continue
+            n = self.revealed[key]
+            for p, s, child in self.nodes.get(key, ()):
+                prob[child] = prob.get(child, fmpq(0)) + pk * p
+                if s > 0:
+                    W[(n, s)] = W.get((n, s), fmpq(0)) + pk * p
+        return W
+
+    def expected_iterations(self) -> fmpq:
+        """E[T]: expected number of non-empty blocks (steps of size 0 do nothing)."""
+        return sum(self.size_weights().values(), fmpq(0))
+
+    def compositions(self) -> list:
+        """[(prob, sizes)] with empty steps dropped — for small schedules (reports, oracles)."""
+        out: dict = {}
+
+        def walk(key, pr, sizes):
+            if self.revealed[key] == self.L:
+                out[sizes] = out.get(sizes, fmpq(0)) + pr
+                return
+            for p, s, child in self.nodes.get(key, ()):
+                if p != 0:
+                    walk(child, pr * p, sizes + ((s,) if s else ()))
+
+        walk(self.start, fmpq(1), ())
+        return sorted(((p, s) for s, p in out.items()), key=lambda t: t[1])
+
+    @property
+    def max_block(self) -> int:
+        return max((s for (_, s) in self.size_weights()), default=0)
+
+
+def _check_sizes(sizes, L: int, field_name: str) -> tuple:
+    sizes = tuple(int(s) for s in sizes)
+    if any(s <= 0 for s in sizes):
+        raise SpecError(field_name, f"{'+'.join(map(str, sizes))} contains a size <= 0",
+                        f"positive block sizes summing to L={L}")
+    if sum(sizes) != L:
+        raise SpecError(field_name, f"{'+'.join(map(str, sizes))} sums to {sum(sizes)}, not L={L}",
+                        f"positive block sizes summing to L={L}")
+    return sizes
+
+
+def fixed(sizes, L: int | None = None, spec: str | None = None) -> Schedule:
+    """LC25's sampler: sizes (s_1..s_T) in reveal order, positions uniform among the masked."""
+    sizes = tuple(int(s) for s in sizes)
+    L = sum(sizes) if L is None else L
+    sizes = _check_sizes(sizes, L, "sampler.fixed.sizes")
+    return _from_law([(fmpq(1), sizes)], L, "fixed", spec or "fixed:sizes=" + "+".join(map(str, sizes)),
+                     {"sizes": sizes})
+
+
+def even_sizes(L: int, K: int) -> tuple:
+    """K sizes in {⌊L/K⌋, ⌈L/K⌉} summing to L; the larger ones are revealed first."""
+    base, extra = divmod(L, K)
+    return tuple(base + 1 if t < extra else base for t in range(K))
+
+
+def balanced(K: int, L: int, spec: str | None = None) -> Schedule:
+    """balanced:K — fixed sizes as even as possible (larger blocks first)."""
+    if not 1 <= K <= L:
+        raise SpecError("sampler.balanced.K", f"{K} is outside 1..L={L}", f"an integer 1 <= K <= {L}")
+    sch = fixed(even_sizes(L, K), L)
+    return Schedule("balanced", spec or f"balanced:K={K}", L, sch.start, sch.nodes, sch.revealed, {"K": K, "sizes": sch.params["sizes"]})
+
+
+def count(N: int, L: int, spec: str | None = None) -> Schedule:
+    """count:N — the deterministic-count (LLaDA-style) variant: N steps of sizes as even as possible."""
+    if not 1 <= N <= L:
+        raise SpecError("sampler.count.N", f"{N} is outside 1..L={L}", f"an integer 1 <= N <= {L}")
+    sch = fixed(even_sizes(L, N), L)
+    return Schedule("count", spec or f"count:N={N}", L, sch.start, sch.nodes, sch.revealed, {"N": N, "sizes": sch.params["sizes"]})
+
+
+def random_size(law, L: int | None = None, spec: str | None = None) -> Schedule:
+    """ZC26's family: a law [(prob, sizes), ...] over compositions of L, independent of X."""
+    law = [(_prob(p, "sampler.random-size.law"), tuple(int(s) for s in sizes)) for p, sizes in law]
+    if not law:
+        raise SpecError("sampler.random-size.law", "is empty", "a list of (probability, sizes) pairs")
+    L = sum(law[0][1]) if L is None else L
+    for _, sizes in law:
+        _check_sizes(sizes, L, "sampler.random-size.law")
+    total = sum((p for p, _ in law), fmpq(0))
+    if total != 1:
+        raise SpecError("sampler.random-size.law", f"probabilities sum to {total}, not 1",
+                        "probabilities >= 0 summing to 1")
+    return _from_law(law, L, "random-size", spec or "random-size:law=" + ";".join(
+        f"{p}@{'+'.join(map(str, s))}" for p, s in law), {"law": law})
+
+
+def _prob(p, field_name: str) -> fmpq:
+    from .target import to_fmpq
+
+    try:
+        p = to_fmpq(p)
+    except (TypeError, ValueError):
+        raise SpecError(field_name, f"{p!r} is not a probability", "a number in [0, 1]") from None
+    if p < 0 or p > 1:
+        raise SpecError(field_name, f"{p} is outside [0, 1]", "probabilities in [0, 1]")
+    return p
+
+
+def _from_law(law, L: int, kind: str, spec: str, params: dict) -> Schedule:
+    """Trie over composition prefixes; P(next size | prefix) = P(prefix+s) / P(prefix)."""
+    mass: dict = {}
+    for p, sizes in law:
+        for t in range(len(sizes) + 1):
+            mass[sizes[:t]] = mass.get(sizes[:t], fmpq(0)) + p
+    nodes: dict = {}
+    revealed = {pre: sum(pre) for pre in mass}
+    for pre in sorted(mass, key=len):
+        if pre == ():
+            continue
+        parent = pre[:-1]
+        if mass[parent] != 0:
+            nodes.setdefault(parent, []).append((mass[pre] / mass[parent], pre[-1], pre))
+    return Schedule(kind, spec, L, (), nodes, revealed, params)
+
+
+def mdm(pi, L: int, spec: str | None = None) -> Schedule:
+    """FG25's sampler: each position's reveal step K_i ∈ {1..N} i.i.d. with P(K_i = k) = π_k.
+
+    Equivalent to random sizes: given n revealed before step k, each masked position is revealed
+    at step k independently with ρ_k = π_k / (π_k + … + π_N), so s_k ~ Binomial(L − n, ρ_k);
+    positions are uniform given the size. Node key (k, n); steps of size 0 do nothing.
+    """
+    pi = [_prob(p, "sampler.mdm.pi") for p in pi]
+    total = sum(pi, fmpq(0))
+    if total != 1:
+        raise SpecError("sampler.mdm.pi", f"sums to {total}, not 1", "probabilities >= 0 summing to 1")
+    N = len(pi)
+    nodes: dict = {}
+    revealed: dict = {}
+    for k in range(N + 1):
+        for n in range(L + 1):
+            revealed[(k, n)] = n
+    for k in range(N):
+        tail = sum(pi[k:], fmpq(0))
+        if tail == 0:
+            continue
+        rho = pi[k] / tail
+        for n in range(L):
+            m = L - n
+            trans = []
+            for s in range(m + 1):
+                p = comb(m, s) * rho**s * (1 - rho) ** (m - s)
+                if p != 0:
+                    trans.append((p, s, (k + 1, n + s)))
+            nodes[(k, n)] = trans
+    return Schedule("mdm", spec or "mdm:pi=" + "+".join(map(str, pi)), L, (0, 0), nodes, revealed, {"pi": pi})
+
+
+def parse_sampler(spec: str, L: int) -> Schedule:
+    """fixed:sizes=2+2 | balanced:K=3 | count:N=4 | mdm:N=3 | mdm:pi=0.2+0.3+0.5 |
+    random-size:law=1/2@1+3;1/2@2+2 (``p@sizes`` entries joined with ';')."""
+    name, kv = parse_spec(spec, "sampler", verbatim=())
+    f = f"sampler.{name}"
+    if name == "fixed":
+        check_keys(kv, ("sizes",), f)
+        if "sizes" not in kv:
+            raise SpecError(f + ".sizes", "is missing", f"block sizes joined with '+', summing to L={L}")
+        sizes = parse_list(kv["sizes"], f + ".sizes", parse_int)
+        _check_sizes(sizes, L, f + ".sizes")
+        return fixed(sizes, L, spec)
+    if name in ("balanced", "count"):
+        key = "K" if name == "balanced" else "N"
+        check_keys(kv, (key,), f)
+        if key not in kv:
+            raise SpecError(f"{f}.{key}", "is missing", f"an integer 1..L={L}")
+        n = parse_int(kv[key], f"{f}.{key}")
+        return (balanced if name == "balanced" else count)(n, L, spec)
+    if name == "mdm":
+        check_keys(kv, ("N", "pi"), f)
+        if ("N" in kv) == ("pi" in kv):
+            raise SpecError(f, "needs exactly one of N or pi", "mdm:N=3 or mdm:pi=0.2+0.3+0.5")
+        if "N" in kv:
+            N = parse_int(kv["N"], f + ".N", minimum=1)
+            pi = [fmpq(1, N)] * N
+        else:
+            pi = parse_list(kv["pi"], f + ".pi")
+        return mdm(pi, L, spec)
+    if name == "random-size":
+        check_keys(kv, ("law",), f)
+        if "law" not in kv:
+            raise SpecError(f + ".law", "is missing", "entries p@s1+s2+... joined with ';'")
+        law = []
+        for entry in kv["law"].split(";"):
+            p, at, sizes = entry.partition("@")
+            if not at:
+                raise SpecError(f + ".law", f"entry {entry!r} has no '@'", "entries p@s1+s2+... joined with ';'")
+            law.append((parse_fmpq(p, f + ".law"),
+                        parse_list(sizes, f + ".law", parse_int)))
+        return random_size(law, L, spec)
+    raise SpecError("sampler", f"unknown sampler {name!r}", ", ".join(SAMPLERS))

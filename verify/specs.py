@@ -1,0 +1,150 @@
+"""Syntax of spec strings (targets, samplers, predictors): ``name:key=value,key=value``.
+
+Grammar (whitespace around tokens is ignored)::
+
+    spec   := name [":" items]          | "file:" PATH      (PATH taken verbatim)
+    items  := item ("," item)*
+    item   := key "=" value
+    value  := scalar | scalar ("+" scalar)+  | "[" spec "]" ("+" "[" spec "]")*
+    scalar := integer | decimal | fraction          e.g. 3, 0.1, 1/10, 1e-3
+
+Commas and plus signs inside square brackets belong to the bracketed spec, so specs nest:
+``mixture:weights=1/2+1/2,of=[copy:L=4,delta=1/2]+[product:L=4,q=2]``.
+
+Decimals are read exactly: ``0.1`` is the rational 1/10, never the float nearest to it.
+Every error is a :class:`verify.errors.SpecError` naming the field (``target.markov.flip``).
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from flint import fmpq
+
+from .errors import SpecError
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+SYNTAX = "name:key=value,key=value (lists join with '+', nested specs in [brackets])"
+
+
+def split_top(text: str, sep: str, field: str) -> list[str]:
+    """Split ``text`` at ``sep`` outside square brackets; unbalanced brackets are a syntax error."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth < 0:
+                raise SpecError(field, f"unmatched ']' in {text!r}", SYNTAX)
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    if depth != 0:
+        raise SpecError(field, f"unmatched '[' in {text!r}", SYNTAX)
+    parts.append(text[start:])
+    return parts
+
+
+def parse_spec(text: str, field: str, verbatim: tuple[str, ...] = ("file",)) -> tuple[str, dict[str, str]]:
+    """Split a spec into its family name and raw ``key -> value`` strings (values not yet typed).
+
+    Families in ``verbatim`` take everything after the colon as one value under key ``path``
+    (a file name may contain ',' or '=').
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise SpecError(field, "empty spec", SYNTAX)
+    text = text.strip()
+    name, colon, rest = text.partition(":")
+    name = name.strip()
+    if not _NAME.match(name):
+        raise SpecError(field, f"malformed spec {text!r}: bad family name {name!r}", SYNTAX)
+    if name in verbatim:
+        return name, {"path": rest.strip()}
+    raw: dict[str, str] = {}
+    if not colon:
+        return name, raw
+    if not rest.strip():
+        raise SpecError(field, f"malformed spec {text!r}: nothing after ':'", SYNTAX)
+    for item in split_top(rest, ",", field):
+        key, eq, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not eq or not _KEY.match(key) or not value:
+            raise SpecError(field, f"malformed item {item.strip()!r} in {text!r}", SYNTAX)
+        if key in raw:
+            raise SpecError(f"{field}.{name}.{key}", "given twice", "each key at most once")
+        raw[key] = value
+    return name, raw
+
+
+def parse_int(value: str, field: str, minimum: int | None = None) -> int:
+    try:
+        n = int(value.strip())
+    except ValueError:
+        raise SpecError(field, f"{value!r} is not an integer", "an integer such as 4") from None
+    if minimum is not None and n < minimum:
+        raise SpecError(field, f"{n} is below {minimum}", f"an integer >= {minimum}")
+    return n
+
+
+def parse_rational(value: str, field: str) -> Fraction:
+    """Exact rational from '3', '0.1' (= 1/10), '1/10', '1e-3'."""
+    try:
+        return Fraction(value.strip())
+    except (ValueError, ZeroDivisionError):
+        raise SpecError(field, f"{value!r} is not a number",
+                        "an integer, decimal or fraction such as 3, 0.1, 1/10") from None
+
+
+def parse_fmpq(value: str, field: str) -> fmpq:
+    """``parse_rational`` as a python-flint fmpq (the engine's exact number type)."""
+    fr = parse_rational(value, field)
+    return fmpq(fr.numerator, fr.denominator)
+
+
+def check_keys(raw: dict, allowed, field: str) -> None:
+    """SpecError naming the first key not in ``allowed``."""
+    for key in raw:
+        if key not in allowed:
+            raise SpecError(field, f"unknown key {key!r}", ", ".join(allowed) if allowed else "no keys")
+
+
+def parse_real(value: str, field: str) -> float:
+    return float(parse_rational(value, field))
+
+
+def parse_list(value: str, field: str, item=parse_rational) -> list:
+    """A '+'-joined list, each element typed by ``item``."""
+    parts = split_top(value, "+", field)
+    if any(not p.strip() for p in parts):
+        raise SpecError(field, f"malformed list {value!r}", "values joined with '+', e.g. 1/2+1/2")
+    return [item(p.strip(), field) for p in parts]
+
+
+def _one_group(part: str) -> bool:
+    """True when ``part`` is ``[...]`` with the first '[' closed by the last ']'."""
+    if not (part.startswith("[") and part.endswith("]")):
+        return False
+    depth = 0
+    for i, ch in enumerate(part):
+        depth += (ch == "[") - (ch == "]")
+        if depth == 0 and i < len(part) - 1:
+            return False
+    return depth == 0
+
+
+def parse_bracketed(value: str, field: str) -> list[str]:
+    """A '+'-joined list of ``[spec]`` items; returns the inner spec strings."""
+    out = []
+    for k, part in enumerate(split_top(value, "+", field), start=1):
+        part = part.strip()
+        if not _one_group(part):
+            raise SpecError(field, f"component {k} ({part!r}) is not one spec in square brackets",
+                            "[name:key=value,...]+[name:key=value,...]")
+        inner = part[1:-1].strip()
+        if not inner:
+            raise SpecError(field, f"component {k} is empty", "[name:key=value,...]")
+        out.append(inner)
+    return out

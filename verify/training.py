@@ -1,0 +1,76 @@
+"""Learning-error terms of an imperfect predictor (CLAIMS.md LC25.TRAIN, D-CHAIN, FG25.SEQ).
+
+ℓ_i(B) = E_p log( p_i(X_i | X_B) / p̂_i(X_i | X_B) ), one log of an exact ratio per term.
+"""
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+
+from .info import Marginals
+from .numbers import inv_binom, log_sum, rational, safe_div, zero
+from .plans import Schedule
+from .predictors import Predictor
+
+
+def learning_term(m: Marginals, predictor: Predictor, i: int, B: tuple):
+    """ℓ_i(B) = Σ_{x_B, x_i} p_{B∪i}(x) log(p_i(x_i | x_B) / p̂_i(x_i | x_B))."""
+    B = tuple(B)
+    Bi = tuple(sorted(B + (i,)))
+    joint = np.moveaxis(m.marginal(Bi), Bi.index(i), -1)
+    ratio = safe_div(m.conditional(i, B), predictor.conditional(m, i, B), 1, m.exact)
+    return log_sum(joint, ratio, m.exact)
+
+
+def masked_learning_level(m: Marginals, predictor: Predictor, n_masked: int, cache: dict | None = None):
+    """λ(M) averaged over uniform masked sets: C(L, |M|)^{-1} Σ_{|M|} Σ_{i∈M} ℓ_i([L]∖M)."""
+    if cache is not None and n_masked in cache:
+        return cache[n_masked]
+    L = m.L
+    total = zero(m.exact)
+    for M in combinations(range(L), n_masked):
+        B = tuple(j for j in range(L) if j not in M)
+        for i in M:
+            total = total + learning_term(m, predictor, i, B)
+    out = total * inv_binom(L, n_masked, m.exact)
+    if cache is not None:
+        cache[n_masked] = out
+    return out
+
+
+def eps_train_parts(m: Marginals, schedule: Schedule, predictor: Predictor, cache: dict | None = None) -> list:
+    """LC25's ε_train = E[(L/|M_τ|) Σ_{i∈M_τ} ℓ_i(U_τ)] with P(τ = t) = s_t / L (our reading),
+    as terms [(coefficient, λ(|M|))].
+
+    M_τ is the masked set before step τ (|M_τ| = L − n_{τ−1}, uniform given the sizes); for random
+    sizes the law of τ is averaged over the size law: Σ_{n,s} W(n,s) · (s/L) · (L/(L−n)) · λ(L−n).
+    """
+    if predictor.perfect:
+        return []
+    L, exact = m.L, m.exact
+    parts = []
+    for (n, s), W in sorted(schedule.size_weights().items()):
+        p_tau = rational(W, exact) * rational(s, exact) / rational(L, exact)
+        weight = p_tau * rational(L, exact) / rational(L - n, exact)
+        parts.append((weight, masked_learning_level(m, predictor, L - n, cache)))
+    return parts
+
+
+def eps_train(m: Marginals, schedule: Schedule, predictor: Predictor, cache: dict | None = None):
+    """ε_train as one number (float, or LogLinear in exact mode); see ``eps_train_parts``."""
+    total = zero(m.exact)
+    for weight, value in eps_train_parts(m, schedule, predictor, cache):
+        total = total + value * weight
+    return total
+
+
+def plan_learning(m: Marginals, predictor: Predictor, blocks):
+    """Σ_t Σ_{i∈D_t} ℓ_i(U_t) for one plan: the learning term of D-CHAIN."""
+    total = zero(m.exact)
+    U: tuple = ()
+    for block in blocks:
+        for i in block:
+            total = total + learning_term(m, predictor, i, U)
+        U = tuple(sorted(U + tuple(block)))
+    return total
