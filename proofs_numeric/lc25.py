@@ -59,20 +59,26 @@ def _ratio_RATE(inst) -> float | None:
 
 
 def _summarize_RATE(rows) -> dict:
-    """Per family and K: the largest K · E KL / Σ I over that family's targets."""
+    """Per family at its longest L (per q) and K < L: the largest K · E KL / Σ I over its targets."""
     table: dict = {}
     for r in rows:
         if r.statistic is None:
             continue
-        fam = r.instance["target"].split(":", 1)[0]
+        t = r._inst.target
         K = r._inst.value("K")
-        cur = table.setdefault(fam, {})
+        if K >= t.L:
+            continue
+        fam = r.instance["target"].split(":", 1)[0]
+        cur = table.setdefault((fam, t.q, t.L), {})
         if r.statistic > cur.get(K, (-1.0,))[0]:
             cur[K] = (r.statistic, r.instance["target"])
+    longest: dict = {}
+    for fam, q, L in table:
+        longest[(fam, q)] = max(L, longest.get((fam, q), 0))
     return {
         "max_K_ekl_over_sum_I": {
-            fam: {str(K): {"value": v, "target": t} for K, (v, t) in sorted(d.items())}
-            for fam, d in sorted(table.items())
+            f"{fam} q={q} L={L}": {str(K): {"value": v, "target": t} for K, (v, t) in sorted(d.items())}
+            for (fam, q, L), d in sorted(table.items()) if longest[(fam, q)] == L
         }
     }
 

@@ -119,9 +119,10 @@ def ser(p: np.ndarray, r: np.ndarray) -> float:
 
 # ---------------------------------------------------------------- samplers
 
-def _average_over_plans(pmf, weighted_plans):
-    """(sum_w w KL(p||q_D), sum_w w q_D) over a dict plan -> weight."""
-    cond = _CondCache(pmf)
+def _average_over_plans(pmf, weighted_plans, cond=None):
+    """(sum_w w KL(p||q_D), sum_w w q_D) over a dict plan -> weight; ``cond(i, known)`` is the
+    predictor (default: the perfect one, p_i(. | known))."""
+    cond = cond if cond is not None else _CondCache(pmf)
     ekl = 0.0
     mix = np.zeros(pmf.shape)
     for plan, w in weighted_plans.items():
@@ -133,14 +134,7 @@ def _average_over_plans(pmf, weighted_plans):
     return ekl, mix
 
 
-def fixed_sampler_direct(pmf: np.ndarray, sizes) -> tuple[float, np.ndarray]:
-    """E_D KL(p||q_D) and E_D q_D for uniform positions, block sizes ``sizes`` in reveal order.
-
-    Enumerates all L! permutations, cuts each into consecutive blocks of the given sizes.
-    """
-    q, L = _shape(pmf)
-    sizes = tuple(int(s) for s in sizes)
-    assert sum(sizes) == L and all(s >= 1 for s in sizes), sizes
+def _fixed_plans(L: int, sizes) -> dict:
     plans: dict = defaultdict(float)
     n_perm = math.factorial(L)
     for perm in itertools.permutations(range(L)):
@@ -149,10 +143,22 @@ def fixed_sampler_direct(pmf: np.ndarray, sizes) -> tuple[float, np.ndarray]:
             blocks.append(tuple(sorted(perm[start:start + s])))
             start += s
         plans[tuple(blocks)] += 1.0 / n_perm
-    return _average_over_plans(pmf, plans)
+    return plans
 
 
-def mdm_direct(pmf: np.ndarray, pi) -> tuple[float, np.ndarray]:
+def fixed_sampler_direct(pmf: np.ndarray, sizes, cond=None) -> tuple[float, np.ndarray]:
+    """E_D KL(p||q_D) and E_D q_D for uniform positions, block sizes ``sizes`` in reveal order.
+
+    Enumerates all L! permutations, cuts each into consecutive blocks of the given sizes.
+    ``cond(i, known)`` is the predictor (default perfect).
+    """
+    q, L = _shape(pmf)
+    sizes = tuple(int(s) for s in sizes)
+    assert sum(sizes) == L and all(s >= 1 for s in sizes), sizes
+    return _average_over_plans(pmf, _fixed_plans(L, sizes), cond)
+
+
+def mdm_direct(pmf: np.ndarray, pi, cond=None) -> tuple[float, np.ndarray]:
     """FG25 masked diffusion: K_i iid with P(K_i = k) = pi_k (k = 1..N, time order); step k reveals
     {i : K_i = k}. Enumerates all N^L label vectors."""
     q, L = _shape(pmf)
@@ -168,7 +174,7 @@ def mdm_direct(pmf: np.ndarray, pi) -> tuple[float, np.ndarray]:
         blocks = tuple(tuple(i for i in range(L) if labels[i] == k) for k in range(N))
         blocks = tuple(b for b in blocks if b)      # empty steps do nothing
         plans[blocks] += w
-    return _average_over_plans(pmf, plans)
+    return _average_over_plans(pmf, plans, cond)
 
 
 def random_size_direct(pmf: np.ndarray, law) -> tuple[float, np.ndarray]:
@@ -180,6 +186,38 @@ def random_size_direct(pmf: np.ndarray, law) -> tuple[float, np.ndarray]:
         ekl += prob * e
         mix += prob * m
     return ekl, mix
+
+
+def mix_predictor(pmf: np.ndarray, lam: float):
+    """p̂_i(. | known) = (1 - lam) p_i(. | known) + lam / q, from the joint directly."""
+    q, _ = _shape(pmf)
+    perfect = _CondCache(pmf)
+    return lambda i, known: (1 - lam) * perfect(i, known) + lam / q
+
+
+def eps_train_direct(pmf: np.ndarray, sizes, cond) -> float:
+    """LC25's eps_train = E[(L/|M_tau|) sum_{i in M_tau} E_p log(p_i / p̂_i)], P(tau = t) = s_t/L.
+
+    Enumerates every permutation (uniform positions) and every x; M_t is the masked set before
+    block t, U_t its complement.
+    """
+    q, L = _shape(pmf)
+    perfect = _CondCache(pmf)
+    n_perm = math.factorial(L)
+    total = 0.0
+    for perm in itertools.permutations(range(L)):
+        n = 0
+        for s in sizes:
+            U, M = perm[:n], perm[n:]
+            for x in itertools.product(range(q), repeat=L):
+                px = pmf[x]
+                if px == 0:
+                    continue
+                known = {j: x[j] for j in U}
+                inner = sum(math.log(perfect(i, known)[x[i]] / cond(i, known)[x[i]]) for i in M)
+                total += (s / L) * (L / len(M)) * px * inner / n_perm
+            n += s
+    return total
 
 
 # ---------------------------------------------------------------- information measures

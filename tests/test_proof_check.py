@@ -1,28 +1,38 @@
 """The proof check: every registered claim on the profile's grid, one test per claim and family.
 
-A checked claim passes when every instance is ``certified`` or ``tight`` (CLAIMS.md §5): a
-``refuted`` or ``undecided`` instance fails, naming the claim, the instance and its saved witness.
-A refuted *paper* claim that is a recorded finding is marked xfail(strict=True) with its witness
-id; a refuted ``derived`` claim is a bug and is never marked.
+A checked claim passes when every instance is ``certified`` or ``tight`` (CLAIMS.md §5), except
+refutations recorded as known findings: a new ``refuted`` or any ``undecided`` instance fails,
+naming the claim, the instance and its saved witness. Each known finding of a *paper* claim is
+its own test, marked xfail(strict=True) with the witness id: it re-checks the claim on the saved
+witness, so it fails (as expected) while the finding stands and turns into a strict failure if the
+witness ever stops refuting. A refuted ``derived`` claim is a bug and is never marked.
 """
+import math
+from pathlib import Path
+
 import pytest
 
 from proofs_numeric import registry
-from verify.check import TargetCache, families, run_claim
+from verify.check import TargetCache, families, replay_witness, run_claim
 from verify.serialize import to_float
 
 PROFILE_FOR_COLLECTION = "ci"
+WITNESSES = Path(__file__).resolve().parent.parent / "reports" / "witnesses"
 CACHE = TargetCache()  # shared by all claims: marginals and per-level forms are computed once
 
 
 def _cases():
     for claim in registry():
         for fam in families(PROFILE_FOR_COLLECTION):
-            marks = []
-            if claim.known_refutations:
-                assert claim.provenance != "derived", f"{claim.id}: a refuted derived claim is a bug"
-                marks.append(pytest.mark.xfail(strict=True, reason="known refutation: " + ", ".join(claim.known_refutations)))
-            yield pytest.param(claim, fam, id=f"{claim.id}[{fam}]", marks=marks)
+            yield pytest.param(claim, fam, id=f"{claim.id}[{fam}]")
+
+
+def _findings():
+    for claim in registry():
+        for wid in claim.known_refutations:
+            assert claim.provenance != "derived", f"{claim.id}: a refuted derived claim is a bug, not a finding"
+            yield pytest.param(claim, wid, id=f"{claim.id}[finding {wid}]",
+                               marks=pytest.mark.xfail(strict=True, reason=f"known refutation, witness {wid}"))
 
 
 @pytest.mark.parametrize("claim,family", list(_cases()))
@@ -30,13 +40,22 @@ def test_claim(claim, family, profile, tmp_path):
     res = run_claim(claim, profile, CACHE, family=family, witness_dir=tmp_path)
     assert res.rows, f"{claim.id} has no instance in family {family}"
     if claim.checked:
-        bad = [r for r in res.rows if r.status not in ("certified", "tight")]
-        witnesses = {w["id"]: w["path"] for w in res.witnesses}
-        assert not bad, (
-            f"{claim.id} [{claim.provenance}] fails on {len(bad)} instance(s); first: {bad[0].instance} "
-            f"status={bad[0].status} margin={bad[0].margin}; witnesses: {witnesses}")
+        undecided = [r for r in res.rows if r.status == "undecided"]
+        assert not undecided, f"{claim.id}: undecided on {undecided[0].instance} (margin {undecided[0].margin})"
+        new = res.unknown_refutations()
+        assert not new, (
+            f"{claim.id} [{claim.provenance}] is refuted on {len(new)} new witness(es): "
+            + "; ".join(f"{w['id']} → {w['replay']}" for w in new))
     else:
-        # Shape claims give no verdict; their statistic must exist wherever it is defined (Σ I > 0).
-        missing = [r.instance for r in res.rows
-                   if r.statistic is None and to_float(r._inst.value("sum_I")) > 0]
-        assert not missing, f"shape claim {claim.id} has no statistic on {missing[:2]}"
+        # Shape claims give no verdict; their statistic must be a finite number wherever it is
+        # defined (Σ I > 0).
+        bad = [r.instance for r in res.rows
+               if to_float(r._inst.value("sum_I")) > 0
+               and (r.statistic is None or not math.isfinite(r.statistic))]
+        assert not bad, f"shape claim {claim.id} has no finite statistic on {bad[:2]}"
+
+
+@pytest.mark.parametrize("claim,witness_id", list(_findings()))
+def test_known_finding(claim, witness_id):
+    verdict = replay_witness(claim, WITNESSES / f"{witness_id}.json")
+    assert verdict.holds, f"{claim.id} refuted by {witness_id}: margin {verdict.margin}"

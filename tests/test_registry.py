@@ -2,6 +2,7 @@
 claims files, and the LC25 shape claims' closed forms."""
 import dataclasses
 import json
+import shlex
 import subprocess
 import sys
 from fractions import Fraction
@@ -12,7 +13,7 @@ import pytest
 from distributions import parse_target
 from proofs_numeric import claim_by_id, registry
 from verify.certify import check_eq, check_le
-from verify.check import TargetCache, run_claim
+from verify.check import TargetCache, replay_witness, run_claim
 from verify.claims import load_claims_file
 from verify.errors import SpecError
 from verify.info import Marginals, measures
@@ -57,8 +58,9 @@ def test_false_claim_is_refuted_with_a_replayable_certified_witness(tmp_path):
     assert refuted, "halving D-SMAX's constant must break it on a repetition code"
     assert [w for w in res.witnesses if w["kind"] == "refuted"]
     assert res.unknown_refutations()
-    # Replay from the saved exact inputs alone, with an independent computation of both sides.
+    # Replay from the saved exact inputs alone: the file holds the law, the sampler and predictor.
     w = next(w for w in res.witnesses if w["kind"] == "refuted")
+    assert replay_witness(claim, w["path"]).status == "refuted"
     saved = json.loads(open(w["path"]).read())
     target = parse_target(f"file:{w['path']}", exact=True)
     sched = parse_sampler(saved["witness"]["sampler"], target.L)
@@ -66,6 +68,24 @@ def test_false_claim_is_refuted_with_a_replayable_certified_witness(tmp_path):
     lhs = expected_kl(target, sched)
     rhs = (info["TC"] + info["DTC"]) * Fraction(sched.max_block - 1, 2 * target.L)
     assert check_le(lhs, rhs).status == "refuted"
+    # The printed replay command runs as is through a shell.
+    cmd = w["replay"].replace("verify measure", f"{shlex.quote(sys.executable)} -m verify.cli measure", 1)
+    out = subprocess.run(cmd + " --json", shell=True, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert abs(json.loads(out.stdout)["expected_kl"] - float(lhs)) < 1e-12
+
+
+def test_replay_commands_are_shell_safe_for_every_grid(tmp_path):
+    """Witness replay strings quote specs (random-size laws contain ';') and name plan samplers."""
+    claim = load_claims_file(_write(tmp_path, "x.toml", FALSE_SMAX.replace('grid = "compositions"', 'grid = "schedules"')
+                                    .replace("(1/2)*", "(1/100)*")))[0]
+    res = run_claim(claim, "ci", TargetCache(), targets=["mds:q=2,L=3,k=1"], witness_dir=tmp_path / "w")
+    rs = [w for w in res.witnesses if "random-size" in w["replay"]]
+    assert rs, "the schedules grid has a random-size law that must be refuted here"
+    for w in rs:
+        cmd = w["replay"].replace("verify measure", f"{shlex.quote(sys.executable)} -m verify.cli measure", 1)
+        out = subprocess.run(cmd + " --json", shell=True, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
 
 
 def test_false_claim_makes_verify_check_exit_1(tmp_path):

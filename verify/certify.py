@@ -482,13 +482,15 @@ def _linear_leaves(x, scale: fmpq, acc: list) -> bool:
     return False
 
 
-def _exact_zero(x) -> bool | None:
-    """Is ``x`` exactly 0? None when ``x`` is not an exact log-linear form (CLAIMS.md §7).
+def _exact_reduction(x):
+    """``(c0, {b: e_b})`` with ``x = c0 + Σ e_b log b`` over pairwise coprime bases, all ``e_b ≠ 0``;
+    None when ``x`` is not an exact log-linear form (CLAIMS.md §7).
 
-    Fast path: combine the leaves' cached reductions ``c0 + Σ e_b log b``; when every base is a
-    prime the combined exponents are canonical, so the value is 0 iff all of them and the constant
-    vanish. Shared leaves (per-level forms used by many instances) are reduced once. Otherwise
-    (a composite base, which needs refinement across leaves) merge the whole form and test it.
+    By §7 the value is the rational ``c0`` when no exponent is left, and irrational (so nonzero)
+    otherwise. Fast path: combine the leaves' cached reductions; when every base is a prime the
+    combined exponents are canonical. Shared leaves (per-level forms used by many instances) are
+    reduced once. Otherwise (a composite base, which needs refinement across leaves) merge the whole
+    form and reduce it.
     """
     leaves: list = []
     if _linear_leaves(x, fmpq(1), leaves):
@@ -501,9 +503,9 @@ def _exact_zero(x) -> bool | None:
             for b, e in red.items():
                 exps[b] = exps.get(b, fmpq(0)) + scale * e
         if all(_is_prime(b) for b in exps):
-            return const == 0 and all(e == 0 for e in exps.values())
+            return const, {b: e for b, e in exps.items() if e != 0}
     form = exact_form(x)
-    return None if form is None else form.is_zero()
+    return None if form is None else form.reduced()
 
 
 def _is_plain_rational(diff) -> bool:
@@ -546,8 +548,13 @@ def _decide_nonneg(diff, prec_start: int, prec_cap: int):
         if ball < 0:
             return "refuted", _ball_fields(ball), prec, f"ball arithmetic at {prec} bits"
         if not zero_checked:
-            if _exact_zero(diff):  # only now: merging and factoring is the slow part
-                return "tight", ("0", 0.0, 0.0), prec, _HOW_EXACT_ZERO
+            red = _exact_reduction(diff)  # only now: merging and factoring is the slow part
+            if red is not None and not red[1]:  # no log part left: the exact rational c0
+                c = red[0]
+                if c == 0:
+                    return "tight", ("0", 0.0, 0.0), prec, _HOW_EXACT_ZERO
+                status = "certified" if c > 0 else "refuted"
+                return status, _rational_fields(c), prec, _HOW_EXACT_RATIONAL + " after reduction"
             zero_checked = True
         if ball >= 0 and (last or ball.is_exact()):
             # Proved ≥ 0 but not > 0; a radius-0 ball will not improve with precision.
@@ -575,10 +582,12 @@ def _decide_zero(diff, prec_start: int, prec_cap: int):
         if ball > 0 or ball < 0:
             return "refuted", _ball_fields(ball), prec, f"ball arithmetic at {prec} bits excludes 0"
         if not checked:
-            zero = _exact_zero(diff)  # only once a ball fails to decide
-            checked, exact = True, zero is not None
-            if zero:
-                return "tight", ("0", 0.0, 0.0), prec, _HOW_EXACT_ZERO
+            red = _exact_reduction(diff)  # only once a ball fails to decide
+            checked, exact = True, red is not None
+            if exact and not red[1]:  # no log part left: the exact rational c0
+                if red[0] == 0:
+                    return "tight", ("0", 0.0, 0.0), prec, _HOW_EXACT_ZERO
+                return "refuted", _rational_fields(red[0]), prec, _HOW_EXACT_RATIONAL + " after reduction"
         if last or ball.is_exact():
             if exact:
                 how = f"nonzero by prime factorisation (CLAIMS.md §7); ball still contains 0 at {prec} bits"

@@ -10,6 +10,7 @@ import fnmatch
 import hashlib
 import json
 import math
+import shlex
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -141,9 +142,12 @@ class ClaimResult:
         """The refuted row, else the row closest to the bound (largest lhs/rhs; largest |margin| for ==)."""
         if not self.rows or not self.claim.checked:
             return None
-        bad = self.refutations() or [r for r in self.rows if r.status == "undecided"]
-        if bad:
-            return bad[0]
+        refuted = self.refutations()
+        if refuted:  # the most violated: the most negative upper end of the margin
+            return min(refuted, key=lambda r: r.verdict["margin_hi"])
+        undecided = [r for r in self.rows if r.status == "undecided"]
+        if undecided:
+            return undecided[0]
         if self.claim.relation == "==":
             return max(self.rows, key=lambda r: abs((r.lhs or 0) - (r.rhs or 0)))
         with_ratio = [r for r in self.rows if r.ratio is not None]
@@ -151,8 +155,14 @@ class ClaimResult:
             return max(with_ratio, key=lambda r: r.ratio if self.claim.relation == "<=" else -r.ratio)
         return min(self.rows, key=lambda r: abs((r.rhs or 0) - (r.lhs or 0)))
 
+    def closest_strict(self) -> Row | None:
+        """Among instances proved with slack (certified, not tight), the largest lhs/rhs."""
+        rows = [r for r in self.rows if r.status == "certified" and r.ratio is not None]
+        return max(rows, key=lambda r: r.ratio if self.claim.relation == "<=" else -r.ratio) if rows else None
+
     def to_json(self) -> dict:
         ratios = self.ratios()
+        strict = self.closest_strict()
         worst = self.worst()
         return jsonable({
             "claim": self.claim.to_json(),
@@ -163,6 +173,8 @@ class ClaimResult:
                               if ratios else None),
             "worst": ({**worst.instance, "status": worst.status, "lhs": worst.lhs, "rhs": worst.rhs,
                        "margin": worst.margin} if worst else None),
+            "closest_strict": ({**strict.instance, "lhs": strict.lhs, "rhs": strict.rhs, "ratio": strict.ratio}
+                               if strict else None),
             "witnesses": self.witnesses,
             "unknown_refutations": [w["id"] for w in self.unknown_refutations()],
             "summary": self.summary,
@@ -188,7 +200,7 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
         if claim.statistic is not None:
             try:
                 row.statistic = to_float(side_value(claim, claim.statistic, inst))
-            except ZeroDivisionError:
+            except (ZeroDivisionError, SpecError):
                 row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
         res.rows.append(row)
     if claim.summarize is not None:
@@ -243,12 +255,31 @@ def _save_witnesses(res: ClaimResult, out: Path) -> None:
 
 
 def _replay_command(path: Path, inst: Instance) -> str:
-    cmd = f"verify measure --target file:{path}"
+    """A shell command that recomputes the instance's quantities from the saved exact inputs."""
+    cmd = ["verify", "measure", "--target", f"file:{path}"]
     if inst.schedule is not None:
-        cmd += f" --sampler {inst.schedule.spec}"
-    if not inst.predictor.perfect:
-        cmd += f" --predictor {inst.predictor.spec}"
-    return cmd + " --exact"
+        cmd += ["--sampler", inst.schedule.spec]
+        if not inst.predictor.perfect:
+            cmd += ["--predictor", inst.predictor.spec]
+    return shlex.join(cmd + ["--exact"])
+
+
+def replay_witness(claim: Claim, path: str | Path, prec_cap: int = 4096):
+    """Re-check ``claim`` on the single instance saved in a witness file; returns its Verdict."""
+    from distributions import parse_target
+
+    from .plans import parse_sampler
+    from .predictors import parse_predictor
+
+    data = json.loads(Path(path).read_text())
+    w = data["witness"]
+    target = parse_target(f"file:{path}", exact=True)
+    sched = parse_sampler(w["sampler"], target.L) if w.get("sampler") else None
+    plan = tuple(tuple(b) for b in w["plan"]) if w.get("plan") else None
+    inst = Instance(Workspace(target), sched, parse_predictor(w.get("predictor")), plan,
+                    {k: _rational(v) for k, v in claim.constants.items()})
+    return CHECKERS[claim.relation](side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst),
+                                    prec_cap=prec_cap)
 
 
 def select(claims: list, only: str | None) -> list:

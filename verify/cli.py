@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 
 from .check import add_commands
 from .errors import SpecError
@@ -25,10 +26,15 @@ class _Parser(argparse.ArgumentParser):
 def _measure(args) -> int:
     from distributions import parse_target
 
-    from .metrics import measure
+    from .metrics import measure, measure_target
 
     target = parse_target(args.target, exact=args.exact)
-    out = measure(target, args.sampler, args.predictor)
+    if args.sampler is None:
+        if args.predictor is not None:
+            raise SpecError("--predictor", "needs a --sampler", "a sampler spec with --sampler")
+        out = measure_target(target)
+    else:
+        out = measure(target, args.sampler, args.predictor)
     data = jsonable(out)
     if args.exact:
         data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS if out.get(k) is not None}
@@ -37,10 +43,13 @@ def _measure(args) -> int:
         print(json.dumps(data, indent=2))
         return 0
     print(f"target   {target.spec}  (q={target.q}, L={target.L})")
-    print(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
+    if "sampler" in out:
+        print(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
     print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
     width = max(len(k) for k in MEASURE_KEYS)
     for k in MEASURE_KEYS:
+        if k not in out:
+            continue
         line = f"  {k:<{width}}  {cell(out.get(k), 10)}"
         if args.exact and out.get(k) is not None:
             enc = data["enclosures"][k]
@@ -55,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("measure", help="every metric of one sampler on one target")
     m.add_argument("--target", required=True, help="target spec, e.g. markov:L=6,q=2,flip=0.1 or file:law.json")
-    m.add_argument("--sampler", required=True, help="sampler spec, e.g. fixed:sizes=2+2, mdm:N=3")
+    m.add_argument("--sampler", default=None,
+                   help="sampler spec, e.g. fixed:sizes=2+2, mdm:N=3, plan:blocks=0+2/1/3 (omit: target only)")
     m.add_argument("--predictor", default=None, help="perfect (default) | mix:lam=1/10 | temp:beta=2 | noise:sigma=1/2,seed=3")
     m.add_argument("--exact", action="store_true", help="exact rationals; print certified enclosures")
     m.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -75,6 +85,10 @@ def main(argv=None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except Exception:  # a bug, not bad input: keep the traceback, and an exit status of its own
+        traceback.print_exc()
+        print("verify: internal error (exit 3): please report it with the command line above", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ off-support convention: where p_S(x_S) = 0 the conditional is the uniform law on
 from __future__ import annotations
 
 from itertools import combinations
-from math import comb
 
 import numpy as np
 
@@ -99,7 +98,7 @@ def measures(target: Target, marginals: Marginals | None = None) -> dict:
     """H, TC, DTC (two formulas, D-INFO), I_i, Σ I_i and the entropy profile h(0..L).
 
     TC = Σ_i H(X_i) − H;  DTC = H − Σ_i H(X_i | X_{−i});  DTC_alt = Σ_i H(X_{−i}) − (L−1) H;
-    I_i = H(X_i) − H(X_i | X_{−i}).
+    I_i = H(X_i) + H(X_{−i}) − H.
     """
     m = marginals or Marginals(target)
     L = m.L
@@ -110,8 +109,10 @@ def measures(target: Target, marginals: Marginals | None = None) -> dict:
     H_cond = [m.conditional_entropy(i, rest[i]) for i in range(L)]
     TC = _sum(H_i, m.exact) - H
     DTC = H - _sum(H_cond, m.exact)
-    DTC_alt = _sum([m.entropy(r) for r in rest], m.exact) - H * (L - 1)
-    I = [H_i[i] - H_cond[i] for i in range(L)]
+    DTC_alt = _sum([m.entropy(r) for r in rest], m.exact) - H * (L - 1)  # D-INFO's second formula
+    # I_i from joint entropies, not from H(X_i | X_{−i}) as DTC is, so D-INFO compares two routes.
+    H_rest = [m.entropy(r) for r in rest]
+    I = [H_i[i] + H_rest[i] - H for i in range(L)]
     return {
         "H": H,
         "TC": TC,
@@ -129,11 +130,6 @@ def _sum(xs, exact):
     for x in xs:
         total = total + x
     return total
-
-
-def n_subsets_entries(q: int, L: int) -> int:
-    """Σ_k C(L,k) q^k = (q+1)^L: entries of all subset marginals together."""
-    return sum(comb(L, k) * q**k for k in range(L + 1))
 
 
 def block_tc(m: Marginals, D, U) -> object:

@@ -14,7 +14,7 @@ from .certify import Scaled, Sum
 from .laws import expected_kl_parts, mixture_law, plan_law
 from .metrics import kl, sequence_error_rate, total_variation
 from .numbers import rational, zero
-from .plans import Schedule, balanced, fixed, parse_sampler, random_size
+from .plans import Schedule, balanced, fixed, parse_sampler, plan, random_size
 from .predictors import PERFECT, Predictor, parse_predictor
 from .target import Target
 from .training import eps_train_parts, plan_learning
@@ -74,7 +74,7 @@ def grid_schedules(grid: str, L: int) -> list:
             for s in c:
                 blocks.append(tuple(sorted(order[k:k + s])))
                 k += s
-            out.append((fixed(c, L), tuple(blocks)))
+            out.append((plan(blocks, L), tuple(blocks)))
         return out
     raise KeyError(grid)
 

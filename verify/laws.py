@@ -12,7 +12,6 @@ same code runs on float64 and on exact fmpq object arrays.
 from __future__ import annotations
 
 from itertools import combinations
-from math import comb
 
 import numpy as np
 
@@ -71,6 +70,8 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
     schedules; without it they are dropped level by level to bound memory.
     """
     m = marginals or Marginals(target)
+    if schedule.kind == "plan":
+        return plan_law(target, schedule.params["blocks"], predictor, m)
     L, q, exact = target.L, target.q, target.exact
     full = tuple(range(L))
     one = np.empty((1,) * L, dtype=object) if exact else np.ones((1,) * L)
@@ -118,17 +119,21 @@ def _accumulate(dest: dict, A: tuple, arr: np.ndarray) -> None:
     dest[A] = arr if prev is None else prev + arr
 
 
+def cross_entropy(m: Marginals, predictor: Predictor, i: int, B: tuple):
+    """CE_i(B) = −E_p log p̂_i(X_i | X_B) = −Σ p_{B∪i}(x) log p̂_i(x_i | x_B)."""
+    Bi = tuple(sorted(B + (i,)))
+    joint = np.moveaxis(m.marginal(Bi), Bi.index(i), -1)
+    return -log_sum(joint, predictor.conditional(m, i, B), m.exact)
+
+
 def cross_entropy_level(m: Marginals, predictor: Predictor, n: int):
-    """c(n) = C(L,n)^{-1} Σ_{|B|=n} Σ_{i∉B} −E_p log p̂_i(X_i | X_B): mean cross-entropy of one level."""
+    """c(n) = C(L,n)^{-1} Σ_{|B|=n} Σ_{i∉B} CE_i(B): mean cross-entropy of one level."""
     L = m.L
     total = zero(m.exact)
     for B in combinations(range(L), n):
         for i in range(L):
-            if i in B:
-                continue
-            Bi = tuple(sorted(B + (i,)))
-            joint = np.moveaxis(m.marginal(Bi), Bi.index(i), -1)
-            total = total - log_sum(joint, predictor.conditional(m, i, B), m.exact)
+            if i not in B:
+                total = total + cross_entropy(m, predictor, i, B)
     return total * inv_binom(L, n, m.exact)
 
 
@@ -145,6 +150,14 @@ def expected_kl_parts(target: Target, schedule: Schedule, predictor: Predictor =
     L, exact = target.L, target.exact
     levels = {} if levels is None else levels
     parts = [(rational(-1, exact), m.entropy(tuple(range(L))))]
+    if schedule.kind == "plan":
+        # One fixed plan: KL(p ‖ q̂_D) = −H + Σ_t Σ_{i∈D_t} CE_i(U_t), no average over positions.
+        U: tuple = ()
+        for block in schedule.params["blocks"]:
+            for i in block:
+                parts.append((rational(1, exact), cross_entropy(m, predictor, i, U)))
+            U = tuple(sorted(U + tuple(block)))
+        return parts
     for (n, s), W in sorted(schedule.size_weights().items()):
         if n not in levels:
             levels[n] = cross_entropy_level(m, predictor, n)
@@ -161,15 +174,4 @@ def expected_kl(target: Target, schedule: Schedule, predictor: Predictor = PERFE
     total = zero(target.exact)
     for coef, value in expected_kl_parts(target, schedule, predictor, marginals, levels):
         total = total + value * coef
-    return total
-
-
-def work_estimate(schedule: Schedule, q: int) -> float:
-    """Multiply-adds of ``mixture_law``: Σ over transitions of C(L,n) C(L−n,s) q^{n+s}."""
-    L = schedule.L
-    total = 0.0
-    for key, trans in schedule.nodes.items():
-        n = schedule.revealed[key]
-        for _, s, _ in trans:
-            total += comb(L, n) * comb(L - n, s) * float(q) ** (n + s) * max(s, 1)
     return total

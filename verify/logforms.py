@@ -201,15 +201,29 @@ def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int,
                 exps[f] = get(f, _ZERO) + c * (sgn * e)
     composites = [f for f in exps if not _is_prime(f)]
     if composites:
-        prod = 1
-        for f in composites:
-            prod *= f
-        linked_primes = [p for p in exps if p not in composites and prod % p == 0]
-        base = _coprime_base(composites + linked_primes)
+        comp = set(composites)
+        primes = [p for p in exps if p not in comp]
+        # First divide each composite by the primes the form already holds: in the suite's forms a
+        # composite is usually a product (a plan-law probability) of factors logged elsewhere.
+        leftovers = []
         for f in composites:
             e = exps.pop(f)
-            for b, v in _valuations(f, base).items():
-                exps[b] = exps.get(b, _ZERO) + e * v
+            g = f
+            for p in primes:
+                if g % p == 0:
+                    v = 0
+                    while g % p == 0:
+                        g //= p
+                        v += 1
+                    exps[p] = exps.get(p, _ZERO) + e * v
+            if g != 1:
+                leftovers.append((g, e))
+        # What is left is coprime to every prime present; refine the leftovers among themselves.
+        if leftovers:
+            base = _coprime_base([g for g, _ in leftovers])
+            for g, e in leftovers:
+                for b, v in _valuations(g, base).items():
+                    exps[b] = exps.get(b, _ZERO) + e * v
     return {b: e for b, e in exps.items() if e != 0}
 
 

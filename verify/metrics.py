@@ -12,7 +12,7 @@ from .info import Marginals, measures
 from .laws import expected_kl, mixture_law
 from .numbers import log_sum, rational, safe_div
 from .plans import Schedule, parse_sampler
-from .predictors import PERFECT, Predictor, parse_predictor
+from .predictors import Predictor, parse_predictor
 from .target import Target
 
 
@@ -57,6 +57,19 @@ def output_metrics(target: Target, r: np.ndarray, H) -> dict:
     return out
 
 
+def measure_target(target: Target, marginals: Marginals | None = None) -> dict:
+    """The target's own quantities: H, TC, DTC, Σ I_i (no sampler)."""
+    info = measures(target, marginals or Marginals(target))
+    return {
+        "target": {"spec": target.spec, "q": target.q, "L": target.L},
+        "off_support": info["off_support"],
+        "H": info["H"],
+        "TC": info["TC"],
+        "DTC": info["DTC"],
+        "sum_I": info["sum_I"],
+    }
+
+
 def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor | None = None) -> dict:
     """Every quantity of the JSON contract (ARCHITECTURE.md) for one (target, sampler, predictor).
 
@@ -65,21 +78,11 @@ def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor 
     sched = parse_sampler(sampler, target.L) if isinstance(sampler, str) else sampler
     pred = parse_predictor(predictor) if (predictor is None or isinstance(predictor, str)) else predictor
     m = Marginals(target)
-    info = measures(target, m)
+    out = measure_target(target, m)
     r = mixture_law(target, sched, pred, m)
-    ekl = expected_kl(target, sched, pred, m)
-    out = {
-        "target": {"spec": target.spec, "q": target.q, "L": target.L},
-        "sampler": sched.spec,
-        "predictor": pred.spec,
-        "off_support": info["off_support"],
-        "H": info["H"],
-        "TC": info["TC"],
-        "DTC": info["DTC"],
-        "sum_I": info["sum_I"],
-        "expected_kl": ekl,
-    }
-    out.update(output_metrics(target, r, info["H"]))
+    out.update({"sampler": sched.spec, "predictor": pred.spec,
+                "expected_kl": expected_kl(target, sched, pred, m)})
+    out.update(output_metrics(target, r, out["H"]))
     iters = sched.expected_iterations()
     out["expected_iterations"] = iters
     # Non-adaptive: the count does not depend on X, so the data and sampler laws agree.

@@ -79,12 +79,3 @@ def safe_div(num: np.ndarray, den: np.ndarray, default, exact: bool) -> np.ndarr
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(den > 0, num / np.where(den > 0, den, 1.0), float(default))
     return out
-
-
-def to_mode(a, exact: bool):
-    """Convert an array (or scalar) to the mode's number type."""
-    from .target import as_exact, as_float
-
-    if exact:
-        return as_exact(a) if isinstance(a, np.ndarray) else rational(a, True)
-    return as_float(a) if isinstance(a, np.ndarray) else rational(a, False)

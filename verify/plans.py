@@ -16,7 +16,7 @@ from flint import fmpq
 from .errors import SpecError
 from .specs import check_keys, parse_fmpq, parse_int, parse_list, parse_spec
 
-SAMPLERS = ("fixed", "balanced", "random-size", "mdm", "count")
+SAMPLERS = ("fixed", "balanced", "random-size", "mdm", "count", "plan")
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,7 +56,7 @@ class Schedule:
             n = self.revealed[key]
             for p, s, child in self.nodes.get(key, ()):
                 prob[child] = prob.get(child, fmpq(0)) + pk * p
-                if s > 0:
+                if s > 0 and p != 0:
                     W[(n, s)] = W.get((n, s), fmpq(0)) + pk * p
         return W
 
@@ -166,7 +166,8 @@ def _from_law(law, L: int, kind: str, spec: str, params: dict) -> Schedule:
         if pre == ():
             continue
         parent = pre[:-1]
-        if mass[parent] != 0:
+        # Zero-probability branches are dropped: they would inflate s_max and the node count.
+        if mass[pre] != 0:
             nodes.setdefault(parent, []).append((mass[pre] / mass[parent], pre[-1], pre))
     return Schedule(kind, spec, L, (), nodes, revealed, params)
 
@@ -204,9 +205,31 @@ def mdm(pi, L: int, spec: str | None = None) -> Schedule:
     return Schedule("mdm", spec or "mdm:pi=" + "+".join(map(str, pi)), L, (0, 0), nodes, revealed, {"pi": pi})
 
 
+def plan(blocks, L: int, spec: str | None = None) -> Schedule:
+    """One fixed ordered partition D = (D_1..D_T) of the positions 0..L−1 (no randomness).
+
+    Its output law is q_D itself (D-CHAIN); ``laws.py`` handles this kind explicitly, since the
+    size-process nodes below only record the sizes.
+    """
+    blocks = tuple(tuple(sorted(int(i) for i in b)) for b in blocks)
+    flat = sorted(i for b in blocks for i in b)
+    if any(not b for b in blocks) or flat != list(range(L)):
+        raise SpecError("sampler.plan.blocks", f"{_plan_text(blocks)} is not an ordered partition of 0..{L - 1}",
+                        f"blocks of positions 0..{L - 1}, each position once, e.g. 0+2/1/3")
+    sizes = tuple(len(b) for b in blocks)
+    sch = _from_law([(fmpq(1), sizes)], L, "plan", spec or f"plan:blocks={_plan_text(blocks)}",
+                    {"blocks": blocks, "sizes": sizes})
+    return sch
+
+
+def _plan_text(blocks) -> str:
+    return "/".join("+".join(map(str, b)) for b in blocks)
+
+
 def parse_sampler(spec: str, L: int) -> Schedule:
     """fixed:sizes=2+2 | balanced:K=3 | count:N=4 | mdm:N=3 | mdm:pi=0.2+0.3+0.5 |
-    random-size:law=1/2@1+3;1/2@2+2 (``p@sizes`` entries joined with ';')."""
+    random-size:law=1/2@1+3;1/2@2+2 (``p@sizes`` entries joined with ';') |
+    plan:blocks=0+2/1/3 (one fixed plan: blocks of 0-based positions in reveal order, joined with '/')."""
     name, kv = parse_spec(spec, "sampler", verbatim=())
     f = f"sampler.{name}"
     if name == "fixed":
@@ -245,4 +268,10 @@ def parse_sampler(spec: str, L: int) -> Schedule:
             law.append((parse_fmpq(p, f + ".law"),
                         parse_list(sizes, f + ".law", parse_int)))
         return random_size(law, L, spec)
+    if name == "plan":
+        check_keys(kv, ("blocks",), f)
+        if "blocks" not in kv:
+            raise SpecError(f + ".blocks", "is missing", "blocks of 0-based positions joined with '/', e.g. 0+2/1/3")
+        blocks = [parse_list(b, f + ".blocks", parse_int) for b in kv["blocks"].split("/")]
+        return plan(blocks, L, spec)
     raise SpecError("sampler", f"unknown sampler {name!r}", ", ".join(SAMPLERS))

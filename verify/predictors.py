@@ -2,8 +2,14 @@
 
 A predictor maps (i, B, marginals) to an array of shape (q,)*|B| + (q,) holding p̂_i(· | x_B).
 ``perfect`` is p_i(· | x_B) itself. The imperfect ones are strictly positive, so every KL stays
-finite, and rational: their exact values are the ones the float mode uses, so float and exact
-runs describe the same predictor.
+finite, and rational, so exact runs certify a definite predictor:
+
+- ``mix`` is the same rational in both modes;
+- ``temp`` and ``noise`` are computed in floats (from the float value of the exact conditional in
+  exact mode), rounded to multiples of 2^-40 and normalised exactly. Float and exact runs agree to
+  about 2^-40 per entry (a boundary case can round to the neighbouring dyadic), and the exact
+  values depend on the platform's exp/log only through that rounding. A certified verdict is
+  about the exact predictor the run used.
 """
 from __future__ import annotations
 

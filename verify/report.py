@@ -61,15 +61,20 @@ def _md_claim(res: ClaimResult) -> list:
     if c.checked:
         counts = res.counts
         out.append("- verdicts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        ratios = sorted(res.ratios())
+        ratios = sorted(res.ratios()) if c.relation != "==" else []
         if ratios:
             out.append(f"- lhs/rhs over instances with rhs > 0: min {cell(ratios[0])}, "
                        f"median {cell(ratios[len(ratios) // 2])}, max {cell(ratios[-1])}")
-        w = res.worst()
+        w = res.worst() if c.relation != "==" or res.refutations() else None
         if w is not None:
             out.append(f"- closest instance: `{w.instance['target']}`, sampler `{w.instance['sampler']}`, "
                        f"predictor `{w.instance['predictor']}`: lhs {cell(w.lhs, 10)}, rhs {cell(w.rhs, 10)} "
                        f"({w.status}; margin {w.margin})")
+        st = res.closest_strict()
+        if st is not None and st is not w:
+            out.append(f"- closest instance with slack (certified, not tight): `{st.instance['target']}`, "
+                       f"sampler `{st.instance['sampler']}`, predictor `{st.instance['predictor']}`: "
+                       f"lhs/rhs = {cell(st.ratio, 8)}")
     for wt in res.witnesses:
         out.append(f"- witness `{wt['id']}` ({wt['kind']}): `{wt['path']}` — replay: `{wt['replay']}`")
     if res.summary:
@@ -91,7 +96,8 @@ def _md_summary(cid: str, summary: dict) -> list:
         rows = ["| family | " + " | ".join(f"K={k}" for k in Ks) + " |", "|---|" + "---|" * len(Ks)]
         for fam, d in table.items():
             rows.append(f"| {fam} | " + " | ".join(cell(d.get(str(k), {}).get("value"), 4) for k in Ks) + " |")
-        return ["max over each family of K · E KL / Σ I_i (balanced:K):", "", *rows]
+        return ["max over each family's targets of K · E KL / Σ I_i (balanced:K, K < L, at the family's "
+                "longest L in the grid):", "", *rows]
     if "value" in summary:
         w = summary["witness"]
         return [f"best constant ({summary['aggregate']} of `{summary['statistic']}`): **{cell(summary['value'], 8)}** "
@@ -109,14 +115,17 @@ def _plots(results: list, out: Path) -> list:
     for res in results:
         s = res.summary
         if "max_K_ekl_over_sum_I" in s:
-            fig, ax = plt.subplots(figsize=(7, 4.5))
-            for fam, d in s["max_K_ekl_over_sum_I"].items():
+            fig, ax = plt.subplots(figsize=(8, 5))
+            colours = plt.get_cmap("tab20").colors
+            for n, (fam, d) in enumerate(s["max_K_ekl_over_sum_I"].items()):
                 Ks = sorted(int(k) for k in d)
-                ax.plot(Ks, [d[str(k)]["value"] for k in Ks], marker="o", label=fam)
+                ax.plot(Ks, [d[str(k)]["value"] for k in Ks], marker="o", label=fam,
+                        color=colours[n % len(colours)], ls="--" if "q=3" in fam else "-")
+            ax.xaxis.get_major_locator().set_params(integer=True)
             ax.axhline(2, color="k", ls="--", lw=1, label="C_1 = 2 (from LC25.T1)")
-            ax.set_xlabel("K (balanced blocks)")
+            ax.set_xlabel("K (balanced blocks, K < L)")
             ax.set_ylabel("max K · E KL / Σ I_i")
-            ax.set_title("LC25.RATE [abstract]: K · E KL / Σ I_i per family (ci grid)")
+            ax.set_title("LC25.RATE [abstract]: K · E KL / Σ I_i per family, longest L")
             ax.legend(fontsize=7, ncol=2)
             p = out / "LC25.RATE.png"
             fig.tight_layout()
@@ -133,6 +142,7 @@ def _plots(results: list, out: Path) -> list:
                 ax.plot(ps, [par[str(k)] for k in ps], marker="s", label="parity code")
                 ax.plot(ps, [1 / k for k in ps], "k--", lw=1, label="1/s")
             ax.set_xlabel("s = s_max")
+            ax.xaxis.get_major_locator().set_params(integer=True)
             ax.set_ylabel("max E KL / ((s/L) Σ I_i)")
             ax.set_title("LC25.T2 [reported, incomplete]: lower constant")
             ax.legend(fontsize=8)
@@ -170,7 +180,7 @@ def write_report(claims: list, profile: str, out: Path) -> list:
     for r in results:
         c = r.claim
         cnt = r.counts if c.checked else {}
-        ratios = r.ratios()
+        ratios = r.ratios() if c.relation != "==" else []
         md.append(f"| `{c.id}` | {c.paper} | {c.provenance} | {c.relation} | {len(r.rows)} | "
                   + " | ".join(str(cnt.get(k, "—")) for k in ("certified", "tight", "refuted", "undecided"))
                   + f" | {cell(max(ratios)) if ratios else '—'} |")

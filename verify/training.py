@@ -9,18 +9,19 @@ from itertools import combinations
 import numpy as np
 
 from .info import Marginals
-from .numbers import inv_binom, log_sum, rational, safe_div, zero
+from .numbers import inv_binom, log_sum, rational, zero
 from .plans import Schedule
 from .predictors import Predictor
 
 
 def learning_term(m: Marginals, predictor: Predictor, i: int, B: tuple):
-    """ℓ_i(B) = Σ_{x_B, x_i} p_{B∪i}(x) log(p_i(x_i | x_B) / p̂_i(x_i | x_B))."""
+    """ℓ_i(B) = Σ_{x_B, x_i} p_{B∪i}(x) log(p_i(x_i | x_B) / p̂_i(x_i | x_B)) (0 where p_{B∪i} = 0)."""
     B = tuple(B)
     Bi = tuple(sorted(B + (i,)))
     joint = np.moveaxis(m.marginal(Bi), Bi.index(i), -1)
-    ratio = safe_div(m.conditional(i, B), predictor.conditional(m, i, B), 1, m.exact)
-    return log_sum(joint, ratio, m.exact)
+    # log p − log p̂ as two terms: each value is a small rational, while their ratio would have
+    # multi-limb numerators whose factorisation the exact zero test (CLAIMS.md §7) would pay for.
+    return log_sum(joint, m.conditional(i, B), m.exact) - log_sum(joint, predictor.conditional(m, i, B), m.exact)
 
 
 def masked_learning_level(m: Marginals, predictor: Predictor, n_masked: int, cache: dict | None = None):
