@@ -74,6 +74,10 @@ class Claim:
             raise SpecError(f"{f}.paper", f"unknown paper {self.paper!r}", ", ".join(PAPERS))
         if self.provenance not in PROVENANCE:
             raise SpecError(f"{f}.provenance", f"unknown tag {self.provenance!r}", ", ".join(PROVENANCE))
+        from .instances import GRIDS
+
+        if self.grid not in GRIDS:
+            raise SpecError(f"{f}.grid", f"unknown grid {self.grid!r}", ", ".join(GRIDS))
         if self.relation not in RELATIONS:
             raise SpecError(f"{f}.relation", f"unknown relation {self.relation!r}", ", ".join(RELATIONS))
         if self.relation != "shape" and (self.lhs is None or self.rhs is None):

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from .info import Marginals, chain_tc, measures
+
 from .certify import Scaled, Sum
+from .errors import SpecError
+from .info import Marginals, chain_tc, measures
 from .laws import expected_kl_parts, mixture_law, plan_law
 from .metrics import kl, sequence_error_rate, total_variation
 from .numbers import rational, zero
@@ -135,7 +137,8 @@ class Instance:
 
 def _sched(inst: Instance) -> Schedule:
     if inst.schedule is None:
-        raise KeyError("this grid has no sampler")
+        raise SpecError("claim grid", "'targets' has no sampler for a sampler quantity",
+                        "a grid with samplers (compositions, balanced, schedules, ...) for such symbols")
     return inst.schedule
 
 
@@ -192,7 +195,8 @@ def _profile_kl(inst: Instance):
 
 def _plan(inst: Instance) -> tuple:
     if inst.plan is None:
-        raise KeyError("this grid has no explicit plan")
+        raise SpecError("claim grid", "only the 'plans' grid has an explicit plan",
+                        "grid = \"plans\" for plan_kl, chain_tc, plan_learning")
     return inst.plan
 
 
