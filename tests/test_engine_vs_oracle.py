@@ -70,6 +70,17 @@ def test_fixed_every_composition_expected_kl_and_mixture_law(name, pmf):
         _assert_law_close(mixture_law(tgt, sch), want_mix, f"{name} fixed {sizes} mixture_law")
 
 
+def test_fixed_every_composition_q3_L5_sparse():
+    """The corner of the issue's range (L = 5, q = 3) on one sparse law: every composition."""
+    pmf = O.random_law(np.random.default_rng(35), 3, 5, 0.3, 0.3)
+    tgt = _target(pmf)
+    for sizes in O.all_compositions(5):
+        want_kl, want_mix = O.fixed_sampler_direct(pmf, sizes)
+        sch = fixed(sizes, 5)
+        _assert_num_close(expected_kl(tgt, sch), want_kl, f"q3-L5 fixed {sizes} expected_kl")
+        _assert_law_close(mixture_law(tgt, sch), want_mix, f"q3-L5 fixed {sizes} mixture_law")
+
+
 @pytest.mark.parametrize("name,pmf", LAWS, ids=IDS)
 def test_plan_law_random_plans(name, pmf):
     tgt = _target(pmf)

@@ -90,28 +90,38 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
             arr = layer[full]
             result = arr if result is None else result + arr
             continue
+        # weight[s] = [(P(s | node) / C(L − n, s), child)]: every block of size s is equally likely.
+        weight: dict = {}
         for prob, s, child in schedule.nodes.get(key, ()):
-            dest = g.setdefault(child, {})
-            if s == 0:
-                w = rational(prob, exact)
-                for B, gB in layer.items():
-                    _accumulate(dest, B, gB * w)
-                continue
-            w = rational(prob, exact) * inv_binom(L - n, s, exact)
-            for B, gB in layer.items():
-                gBw = gB * w
-                masked = [j for j in full if j not in B]
-                for D in combinations(masked, s):
-                    arr = gBw
-                    for i in D:
-                        arr = arr * _cond_full(m, predictor, i, B, cache)
-                    _accumulate(dest, tuple(sorted(B + D)), arr)
+            w = rational(prob, exact) * (inv_binom(L - n, s, exact) if s else rational(1, exact))
+            weight.setdefault(s, []).append((w, child))
+        for B, gB in layer.items():
+            masked = [j for j in full if j not in B]
+            conds = [_cond_full(m, predictor, i, B, cache) for i in masked]
+            for D, arr in _block_products(gB, masked, conds, max(weight)):
+                for w, child in weight.get(len(D), ()):
+                    _accumulate(g.setdefault(child, {}), tuple(sorted(B + D)), arr * w)
         if not shared:  # conditionals given sets of this size are not needed again
             for k in [k for k in cache if len(k[1]) == n]:
                 del cache[k]
     if result is None:
         raise ValueError(f"schedule {schedule.spec!r} never reveals all {L} positions")
     return np.broadcast_to(result, (q,) * L).copy()
+
+
+def _block_products(base: np.ndarray, masked: list, conds: list, max_size: int):
+    """Every block D ⊆ masked with |D| ≤ max_size, with base · Π_{i∈D} cond_i.
+
+    Depth-first over blocks in increasing position order, so each product extends its prefix's
+    by one factor instead of being rebuilt.
+    """
+    stack = [(0, (), base)]
+    while stack:
+        start, D, arr = stack.pop()
+        yield D, arr
+        if len(D) < max_size:
+            for j in range(start, len(masked)):
+                stack.append((j + 1, D + (masked[j],), arr * conds[j]))
 
 
 def _accumulate(dest: dict, A: tuple, arr: np.ndarray) -> None:
