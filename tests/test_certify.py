@@ -397,3 +397,17 @@ def test_enclosure_contains_the_value(form, prec):
     with mpmath.workdps(120):
         v = _mp_value(form)
         assert mpmath.mpf(ball.lower()) <= v <= mpmath.mpf(ball.upper())
+
+
+def test_lazy_sum_with_tiny_rational_value_is_decided_exactly():
+    """log 4 − 2 log 2 + 2^-5000 as a lazy tree: no ball below the 4096-bit cap excludes 0, but the
+    exact reduction leaves the rational 2^-5000, so the verdicts are exact, never undecided."""
+    from verify.certify import Scaled, Sum
+
+    tiny = fmpq(1, 2**5000)
+    x = Sum(LogLinear.log(4), Scaled(-2, LogLinear.log(2)), LogLinear.constant(tiny))
+    v = check_le(0, x)
+    assert v.status == "certified" and "exact rational" in v.how
+    assert check_le(x, 0).status == "refuted"
+    assert check_eq(x, 0).status == "refuted"
+    assert check_eq(Sum(x, LogLinear.constant(-tiny)), 0).status == "tight"
