@@ -12,6 +12,7 @@ import json
 import math
 import shlex
 import statistics
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -319,6 +320,7 @@ def _cmd_check(args) -> int:
     cache = TargetCache()
     results = []
     for c in claims:
+        print(f"[{c.id}: running on the {args.profile} grid]", file=sys.stderr, flush=True)
         res = run_claim(c, args.profile, cache, witness_dir=args.witness_dir)
         results.append(res)
         print_check_table(res)

@@ -6,6 +6,7 @@ plots (png) and the witnesses (``witnesses/*.json``, replayable with ``verify me
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -161,6 +162,7 @@ def write_report(claims: list, profile: str, out: Path) -> list:
     results = []
     t0 = time.time()
     for c in claims:
+        print(f"[{c.id}: running on the {profile} grid]", file=sys.stderr, flush=True)
         res = run_claim(c, profile, cache, witness_dir=out / "witnesses")
         print_check_table(res)
         results.append(res)
