@@ -487,13 +487,13 @@ def _exact_reduction(x):
     None when ``x`` is not an exact log-linear form (CLAIMS.md §7).
 
     By §7 the value is the rational ``c0`` when no exponent is left, and irrational (so nonzero)
-    otherwise. Fast path: combine the leaves' cached reductions; when every base is a prime the
-    combined exponents are canonical. Shared leaves (per-level forms used by many instances) are
-    reduced once. Otherwise (a composite base, which needs refinement across leaves) merge the whole
-    form and reduce it.
+    otherwise. Fast path, when every leaf is cheap to reduce: combine the leaves' cached reductions;
+    when every base is a prime the combined exponents are canonical. Shared leaves (per-level forms
+    used by many instances) are reduced once. Otherwise (a leaf with multi-limb ratios, or a
+    composite base, which needs refinement across leaves) merge the whole form and reduce it.
     """
     leaves: list = []
-    if _linear_leaves(x, fmpq(1), leaves):
+    if _linear_leaves(x, fmpq(1), leaves) and all(leaf.cheap_to_reduce() for _, leaf in leaves):
         const, exps = fmpq(0), {}
         for scale, leaf in leaves:
             if scale == 0:

@@ -377,6 +377,14 @@ class LogLinear:
             self._indep = _independent_exponents(self._terms)
         return self._indep
 
+    def cheap_to_reduce(self) -> bool:
+        """True when ``reduced()`` is cached or every ratio has one-limb parts (complete, fast
+        factorisation). A form with larger parts may need coprime refinement against primes that
+        only other forms hold, so it is better reduced once, merged with them."""
+        if self._indep is not None:
+            return True
+        return all(n < _ONE_LIMB and d < _ONE_LIMB for n, d in self._terms)
+
     def reduced(self) -> tuple[fmpq, dict[int, fmpq]]:
         """``(c0, {b: e_b})`` with ``form = c0 + Σ e_b log b`` over pairwise coprime integers ``b > 1``.
 
