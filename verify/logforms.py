@@ -22,7 +22,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
-from math import gcd
+from math import gcd, prod
 from types import MappingProxyType
 from typing import Iterable, Iterator, Mapping
 
@@ -168,6 +168,19 @@ def _coprime_base(numbers: Iterable[int]) -> list[int]:
     return base
 
 
+def _coprime_leftovers(numbers: list[int]) -> list[int]:
+    """``_coprime_base`` of distinct integers > 1, after setting aside those already coprime to all
+    the others: g is isolated iff gcd(g, P/g) = 1 with P the product of all, and
+    (P/g) mod g = (P mod g²)/g. Only the tangled rest pays the quadratic refinement."""
+    if len(numbers) < 3:
+        return _coprime_base(numbers)
+    P = prod(numbers)
+    isolated, tangled = [], []
+    for g in numbers:
+        (isolated if gcd((P % (g * g)) // g, g) == 1 else tangled).append(g)
+    return isolated + _coprime_base(tangled)
+
+
 def _valuations(n: int, base: list[int]) -> dict[int, int]:
     """Exponents of ``n`` over a coprime ``base`` of which it is a product of powers."""
     out: dict[int, int] = {}
@@ -203,25 +216,29 @@ def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int,
     if composites:
         comp = set(composites)
         primes = [p for p in exps if p not in comp]
+        all_primes = prod(primes)
         # First divide each composite by the primes the form already holds: in the suite's forms a
-        # composite is usually a product (a plan-law probability) of factors logged elsewhere.
-        leftovers = []
+        # composite is usually a product (a plan-law probability) of factors logged elsewhere. One
+        # gcd with the product of all primes skips the composites that share none of them.
+        leftovers: dict[int, fmpq] = {}
         for f in composites:
             e = exps.pop(f)
             g = f
-            for p in primes:
-                if g % p == 0:
-                    v = 0
-                    while g % p == 0:
-                        g //= p
-                        v += 1
-                    exps[p] = exps.get(p, _ZERO) + e * v
+            shared = gcd(g, all_primes)
+            if shared != 1:
+                for p in primes:
+                    if shared % p == 0:
+                        v = 0
+                        while g % p == 0:
+                            g //= p
+                            v += 1
+                        exps[p] = exps.get(p, _ZERO) + e * v
             if g != 1:
-                leftovers.append((g, e))
+                leftovers[g] = leftovers.get(g, _ZERO) + e
         # What is left is coprime to every prime present; refine the leftovers among themselves.
         if leftovers:
-            base = _coprime_base([g for g, _ in leftovers])
-            for g, e in leftovers:
+            base = _coprime_leftovers(list(leftovers))
+            for g, e in leftovers.items():
                 for b, v in _valuations(g, base).items():
                     exps[b] = exps.get(b, _ZERO) + e * v
     return {b: e for b, e in exps.items() if e != 0}
