@@ -12,7 +12,6 @@ import json
 import math
 import shlex
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -314,16 +313,10 @@ def _cmd_claims(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from .report import print_check_table
+    from .report import run_and_print
 
     claims = select(_load_registry(args), args.only)
-    cache = TargetCache()
-    results = []
-    for c in claims:
-        print(f"[{c.id}: running on the {args.profile} grid]", file=sys.stderr, flush=True)
-        res = run_claim(c, args.profile, cache, witness_dir=args.witness_dir)
-        results.append(res)
-        print_check_table(res)
+    results = run_and_print(claims, args.profile, args.witness_dir)
     if args.json:
         Path(args.json).write_text(json.dumps([r.to_json() for r in results], indent=2) + "\n")
     unknown = [(r.claim.id, w["id"]) for r in results for w in r.unknown_refutations()]

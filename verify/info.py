@@ -109,9 +109,9 @@ def measures(target: Target, marginals: Marginals | None = None) -> dict:
     H_cond = [m.conditional_entropy(i, rest[i]) for i in range(L)]
     TC = _sum(H_i, m.exact) - H
     DTC = H - _sum(H_cond, m.exact)
-    DTC_alt = _sum([m.entropy(r) for r in rest], m.exact) - H * (L - 1)  # D-INFO's second formula
-    # I_i from joint entropies, not from H(X_i | X_{−i}) as DTC is, so D-INFO compares two routes.
     H_rest = [m.entropy(r) for r in rest]
+    DTC_alt = _sum(H_rest, m.exact) - H * (L - 1)  # D-INFO's second formula
+    # I_i from joint entropies, not from H(X_i | X_{−i}) as DTC is, so D-INFO compares two routes.
     I = [H_i[i] + H_rest[i] - H for i in range(L)]
     return {
         "H": H,

@@ -23,6 +23,7 @@ from .errors import SpecError
 from .info import Marginals
 from .numbers import rational
 from .specs import check_keys, parse_fmpq, parse_int, parse_spec
+from .target import as_float
 
 PREDICTORS = ("perfect", "mix", "temp", "noise")
 # Float weights are rounded to multiples of 2^-DYADIC_BITS before exact normalisation.
@@ -51,7 +52,7 @@ class Predictor:
             # p̂ = (1 − λ) p + λ / q : exact in both modes
             return p * rational(1 - lam, m.exact) + rational(lam / m.q, m.exact)
         smooth = p * rational(1 - lam, m.exact) + rational(lam / m.q, m.exact)
-        f = _as_float(smooth)
+        f = as_float(smooth)
         if self.kind == "temp":
             # p̂ ∝ p_smooth^β
             beta = float(self.params["beta"])
@@ -61,12 +62,6 @@ class Predictor:
             sigma = float(self.params["sigma"])
             w = f * np.exp(sigma * _noise(self.params["seed"], i, B, f.shape))
         return _normalise_dyadic(w, m.exact)
-
-
-def _as_float(a: np.ndarray) -> np.ndarray:
-    if a.dtype == object:
-        return np.vectorize(lambda v: int(v.p) / int(v.q), otypes=[np.float64])(a)
-    return a
 
 
 def _noise(seed: int, i: int, B: tuple, shape) -> np.ndarray:

@@ -47,6 +47,18 @@ def print_check_table(res: ClaimResult) -> None:
     print("\n".join(check_lines(res)), flush=True)
 
 
+def run_and_print(claims: list, profile: str, witness_dir) -> list:
+    """Run every claim on the profile's grid (one shared target cache), printing each table."""
+    cache = TargetCache()
+    results = []
+    for c in claims:
+        print(f"[{c.id}: running on the {profile} grid]", file=sys.stderr, flush=True)
+        res = run_claim(c, profile, cache, witness_dir=witness_dir)
+        print_check_table(res)
+        results.append(res)
+    return results
+
+
 def _md_claim(res: ClaimResult) -> list:
     c = res.claim
     out = [f"### `{c.id}` — {c.paper}, provenance **{c.provenance}**", "",
@@ -158,14 +170,8 @@ def _plots(results: list, out: Path) -> list:
 def write_report(claims: list, profile: str, out: Path) -> list:
     """Run ``claims`` on ``profile`` and write report.md, report.json, plots and witnesses under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    cache = TargetCache()
-    results = []
     t0 = time.time()
-    for c in claims:
-        print(f"[{c.id}: running on the {profile} grid]", file=sys.stderr, flush=True)
-        res = run_claim(c, profile, cache, witness_dir=out / "witnesses")
-        print_check_table(res)
-        results.append(res)
+    results = run_and_print(claims, profile, out / "witnesses")
     elapsed = time.time() - t0
     plots = _plots(results, out)
     findings = [(r, w) for r in results for w in r.witnesses if w["kind"] == "refuted"]
