@@ -1,7 +1,8 @@
-"""Command line: ``verify claims | measure | check | report`` (ARCHITECTURE.md contract).
+"""Command line: ``verify claims | measure | check | report``.
 
-Bad input ends with one line on stderr naming the field and what is accepted, exit status 2,
-nothing written.
+Exit status: 0 success; 1 ``check`` found a refutation not recorded as known; 2 bad input (one
+line on stderr naming the field and what is accepted, nothing written); 3 internal error (a bug:
+traceback kept); 130 interrupted by Ctrl-C (one line, nothing half-written). See docs/errors.md.
 """
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import json
 import sys
 import traceback
 
-from .check import add_commands
+from .commands import add_commands
 from .errors import SpecError
-from .serialize import cell, enclosure, jsonable
+from .serialize import cell, enclosure, jsonable, shown
+
+MAX_ERROR_CHARS = 600
 
 MEASURE_KEYS = ("H", "TC", "DTC", "sum_I", "expected_kl", "mixture_kl", "tv", "ser", "ter_gap",
                 "gen_logppl_gap", "expected_iterations", "expected_iterations_sampler")
@@ -24,17 +27,26 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _measure(args) -> int:
-    from distributions import parse_target
+    from distributions.registry import build_plan, plan_spec, refuse_plan
 
+    from .guard import engine_bytes, progress
     from .metrics import measure, measure_target
+    from .plans import parse_sampler
+    from .predictors import parse_predictor
+    from .target import make_target
 
-    target = parse_target(args.target, exact=args.exact)
-    if args.sampler is None:
-        if args.predictor is not None:
-            raise SpecError("--predictor", "needs a --sampler", "a sampler spec with --sampler")
-        out = measure_target(target)
-    else:
-        out = measure(target, args.sampler, args.predictor)
+    # Every input is checked (and sized) before anything is built.
+    plan = plan_spec(args.target, "target")
+    need = refuse_plan(plan, args.exact, "target")
+    if args.sampler is None and args.predictor is not None:
+        raise SpecError("--predictor", "needs a --sampler", "a sampler spec with --sampler")
+    sched = parse_sampler(args.sampler, plan.L) if args.sampler is not None else None
+    pred = parse_predictor(args.predictor)
+    progress(f"building target {plan.family} (q={plan.q}, L={plan.L})", need)
+    target = make_target(build_plan(plan, args.exact), plan.q, plan.L, spec=args.target.strip(), name=plan.family,
+                         params=plan.params, field_name=plan.where, exact=args.exact)
+    progress("computing marginals, measures and the sampler's law", engine_bytes(plan.q, plan.L, args.exact))
+    out = measure_target(target) if sched is None else measure(target, sched, pred)
     data = jsonable(out)
     if args.exact:
         data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS if out.get(k) is not None}
@@ -50,12 +62,18 @@ def _measure(args) -> int:
     for k in MEASURE_KEYS:
         if k not in out:
             continue
-        line = f"  {k:<{width}}  {cell(out.get(k), 10)}"
+        line = f"  {k:<{width}}  {cell(shown(k, out.get(k)), 10)}"
         if args.exact and out.get(k) is not None:
             enc = data["enclosures"][k]
             line += "   " + (enc.get("exact") or enc.get("ball"))
         print(line)
     return 0
+
+
+def one_line(text: str) -> str:
+    """The error on one line, cut to MAX_ERROR_CHARS (user values are already shortened)."""
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "…"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,8 +99,11 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         return args.func(args)
     except SpecError as err:
-        print(f"verify: error: {err}", file=sys.stderr)
+        print(f"verify: error: {one_line(str(err))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("verify: interrupted (exit 130); outputs left as they were", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 0
     except Exception:  # a bug, not bad input: keep the traceback, and an exit status of its own

@@ -47,13 +47,15 @@ def print_check_table(res: ClaimResult) -> None:
     print("\n".join(check_lines(res)), flush=True)
 
 
-def run_and_print(claims: list, profile: str, witness_dir) -> list:
-    """Run every claim on the profile's grid (one shared target cache), printing each table."""
+def run_and_print(claims: list, profile: str, witness_dir, write: bool = True) -> list:
+    """Run every claim on the profile's grid (one shared target cache), printing each table.
+
+    ``write=False`` leaves the witnesses in ``res.witness_files`` for the caller to stage."""
     cache = TargetCache()
     results = []
     for c in claims:
         print(f"[{c.id}: running on the {profile} grid]", file=sys.stderr, flush=True)
-        res = run_claim(c, profile, cache, witness_dir=witness_dir)
+        res = run_claim(c, profile, cache, witness_dir=witness_dir, write=write)
         print_check_table(res)
         results.append(res)
     return results
@@ -118,7 +120,7 @@ def _md_summary(cid: str, summary: dict) -> list:
     return ["```", json.dumps(summary, indent=1, default=str), "```"]
 
 
-def _plots(results: list, out: Path) -> list:
+def _plots(results: list, out: Path, stage=None) -> list:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -142,7 +144,7 @@ def _plots(results: list, out: Path) -> list:
             ax.legend(fontsize=7, ncol=2)
             p = out / "LC25.RATE.png"
             fig.tight_layout()
-            fig.savefig(p, dpi=110)
+            fig.savefig(stage.path(p) if stage is not None else p, dpi=110)
             plt.close(fig)
             paths.append(p)
         if "best_lower_constant_by_s" in s:
@@ -161,19 +163,32 @@ def _plots(results: list, out: Path) -> list:
             ax.legend(fontsize=8)
             p = out / "LC25.T2.png"
             fig.tight_layout()
-            fig.savefig(p, dpi=110)
+            fig.savefig(stage.path(p) if stage is not None else p, dpi=110)
             plt.close(fig)
             paths.append(p)
     return paths
 
 
-def write_report(claims: list, profile: str, out: Path) -> list:
-    """Run ``claims`` on ``profile`` and write report.md, report.json, plots and witnesses under ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
+def write_report(claims: list, profile: str, out: Path, stage=None) -> list:
+    """Run ``claims`` on ``profile`` and write report.md, report.json, plots and witnesses under ``out``.
+
+    With ``stage`` (an ``output.Staging``) every file goes to the staging area, and only the
+    caller's ``stage.commit()`` moves them under ``out``; without it they are written atomically
+    one by one."""
+    from .output import Staging
+
+    if stage is None:
+        with Staging(out) as own:
+            paths = write_report(claims, profile, out, own)
+            own.commit()
+        return paths
     t0 = time.time()
-    results = run_and_print(claims, profile, out / "witnesses")
+    results = run_and_print(claims, profile, out / "witnesses", write=False)
+    for r in results:
+        for path, text in r.witness_files:
+            stage.write_text(path, text)
     elapsed = time.time() - t0
-    plots = _plots(results, out)
+    plots = _plots(results, out, stage)
     findings = [(r, w) for r in results for w in r.witnesses if w["kind"] == "refuted"]
     md = ["# Bound-tightness report", "",
           f"Profile `{profile}`; {sum(len(r.rows) for r in results)} instances; {elapsed:.0f} s. "
@@ -204,7 +219,7 @@ def write_report(claims: list, profile: str, out: Path) -> list:
         md += _md_claim(r)
     if plots:
         md += ["## Plots", ""] + [f"![{p.stem}]({p.name})" for p in plots] + [""]
-    (out / "report.md").write_text("\n".join(md))
-    (out / "report.json").write_text(json.dumps({"profile": profile, "seconds": elapsed,
+    stage.write_text(out / "report.md", "\n".join(md))
+    stage.write_text(out / "report.json", json.dumps({"profile": profile, "seconds": elapsed,
                                                  "results": [r.to_json() for r in results]}, indent=1) + "\n")
     return [out / "report.md", out / "report.json", *plots]
