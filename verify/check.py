@@ -4,9 +4,10 @@
 (``commands.py``) composes running with printing and writing (``report.py``, ``output.py``), so
 this module never imports either. pytest's proof check calls ``run_claim`` directly.
 
-Witnesses: a claim refuted on many instances keeps only the MAX_REFUTED_WITNESSES most violated
-(smallest upper end of the certified margin) plus every refutation recorded as known, and its
-closest non-refuted instance; ``refuted_total`` counts them all.
+Witnesses: a claim refuted on many instances keeps, per target family, the most violated
+refutation (smallest upper end of the certified margin) of each sampler kind, topped up to
+MAX_REFUTED_WITNESSES, plus every refutation recorded as known, and its closest non-refuted
+instance; ``refuted_total`` counts all refuted instances.
 """
 from __future__ import annotations
 
@@ -258,23 +259,46 @@ def _witness_id(res: ClaimResult, payload: dict) -> str:
 
 
 def _choose_witnesses(res: ClaimResult, out: Path) -> None:
-    """The few witnesses worth a file: the most violated refutations, known ones, the closest case."""
-    refuted = sorted(res.refutations(), key=lambda r: r.verdict["margin_hi"])
+    """The few witnesses worth a file, per target family: the most violated refutation of each
+    sampler kind, then the next most violated up to MAX_REFUTED_WITNESSES; every refutation
+    recorded as known; and the closest non-refuted case. ``refuted_total`` counts the rest."""
     known = set(res.claim.known_refutations)
+    by_family: dict = {}
+    for row in sorted(res.refutations(), key=lambda r: r.verdict["margin_hi"]):
+        by_family.setdefault(family_of(row.instance["target"]), []).append(row)
     chosen, seen = [], set()
-    for n, row in enumerate(refuted):
-        payload = witness_payload(row._inst, res.claim, row, "refuted")
+
+    def take(row, kind):
+        payload = witness_payload(row._inst, res.claim, row, kind)
         wid = _witness_id(res, payload)
-        if wid in seen:
-            continue
-        if len([c for c in chosen if c[2] not in known]) < MAX_REFUTED_WITNESSES or wid in known:
-            chosen.append((row, payload, wid))
+        if wid not in seen:
             seen.add(wid)
+            chosen.append((row, payload, wid))
+
+    for rows in by_family.values():
+        kinds: set = set()
+        picked = []
+        for row in rows:  # most violated first
+            kind = row._inst.schedule.kind if row._inst.schedule is not None else None
+            if kind not in kinds:
+                kinds.add(kind)
+                picked.append(row)
+        for row in rows:
+            if len(picked) >= MAX_REFUTED_WITNESSES:
+                break
+            if row not in picked:
+                picked.append(row)
+        for row in picked:
+            take(row, "refuted")
+        if known:
+            for row in rows:
+                payload = witness_payload(row._inst, res.claim, row, "refuted")
+                if _witness_id(res, payload) in known:
+                    take(row, "refuted")
     worst = res.worst()
     # An identity's closest instance says nothing; an inequality's is its tightest case.
     if worst is not None and worst.status != "refuted" and res.claim.relation != "==":
-        payload = witness_payload(worst._inst, res.claim, worst, "worst")
-        chosen.append((worst, payload, _witness_id(res, payload)))
+        take(worst, "worst")
     for row, payload, wid in chosen:
         payload["witness"]["id"] = wid
         path = out / f"{wid}.json"

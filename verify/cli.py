@@ -11,9 +11,10 @@ import json
 import sys
 import traceback
 
-from .commands import add_commands
 from .errors import SpecError
-from .serialize import cell, enclosure, jsonable, shown
+
+# Heavy modules (numpy, sympy, flint) are imported inside main's try, so that Ctrl-C during
+# start-up also ends with one line and exit 130.
 
 MAX_ERROR_CHARS = 600
 
@@ -33,6 +34,7 @@ def _measure(args) -> int:
     from .metrics import measure, measure_target
     from .plans import parse_sampler
     from .predictors import parse_predictor
+    from .serialize import cell, enclosure, jsonable, shown
     from .target import make_target
 
     # Every input is checked (and sized) before anything is built.
@@ -77,6 +79,8 @@ def one_line(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .commands import add_commands
+
     p = _Parser(prog="verify", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
 
@@ -94,9 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
         return args.func(args)
     except SpecError as err:
         print(f"verify: error: {one_line(str(err))}", file=sys.stderr)
