@@ -8,10 +8,13 @@ work, and nothing is written unless the whole run succeeded.
 from __future__ import annotations
 
 import json
+import sys
+import time
 
-from .check import select
+from .check import TargetCache, run_claim, select
 from .instances import PROFILES
 from .output import Staging, check_dir_path, check_file_path
+from .report import print_check_table
 
 
 def _load_registry(args) -> list:
@@ -32,6 +35,20 @@ def cmd_claims(args) -> int:
     return 0
 
 
+def run_and_print(claims: list, profile: str, witness_dir, write: bool = True) -> list:
+    """Run every claim on the profile's grid (one shared target cache), printing each table.
+
+    ``write=False`` leaves the witnesses in ``res.witness_files`` for the caller to stage."""
+    cache = TargetCache()
+    results = []
+    for c in claims:
+        print(f"[{c.id}: running on the {profile} grid]", file=sys.stderr, flush=True)
+        res = run_claim(c, profile, cache, witness_dir=witness_dir, write=write)
+        print_check_table(res)
+        results.append(res)
+    return results
+
+
 def _witness_summary(results: list) -> None:
     for r in results:
         total = len(r.refutations()) if r.claim.checked else 0
@@ -42,8 +59,6 @@ def _witness_summary(results: list) -> None:
 
 
 def cmd_check(args) -> int:
-    from .report import run_and_print
-
     claims = select(_load_registry(args), args.only)
     json_path = check_file_path(args.json, "--json") if args.json is not None else None
     wdir = check_dir_path(args.witness_dir, "--witness-dir")
@@ -70,7 +85,9 @@ def cmd_report(args) -> int:
     claims = select(_load_registry(args), args.only)
     out = check_dir_path(args.out, "--out")
     with Staging(out) as stage:
-        paths = write_report(claims, args.profile, out, stage=stage)
+        t0 = time.time()
+        results = run_and_print(claims, args.profile, out / "witnesses", write=False)
+        paths = write_report(results, args.profile, out, time.time() - t0, stage)
         stage.commit()
     for p in paths:
         print(p)

@@ -1,16 +1,16 @@
 """The tightness report: per-claim tables, best constants, worst-case witnesses, plots.
 
-``write_report`` runs every claim on a profile and writes ``report.md``, ``report.json``, the
-plots (png) and the witnesses (``witnesses/*.json``, replayable with ``verify measure``).
+``write_report`` takes the results of a run (``commands.run_and_print``) and writes
+``report.md``, ``report.json``, the plots (png) and the witnesses (``witnesses/*.json``,
+replayable with ``verify measure``). This module only formats and writes: it imports check's
+data types, never the runner.
 """
 from __future__ import annotations
 
 import json
-import sys
-import time
 from pathlib import Path
 
-from .check import ClaimResult, TargetCache, run_claim
+from .check import ClaimResult
 from .serialize import cell
 
 PROVENANCE_LEGEND = {
@@ -45,20 +45,6 @@ def check_lines(res: ClaimResult) -> list:
 
 def print_check_table(res: ClaimResult) -> None:
     print("\n".join(check_lines(res)), flush=True)
-
-
-def run_and_print(claims: list, profile: str, witness_dir, write: bool = True) -> list:
-    """Run every claim on the profile's grid (one shared target cache), printing each table.
-
-    ``write=False`` leaves the witnesses in ``res.witness_files`` for the caller to stage."""
-    cache = TargetCache()
-    results = []
-    for c in claims:
-        print(f"[{c.id}: running on the {profile} grid]", file=sys.stderr, flush=True)
-        res = run_claim(c, profile, cache, witness_dir=witness_dir, write=write)
-        print_check_table(res)
-        results.append(res)
-    return results
 
 
 def _md_claim(res: ClaimResult) -> list:
@@ -169,25 +155,23 @@ def _plots(results: list, out: Path, stage=None) -> list:
     return paths
 
 
-def write_report(claims: list, profile: str, out: Path, stage=None) -> list:
-    """Run ``claims`` on ``profile`` and write report.md, report.json, plots and witnesses under ``out``.
+def write_report(results: list, profile: str, out: Path, elapsed: float, stage=None) -> list:
+    """Write report.md, report.json, plots and witnesses of ``results`` (run on ``profile`` with
+    witnesses recorded under ``out / "witnesses"``) under ``out``.
 
     With ``stage`` (an ``output.Staging``) every file goes to the staging area, and only the
-    caller's ``stage.commit()`` moves them under ``out``; without it they are written atomically
-    one by one."""
+    caller's ``stage.commit()`` moves them under ``out``; without it this function stages and
+    commits itself."""
     from .output import Staging
 
     if stage is None:
         with Staging(out) as own:
-            paths = write_report(claims, profile, out, own)
+            paths = write_report(results, profile, out, elapsed, own)
             own.commit()
         return paths
-    t0 = time.time()
-    results = run_and_print(claims, profile, out / "witnesses", write=False)
     for r in results:
         for path, text in r.witness_files:
             stage.write_text(path, text)
-    elapsed = time.time() - t0
     plots = _plots(results, out, stage)
     findings = [(r, w) for r in results for w in r.witnesses if w["kind"] == "refuted"]
     md = ["# Bound-tightness report", "",
