@@ -208,14 +208,22 @@ def test_a_failure_mid_run_writes_nothing(cli, tmp_path):
 # ------------------------------------------------------------------ witnesses: the worst few
 
 def test_false_claim_keeps_the_worst_few_witnesses(cli, tmp_path):
+    """E KL <= TC/2 fails almost everywhere; the compositions grid has one sampler kind (fixed),
+    so each target family keeps at most MAX_REFUTED_WITNESSES = 3 refuted witnesses."""
     f = _claims(tmp_path, id="R.HALF", grid="compositions", lhs='"expected_kl"', rhs='"TC/2"')
     rc, out, _ = cli("check", "--claims-file", f, "--only", "R.HALF", "--witness-dir", "w", "--json", "r.json")
     assert rc == 1
     res = json.loads((tmp_path / "r.json").read_text())[0]
-    saved = sorted(p.name for p in (tmp_path / "w").iterdir())
-    refuted = [w for w in res["witnesses"] if w["kind"] == "refuted"]
-    assert res["refuted_total"] > 3 * len({w["id"] for w in refuted}) // 3 + 30   # many refuted instances …
-    assert len(saved) == len(res["witnesses"]) <= 12 * 4                            # … few files (≤ kinds per family)
+    files = sorted((tmp_path / "w").iterdir())
+    assert len(files) == len(res["witnesses"])
+    per_family: dict = {}
+    for p in files:
+        w = json.loads(p.read_text())["witness"]
+        if w["kind"] == "refuted":
+            fam = w["target_spec"].split(":")[0]
+            per_family[fam] = per_family.get(fam, 0) + 1
+    assert per_family and max(per_family.values()) <= 3
+    assert res["refuted_total"] > 5 * sum(per_family.values())   # 259 refuted, 30 files on the ci grid
     assert f"R.HALF: {res['refuted_total']} refuted instances" in out
 
 
