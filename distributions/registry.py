@@ -421,6 +421,10 @@ def plan_spec(spec: str, field: str = "target") -> Plan:
             raise SpecError(f"{f}.{key.name}", "missing", f"{key.name}=... ({key.accepted or key.doc})")
         else:
             values[key.name] = key.default
+    # Size first: planning itself may loop over divisors of L or test q for primality.
+    q0, L0 = values.get("q"), values.get("L")
+    if isinstance(L0, int):
+        guard.refuse_engine(q0 if isinstance(q0, int) and q0 >= 2 else 2, L0, False, field)
     out = fam.plan(values, f)
     q, L, params = out[:3]
     comps = out[3] if len(out) > 3 else []

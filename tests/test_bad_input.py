@@ -144,7 +144,9 @@ def test_verify_claims_validates_what_check_would(cli, tmp_path, kw, field):
     (["--target", "product:L=3,q=2,seed=" + "1" * 100_000], "target.product.seed", "…"),
     (["--target", "markov:L=3,q=2,flip=" + "1" * 100_000 + "/3"], "target.markov.flip", "…"),
     (["--target", "mixture:of=" + "+".join(["[hmm:L=5,q=2,states=100000]"] * 2)], "target", "2 components"),
-    (["--target", "markov:L=100000000,q=2,flip=0"], "target", "iB"),
+    (["--target", "markov:L=100000000,q=2,flip=0"], "target", "1e308"),
+    (["--target", "potts:graph=grid,L=1000000000000000,q=2,w=2"], "target", "q^L"),   # no divisor search
+    (["--target", "mds:q=1000000000000000000000000000039,L=2,k=1"], "target", "q^L"),    # no primality test
 ])
 def test_out_of_range_parameters_are_refused_by_name(cli, args, field, shows):
     line = one_line(*cli("measure", *args)[::2], field)

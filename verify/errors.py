@@ -29,7 +29,7 @@ class TooLarge(SpecError):
 
 def _human(n: float) -> str:
     if n != n or n == float("inf"):
-        return "more than any memory"
+        return "over 1e308 B"
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
         if n < 1024 or unit == "EiB":
             return f"{n:.1f} {unit}" if n < 1e6 else f"{n:.2g} {unit}"
