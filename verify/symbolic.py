@@ -76,7 +76,7 @@ class _Builder:
     def __init__(self, text: str, names: set, field: str):
         self.text, self.names, self.field = text, names, field
 
-    def refuse(self, problem: str, node=None):
+    def refuse(self, problem: str):
         raise SpecError(self.field, f"{problem} in {shorten(self.text)!r}", ACCEPTED)
 
     def token(self, node) -> str:
@@ -103,7 +103,7 @@ class _Builder:
                 return sympy.Symbol(node.id)
             if node.id in FUNCTIONS:
                 self.refuse(f"function {node.id!r} used without arguments")
-            raise SpecError(self.field, f"unknown symbol {node.id!r}", ", ".join(sorted(self.names)))
+            raise SpecError(self.field, f"unknown symbol {shorten(node.id)!r}", ", ".join(sorted(self.names)))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             v = self.build(node.operand, d)
             return -v if isinstance(node.op, ast.USub) else v
@@ -137,8 +137,7 @@ class _Builder:
             self.refuse(f"refused nested power {self.token(node)!r}")
         base, ex = self.build(node.left, d), self.build(node.right, d)
         if ex.is_number and (ex.is_Rational is not True or abs(ex) > MAX_EXPONENT):
-            if ex.is_Rational is not True or abs(ex) > MAX_EXPONENT:
-                self.refuse(f"refused exponent {self.token(node.right)!r} (a rational of size at most {MAX_EXPONENT})")
+            self.refuse(f"refused exponent {self.token(node.right)!r} (a rational of size at most {MAX_EXPONENT})")
         return base ** ex
 
 
@@ -153,8 +152,10 @@ def _parse(text: str, constant_names: tuple, field: str) -> sympy.Expr:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
         raise SpecError(field, f"cannot parse {shorten(text)!r} ({err.msg})", ACCEPTED) from None
-    except (RecursionError, MemoryError, ValueError):
+    except (RecursionError, MemoryError):
         raise SpecError(field, f"cannot parse {shorten(text)!r} (too deeply nested)", ACCEPTED) from None
+    except ValueError as err:  # e.g. a NUL character
+        raise SpecError(field, f"cannot parse {shorten(text)!r} ({shorten(str(err), 60)})", ACCEPTED) from None
     b = _Builder(text.strip(), set(_symbol_names()) | set(constant_names), field)
     try:
         expr = b.build(tree)
