@@ -55,6 +55,7 @@ _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: l
            ast.Div: lambda a, b: a / b}
 _OP_TEXT = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitXor: "^ (use **)", ast.BitOr: "|",
             ast.BitAnd: "&", ast.LShift: "<<", ast.RShift: ">>", ast.Not: "not", ast.Invert: "~"}
+_NOT_FINITE = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I)
 _NUMBER = re.compile(r"^(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?$")
 
 
@@ -84,6 +85,16 @@ class _Builder:
         return shorten(seg)
 
     def build(self, node, depth: int = 0):
+        """The sympy value of ``node``; every intermediate value must be finite and real, since
+        sympy would otherwise absorb it (x / (1/0) evaluates to 0)."""
+        value = self._build(node, depth)
+        if isinstance(value, sympy.Basic) and (value.has(*_NOT_FINITE) or value.is_real is False):
+            raise SpecError(self.field, f"{self.token(node)!r} is not a finite real number ({shorten(str(value))}) "
+                            f"in {shorten(self.text)!r}",
+                            "a side with a finite real value (no division by zero, log of 0, sqrt of a negative)")
+        return value
+
+    def _build(self, node, depth: int = 0):
         if depth > MAX_DEPTH:
             self.refuse(f"nesting deeper than {MAX_DEPTH}")
         d = depth + 1
@@ -161,8 +172,7 @@ def _parse(text: str, constant_names: tuple, field: str) -> sympy.Expr:
         expr = b.build(tree)
     except RecursionError:
         raise SpecError(field, f"{shorten(text)!r} is nested too deeply", ACCEPTED) from None
-    if not isinstance(expr, sympy.Expr) or expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) \
-            or expr.has(sympy.I) or expr.is_real is False:
+    if not isinstance(expr, sympy.Expr) or expr.has(*_NOT_FINITE) or expr.is_real is False:
         raise SpecError(field, f"{shorten(text)!r} is not a finite real number ({shorten(str(expr))})",
                         "a side with a finite real value (no division by zero, log of 0, sqrt of a negative)")
     return expr
@@ -226,8 +236,20 @@ def evaluate(text: str, constants: dict, value) -> object:
         else:
             bound[s.name] = v
     if subs:
-        expr = expr.subs(subs)
+        expr = _substitute(expr, subs)
     return _walk(expr, bound)
+
+
+def _substitute(e, subs: dict):
+    """``e.subs(subs)`` rebuilt bottom-up, refusing a non-finite intermediate value: sympy would
+    otherwise absorb it (TC / (1/(q − 2)) at q = 2 would silently become 0)."""
+    if not e.args:
+        return subs.get(e, e)
+    new = e.func(*(_substitute(a, subs) for a in e.args))
+    if new.has(*_NOT_FINITE):
+        raise SpecError("claim side", f"{shorten(str(e))} is not finite at {shorten(str(subs))}",
+                        "a side with a finite real value on every instance of its grid")
+    return new
 
 
 def _walk(e, bound: dict):
