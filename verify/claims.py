@@ -1,8 +1,8 @@
 """Claim records and their declarative (TOML) form — the registry's data model.
 
 A claim is data (ARCHITECTURE.md): id, paper key, provenance tag, LaTeX statement, KL direction,
-the grid of instances it ranges over, and its two sides. Sides are either sympy expressions over
-the documented SYMBOLS (declarative claims, also loadable from a reviewer's own TOML file with
+the grid of instances it ranges over, and its two sides. Sides are either arithmetic over the
+documented SYMBOLS (parsed by ``symbolic.parse`` into sympy, never evaluated as code) (declarative claims, also loadable from a reviewer's own TOML file with
 ``--claims-file``) or python callables taking an ``Instance``. Constants are fields, so a
 reviewer holding the paper can correct them without touching the engine.
 """

@@ -73,6 +73,8 @@ class Predictor:
 
 
 def _noise(seed: int, i: int, B: tuple, shape) -> np.ndarray:
+    """ξ for (seed, i, B): standard normals of shape (q,)*|B| + (q,) from numpy's default_rng seeded
+    by the first 8 bytes, little endian, of sha256(repr((seed, i, B))) — a fixed function of its inputs."""
     key = hashlib.sha256(repr((seed, i, tuple(B))).encode()).digest()
     rng = np.random.default_rng(int.from_bytes(key[:8], "little"))
     return rng.standard_normal(shape)
