@@ -1,10 +1,11 @@
 """Claim records and their declarative (TOML) form — the registry's data model.
 
-A claim is data (ARCHITECTURE.md): id, paper key, provenance tag, LaTeX statement, KL direction,
-the grid of instances it ranges over, and its two sides. Sides are either arithmetic over the
-documented SYMBOLS (parsed by ``symbolic.parse`` into sympy, never evaluated as code) (declarative claims, also loadable from a reviewer's own TOML file with
-``--claims-file``) or python callables taking an ``Instance``. Constants are fields, so a
-reviewer holding the paper can correct them without touching the engine.
+A claim is data: id, paper key, provenance tag, LaTeX statement, KL direction, the grid of
+instances it ranges over, and its two sides. Sides are either arithmetic over the documented
+SYMBOLS (``symbols.py``; declarative claims, also loadable from a reviewer's own TOML file with
+``--claims-file``), parsed by ``symbolic.parse`` and never evaluated as code, or python callables
+taking an ``Instance``. Constants are fields, so a reviewer holding the paper can correct them
+without touching the engine. ``load_claims_file`` refuses everything ``check`` would refuse later.
 """
 from __future__ import annotations
 
