@@ -24,13 +24,18 @@ def _ratio_T2(inst) -> float | None:
     return to_float(inst.value("expected_kl")) / (s / L * sum_i)
 
 
+def _record_T2(inst) -> dict:
+    """What ``_summarize_T2`` reads from a row: s_max, and k of an mds target (parity: k = L − 1)."""
+    return {"s_max": inst.value("s_max"), "k": inst.target.params.get("k")}
+
+
 def _summarize_T2(rows) -> dict:
     """c(s) = min over targets of max over compositions with s_max = s of the ratio."""
     best: dict = {}  # (target, s) → (ratio, row)
     for r in rows:
         if r.statistic is None:
             continue
-        s = r._inst.value("s_max")
+        s = r.values["s_max"]
         key = (r.instance["target"], s)
         if key not in best or r.statistic > best[key][0]:
             best[key] = (r.statistic, r)
@@ -40,7 +45,7 @@ def _summarize_T2(rows) -> dict:
         if s not in per_s or ratio < per_s[s][0]:
             per_s[s] = (ratio, row)
         # s = 1 reveals one token at a time: E KL = 0, and the 1/s closed form starts at s = 2.
-        if s >= 2 and spec.startswith("mds:") and row._inst.target.L - 1 == row._inst.target.params.get("k"):
+        if s >= 2 and spec.startswith("mds:") and row.instance["L"] - 1 == row.values["k"]:
             parity.setdefault(s, []).append(ratio)
     return {
         "best_lower_constant_by_s": {
@@ -58,18 +63,23 @@ def _ratio_RATE(inst) -> float | None:
     return inst.value("K") * to_float(inst.value("expected_kl")) / sum_i
 
 
+def _record_RATE(inst) -> dict:
+    """What ``_summarize_RATE`` reads from a row: the number of blocks K."""
+    return {"K": inst.value("K")}
+
+
 def _summarize_RATE(rows) -> dict:
     """Per family at its longest L (per q) and K < L: the largest K · E KL / Σ I over its targets."""
     table: dict = {}
     for r in rows:
         if r.statistic is None:
             continue
-        t = r._inst.target
-        K = r._inst.value("K")
-        if K >= t.L:
+        q, L = r.instance["q"], r.instance["L"]
+        K = r.values["K"]
+        if K >= L:
             continue
         fam = r.instance["target"].split(":", 1)[0]
-        cur = table.setdefault((fam, t.q, t.L), {})
+        cur = table.setdefault((fam, q, L), {})
         if r.statistic > cur.get(K, (-1.0,))[0]:
             cur[K] = (r.statistic, r.instance["target"])
     longest: dict = {}
@@ -94,6 +104,7 @@ PYTHON_CLAIMS = [
         statistic=_ratio_T2,
         aggregate="min",
         summarize=_summarize_T2,
+        record=_record_T2,
         notes="Not asserted: the paper's multiscale functional was not recovered. Reports c(s) over the zoo; the parity code gives exactly 1/s.",
     ),
     Claim(
@@ -106,6 +117,7 @@ PYTHON_CLAIMS = [
         statistic=_ratio_RATE,
         aggregate="max",
         summarize=_summarize_RATE,
+        record=_record_RATE,
         notes="K · E KL / sum_I for balanced:K per family; LC25.C1 checks the bound 2 on it.",
         uses=["LC25.C1"],
     ),
