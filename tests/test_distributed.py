@@ -109,8 +109,9 @@ def test_killed_worker_tasks_are_rerun(reference, tmp_path):
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
 
-        results = run_claims(_claims(), PROFILE, client=client, targets=SPECS, witness_dir=tmp_path,
-                             progress=kill_a_busy_worker)
+        # Through the scheduler's address, as ``--scheduler`` does; the test's own client watches.
+        results = run_claims(_claims(), PROFILE, scheduler=cluster.scheduler_address, targets=SPECS,
+                             witness_dir=tmp_path, progress=kill_a_busy_worker)
         alive = set(client.run(os.getpid).values())
     assert killed, "no worker was busy while tasks remained: nothing was killed"
     assert killed[0] not in alive

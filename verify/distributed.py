@@ -354,7 +354,7 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
                 owned.append(cluster)
                 client = Client(cluster)
                 owned.insert(0, client)
-        _check_versions(client, version)
+        _check_versions(client, version, "--scheduler" if scheduler is not None else "--workers")
         by_key: dict = {}
         futures = []
         for rank, t in enumerate(todo):
@@ -375,11 +375,18 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
             obj.close()
 
 
-def _check_versions(client, version: str) -> None:
+def _check_versions(client, version: str, option: str) -> None:
     """Refuse workers that would compute with other code (their rows would not be this version's)."""
-    seen = client.run(code_version)
+    accepted = "workers with this project installed at the same version"
+    try:
+        client.wait_for_workers(1, timeout=60)
+    except TimeoutError:
+        raise SpecError(option, "no worker joined the cluster within 60 s", "a cluster with at least one worker") from None
+    try:
+        seen = client.run(code_version)
+    except Exception as err:  # e.g. ModuleNotFoundError: the project is not installed there
+        raise SpecError(option, f"the workers cannot run the check ({type(err).__name__}: {err})", accepted) from None
     bad = {addr: v for addr, v in seen.items() if v != version}
     if bad:
         addr = sorted(bad)[0]
-        raise SpecError("--scheduler", f"worker {addr} runs other code (version {bad[addr][:12]} vs {version[:12]})",
-                        "workers with this project installed at the same version")
+        raise SpecError(option, f"worker {addr} runs other code (version {bad[addr][:12]} vs {version[:12]})", accepted)
