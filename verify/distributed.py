@@ -15,8 +15,9 @@ Tasks run on a ``dask.distributed`` cluster: ``workers=N`` starts a ``LocalClust
 single-threaded worker processes on this machine, ``scheduler=ADDRESS`` connects to a running
 cluster whose workers have this project installed at the same version (checked at connection).
 Each worker keeps a small cache of target workspaces, so a target's marginals and per-level forms
-are computed once per worker for every claim that ranges over it; tasks are submitted target-major
-(every claim of one target, then the next target) to keep that cache hot. A worker lost mid-run
+are computed once per worker for every claim that ranges over it; tasks are scheduled largest
+target first (q^L), target-major within a size (every claim of one target, then the next
+target) to keep that cache hot and the tail short. A worker lost mid-run
 has its tasks re-run by the scheduler; tasks that raise are retried ``retries`` times.
 
 ``cache_dir`` is a content-addressed cache of finished tasks: the key hashes the claim's JSON, the
@@ -240,7 +241,7 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
 
     cache = TaskCache(cache_dir) if cache_dir is not None else None
     version = code_version()
-    # Target-major: every claim of one target before the next, so workers reuse its workspace.
+    # Target-major (task index = spec position × number of claims + claim position): _Merger relies on it.
     tasks = [_Task(0, ci, spec, task_key(c, profile, spec, prec_cap, version))
              for spec in specs for ci, c in enumerate(claims)]
     for n, t in enumerate(tasks):
@@ -357,10 +358,14 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
         _check_versions(client, version, "--scheduler" if scheduler is not None else "--workers")
         by_key: dict = {}
         futures = []
-        for rank, t in enumerate(todo):
+        # Largest targets first (their tasks are the longest: a short tail), target-major within a
+        # size. Only the schedule depends on this; the merge order does not.
+        size = {spec: _joint_size(spec) for spec in {t.spec for t in todo}}
+        ordered = sorted(todo, key=lambda t: (-size[t.spec], t.index))
+        for rank, t in enumerate(ordered):
             fut = client.submit(run_task, claims[t.claim_index], profile, t.spec, prec_cap,
                                 key=f"verify-task-{t.key}", retries=retries, pure=False,
-                                priority=len(todo) - rank)
+                                priority=len(ordered) - rank)
             by_key[fut.key] = t
             futures.append(fut)
         try:
@@ -373,6 +378,14 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
     finally:
         for obj in owned:
             obj.close()
+
+
+def _joint_size(spec: str) -> int:
+    """q^L of a target (float mode: cheap), the scale of every task on it."""
+    from distributions import parse_target
+
+    t = parse_target(spec)
+    return t.q ** t.L
 
 
 def _check_versions(client, version: str, option: str) -> None:
