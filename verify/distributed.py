@@ -257,6 +257,9 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         tracker.step(claims[task.claim_index].id, task.spec, cached)
         merger.task_done(task.claim_index, results)
 
+    if not specs:  # no target in the grid: every claim is complete, with no rows
+        for ci in range(len(claims)):
+            merger.complete(ci, results)
     todo = []
     for t in tasks:
         hit = cache.get(t.key) if cache is not None else None
@@ -311,11 +314,13 @@ class _Merger:
 
     def task_done(self, claim_index: int, results: dict) -> None:
         self.pending[claim_index] -= 1
-        if self.pending[claim_index]:
-            return
+        if not self.pending[claim_index]:
+            self.complete(claim_index, results)
+
+    def complete(self, claim_index: int, results: dict) -> None:
         n_claims = len(self.claims)
-        # Task index of (spec k, claim ci) in target-major order.
-        values = [results[k * n_claims + claim_index] for k in range(len(self.specs))]
+        # Task index of (spec k, claim ci) in target-major order; merged rows replace the tasks'.
+        values = [results.pop(k * n_claims + claim_index) for k in range(len(self.specs))]
         self.done[claim_index] = self._merge(self.claims[claim_index], values)
         while self.announced < n_claims and self.announced in self.done:
             if self.on_claim is not None:
