@@ -206,16 +206,22 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
     if claim.summarize is not None:
         res.summary = claim.summarize(res.rows)
     elif claim.statistic is not None:
-        stats = [r for r in res.rows if r.statistic is not None and math.isfinite(r.statistic)]
-        if stats:
-            pick = max if claim.aggregate == "max" else min
-            best = pick(stats, key=lambda r: r.statistic)
-            res.summary = {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
-                           "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
+        res.summary = statistic_summary(claim, res.rows)
     if witness_dir is not None:
         _save_witnesses(res, Path(witness_dir))
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def statistic_summary(claim: Claim, rows: list) -> dict:
+    """The claim's best constant: the max (or min) of its statistic over the rows, with its instance."""
+    stats = [r for r in rows if r.statistic is not None and math.isfinite(r.statistic)]
+    if not stats:
+        return {}
+    pick = max if claim.aggregate == "max" else min
+    best = pick(stats, key=lambda r: r.statistic)
+    return {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
+            "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
 
 
 def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
