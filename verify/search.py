@@ -160,6 +160,20 @@ def candidates(claim: Claim, profile: str = "ci"):
     return draw_candidate()
 
 
+def pinned_examples(claim: Claim, profile: str = "ci") -> list:
+    """Known extremal laws, run before any random draw: the two-token law p(00) = p(11) = 1/3,
+    p(01) = p(10) = 1/6 (one block of 2: KL = I(X_1; X_2), LC25.T1 with equality) and the binary
+    parity code at L = 3, each under the grid's last and first schedules."""
+    pred = expand_predictors(claim.predictors, profile)[0].spec
+    out = []
+    for q, L, weights, origin in ((2, 2, (2, 1, 1, 2), "two-token"), (2, 3, _weights_of("mds:q=2,L=3,k=2"),
+                                                                      "mds:q=2,L=3,k=2")):
+        n = len(grid_schedules(claim.grid, L))
+        for idx in sorted({n - 1, 0}):
+            out.append(Candidate(q, L, tuple(weights), origin, idx, pred))
+    return out
+
+
 def _mdm_pi(draw, st, L: int) -> str:
     """mdm with a drawn step law π (integer weights normalised), for the ``schedules`` grid."""
     w = draw(st.lists(st.integers(1, 9), min_size=1, max_size=4))
@@ -322,7 +336,7 @@ class _Refuted(Exception):
 def hunt(claim: Claim, budget: int | None = None, seed: int = 0, profile: str = "ci",
          witness_dir: str | Path | None = None, prec_cap: int = 4096) -> SearchResult:
     """Search ``budget`` examples for the claim's tightest (or violating) instance; certify it."""
-    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
     from hypothesis import seed as hyp_seed
     from hypothesis import target as hyp_target
     from hypothesis.errors import Unsatisfiable
@@ -365,6 +379,8 @@ def hunt(claim: Claim, budget: int | None = None, seed: int = 0, profile: str = 
                 res.refuted = ev  # the last one raised is hypothesis's shrunk minimal example
                 raise _Refuted(claim.id)
 
+    for ex in pinned_examples(claim, profile):
+        body = example(ex)(body)
     try:
         body()
     except _Refuted:
