@@ -1,4 +1,4 @@
-"""LC25 shape claims that need more than one formula per instance (CLAIMS.md §3, LC25).
+"""LC25 shape claims that need more than one formula per instance (docs/index.md §3, LC25).
 
 ``LC25.T2`` (reported, incomplete): a matching lower bound with constant 1/16 and a multiscale
 mutual-information functional that was not recovered. We do not assert it. We report the best

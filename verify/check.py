@@ -315,6 +315,7 @@ def _cmd_claims(args) -> int:
         kind = c.relation if c.checked else "shape (reports a best constant)"
         print(f"{c.id:<12} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
         print(f"    {c.statement}")
+    print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``verify claims | measure | check | search | report`` (ARCHITECTURE.md contract).
+"""Command line: ``verify claims | measure | check | search | report`` (the contract in the README).
 
 Bad input ends with one line on stderr naming the field and what is accepted, exit status 2,
 nothing written.
