@@ -30,6 +30,7 @@ import hashlib
 import json
 import math
 import sys
+from fractions import Fraction
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,7 +155,7 @@ def candidates(claim: Claim, profile: str = "ci"):
             idx = draw(st.integers(0, len(schedules) - 1))
         pred = draw(st.sampled_from(preds))
         if imperfect and draw(st.booleans()):
-            pred = f"mix:lam={draw(st.integers(1, 19))}/20"
+            pred = f"mix:lam={Fraction(draw(st.integers(1, 19)), 20)}"
         return Candidate(q, L, weights, origin, idx, pred, sampler)
 
     return draw_candidate()
