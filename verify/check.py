@@ -184,8 +184,9 @@ class ClaimResult:
 
 def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
               family: str | None = None, witness_dir: str | Path | None = None,
-              prec_cap: int = 4096, targets: list | None = None) -> ClaimResult:
-    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims."""
+              prec_cap: int = 4096, targets: list | None = None, progress=None) -> ClaimResult:
+    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims.
+    ``progress(n)``, if given, is called with the number of instances done (every 100)."""
     cache = cache or TargetCache()
     res = ClaimResult(claim, profile)
     t0 = time.perf_counter()
@@ -203,6 +204,8 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
             except (ZeroDivisionError, SpecError):
                 row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
         res.rows.append(row)
+        if progress is not None and len(res.rows) % 100 == 0:
+            progress(len(res.rows))
     if claim.summarize is not None:
         res.summary = claim.summarize(res.rows)
     elif claim.statistic is not None:

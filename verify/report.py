@@ -72,13 +72,27 @@ def print_check_table(res: ClaimResult) -> None:
     print("\n".join(check_lines(res)), flush=True)
 
 
+def _ticker(label: str):
+    """A progress line on an interactive stderr (instances done so far); silent in logs and pipes."""
+    if not sys.stderr.isatty():
+        return None
+
+    def tick(done: int) -> None:
+        print(f"\r{label} {done} instances", end="", file=sys.stderr, flush=True)
+
+    return tick
+
+
 def run_and_print(claims: list, profile: str, witness_dir, cache: TargetCache | None = None) -> list:
     """Run every claim on the profile's grid (one shared target cache), printing each table."""
     cache = cache or TargetCache()
     results = []
     for n, c in enumerate(claims):
-        print(f"[{n + 1}/{len(claims)} {c.id}: running on the {profile} grid]", file=sys.stderr, flush=True)
-        res = run_claim(c, profile, cache, witness_dir=witness_dir)
+        label = f"[{n + 1}/{len(claims)} {c.id}: running on the {profile} grid]"
+        print(label, file=sys.stderr, flush=True)
+        res = run_claim(c, profile, cache, witness_dir=witness_dir, progress=_ticker(label))
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
         print_check_table(res)
         results.append(res)
     return results
@@ -113,9 +127,12 @@ def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
             out.append(f"- closest instance with slack (certified, not tight): `{st.instance['target']}`, "
                        f"sampler `{st.instance['sampler']}`, predictor `{st.instance['predictor']}`: "
                        f"lhs/rhs = {cell(st.ratio, 8)}")
-    for wt in res.witnesses:
+    shown = 5  # a refuted claim can have a witness per instance; all are saved, a few are listed
+    for wt in res.witnesses[:shown]:
         link = _rel(wt["path"], where) if where is not None else wt["path"]
         out.append(f"- witness [`{wt['id']}`]({link}) ({wt['kind']}) — replay: `{wt['replay']}`")
+    if len(res.witnesses) > shown:
+        out.append(f"- … and {len(res.witnesses) - shown} more witnesses under `witnesses/{c.id}-*.json`")
     vac = vacuous_counts(res)
     if any(vac.values()):
         out.append("- vacuous right side (an upper bound above a trivial one): "
@@ -337,12 +354,19 @@ def _known_refutations(results: list, out: Path) -> list:
     for r in results:
         c = r.claim
         saved = {w["id"]: w for w in r.witnesses if w["kind"] == "refuted"}
-        for wid in dict.fromkeys([*c.known_refutations, *saved]):
+        for wid in c.known_refutations:  # recorded findings, one row each
             w = saved.get(wid)
-            where = f"[`{wid}`]({_rel(w['path'], out)})" if w else f"`{wid}` (not reproduced on this grid)"
-            status = "recorded" if wid in c.known_refutations else "**new: not yet recorded as known**"
+            where = f"[`{wid}`]({_rel(w['path'], out)})" if w else f"`{wid}`"
             rows.append(f"| `{c.id}` | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | {where} | "
-                        f"{status} | {('`' + w['replay'] + '`') if w else '—'} |")
+                        f"recorded{'' if w else ' (not reproduced on this grid)'} | "
+                        f"{('`' + w['replay'] + '`') if w else '—'} |")
+        new = [w for wid, w in saved.items() if wid not in c.known_refutations]
+        if new:  # one row per claim: the first new witness and how many more
+            w = new[0]
+            more = f" and {len(new) - 1} more" if len(new) > 1 else ""
+            rows.append(f"| `{c.id}` | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | "
+                        f"[`{w['id']}`]({_rel(w['path'], out)}){more} | **new: {len(r.refutations())} refuted "
+                        f"instances, not yet recorded as known** | `{w['replay']}` |")
     if rows:
         md += ["| claim | paper | provenance | what fails | witness | status | replay |",
                "|---|---|---|---|---|---|---|", *rows]
