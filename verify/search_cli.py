@@ -15,7 +15,6 @@ from .errors import SpecError
 def _cmd_search(args) -> int:
     from proofs_numeric import registry
 
-    from .check import select
     from .search import DEFAULT_BUDGET, _progress, hunt, hunt_all, result_lines, searchable, summary_table
 
     claims = registry(args.claims_file or ())
@@ -27,9 +26,9 @@ def _cmd_search(args) -> int:
     if args.all:
         results = hunt_all(claims, args.budget, args.seed, args.profile, args.witness_dir, _progress)
     else:
-        chosen = select(claims, args.claim)
-        if len(chosen) != 1:
-            raise SpecError("claim", f"{args.claim!r} matches {len(chosen)} claims", "one claim id (or --all)")
+        chosen = [c for c in claims if c.id == args.claim]
+        if not chosen:
+            raise SpecError("claim", f"unknown claim id {args.claim!r}", ", ".join(c.id for c in claims))
         if not searchable(chosen):
             raise SpecError("claim", f"{args.claim} is a shape claim aggregated by min; a hunt cannot climb it",
                             ", ".join(c.id for c in searchable(claims)))
@@ -54,7 +53,8 @@ def add_commands(sub) -> None:
     s.add_argument("claim", nargs="?", default=None, help="claim id, e.g. LC25.T1 (or --all)")
     s.add_argument("--all", action="store_true", help="hunt every registered claim within a total budget")
     s.add_argument("--budget", type=int, default=None,
-                   help="examples (per claim; with --all: in total). Default: 150 (ci), 3000 (deep)")
+                   help="examples (per claim; with --all: in total, at least 10 per claim). "
+                        "Default: 150 per claim (ci), 3000 (deep); --all: 4 times that in total")
     s.add_argument("--seed", type=int, default=0, help="hypothesis seed; same seed, same result")
     s.add_argument("--profile", default="ci", choices=("ci", "deep"), help="sizes drawn and default budget")
     s.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
