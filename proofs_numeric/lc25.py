@@ -96,7 +96,11 @@ def _summarize_RATE(rows) -> dict:
     for fam, q, L in table:
         longest[(fam, q)] = max(L, longest.get((fam, q), 0))
     shown = {f"{fam} q={q} L={L}": d for (fam, q, L), d in sorted(table.items()) if longest[(fam, q)] == L}
-    series = [{"label": name, "x": sorted(d), "y": [d[K][0] for K in sorted(d)], "marker": "o",
+    fam_index = {f: n for n, f in enumerate(sorted({name.split(" ", 1)[0] for name in shown}))}
+    # One colour per family (q = 2 solid, q = 3 dashed); markers tell apart families past ten colours.
+    series = [{"label": name, "x": sorted(d), "y": [d[K][0] for K in sorted(d)],
+               "color": f"C{fam_index[name.split(' ', 1)[0]] % 10}",
+               "marker": "os^"[fam_index[name.split(' ', 1)[0]] // 10 % 3],
                "style": "--" if " q=3 " in name else "-"} for name, d in shown.items()]
     top = max((v for d in shown.values() for v, _ in d.values()), default=0.0)
     return {
@@ -187,7 +191,7 @@ def summarize_C1(claim, rows) -> dict:
     if heat:
         plots.append({
             "name": "LC25.C1-ratio-heatmap",
-            "title": "LC25.C1 [reported]: largest E KL / ((C_1/K) Σ I_i) over the zoo, per (L, K)",
+            "title": "LC25.C1 [reported]: largest E KL / ((C_1/K) Σ I_i) over the zoo, per (L, K), perfect predictor",
             "caption": "1 means the bound is attained; blank cells have no instance with a positive bound.",
             "panels": heat, "ncols": len(heat)})
     out["plots"] = plots

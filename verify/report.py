@@ -62,7 +62,8 @@ def check_lines(res: ClaimResult) -> list:
             lines.append(f"  worst: {w.instance['target']}  sampler={w.instance['sampler']}  "
                          f"predictor={w.instance['predictor']}  lhs={cell(w.lhs)} rhs={cell(w.rhs)} ({w.status})")
     if res.summary:
-        lines.append("  summary: " + json.dumps(res.summary, default=str)[:300])
+        brief = {k: v for k, v in res.summary.items() if k not in ("plots", "tables")}
+        lines.append("  summary: " + json.dumps(brief, default=str)[:300])
     for wt in res.witnesses:
         lines.append(f"  witness ({wt['kind']}): {wt['path']}")
     return lines
