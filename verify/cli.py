@@ -92,7 +92,6 @@ def main(argv=None) -> int:
         return 3
 
 
-
 def _add_search(sub) -> None:
     from .search_cli import add_commands as add_search_commands
 
