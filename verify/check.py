@@ -184,8 +184,9 @@ class ClaimResult:
 
 def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
               family: str | None = None, witness_dir: str | Path | None = None,
-              prec_cap: int = 4096, targets: list | None = None) -> ClaimResult:
-    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims."""
+              prec_cap: int = 4096, targets: list | None = None, progress=None) -> ClaimResult:
+    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims.
+    ``progress(n)``, if given, is called with the number of instances done (every 100)."""
     cache = cache or TargetCache()
     res = ClaimResult(claim, profile)
     t0 = time.perf_counter()
@@ -203,19 +204,27 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
             except (ZeroDivisionError, SpecError):
                 row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
         res.rows.append(row)
+        if progress is not None and len(res.rows) % 100 == 0:
+            progress(len(res.rows))
     if claim.summarize is not None:
         res.summary = claim.summarize(res.rows)
     elif claim.statistic is not None:
-        stats = [r for r in res.rows if r.statistic is not None and math.isfinite(r.statistic)]
-        if stats:
-            pick = max if claim.aggregate == "max" else min
-            best = pick(stats, key=lambda r: r.statistic)
-            res.summary = {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
-                           "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
+        res.summary = statistic_summary(claim, res.rows)
     if witness_dir is not None:
         _save_witnesses(res, Path(witness_dir))
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def statistic_summary(claim: Claim, rows: list) -> dict:
+    """The claim's best constant: the max (or min) of its statistic over the rows, with its instance."""
+    stats = [r for r in rows if r.statistic is not None and math.isfinite(r.statistic)]
+    if not stats:
+        return {}
+    pick = max if claim.aggregate == "max" else min
+    best = pick(stats, key=lambda r: r.statistic)
+    return {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
+            "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
 
 
 def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
@@ -309,6 +318,7 @@ def _cmd_claims(args) -> int:
         kind = c.relation if c.checked else "shape (reports a best constant)"
         print(f"{c.id:<12} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
         print(f"    {c.statement}")
+    print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
     return 0
 
 
