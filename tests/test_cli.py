@@ -1,4 +1,4 @@
-"""The command-line contract (ARCHITECTURE.md): JSON keys, exact enclosures, one-line errors."""
+"""The command-line contract (README, "Command line"): JSON keys, exact enclosures, one-line errors."""
 import json
 import subprocess
 import sys

@@ -94,9 +94,11 @@ def test_local_cluster_gives_the_in_process_result(reference, tmp_path):
 
 
 def test_killed_worker_tasks_are_rerun(reference, tmp_path):
+    import dask
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         killed = []
 

@@ -184,8 +184,9 @@ class ClaimResult:
 
 
 def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | None = None,
-               targets: list | None = None, prec_cap: int = 4096) -> list:
-    """One Row per instance: certified verdict (checked claims), statistic, recorded values."""
+               targets: list | None = None, prec_cap: int = 4096, progress=None) -> list:
+    """One Row per instance: certified verdict (checked claims), statistic, recorded values.
+    ``progress(n)``, if given, is called with the number of instances done (every 100)."""
     rows = []
     for inst in instances(claim, profile, cache, family, targets):
         row = Row(inst.describe(), None, None, None, _inst=inst)
@@ -203,31 +204,29 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
         if claim.record is not None:
             row.values = claim.record(inst)
         rows.append(row)
+        if progress is not None and len(rows) % 100 == 0:
+            progress(len(rows))
     return rows
 
 
 def summarize(claim: Claim, rows: list) -> dict:
-    """Shape claims: the claim's own table (``summarize``), else the best statistic over the rows."""
+    """Shape claims: the claim's own table (``summarize``), else its best constant."""
     if claim.summarize is not None:
         return claim.summarize(rows)
     if claim.statistic is not None:
-        stats = [r for r in rows if r.statistic is not None and math.isfinite(r.statistic)]
-        if stats:
-            pick = max if claim.aggregate == "max" else min
-            best = pick(stats, key=lambda r: r.statistic)
-            return {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
-                    "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
+        return statistic_summary(claim, rows)
     return {}
 
 
 def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
               family: str | None = None, witness_dir: str | Path | None = None,
-              prec_cap: int = 4096, targets: list | None = None) -> ClaimResult:
-    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims."""
+              prec_cap: int = 4096, targets: list | None = None, progress=None) -> ClaimResult:
+    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims.
+    ``progress(n)``, if given, is called with the number of instances done (every 100)."""
     cache = cache or TargetCache()
     res = ClaimResult(claim, profile)
     t0 = time.perf_counter()
-    res.rows = claim_rows(claim, profile, cache, family, targets, prec_cap)
+    res.rows = claim_rows(claim, profile, cache, family, targets, prec_cap, progress)
     res.summary = summarize(claim, res.rows)
     if witness_dir is not None:
         _save_witnesses(res, Path(witness_dir))
@@ -249,6 +248,17 @@ def row_instance(claim: Claim, row: Row) -> Instance:
     plan = tuple(tuple(b) for b in d["plan"]) if d.get("plan") else None
     return Instance(ws, sched, parse_predictor(d["predictor"]), plan,
                     {k: _rational(v) for k, v in claim.constants.items()})
+
+
+def statistic_summary(claim: Claim, rows: list) -> dict:
+    """The claim's best constant: the max (or min) of its statistic over the rows, with its instance."""
+    stats = [r for r in rows if r.statistic is not None and math.isfinite(r.statistic)]
+    if not stats:
+        return {}
+    pick = max if claim.aggregate == "max" else min
+    best = pick(stats, key=lambda r: r.statistic)
+    return {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
+            "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
 
 
 def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
@@ -343,6 +353,7 @@ def _cmd_claims(args) -> int:
         kind = c.relation if c.checked else "shape (reports a best constant)"
         print(f"{c.id:<12} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
         print(f"    {c.statement}")
+    print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
     return 0
 
 

@@ -1,6 +1,6 @@
 """Claim records and their declarative (TOML) form — the registry's data model.
 
-A claim is data (ARCHITECTURE.md): id, paper key, provenance tag, LaTeX statement, KL direction,
+A claim is data (docs/index.md §3): id, paper key, provenance tag, LaTeX statement, KL direction,
 the grid of instances it ranges over, and its two sides. Sides are either sympy expressions over
 the documented SYMBOLS (declarative claims, also loadable from a reviewer's own TOML file with
 ``--claims-file``) or python callables taking an ``Instance``. Constants are fields, so a

@@ -1,4 +1,4 @@
-"""Command line: ``verify claims | measure | check | report`` (ARCHITECTURE.md contract).
+"""Command line: ``verify claims | measure | check | search | report`` (the contract in the README).
 
 Bad input ends with one line on stderr naming the field and what is accepted, exit status 2,
 nothing written.
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_measure)
 
     add_commands(sub)
+    _add_search(sub)
     return p
 
 
@@ -89,6 +90,12 @@ def main(argv=None) -> int:
         traceback.print_exc()
         print("verify: internal error (exit 3): please report it with the command line above", file=sys.stderr)
         return 3
+
+
+def _add_search(sub) -> None:
+    from .search_cli import add_commands as add_search_commands
+
+    add_search_commands(sub)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Schedules: laws over reveal plans (CLAIMS.md §2), as size processes.
+"""Schedules: laws over reveal plans (docs/index.md §2), as size processes.
 
 A non-adaptive schedule draws block sizes from a law independent of X and, given the sizes,
 positions uniformly among the still-masked ones. It is stored as a finite graph of *size nodes*:
