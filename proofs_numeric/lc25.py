@@ -83,8 +83,8 @@ def _ratio_RATE(inst) -> float | None:
     return inst.value("K") * to_float(inst.value("expected_kl")) / sum_i
 
 
-def _record_RATE(inst) -> dict:
-    """What ``_summarize_RATE`` reads from a row: the number of blocks K."""
+def _record_K(inst) -> dict:
+    """What the summaries of balanced:K grids (LC25.RATE, LC25.C1) read from a row: the number of blocks K."""
     return {"K": inst.value("K")}
 
 
@@ -153,7 +153,7 @@ def summarize_C1(claim, rows) -> dict:
     by_target: dict = {}
     for r in perfect:
         if r.instance["q"] == 2 and r.instance["L"] == longest:
-            by_target.setdefault(r.instance["target"], []).append((r._inst.value("K"), r.lhs, r.rhs))
+            by_target.setdefault(r.instance["target"], []).append((r.values["K"], r.lhs, r.rhs))
     panels = []
     fams: dict = {}
     for spec, pts in by_target.items():
@@ -189,7 +189,7 @@ def summarize_C1(claim, rows) -> dict:
         for r in perfect:
             if r.instance["q"] != q or r.ratio is None:
                 continue
-            key = (r.instance["L"], r._inst.value("K"))
+            key = (r.instance["L"], r.values["K"])
             cellmax[key] = max(cellmax.get(key, 0.0), r.ratio)
         if not cellmax:
             continue
@@ -209,6 +209,7 @@ def summarize_C1(claim, rows) -> dict:
 
 
 SUMMARIZERS = {"LC25.C1": summarize_C1}  # declarative (TOML) claims that also carry plots
+RECORDERS = {"LC25.C1": _record_K}    # ... and the values their summaries read from each row
 
 
 PYTHON_CLAIMS = [
@@ -235,7 +236,7 @@ PYTHON_CLAIMS = [
         statistic=_ratio_RATE,
         aggregate="max",
         summarize=_summarize_RATE,
-        record=_record_RATE,
+        record=_record_K,
         notes="K · E KL / sum_I for balanced:K per family; LC25.C1 checks the bound 2 on it.",
         uses=["LC25.C1"],
     ),

@@ -20,6 +20,7 @@ from verify.check import TargetCache, run_claim
 from verify.claims import Claim
 from verify.distributed import ROW_FIELDS, TaskCache, run_claims, task_key
 from verify.errors import SpecError
+from verify.report import _md_claim, vacuous_counts
 
 PROFILE = "ci"
 SPECS = ["mds:q=2,L=3,k=1", "mds:q=2,L=4,k=3", "product:L=3,q=2,seed=1",
@@ -42,6 +43,9 @@ def _normalised(res, wdir) -> dict:
     d.pop("seconds")
     d["witnesses"] = [{k: str(v).replace(str(wdir), "<W>") for k, v in w.items()} for w in d["witnesses"]]
     d["rows"] = [[repr(getattr(r, f)) for f in ROW_FIELDS] for r in res.rows]
+    # What the report adds from the rows: its claim section and the vacuity counts.
+    d["report"] = [line.replace(str(wdir), "<W>") for line in _md_claim(res)]
+    d["vacuous"] = vacuous_counts(res)
     return d
 
 
@@ -73,6 +77,7 @@ def test_reference_grid_is_not_trivial(reference):
     assert kinds == {"refuted", "worst"} and len(files) >= 4
     assert by_id["LC25.T2"]["summary"]["parity_ratio_by_s"]  # read from the rows' recorded values
     assert by_id["LC25.RATE"]["summary"]["max_K_ekl_over_sum_I"]
+    assert any(by_id["LC25.C1"]["vacuous"].values())  # rebuilt instances on the client must count these
 
 
 def test_local_cluster_gives_the_in_process_result(reference, tmp_path):

@@ -31,6 +31,7 @@ class TargetCache:
 
     def __init__(self):
         self._ws: dict = {}
+        self.memo: dict = {}  # parsed schedules of rebuilt rows (row_instance)
 
     def workspace(self, spec: str) -> Workspace:
         ws = self._ws.get(spec)
@@ -234,17 +235,24 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
     return res
 
 
-def row_instance(claim: Claim, row: Row) -> Instance:
+def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> Instance:
     """The row's Instance: kept on in-process rows; rebuilt from the row's description (target,
-    sampler, predictor and plan specs, all deterministic) for rows that came back from a worker."""
+    sampler, predictor and plan specs, all deterministic) for rows that came back from a worker.
+    Pass one ``cache`` when rebuilding many rows: targets and schedules are then parsed once."""
     if row._inst is not None:
         return row._inst
     from .plans import parse_sampler
     from .predictors import parse_predictor
 
+    cache = cache or TargetCache()
     d = row.instance
-    ws = TargetCache().workspace(d["target"])
-    sched = parse_sampler(d["sampler"], ws.target.L) if d.get("sampler") else None
+    ws = cache.workspace(d["target"])
+    sched = None
+    if d.get("sampler"):
+        key = ("schedule", d["sampler"], ws.target.L)
+        if key not in cache.memo:
+            cache.memo[key] = parse_sampler(d["sampler"], ws.target.L)
+        sched = cache.memo[key]
     plan = tuple(tuple(b) for b in d["plan"]) if d.get("plan") else None
     return Instance(ws, sched, parse_predictor(d["predictor"]), plan,
                     {k: _rational(v) for k, v in claim.constants.items()})
