@@ -350,7 +350,7 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
             if scheduler is not None:
                 try:
                     client = Client(scheduler, timeout="20s")
-                except (OSError, TimeoutError) as err:
+                except (OSError, TimeoutError, ValueError) as err:
                     raise SpecError("--scheduler", f"cannot connect to {scheduler!r} ({err})",
                                     "the address of a running dask scheduler, e.g. tcp://10.0.0.5:8786") from None
                 owned.append(client)
