@@ -80,6 +80,7 @@ def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor 
     m = Marginals(target)
     out = measure_target(target, m)
     r = mixture_law(target, sched, pred, m)
+    out["engine"] = "enumeration"
     out.update({"sampler": sched.spec, "predictor": pred.spec,
                 "expected_kl": expected_kl(target, sched, pred, m)})
     out.update(output_metrics(target, r, out["H"]))

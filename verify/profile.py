@@ -76,6 +76,13 @@ def _float_entropy(p) -> float:
     return float(-np.sum(p[nz] * np.log(p[nz])))
 
 
+def _row_entropies(p: np.ndarray) -> np.ndarray:
+    """−Σ p log p along the last axis (0 log 0 = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+    return -t.sum(axis=-1)
+
+
 @dataclass(eq=False)
 class Profile:
     """h(m) = Σ_j coef(m, j) E_j (module docstring). ``kind`` names the closed form or "enumeration"."""
@@ -83,12 +90,19 @@ class Profile:
     L: int
     kind: str
     spec: str
-    basis_pairs: list            # per basis entropy: [(coef, ratio)] with E_j = Σ coef · log ratio
+    pairs_of: object             # () -> per basis entropy [(coef, ratio)], E_j = Σ coef · log ratio
     basis_float: np.ndarray      # float value of each E_j
     fold: object                 # (m -> {j: rational coef}) for one m
     coef_float: object           # () -> (L+1, J) float matrix
     fold_dense: object = None    # optional: (w_1..w_L as fmpq) -> {j: coef}, fast for dense weights
     _cache: dict = field(default_factory=dict)
+
+    @property
+    def basis_pairs(self) -> list:
+        """The exact basis (built on first use: the float path never needs it)."""
+        if "pairs" not in self._cache:
+            self._cache["pairs"] = self.pairs_of()
+        return self._cache["pairs"]
 
     # ---- float path
     def values(self) -> np.ndarray:
@@ -162,7 +176,7 @@ def _scalar_profile(L, kind, spec, pairs, value, coef_of_m) -> Profile:
     def coef_float():
         return np.array([[float(coef_of_m(m))] for m in range(L + 1)])
 
-    return Profile(L, kind, spec, [pairs], np.array([value]),
+    return Profile(L, kind, spec, lambda: [pairs], np.array([value]),
                    lambda m: {0: _fq(coef_of_m(m))}, coef_float)
 
 
@@ -194,35 +208,40 @@ def markov_profile(L: int, start, trans, spec: str = "", kind: str = "markov") -
     q = len(start)
     mu0 = np.array([_fq(x) for x in start], dtype=object)
     P = np.array([[_fq(x) for x in row] for row in trans], dtype=object)
-    muf0 = np.array([float(Fraction(int(x.p), int(x.q))) for x in mu0])
+    muf = np.array([float(Fraction(int(x.p), int(x.q))) for x in mu0])
     Pf = np.array([[float(Fraction(int(x.p), int(x.q))) for x in row] for row in P])
 
-    mus, musf = [mu0], [muf0]
+    # float basis: H(μ_a), and Ψ_d = Σ_x M_d(x) H(P^d(x, ·)) with M_d = Σ_{a ≤ L−1−d} μ_a
+    musf = [muf]
+    powers = [np.eye(q)]
     for _ in range(1, L):
-        mus.append(mus[-1].dot(P))
         musf.append(musf[-1] @ Pf)
-    # cumulative Σ_{a ≤ L−1−d} μ_a, for Ψ_d
-    cum, cumf = [], []
-    acc, accf = np.array([fmpq(0)] * q, dtype=object), np.zeros(q)
-    for a in range(L):
-        acc = acc + mus[a]
-        accf = accf + musf[a]
-        cum.append(acc)
-        cumf.append(accf)
-    pairs = [_entropy_pairs(mu) for mu in mus]
-    vals = [_float_entropy(mu) for mu in musf]
-    Pd, Pdf = np.array([[fmpq(int(i == j)) for j in range(q)] for i in range(q)], dtype=object), np.eye(q)
-    for d in range(1, L):
-        Pd, Pdf = Pd.dot(P), Pdf @ Pf
-        M, Mf = cum[L - 1 - d], cumf[L - 1 - d]
-        pd = []
-        v = 0.0
-        for x in range(q):
-            if M[x] != 0:
-                pd += _entropy_pairs(Pd[x], M[x])
-                v += Mf[x] * _float_entropy(Pdf[x])
-        pairs.append(pd)
-        vals.append(v)
+        powers.append(powers[-1] @ Pf)
+    musf = np.array(musf)
+    cumf = np.cumsum(musf, axis=0)
+    row_H = _row_entropies(np.array(powers))          # H(P^d(x, ·)), shape (L, q)
+    d = np.arange(1, L)
+    vals = list(_row_entropies(musf)) + list(np.sum(cumf[L - 1 - d] * row_H[d], axis=1))
+
+    def pairs_of():
+        mus = [mu0]
+        for _ in range(1, L):
+            mus.append(mus[-1].dot(P))
+        cum, acc = [], np.array([fmpq(0)] * q, dtype=object)
+        for a in range(L):
+            acc = acc + mus[a]
+            cum.append(acc)
+        pairs = [_entropy_pairs(mu) for mu in mus]
+        Pd = np.array([[fmpq(int(i == j)) for j in range(q)] for i in range(q)], dtype=object)
+        for d in range(1, L):
+            Pd = Pd.dot(P)
+            M = cum[L - 1 - d]
+            pd = []
+            for x in range(q):
+                if M[x] != 0:
+                    pd += _entropy_pairs(Pd[x], M[x])
+            pairs.append(pd)
+        return pairs
 
     binom_L = [comb(L, m) for m in range(L + 1)]
 
@@ -260,7 +279,7 @@ def markov_profile(L: int, start, trans, spec: str = "", kind: str = "markov") -
         second = np.exp(_lcomb(L - 1 - d, m - 2) - lc)
         return np.concatenate([first, second], axis=1)
 
-    return Profile(L, kind, spec, pairs, np.array(vals), fold, coef_float, fold_dense)
+    return Profile(L, kind, spec, pairs_of, np.array(vals), fold, coef_float, fold_dense)
 
 
 def _binomial_transform(x: list, n: int) -> list:
@@ -300,7 +319,7 @@ def enumerated_profile(target, spec: str = "") -> Profile:
         C[np.arange(1, L + 1), np.arange(L)] = 1.0
         return C
 
-    return Profile(L, "enumeration", spec or target.spec, pairs, vals, fold, coef_float)
+    return Profile(L, "enumeration", spec or target.spec, lambda: pairs, vals, fold, coef_float)
 
 
 # ------------------------------------------------------------------ from a target spec
@@ -451,9 +470,9 @@ def measure_profile(target_spec: str, sampler: str | None, exact: bool = False, 
     out = {"engine": "profile", "profile_form": prof.kind,
            "target": {"spec": target_spec.strip(), "q": plan.q, "L": plan.L},
            "H": info["H"], "TC": info["TC"], "DTC": info["DTC"], "sum_I": info["sum_I"]}
-    omitted = {k: "needs the output law over q^L strings; the target is too long to enumerate "
-                  "(the profile engine gives only what depends on h(m))"
-               for k in ("mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap")}
+    omitted = {"metrics": ["mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap"],
+               "reason": "they need the output law over q^L strings and the target is too long to "
+                         "enumerate; the profile engine gives what depends only on h(m)"}
     if sampler is not None:
         law = size_law_of(sampler, plan.L)
         out["sampler"] = law.spec

@@ -36,7 +36,9 @@ def check_lines(res: ClaimResult) -> list:
         if w is not None:
             lines.append(f"  worst: {w.instance['target']}  sampler={w.instance['sampler']}  "
                          f"predictor={w.instance['predictor']}  lhs={cell(w.lhs)} rhs={cell(w.rhs)} ({w.status})")
-    if res.summary:
+    if res.summary.get("table_lines"):
+        lines += res.summary["table_lines"]
+    elif res.summary:
         lines.append("  summary: " + json.dumps(res.summary, default=str)[:300])
     for wt in res.witnesses:
         lines.append(f"  witness ({wt['kind']}): {wt['path']}")
@@ -97,6 +99,8 @@ def _md_claim(res: ClaimResult) -> list:
 
 
 def _md_summary(cid: str, summary: dict) -> list:
+    if summary.get("table_lines"):
+        return ["```", *summary["table_lines"], "```"]
     if "best_lower_constant_by_s" in summary:
         rows = ["| s | best lower c(s) over the zoo | parity family (closed form 1/s) | witness |", "|---|---|---|---|"]
         par = summary.get("parity_ratio_by_s", {})
