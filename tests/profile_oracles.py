@@ -94,13 +94,18 @@ def form_value(form: dict) -> float:
 
 
 def float_profile(joint: dict, L: int) -> list:
+    """h(0..L) in floats: every subset marginal by summing the joint array over the other axes."""
+    q = 1 + max(max(x) for x in joint)
+    pmf = np.zeros((q,) * L)
+    for x, p in joint.items():
+        pmf[x] = float(p)
     out = []
     for m in range(L + 1):
         subsets = list(itertools.combinations(range(L), m))
         tot = 0.0
         for A in subsets:
             if A:
-                ps = np.array([float(v) for v in marginal(joint, A).values()])
+                ps = pmf.sum(axis=tuple(i for i in range(L) if i not in A)).ravel()
                 ps = ps[ps > 0]
                 tot -= float(np.sum(ps * np.log(ps)))
         out.append(tot / len(subsets))

@@ -278,7 +278,7 @@ def uniform(K: int, L: int, spec: str | None = None) -> SizeLaw:
     def closed(exact):
         if exact:
             top = comb(L - 1, K - 1)
-            P = [fmpq(1)] + [fmpq(K - 1, L - 1)] * (L - 1)
+            P = [fmpq(1)] + ([fmpq(K - 1, L - 1)] * (L - 1) if L > 1 else [])
             A = [fmpq(L, K)] + [1 - fmpq(comb(n - 1, K - 1), top) for n in range(1, L)]
             return P, A
         n = np.arange(1, L)
