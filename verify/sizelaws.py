@@ -305,6 +305,8 @@ def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
     R = [sum(pi[:k], Fraction(0)) for k in range(N)]  # R_{k−1} before step k
 
     def closed(exact):
+        if exact and len(set(pi)) == 1:
+            return _binomial_uniform_exact(N, L)
         if exact:
             P, A = [fmpq(0)] * L, [fmpq(0)] * L
             for k in range(N):
@@ -312,12 +314,19 @@ def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
                     continue
                 Rk, pk, rest = _fq(R[k]), _fq(pi[k]), _fq(1 - R[k])
                 rho = pk / rest
+                stay = [fmpq(1)]                      # (1 − ρ)^j, j = 0..L
+                for _ in range(L):
+                    stay.append(stay[-1] * (1 - rho))
+                if Rk == 0:                           # nothing revealed before the first step
+                    P[0] += 1 - stay[L]
+                    A[0] += rho * L
+                    continue
+                occ = rest**L                         # P(n revealed before step k), from n = 0 up
+                odds = Rk / rest
                 for n in range(L):
-                    occ = comb(L, n) * Rk**n * rest ** (L - n)  # P(n revealed before step k)
-                    if occ == 0:
-                        continue
-                    P[n] += occ * (1 - (1 - rho) ** (L - n))
+                    P[n] += occ * (1 - stay[L - n])
                     A[n] += occ * rho * (L - n)
+                    occ = occ * odds * fmpq(L - n, n + 1)
             return P, A
         n = np.arange(L, dtype=np.float64)
         P, A = np.zeros(L), np.zeros(L)
@@ -337,6 +346,32 @@ def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
 
     nz = sum(1 for p in pi if p)
     return SizeLaw("binomial", spec, L, {"pi": pi}, min(nz, L), lambda: mdm([_fq(p) for p in pi], L, spec), closed)
+
+
+def _binomial_uniform_exact(N: int, L: int) -> tuple:
+    """Start weights of mdm:N in integers over N^L (no rational reductions until the end):
+    with a = k−1 revealed-step labels below step k, b = N−k+1, c = N−k,
+    P(n) = C(L,n) Σ_k a^n (b^{L−n} − c^{L−n}) / N^L,   A(n) = (L−n) C(L,n) Σ_k a^n b^{L−n−1} / N^L."""
+    from flint import fmpz  # GMP multiplication: several times faster than int on 10^4-bit numbers
+
+    SP, SA = [fmpz(0)] * L, [fmpz(0)] * L
+    for k in range(1, N + 1):
+        a, b, c = fmpz(k - 1), fmpz(N - k + 1), fmpz(N - k)
+        bp, cp = [fmpz(1)], [fmpz(1)]
+        for _ in range(L):
+            bp.append(bp[-1] * b)
+            cp.append(cp[-1] * c)
+        an = fmpz(1)
+        for n in range(L):
+            if an == 0:
+                break
+            SP[n] += an * (bp[L - n] - cp[L - n])
+            SA[n] += an * bp[L - n - 1]
+            an *= a
+    D = fmpz(N) ** L
+    P = [fmpq(comb(L, n) * SP[n], D) for n in range(L)]
+    A = [fmpq((L - n) * comb(L, n) * SA[n], D) for n in range(L)]
+    return P, A
 
 
 def from_file(path: str, L: int, spec: str) -> SizeLaw:
