@@ -73,9 +73,9 @@ def _small_laws(L: int) -> list:
     """Candidate laws at a small L (the ``size-laws`` grid; none at L = 1, where every law is one block)."""
     if L < 2:
         return []
+    # equal sizes and mdm are already on the "balanced" and "schedules" grids; the length table has them
     return ["random-size:law=grow,r=1,randomized=true", "random-size:law=shrink,r=1/2,randomized=true",
-            "random-size:law=odds,rho=1", f"random-size:law=uniform,K={L // 2}", "mdm:N=2",
-            f"balanced:K={L // 2}"]
+            "random-size:law=odds,rho=1", f"random-size:law=uniform,K={L // 2}"]
 
 
 # ------------------------------------------------------------------ per-instance statistics
