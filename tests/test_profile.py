@@ -127,3 +127,22 @@ def test_mds_and_copy_closed_forms_at_any_length():
     assert canon(copy["TC"]) == {3: 1023, 2: Fraction(-2 * 1023, 3)}
     assert canon(copy["DTC"]) == {3: 1, 2: Fraction(-2, 3)}  # DTC = H: each X_i is fixed by the rest
     assert math.isclose(float(copy["H"]), math.log(3) - 2 / 3 * math.log(2), rel_tol=1e-15)
+
+
+def test_closed_forms_exact_at_L10(profile):
+    """Certified (exact canonical-form) agreement at L = 10: repetition and copy in ci; parity, the
+    3-colouring chain and a flip chain in deep (their 2^10 exact subset entropies take longer)."""
+    import itertools
+    L = 10
+    cases = [("mds:q=2,L=10,k=1", O.uniform_joint([(a,) * L for a in range(2)])),
+             ("copy:L=10,delta=1/4", {(0,) * L: Fraction(3, 4), (1,) * L: Fraction(1, 4)})]
+    if profile != "ci":
+        cases += [("mds:q=2,L=10,k=9",
+                   O.uniform_joint([x for x in itertools.product(range(2), repeat=L) if sum(x) % 2 == 0])),
+                  ("coloring3:L=10", O.markov_joint(*COLOR, L)),
+                  ("markov:L=10,q=2,flip=1/10", O.markov_joint(*sym_chain(2, "1/10"), L))]
+    for spec, joint in cases:
+        got = entropy_profile(spec).exact_values()
+        want = O.profile_forms(joint, L)
+        for m in range(1, L + 1):
+            assert canon(got[m]) == want[m], (spec, m)
