@@ -43,7 +43,6 @@ from pathlib import Path
 
 import numpy as np
 from flint import fmpq
-from scipy.special import gammaln
 
 from .errors import SpecError
 from .plans import Schedule, _from_law, fixed, mdm
@@ -290,10 +289,13 @@ def uniform(K: int, L: int, spec: str | None = None) -> SizeLaw:
 
 
 def _lcomb(n, k):
-    n, k = np.asarray(n, dtype=np.float64), np.asarray(k, dtype=np.float64)
-    ok = (k >= 0) & (k <= n)
-    return np.where(ok, gammaln(n + 1) - gammaln(np.clip(k, 0, None) + 1) - gammaln(np.clip(n - k, 0, None) + 1),
-                    -np.inf)
+    """log C(n, k) for integer arrays (−inf outside 0 ≤ k ≤ n), from a table of log n!."""
+    n, k = np.asarray(n), np.asarray(k)
+    top = int(np.max(n)) if n.size else 0
+    lfact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, max(top, 1) + 1)))])
+    ok = (k >= 0) & (k <= n) & (n >= 0)
+    nn, kk = np.where(ok, n, 0).astype(int), np.where(ok, k, 0).astype(int)
+    return np.where(ok, lfact[nn] - lfact[kk] - lfact[nn - kk], -np.inf)
 
 
 def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
