@@ -193,3 +193,20 @@ def test_good_size_law_file_is_exact(tmp_path):
     # the legacy explicit syntax still works
     old = size_law_of("random-size:law=1/3@1+3;2/3@2+1+1", 4)
     assert engine_law(old) == engine_law(law)
+
+
+def test_mixture_law_of_a_graph_law_equals_its_explicit_law():
+    """The enumeration engine runs on the size-node graph; its exact mixture law must be that of the
+    same law written as an explicit list (a path already checked against brute force over plans)."""
+    from distributions import parse_target
+    from verify.laws import mixture_law
+    from verify.plans import parse_sampler
+
+    target = parse_target("markov:L=4,q=2,seed=2", exact=True)
+    for spec in ("random-size:law=grow,r=1/2,randomized=true", "random-size:law=uniform,K=2",
+                 "random-size:law=shrink,r=1/3,randomized=true"):
+        comps = engine_law(parse_size_law(spec, 4))
+        explicit = "random-size:law=" + ";".join(f"{p}@" + "+".join(map(str, s)) for s, p in comps.items())
+        a = mixture_law(target, parse_sampler(spec, 4))
+        b = mixture_law(target, parse_sampler(explicit, 4))
+        assert all(x == y for x, y in zip(a.reshape(-1), b.reshape(-1))), spec
