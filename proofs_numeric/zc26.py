@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import numpy as np
 
 from verify.claims import Claim
 from verify.serialize import to_float
@@ -67,15 +66,6 @@ def structured_families(L: int) -> dict:
         "copy delta=1/3": f"copy:L={L},delta=1/3",
         "product q=2 random": f"product:L={L},q=2,seed=1",
     }
-
-
-def _small_laws(L: int) -> list:
-    """Candidate laws at a small L (the ``size-laws`` grid; none at L = 1, where every law is one block)."""
-    if L < 2:
-        return []
-    # equal sizes and mdm are already on the "balanced" and "schedules" grids; the length table has them
-    return ["random-size:law=grow,r=1,randomized=true", "random-size:law=shrink,r=1/2,randomized=true",
-            "random-size:law=odds,rho=1", f"random-size:law=uniform,K={L // 2}"]
 
 
 # ------------------------------------------------------------------ per-instance statistics

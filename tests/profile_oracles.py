@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
-from math import comb, floor
+from math import floor
 
 import numpy as np
 from sympy import factorint

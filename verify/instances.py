@@ -68,10 +68,9 @@ def grid_schedules(grid: str, L: int) -> list:
             out.append((random_size([(rational("1/3", True), (1, L - 1)), (rational("2/3", True), (L - 1, 1))], L), None))
         return out
     if grid == "size-laws":
-        # ZC26's candidate size laws (sizelaws.py) at this length
-        from proofs_numeric.zc26 import _small_laws
+        from .sizelaws import small_grid_laws
 
-        return [(parse_sampler(spec, L), None) for spec in _small_laws(L)]
+        return [(parse_sampler(spec, L), None) for spec in small_grid_laws(L)]
     if grid == "plans":
         # One explicit plan per composition: a fixed pseudo-random order (seeded by L and the
         # composition) cut into the composition's blocks.

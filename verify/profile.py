@@ -328,7 +328,6 @@ def enumerated_profile(target, spec: str = "") -> Profile:
 def chain_parameters(plan):
     """(μ_0, P) as exact rationals for a planned target that is a first-order chain, else None."""
     from distributions import chains
-    from distributions.random_laws import random_marginals  # noqa: F401  (product handled elsewhere)
 
     fam, pr, q = plan.family, plan.params, plan.q
     if fam == "markov":
@@ -416,8 +415,6 @@ def entropy_profile(target) -> Profile:
 
 def kl_weights(law, exact: bool):
     """w_m with Σ_m w_m h(m) = E KL:  w_m = A(m−1) − A(m) (A(L) = 0), minus 1 at m = L."""
-    from .sizelaws import SizeLaw  # noqa: F401
-
     _, A = law.start_weights(exact)
     L = law.L
     if exact:

@@ -45,7 +45,7 @@ import numpy as np
 from flint import fmpq
 
 from .errors import SpecError
-from .plans import Schedule, _from_law, fixed, mdm
+from .plans import Schedule, mdm
 
 LAWS = ("grow", "shrink", "uniform", "binomial", "odds", "file", "p@sizes;...")
 _ACCEPT = ("law=grow,r=R[,randomized=true] | law=shrink,r=R[,randomized=true] | law=uniform,K=K | "
@@ -452,6 +452,15 @@ def parse_size_law(spec: str, L: int) -> SizeLaw:
         N = parse_int(kv["N"], f + ".N", minimum=1)
         return binomial([Fraction(1, N)] * N, L, text)
     return odds(parse_rational(kv["rho"], f + ".rho"), L, text)
+
+
+def small_grid_laws(L: int) -> list:
+    """ZC26's candidate laws on the enumeration grid ``size-laws`` (none at L = 1, where every law is
+    one block). Equal sizes and mdm are already on the "balanced" and "schedules" grids."""
+    if L < 2:
+        return []
+    return ["random-size:law=grow,r=1,randomized=true", "random-size:law=shrink,r=1/2,randomized=true",
+            "random-size:law=odds,rho=1", f"random-size:law=uniform,K={L // 2}"]
 
 
 def size_law_of(spec_or_schedule, L: int) -> SizeLaw:
