@@ -58,7 +58,7 @@ def _measure(args) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"target   {target.spec}  (q={target.q}, L={target.L})")
+    print(f"target   {target.spec}  (q={target.q}, L={target.L})  engine: {out.get('engine', 'enumeration')}")
     if "sampler" in out:
         print(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
     print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
