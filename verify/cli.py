@@ -63,11 +63,11 @@ def _measure(args) -> int:
         print(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
     print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
     width = max(len(k) for k in MEASURE_KEYS)
-    for k in MEASURE_KEYS:
+    for k in MEASURE_KEYS + ("max_iterations",):
         if k not in out:
             continue
         line = f"  {k:<{width}}  {cell(out.get(k), 10)}"
-        if args.exact and out.get(k) is not None:
+        if args.exact and k in data.get("enclosures", {}):
             enc = data["enclosures"][k]
             line += "   " + (enc.get("exact") or enc.get("ball"))
         print(line)

@@ -88,5 +88,8 @@ def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor 
     out["expected_iterations"] = iters
     # Non-adaptive: the count does not depend on X, so the data and sampler laws agree.
     out["expected_iterations_sampler"] = iters
+    from .sizelaws import longest_path
+
+    out["max_iterations"] = longest_path(sched)
     out["_mixture_law"] = r
     return out

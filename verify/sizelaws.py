@@ -176,7 +176,8 @@ class SizeLaw:
                 "max_iterations": self.max_iterations}
 
 
-def _longest(sched: Schedule) -> int:
+def longest_path(sched: Schedule) -> int:
+    """Maximum number of non-empty blocks over the schedule's size paths."""
     depth = {sched.start: 0}
     for key in sched.order():
         for p, s, child in sched.nodes.get(key, ()):
@@ -191,7 +192,7 @@ def _markov_law(name: str, spec: str, L: int, params: dict, step) -> SizeLaw:
         return Schedule("random-size", spec, L, start, nodes, revealed, {"law": name, **params})
 
     law = SizeLaw(name, spec, L, params, 0, build)
-    law.max_iterations = _longest(law.graph())
+    law.max_iterations = longest_path(law.graph())
     return law
 
 
@@ -496,5 +497,5 @@ def size_law_of(spec_or_schedule, L: int) -> SizeLaw:
     if sched.kind == "mdm":
         return binomial([Fraction(int(p.p), int(p.q)) for p in sched.params["pi"]], L, sched.spec)
     law = SizeLaw(sched.kind, sched.spec, L, dict(sched.params), 0, lambda: sched)
-    law.max_iterations = _longest(sched)
+    law.max_iterations = longest_path(sched)
     return law
