@@ -483,7 +483,9 @@ class LogLinear:
             ball = self.enclose(prec)
             if ball.rel_accuracy_bits() >= 53:
                 break
-            if prec == 64 and self.is_zero():
+            # Only a ball around 0 can hide an exact zero; a nonzero form converges by raising
+            # precision, and the zero test (factorisation) is slow on large forms.
+            if prec == 64 and ball.contains(0) and self.is_zero():
                 return 0.0
             prec *= 2
         return float(ball.mid())

@@ -80,6 +80,7 @@ def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor 
     m = Marginals(target)
     out = measure_target(target, m)
     r = mixture_law(target, sched, pred, m)
+    out["engine"] = "enumeration"
     out.update({"sampler": sched.spec, "predictor": pred.spec,
                 "expected_kl": expected_kl(target, sched, pred, m)})
     out.update(output_metrics(target, r, out["H"]))
@@ -87,5 +88,8 @@ def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor 
     out["expected_iterations"] = iters
     # Non-adaptive: the count does not depend on X, so the data and sampler laws agree.
     out["expected_iterations_sampler"] = iters
+    from .sizelaws import longest_path
+
+    out["max_iterations"] = longest_path(sched)
     out["_mixture_law"] = r
     return out

@@ -61,8 +61,10 @@ def check_lines(res: ClaimResult) -> list:
         if w is not None:
             lines.append(f"  worst: {w.instance['target']}  sampler={w.instance['sampler']}  "
                          f"predictor={w.instance['predictor']}  lhs={cell(w.lhs)} rhs={cell(w.rhs)} ({w.status})")
-    if res.summary:
-        brief = {k: v for k, v in res.summary.items() if k not in ("plots", "tables")}
+    if res.summary.get("table_lines"):
+        lines += res.summary["table_lines"]
+    elif res.summary:
+        brief = {k: v for k, v in res.summary.items() if k not in ("plots", "tables", "table_lines")}
         lines.append("  summary: " + json.dumps(brief, default=str)[:300])
     for wt in res.witnesses:
         lines.append(f"  witness ({wt['kind']}): {wt['path']}")
@@ -147,6 +149,8 @@ def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
 def _md_summary(cid: str, summary: dict) -> list:
     """A summary as markdown: its tables (generic shape, module docstring), its best constant, or JSON."""
     out = []
+    if summary.get("table_lines"):
+        out += ["```", *summary["table_lines"], "```", ""]
     for t in summary.get("tables", []):
         if t.get("caption"):
             out += [t["caption"], ""]
@@ -159,7 +163,7 @@ def _md_summary(cid: str, summary: dict) -> list:
         out.append(f"best constant ({summary['aggregate']} of `{summary['statistic']}`): **{cell(summary['value'], 8)}** "
                    f"at `{w['target']}`, sampler `{w['sampler']}`, predictor `{w['predictor']}`")
     elif not out:
-        rest = {k: v for k, v in summary.items() if k not in ("plots", "headline", "tables")}
+        rest = {k: v for k, v in summary.items() if k not in ("plots", "headline", "tables", "table_lines")}
         if rest:
             out += ["```", json.dumps(rest, indent=1, default=str), "```"]
         elif "headline" in summary:
