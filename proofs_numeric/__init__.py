@@ -26,6 +26,8 @@ def builtin_claims() -> list[Claim]:
     for c in out:  # summaries with plot data for declarative claims (the report renders them)
         if c.id in lc25.SUMMARIZERS and c.summarize is None:
             c.summarize = functools.partial(lc25.SUMMARIZERS[c.id], c)
+        if c.id in lc25.RECORDERS and c.record is None:
+            c.record = lc25.RECORDERS[c.id]
     return out
 
 

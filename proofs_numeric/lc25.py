@@ -24,13 +24,18 @@ def _ratio_T2(inst) -> float | None:
     return to_float(inst.value("expected_kl")) / (s / L * sum_i)
 
 
+def _record_T2(inst) -> dict:
+    """What ``_summarize_T2`` reads from a row: s_max, and k of an mds target (parity: k = L − 1)."""
+    return {"s_max": inst.value("s_max"), "k": inst.target.params.get("k")}
+
+
 def _summarize_T2(rows) -> dict:
     """c(s) = min over targets of max over compositions with s_max = s of the ratio."""
     best: dict = {}  # (target, s) → (ratio, row)
     for r in rows:
         if r.statistic is None:
             continue
-        s = r._inst.value("s_max")
+        s = r.values["s_max"]
         key = (r.instance["target"], s)
         if key not in best or r.statistic > best[key][0]:
             best[key] = (r.statistic, r)
@@ -40,7 +45,7 @@ def _summarize_T2(rows) -> dict:
         if s not in per_s or ratio < per_s[s][0]:
             per_s[s] = (ratio, row)
         # s = 1 reveals one token at a time: E KL = 0, and the 1/s closed form starts at s = 2.
-        if s >= 2 and spec.startswith("mds:") and row._inst.target.L - 1 == row._inst.target.params.get("k"):
+        if s >= 2 and spec.startswith("mds:") and row.instance["L"] - 1 == row.values["k"]:
             parity.setdefault(s, []).append(ratio)
     c_by_s = {str(s): {"c": v, "witness": row.instance} for s, (v, row) in sorted(per_s.items())}
     par = {str(s): max(v) for s, v in sorted(parity.items())}
@@ -78,18 +83,23 @@ def _ratio_RATE(inst) -> float | None:
     return inst.value("K") * to_float(inst.value("expected_kl")) / sum_i
 
 
+def _record_K(inst) -> dict:
+    """What the summaries of balanced:K grids (LC25.RATE, LC25.C1) read from a row: the number of blocks K."""
+    return {"K": inst.value("K")}
+
+
 def _summarize_RATE(rows) -> dict:
     """Per family at its longest L (per q) and K < L: the largest K · E KL / Σ I over its targets."""
     table: dict = {}
     for r in rows:
         if r.statistic is None:
             continue
-        t = r._inst.target
-        K = r._inst.value("K")
-        if K >= t.L:
+        q, L = r.instance["q"], r.instance["L"]
+        K = r.values["K"]
+        if K >= L:
             continue
         fam = r.instance["target"].split(":", 1)[0]
-        cur = table.setdefault((fam, t.q, t.L), {})
+        cur = table.setdefault((fam, q, L), {})
         if r.statistic > cur.get(K, (-1.0,))[0]:
             cur[K] = (r.statistic, r.instance["target"])
     longest: dict = {}
@@ -143,7 +153,7 @@ def summarize_C1(claim, rows) -> dict:
     by_target: dict = {}
     for r in perfect:
         if r.instance["q"] == 2 and r.instance["L"] == longest:
-            by_target.setdefault(r.instance["target"], []).append((r._inst.value("K"), r.lhs, r.rhs))
+            by_target.setdefault(r.instance["target"], []).append((r.values["K"], r.lhs, r.rhs))
     panels = []
     fams: dict = {}
     for spec, pts in by_target.items():
@@ -179,7 +189,7 @@ def summarize_C1(claim, rows) -> dict:
         for r in perfect:
             if r.instance["q"] != q or r.ratio is None:
                 continue
-            key = (r.instance["L"], r._inst.value("K"))
+            key = (r.instance["L"], r.values["K"])
             cellmax[key] = max(cellmax.get(key, 0.0), r.ratio)
         if not cellmax:
             continue
@@ -199,6 +209,7 @@ def summarize_C1(claim, rows) -> dict:
 
 
 SUMMARIZERS = {"LC25.C1": summarize_C1}  # declarative (TOML) claims that also carry plots
+RECORDERS = {"LC25.C1": _record_K}    # ... and the values their summaries read from each row
 
 
 PYTHON_CLAIMS = [
@@ -212,6 +223,7 @@ PYTHON_CLAIMS = [
         statistic=_ratio_T2,
         aggregate="min",
         summarize=_summarize_T2,
+        record=_record_T2,
         notes="Not asserted: the paper's multiscale functional was not recovered. Reports c(s) over the zoo; the parity code gives exactly 1/s.",
     ),
     Claim(
@@ -224,6 +236,7 @@ PYTHON_CLAIMS = [
         statistic=_ratio_RATE,
         aggregate="max",
         summarize=_summarize_RATE,
+        record=_record_K,
         notes="K · E KL / sum_I for balanced:K per family; LC25.C1 checks the bound 2 on it.",
         uses=["LC25.C1"],
     ),

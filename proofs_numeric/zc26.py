@@ -92,7 +92,7 @@ def _worst_by_law(rows) -> dict:
     for r in rows:
         if r.statistic is None:
             continue
-        law = r.instance["sampler"].replace(f"K={r._inst.target.L // 2}", "K=L/2")
+        law = r.instance["sampler"].replace(f"K={r.instance['L'] // 2}", "K=L/2")
         if law not in best or r.statistic > best[law][0]:
             best[law] = (r.statistic, r.instance)
     return {law: {"value": v, "witness": w} for law, (v, w) in sorted(best.items())}

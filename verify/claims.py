@@ -61,6 +61,10 @@ class Claim:
     statistic: str | Callable | None = None  # shape claims: a per-instance number to aggregate
     aggregate: str = "max"
     summarize: Callable | None = None  # python shape claims: rows → table of best constants
+    # python claims: instance → small dict of plain values (int, str, bool, None) kept on each row
+    # as ``Row.values`` for ``summarize``, which then needs no instance (rows of a distributed run
+    # come back from the workers without their workspaces)
+    record: Callable | None = None
     notes: str = ""
     uses: tuple = ()
     known_refutations: tuple = ()

@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from .check import ClaimResult, TargetCache, run_claim
+from .check import ClaimResult, TargetCache, row_instance, run_claim
 from .serialize import cell, to_float
 
 PROVENANCE_LEGEND = {
@@ -201,13 +201,15 @@ def vacuous_counts(res: ClaimResult) -> dict:
         return {}
     sym = c.lhs.strip()
     out = {label: 0 for label, _ in CEILINGS[sym]}
+    rebuilt = TargetCache()  # rows of a distributed run come without their instance
     for r in res.rows:
-        if r.rhs is None or r._inst is None:
+        if r.rhs is None:
             continue
-        if sym in PERFECT_ONLY and not r._inst.predictor.perfect:
+        if sym in PERFECT_ONLY and r.instance["predictor"] != "perfect":
             continue
+        inst = row_instance(c, r, rebuilt)
         for label, ceiling in CEILINGS[sym]:
-            if r.rhs > ceiling(r._inst) * (1 + 1e-12):  # display only; verdicts never read this
+            if r.rhs > ceiling(inst) * (1 + 1e-12):  # display only; verdicts never read this
                 out[label] += 1
     return out
 
