@@ -75,6 +75,8 @@ def instances(claim: Claim, profile: str, cache: TargetCache, family: str | None
     preds = expand_predictors(claim.predictors, profile)
     consts = {k: _rational(v) for k, v in claim.constants.items()}
     for spec in (targets if targets is not None else target_specs(profile, family)):
+        if targets is None and not claim.ranges_over(family_of(spec)):
+            continue
         ws = cache.workspace(spec)
         for sched, plan in grid_schedules(claim.grid, ws.target.L):
             for pred in (preds if sched is not None else preds[:1]):
@@ -204,7 +206,12 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
                 row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
         res.rows.append(row)
     if claim.summarize is not None:
-        res.summary = claim.summarize(res.rows)
+        # A summary may compute beyond the grid (curves in L): if it asks, it gets the profile and
+        # the run's target cache, so it reuses the laws the grid already computed.
+        if getattr(claim.summarize, "wants_context", False):
+            res.summary = claim.summarize(res.rows, profile=profile, cache=cache)
+        else:
+            res.summary = claim.summarize(res.rows)
     elif claim.statistic is not None:
         stats = [r for r in res.rows if r.statistic is not None and math.isfinite(r.statistic)]
         if stats:
