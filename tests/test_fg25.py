@@ -211,3 +211,14 @@ def test_fg25_ser_summary_curve_is_exact_and_linear():
     assert [p["L"] for p in br][-1] == 1024
     los = [p["delta=1/10"]["N_lo"] for p in br]
     assert los == sorted(los) and los[-1] > 10 * los[0]
+
+
+def test_fg25_registry_entries_and_tags():
+    """Every FG25 claim is registered with its provenance; the paper claims are never 'derived'."""
+    want = {"FG25.TER": "abstract", "FG25.SER": "abstract", "FG25.SER.UPPER": "abstract",
+            "FG25.CONST": "reported", "FG25.FULL": "derived", "FG25.SEQ": "derived", "FG25.SEQ.EXACT": "derived"}
+    for cid, tag in want.items():
+        c = claim_by_id(cid)
+        assert c.provenance == tag
+        assert (c.paper == "FG25") == (tag != "derived")
+    assert not claim_by_id("FG25.CONST").checked

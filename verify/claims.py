@@ -144,7 +144,8 @@ def load_claims_file(path: str | Path) -> list[Claim]:
     """Claims from a TOML file: an array of tables ``[[claim]]`` with the Claim fields.
 
     ``lhs``/``rhs``/``statistic`` are sympy expressions over SYMBOLS and the claim's ``constants``
-    (constants are written as strings: "2", "1/16").
+    (constants are written as strings: "2", "1/16"). ``families`` (optional) lists the target
+    families the claim ranges over, e.g. ``families = ["markov", "coloring3"]``.
     """
     path = Path(path)
     field_name = f"claims-file {path.name}"
