@@ -35,7 +35,7 @@ from math import log
 
 from flint import fmpq
 
-from verify.certify import check_ge, check_le, enclose
+from verify.certify import check_le, enclose
 from verify.claims import Claim
 from verify.coloring_ser import coloring3_ser_uniform, n_min_bracket, ser_lower_bound, ser_upper_bound
 from verify.instances import Instance
