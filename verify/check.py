@@ -76,6 +76,8 @@ def instances(claim: Claim, profile: str, cache: TargetCache, family: str | None
     preds = expand_predictors(claim.predictors, profile)
     consts = {k: _rational(v) for k, v in claim.constants.items()}
     for spec in (targets if targets is not None else target_specs(profile, family)):
+        if targets is None and not claim.ranges_over(family_of(spec)):
+            continue
         ws = cache.workspace(spec)
         for sched, plan in grid_schedules(claim.grid, ws.target.L):
             for pred in (preds if sched is not None else preds[:1]):
@@ -210,9 +212,13 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
     return rows
 
 
-def summarize(claim: Claim, rows: list) -> dict:
+def summarize(claim: Claim, rows: list, profile: str = "ci", cache: "TargetCache | None" = None) -> dict:
     """Shape claims: the claim's own table (``summarize``), else its best constant."""
     if claim.summarize is not None:
+        # A summary may compute beyond the grid (curves in L): if it asks, it gets the profile and
+        # the run's target cache, so it reuses the laws the grid already computed.
+        if getattr(claim.summarize, "wants_context", False):
+            return claim.summarize(rows, profile=profile, cache=cache or TargetCache())
         return claim.summarize(rows)
     if claim.statistic is not None:
         return statistic_summary(claim, rows)
@@ -228,7 +234,7 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
     res = ClaimResult(claim, profile)
     t0 = time.perf_counter()
     res.rows = claim_rows(claim, profile, cache, family, targets, prec_cap, progress)
-    res.summary = summarize(claim, res.rows)
+    res.summary = summarize(claim, res.rows, profile, cache)
     if witness_dir is not None:
         _save_witnesses(res, Path(witness_dir))
     res.seconds = time.perf_counter() - t0

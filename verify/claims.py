@@ -37,6 +37,10 @@ SYMBOLS = {
     "tv": "total variation between p and the mixture law",
     "ser": "sequence error rate: mixture mass off the support of p",
     "ter_gap": "mixture_kl / L",
+    "gen_logppl_gap": "generative log-perplexity gap (E_r[−log p] − H)/L on the mixture law r (only where SER = 0)",
+    "N": "number of steps of an mdm sampler (length of π)",
+    "sum_pi_sq": "Σ_k π_k² of an mdm sampler: probability that two given positions share a step",
+    "pi_sq_over_R": "Σ_k π_k² / R_k with R_k = π_1 + … + π_k, FG25.TER's per-token rate (uniform π: H_N/N)",
     "eps_train": "LC25's ε_train = E[(L/|M_τ|) Σ_{i∈M_τ} log(p_i/p̂_i)], P(τ = t) = s_t/L",
     "profile_kl": "D-PROFILE's right side Σ_t s_t [h(n_{t−1}+1) − h(n_{t−1})] − H, averaged over the size law",
     "plan_kl": "KL(p ‖ q̂_D) for the instance's single plan, from its explicit law",
@@ -68,6 +72,7 @@ class Claim:
     notes: str = ""
     uses: tuple = ()
     known_refutations: tuple = ()
+    families: tuple = ()  # target families the claim ranges over (empty: every family of the zoo)
     source: str = ""
 
     def __post_init__(self):
@@ -93,6 +98,16 @@ class Claim:
         self.predictors = tuple(self.predictors)
         self.uses = tuple(self.uses)
         self.known_refutations = tuple(self.known_refutations)
+        self.families = tuple(self.families)
+        if self.families:
+            from distributions.registry import FAMILIES  # lazy: distributions imports verify
+
+            for fam in self.families:
+                if fam not in FAMILIES:
+                    raise SpecError(f"{f}.families", f"unknown target family {fam!r}", ", ".join(FAMILIES))
+
+    def ranges_over(self, family: str) -> bool:
+        return not self.families or family in self.families
 
     @property
     def checked(self) -> bool:
@@ -119,19 +134,22 @@ class Claim:
             "constants": {k: str(v) for k, v in self.constants.items()},
             "lhs": side(self.lhs), "rhs": side(self.rhs), "statistic": side(self.statistic),
             "aggregate": self.aggregate, "notes": self.notes, "uses": list(self.uses),
-            "known_refutations": list(self.known_refutations), "source": self.source,
+            "known_refutations": list(self.known_refutations), "families": list(self.families),
+            "source": self.source,
         }
 
 
 _TOML_KEYS = {"id", "paper", "provenance", "statement", "relation", "grid", "lhs", "rhs", "kl_direction",
-              "predictors", "constants", "statistic", "aggregate", "notes", "uses", "known_refutations"}
+              "predictors", "constants", "statistic", "aggregate", "notes", "uses", "known_refutations",
+              "families"}
 
 
 def load_claims_file(path: str | Path) -> list[Claim]:
     """Claims from a TOML file: an array of tables ``[[claim]]`` with the Claim fields.
 
     ``lhs``/``rhs``/``statistic`` are sympy expressions over SYMBOLS and the claim's ``constants``
-    (constants are written as strings: "2", "1/16").
+    (constants are written as strings: "2", "1/16"). ``families`` (optional) lists the target
+    families the claim ranges over, e.g. ``families = ["markov", "coloring3"]``.
     """
     path = Path(path)
     field_name = f"claims-file {path.name}"

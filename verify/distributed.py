@@ -331,7 +331,7 @@ class _Merger:
         t0 = time.perf_counter()
         res = ClaimResult(claim, self.profile)
         res.rows = [row_from_json(r) for v in values for r in v["rows"]]
-        res.summary = summarize(claim, res.rows)
+        res.summary = summarize(claim, res.rows, self.profile)
         if self.witness_dir is not None:
             _save_witnesses(res, Path(self.witness_dir))
         res.seconds = sum(v["seconds"] for v in values) + time.perf_counter() - t0

@@ -15,7 +15,7 @@ from .errors import SpecError
 from .info import Marginals, chain_tc, measures
 from .laws import expected_kl_parts, mixture_law, plan_law
 from .metrics import kl, sequence_error_rate, total_variation
-from .numbers import rational, zero
+from .numbers import log_sum, rational, zero
 from .plans import Schedule, balanced, fixed, parse_sampler, plan, random_size
 from .predictors import PERFECT, Predictor, parse_predictor
 from .target import Target
@@ -48,7 +48,8 @@ def grid_schedules(grid: str, L: int) -> list:
     balanced: balanced:K, K = 1..L · one-block · singletons · schedules: every composition, mdm
     with N = 1..3 and a skewed π, and a two-point random-size law · size-laws: ZC26's candidate
     size laws (grow, shrink, odds, uniform, binomial, equal) · plans: each composition cut from one
-    seeded random order.
+    seeded random order · mdm: mdm:N for N = 1..3 and three non-uniform π (FG25) ·
+    count-seq: count:N=L, one token per step.
     """
     if grid == "targets":
         return [(None, None)]
@@ -71,6 +72,14 @@ def grid_schedules(grid: str, L: int) -> list:
         from .sizelaws import small_grid_laws
 
         return [(parse_sampler(spec, L), None) for spec in small_grid_laws(L)]
+    if grid == "mdm":
+        # FG25's sampler: uniform π with several N, and non-uniform π (front-loaded, back-loaded,
+        # with an empty step).
+        specs = [f"mdm:N={N}" for N in (1, 2, 3)] + list(MDM_SKEWED)
+        return [(parse_sampler(s, L), None) for s in specs]
+    if grid == "count-seq":
+        # One token per step (count:L), FG25.SEQ's sampler.
+        return [(parse_sampler(f"count:N={L}", L), None)]
     if grid == "plans":
         # One explicit plan per composition: a fixed pseudo-random order (seeded by L and the
         # composition) cut into the composition's blocks.
@@ -86,7 +95,9 @@ def grid_schedules(grid: str, L: int) -> list:
     raise KeyError(grid)
 
 
-GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans")
+GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans",
+         "mdm", "count-seq")
+MDM_SKEWED = ("mdm:pi=1/2+1/4+1/4", "mdm:pi=1/6+1/3+1/2", "mdm:pi=1/3+0+2/3")
 
 
 class Workspace:
@@ -198,6 +209,33 @@ def _profile_kl(inst: Instance):
     return total
 
 
+def _mdm_pi(inst: Instance) -> list:
+    s = _sched(inst)
+    if s.kind != "mdm":
+        raise SpecError("claim grid", f"{s.spec!r} is not an mdm sampler",
+                        "grid = \"mdm\" for N, sum_pi_sq, pi_sq_over_R")
+    return s.params["pi"]
+
+
+def _pi_sq_over_R(inst: Instance):
+    """Σ_k π_k² / R_k, R_k = π_1 + … + π_k (a step with π_k = 0 adds nothing). FG25.TER's rate."""
+    total, R = rational(0, True), rational(0, True)
+    for p in _mdm_pi(inst):
+        R += p
+        if p != 0:
+            total += p * p / R
+    return total
+
+
+def _gen_logppl_gap(inst: Instance):
+    """(E_r[−log p] − H)/L on the mixture law r; defined only when SER = 0 (else +∞)."""
+    if inst.value("ser") != 0:
+        raise SpecError("gen_logppl_gap", "is infinite: the sampler puts mass off the support (SER > 0)",
+                        "instances with SER = 0")
+    r = _mixture(inst)
+    return (-log_sum(r, inst.target.pmf, inst.target.exact) - inst.value("H")) / inst.target.L
+
+
 def _plan(inst: Instance) -> tuple:
     if inst.plan is None:
         raise SpecError("claim grid", "only the 'plans' grid has an explicit plan",
@@ -222,6 +260,10 @@ _COMPUTE = {
     "tv": lambda i: total_variation(i.target.pmf, _mixture(i), i.target.exact),
     "ser": lambda i: sequence_error_rate(i.target.pmf, _mixture(i), i.target.exact),
     "ter_gap": lambda i: i.value("mixture_kl") / i.target.L,
+    "gen_logppl_gap": _gen_logppl_gap,
+    "N": lambda i: len(_mdm_pi(i)),
+    "sum_pi_sq": lambda i: sum((p * p for p in _mdm_pi(i)), rational(0, True)),
+    "pi_sq_over_R": _pi_sq_over_R,
     "eps_train": _eps_train,
     "profile_kl": _profile_kl,
     "plan_kl": lambda i: kl(i.target.pmf, plan_law(i.target, _plan(i), i.predictor, i.ws.m), i.target.exact),
