@@ -22,12 +22,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
-from math import gcd, prod
 from types import MappingProxyType
 from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 from flint import arb, ctx, fmpq, fmpz
+
+from .coprime import coprime_weights
 
 __all__ = [
     "LogLinear",
@@ -142,106 +143,31 @@ def _is_prime(n: int) -> bool:
     return bool(fmpz(n).is_prime())
 
 
-def _coprime_base(numbers: Iterable[int]) -> list[int]:
-    """Pairwise coprime integers > 1 such that each input is a product of their powers.
-
-    Factor refinement: while a new ``a`` shares ``g = gcd(a, b) > 1`` with a base element ``b``,
-    replace ``b`` by ``g, b/g`` and continue with ``g, a/g``. The product of all pending numbers
-    strictly drops at each split, so it terminates. Quadratic, so only used on the few composite
-    cofactors left by ``_partial_factor``.
-    """
-    base: list[int] = []
-    for n in numbers:
-        pending = [n]
-        while pending:
-            a = pending.pop()
-            if a == 1:
-                continue
-            for i, b in enumerate(base):
-                g = gcd(a, b)
-                if g != 1:
-                    base.pop(i)
-                    pending.extend((g, b // g, a // g))
-                    break
-            else:
-                base.append(a)
-    return base
-
-
-def _coprime_leftovers(numbers: list[int]) -> list[int]:
-    """``_coprime_base`` of distinct integers > 1, after setting aside those already coprime to all
-    the others: g is isolated iff gcd(g, P/g) = 1 with P the product of all, and
-    (P/g) mod g = (P mod g²)/g. Only the tangled rest pays the quadratic refinement."""
-    if len(numbers) < 3:
-        return _coprime_base(numbers)
-    P = prod(numbers)
-    isolated, tangled = [], []
-    for g in numbers:
-        (isolated if gcd((P % (g * g)) // g, g) == 1 else tangled).append(g)
-    return isolated + _coprime_base(tangled)
-
-
-def _valuations(n: int, base: list[int]) -> dict[int, int]:
-    """Exponents of ``n`` over a coprime ``base`` of which it is a product of powers."""
-    out: dict[int, int] = {}
-    for b in base:
-        v = 0
-        while n % b == 0:
-            n //= b
-            v += 1
-        if v:
-            out[b] = v
-    if n != 1:  # cannot happen if base came from _coprime_base over n
-        raise AssertionError("internal error: integer not covered by its coprime base")
-    return out
-
-
 def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int, fmpq]:
-    """``Σ c log r = Σ_b e_b log b`` over pairwise coprime integers ``b > 1``.
+    """``Σ c log r = Σ_b e_b log b`` over pairwise coprime integers ``b > 1``, every ``e_b ≠ 0``.
 
     Logs of pairwise coprime integers > 1 are linearly independent over Q (if ``Π b^{n_b} = 1`` with
     integer ``n_b``, the positive and negative parts are coprime and equal, hence both 1), so the log
-    part vanishes iff every ``e_b`` does. Bases are primes except for composite cofactors that trial
-    division did not split; those are refined against each other and against any prime dividing them.
+    part vanishes iff the result is empty. Each numerator and denominator is first split by trial
+    division (complete for one-limb integers, whose factors are then primes); when a factor may be
+    composite, all factors are handed to ``coprime.coprime_weights`` (near-linear coprime base by
+    product and remainder trees, verified pairwise coprime; see docs/certification.md).
     """
     exps: dict[int, fmpq] = {}
     get = exps.get
+    all_prime = True
     for (num, den), c in terms.items():
-        for m, sgn in ((int(num), 1), (int(den), -1)):
+        for m, sgn in ((num, 1), (den, -1)):
             if m == 1:
                 continue
+            m = int(m)
+            if m >= _ONE_LIMB:
+                all_prime = False  # a trial-limited factorisation: its last factor may be composite
             for f, e in _partial_factor(m):
                 exps[f] = get(f, _ZERO) + c * (sgn * e)
-    composites = [f for f in exps if not _is_prime(f)]
-    if composites:
-        comp = set(composites)
-        primes = [p for p in exps if p not in comp]
-        all_primes = prod(primes)
-        # First divide each composite by the primes the form already holds: in the suite's forms a
-        # composite is usually a product (a plan-law probability) of factors logged elsewhere. One
-        # gcd with the product of all primes skips the composites that share none of them.
-        leftovers: dict[int, fmpq] = {}
-        for f in composites:
-            e = exps.pop(f)
-            g = f
-            shared = gcd(g, all_primes)
-            if shared != 1:
-                for p in primes:
-                    if shared % p == 0:
-                        v = 0
-                        while g % p == 0:
-                            g //= p
-                            v += 1
-                        exps[p] = exps.get(p, _ZERO) + e * v
-            if g != 1:
-                leftovers[g] = leftovers.get(g, _ZERO) + e
-        # What is left is coprime to every prime present; refine the leftovers among themselves.
-        if leftovers:
-            base = _coprime_leftovers(list(leftovers))
-            for g, e in leftovers.items():
-                for b, v in _valuations(g, base).items():
-                    exps[b] = exps.get(b, _ZERO) + e * v
-    return {b: e for b, e in exps.items() if e != 0}
+    if all_prime:
+        return {b: e for b, e in exps.items() if e != 0}
+    return {int(b): e for b, e in coprime_weights(exps).items()}
 
 
 # --------------------------------------------------------------------------------------------
