@@ -209,6 +209,7 @@ def _absorb(base: dict, items: list) -> dict:
             group.append((b, base[b]))
             for y, w in refine(group).items():
                 _add(out, y, w)
+    rest.sort(key=lambda xw: (xw[0].bit_length(), xw[0]))
     for y, w in _coprime_sorted(rest).items():
         _add(out, y, w)  # coprime to every base element and group piece: no clash
     return out
