@@ -233,9 +233,9 @@ def coprime_weights(weights: dict) -> dict:
     is verified pairwise coprime by a final batch gcd, so the zero test's proof does not rest on the
     merging logic, only on the exact splits ``log x = log g + log(x/g)``.
     """
-    items = {}
+    items: dict = {}
     for x, w in weights.items():
-        _add(items, fmpz(x), fmpq(w) if not isinstance(w, fmpq) else w)
+        _add(items, fmpz(x), w)
     if len(items) <= 1:
         return items
     pairs = sorted(items.items(), key=lambda xw: (xw[0].bit_length(), xw[0]))

@@ -122,7 +122,7 @@ def log_of_rational(n, d=1) -> arb:
 # Integers above one limb get a trial-division-limited factorisation, so a large hard cofactor
 # (mixture-law probabilities can have 100-digit numerators) never stalls the zero test.
 _ONE_LIMB = 2**64
-_TRIAL_PRIMES = 2000
+_TRIAL_PRIMES = 200  # primes up to 1223; rarer shared primes are left to the coprime base
 
 
 @lru_cache(maxsize=1 << 17)
@@ -148,26 +148,40 @@ def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int,
 
     Logs of pairwise coprime integers > 1 are linearly independent over Q (if ``Π b^{n_b} = 1`` with
     integer ``n_b``, the positive and negative parts are coprime and equal, hence both 1), so the log
-    part vanishes iff the result is empty. Each numerator and denominator is first split by trial
-    division (complete for one-limb integers, whose factors are then primes); when a factor may be
-    composite, all factors are handed to ``coprime.coprime_weights`` (near-linear coprime base by
-    product and remainder trees, verified pairwise coprime; see docs/certification.md).
+    part vanishes iff the result is empty. Coefficients are brought to one denominator ``D`` (the
+    suite's coefficients share one: probabilities of one law), so the bookkeeping adds integers.
+    Each distinct numerator and denominator is split by trial division (complete for one-limb
+    integers, whose factors are then primes); when a factor may be composite, all factors go to
+    ``coprime.coprime_weights`` (coprime base by divide and conquer, verified pairwise coprime; see
+    docs/certification.md).
     """
-    exps: dict[int, fmpq] = {}
+    D = fmpz(1)
+    for c in terms.values():
+        q = c.q
+        if q != 1 and D % q:
+            D = D.lcm(q)
+    per_int: dict = {}  # integer -> Σ ±c·D over the terms holding it
+    get = per_int.get
+    for (num, den), c in terms.items():
+        w = c.p * (D // c.q)
+        if num != 1:
+            per_int[num] = get(num, 0) + w
+        if den != 1:
+            per_int[den] = get(den, 0) - w
+    exps: dict = {}
     get = exps.get
     all_prime = True
-    for (num, den), c in terms.items():
-        for m, sgn in ((num, 1), (den, -1)):
-            if m == 1:
-                continue
-            m = int(m)
-            if m >= _ONE_LIMB:
-                all_prime = False  # a trial-limited factorisation: its last factor may be composite
-            for f, e in _partial_factor(m):
-                exps[f] = get(f, _ZERO) + c * (sgn * e)
-    if all_prime:
-        return {b: e for b, e in exps.items() if e != 0}
-    return {int(b): e for b, e in coprime_weights(exps).items()}
+    for m, w in per_int.items():
+        if not w:
+            continue
+        m = int(m)
+        if m >= _ONE_LIMB:
+            all_prime = False  # a trial-limited factorisation: its last factor may be composite
+        for f, e in _partial_factor(m):
+            exps[f] = get(f, 0) + w * e
+    if not all_prime:
+        exps = coprime_weights(exps)
+    return {int(b): fmpq(w, D) for b, w in exps.items() if w}
 
 
 # --------------------------------------------------------------------------------------------
