@@ -4,10 +4,12 @@ D-CHAIN is an identity, so every instance ends in ``check_eq``: a ball that stra
 exact zero test (a coprime base of every numerator and denominator in the form; see
 docs/certification.md). This script times what ``verify.check.run_claim`` does per instance (both
 sides, then the verdict) on a slice of the ``deep`` grid: for every chosen target and plan, the
-perfect predictor and the six imperfect ones.
+perfect predictor and the six imperfect ones. ``--plans`` picks plan indices for every target of the
+binary zoo; ``--sample K`` draws K (target, plan) pairs uniformly, an unbiased estimate of the
+grid's mean cost per instance.
 
 Run from a checkout (the same script can time another checkout's engine):
-    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_zerotest.py [--plans 40,100] [--repeat 3]
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_zerotest.py [--plans 40,100 | --sample 20] [--repeat 3]
     PYTHONPATH=/path/to/other/checkout .venv/bin/python benchmarks/bench_zerotest.py ...
 Each repeat starts from empty caches (targets, factorisations); per instance the best repeat is
 kept (by CPU time: the process's own time, which other jobs on a loaded machine disturb much less
@@ -16,6 +18,7 @@ and the means over all instances (CPU and wall). Not a test: timings never gate 
 """
 import argparse
 import itertools
+import random
 import time
 
 from distributions import zoo_grid
@@ -53,13 +56,24 @@ def main():
     ap.add_argument("--L", type=int, default=8)
     ap.add_argument("--plans", default="40,100", help="indices into the 'plans' grid (2^(L-1) compositions)")
     ap.add_argument("--targets", default=None, help="comma-free list separated by ';' (default: the binary zoo)")
+    ap.add_argument("--sample", type=int, default=0,
+                    help="instead of --plans: this many (target, plan) pairs drawn uniformly from the grid")
+    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     claim = next(c for c in registry() if c.id == "D-CHAIN")
     specs = args.targets.split(";") if args.targets else zoo_grid(args.L, 2)
-    plans = [int(p) for p in args.plans.split(",")]
+    if args.sample:
+        n_plans = 2 ** (args.L - 1)  # one plan per composition of L
+        rng = random.Random(args.seed)
+        drawn = sorted(rng.sample(range(len(specs) * n_plans), args.sample))
+        chosen = {}
+        for d in drawn:
+            chosen.setdefault(specs[d // n_plans], []).append(d % n_plans)
+    else:
+        chosen = {spec: [int(p) for p in args.plans.split(",")] for spec in specs}
     all_times, all_wall = [], []
-    for spec in specs:
+    for spec, plans in chosen.items():
         best = None
         for _ in range(args.repeat):
             _clear_caches()

@@ -180,7 +180,9 @@ def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int,
         for f, e in _partial_factor(m):
             exps[f] = get(f, 0) + w * e
     if not all_prime:
-        exps = coprime_weights(exps)
+        # one-limb factors of complete factorisations are primes (and so is every one-limb factor
+        # that passes the deterministic one-limb primality test): no refinement needed among them
+        exps = coprime_weights(exps, primes=[f for f in exps if f < _ONE_LIMB and _is_prime(f)])
     return {int(b): fmpq(w, D) for b, w in exps.items() if w}
 
 
@@ -346,7 +348,8 @@ class LogLinear:
         """``(c0, {b: e_b})`` with ``form = c0 + Σ e_b log b`` over pairwise coprime integers ``b > 1``.
 
         Same exactness as ``canonical`` (logs of coprime integers are Q-independent) but never runs
-        an expensive factorisation: bases are primes, or composite cofactors coprime to the rest.
+        an expensive factorisation: bases are primes, or composites that only gcds with the form's
+        other integers could split (see ``coprime.coprime_weights``).
         """
         return self._const, dict(self._independent())
 
