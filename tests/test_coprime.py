@@ -62,8 +62,12 @@ weight = st.builds(Fraction, st.integers(-5, 5), st.integers(1, 6))
 @given(st.dictionaries(prime_power_product, weight, min_size=1, max_size=40))
 @settings(max_examples=60, deadline=None)
 def test_coprime_weights_keeps_every_prime_exponent(weights):
-    out = coprime_weights({x: fmpq(w.numerator, w.denominator) for x, w in weights.items()})
-    check_output(weights, out)
+    exact = {x: fmpq(w.numerator, w.denominator) for x, w in weights.items()}
+    check_output(weights, coprime_weights(exact))
+    # integer weights (the zero test scales to one denominator), and keys declared prime
+    scaled = {x: int(w * 360) for x, w in weights.items()}
+    out = coprime_weights(scaled, primes=[x for x in weights if x in PRIMES])
+    check_output(scaled, {b: fmpq(w) for b, w in out.items()})
 
 
 def test_products_of_atoms_cancel_exactly():
