@@ -146,6 +146,7 @@ def _sharing_pairs(X: list, base: list) -> list:
     """Every ``(i, j)`` with ``gcd(X[i], base[j]) > 1``; ``base`` pairwise coprime.
 
     ``base`` is cut into about ``√n`` consecutive chunks with their products. An element ``x`` is
+    first reduced to ``gcd(x, Π base)`` (done if 1, or if that is a base element); it is then
     tested against each chunk product; for a chunk with ``g = gcd(x, chunk product) > 1``, if ``g``
     is itself a base element it is the only one of the chunk sharing a factor with ``x`` (the base
     is pairwise coprime), else ``g`` (smaller than ``x``) is tested against the chunk's members.
@@ -159,8 +160,17 @@ def _sharing_pairs(X: list, base: list) -> list:
     size = max(1, isqrt(n))
     chunks = [(lo, min(lo + size, n)) for lo in range(0, n, size)]
     prods = [_product_tree(base[lo:hi])[-1][0] for lo, hi in chunks]
+    whole = _product_tree(prods)[-1][0]
     where = {b: j for j, b in enumerate(base)}
     for i, x in enumerate(X):
+        # one gcd with the whole base first: most elements share nothing, or exactly one element
+        x = x.gcd(whole)
+        if x == 1:
+            continue
+        j = where.get(x)
+        if j is not None:
+            out.append((i, j))
+            continue
         for (lo, hi), pk in zip(chunks, prods):
             g = x.gcd(pk)
             if g == 1:
