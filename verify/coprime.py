@@ -11,7 +11,8 @@ one over pairwise coprime integers, using only the exact identity
 (the weight of ``x`` moves onto both parts; parts of weight 0 are dropped). No step factors an
 integer, so a product of two huge primes costs a few gcds, never a factorisation.
 
-Method. The integers are sorted by size and refined by divide and conquer: the smaller half is made
+Method. Keys declared prime (one-limb factors of complete factorisations) are coprime already; the
+other integers are first divided by the ones they share a factor with. The rest are sorted by size and refined by divide and conquer: the smaller half is made
 pairwise coprime (recursively), then the larger half is *absorbed* into it (``_absorb``): every
 ``x`` is split as ``x = x₀ · Π_b ppi(x, b)`` over the base elements ``b`` sharing a factor with it,
 each ``b`` is refined together with the parts that landed on it (a small group), and the leftovers
@@ -22,12 +23,12 @@ products. The sharing pairs are found against chunk products of the base (``_sha
 Finally one batch gcd (``shared_parts``: product tree and remainder tree) *checks* that the result is
 pairwise coprime, so the zero test's proof rests on the exact splits alone, not on the merging logic.
 
-Cost, for ``n`` integers of ``N`` digits in all: each absorb tests every element against ``√n`` chunk
-products, ``O(n^{3/2})`` gcds whose digit cost is about one pass of each element over the base's
-digits; the final check is ``O(M(N) log n)`` (``M``: multiplication time, quasi-linear in GMP/FLINT).
-This is not Bernstein's essentially-linear algorithm; on the suite's forms (a few thousand integers of
-up to a few thousand bits) it is 20–40× faster than pairwise refinement, which is quadratic in ``n``
-and is kept (``refine``) for sets of a handful of integers.
+Cost, for ``n`` integers of ``N`` digits in all: each absorb tests every element against the whole
+base and ``√n`` chunk products, ``O(n^{3/2})`` gcds whose digit cost is about one pass of each element
+over the base's digits; the final check is ``O(M(N) log n)`` (``M``: multiplication time,
+quasi-linear in GMP/FLINT). This is not Bernstein's essentially-linear algorithm; pairwise refinement
+(quadratic in ``n``) is kept (``refine``) for sets of a handful of integers. Measured figures are in
+docs/certification.md.
 """
 from __future__ import annotations
 
