@@ -12,7 +12,8 @@ one over pairwise coprime integers, using only the exact identity
 integer, so a product of two huge primes costs a few gcds, never a factorisation.
 
 Method. Keys declared prime (one-limb factors of complete factorisations) are coprime already; the
-other integers are first divided by the ones they share a factor with. The rest are sorted by size and refined by divide and conquer: the smaller half is made
+other integers are first divided by the ones they share a factor with. The rest are sorted by size
+and refined by divide and conquer: the smaller half is made
 pairwise coprime (recursively), then the larger half is *absorbed* into it (``_absorb``): every
 ``x`` is split as ``x = x₀ · Π_b ppi(x, b)`` over the base elements ``b`` sharing a factor with it,
 each ``b`` is refined together with the parts that landed on it (a small group), and the leftovers
