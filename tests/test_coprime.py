@@ -114,6 +114,6 @@ def test_shared_parts_is_gcd_with_product_of_others(xs):
 
 @pytest.mark.parametrize("n", [1, 2, 9, 200])
 def test_pairwise_coprime_input_is_returned_unchanged(n):
-    primes = [int(sympy.prime(k)) for k in range(1000, 1000 + n)]
+    primes = [int(p) for p in sympy.primerange(10**4, 10**4 + 3000)][:n]
     weights = {p * p: fmpq(k + 1, 3) for k, p in enumerate(primes)}  # squares of distinct primes
     assert coprime_weights(weights) == weights
