@@ -1,4 +1,4 @@
-"""Brute-force oracles written from the definitions of CLAIMS.md §0–§2.
+"""Brute-force oracles written from the definitions of docs/index.md §0–§2.
 
 They share no code with the engine (nothing from ``verify`` is imported): every
 quantity is obtained by summing the full joint law, and every sampler law by
@@ -276,7 +276,7 @@ def uniform_on_code(words, q: int, L: int) -> np.ndarray:
 
 
 def mds_overshoot(sizes, k: int) -> int:
-    """n_{t*} - k with t* = min{t : n_t >= k} (CLAIMS.md §4)."""
+    """n_{t*} - k with t* = min{t : n_t >= k} (docs/index.md §4)."""
     n = 0
     for s in sizes:
         n += s

@@ -1,4 +1,4 @@
-"""Certified arithmetic: exact log-linear forms (CLAIMS.md §7) and verdicts (CLAIMS.md §5).
+"""Certified arithmetic: exact log-linear forms (docs/index.md §7) and verdicts (docs/index.md §5).
 
 Expected values come from mathematics (unique factorisation, known decimal expansions, series
 bounds), never from this code's own output.
@@ -299,7 +299,7 @@ def test_float_is_display_accurate_even_for_tiny_forms():
 
 
 # --------------------------------------------------------------------------------------------
-# two-token example (CLAIMS.md §4): KL(p ‖ p_1 ⊗ p_2) = I(X_1; X_2)
+# two-token example (docs/index.md §4): KL(p ‖ p_1 ⊗ p_2) = I(X_1; X_2)
 
 
 def test_two_token_kl_equals_mutual_information():

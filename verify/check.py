@@ -31,6 +31,7 @@ class TargetCache:
 
     def __init__(self):
         self._ws: dict = {}
+        self.memo: dict = {}  # parsed schedules of rebuilt rows (row_instance)
 
     def workspace(self, spec: str) -> Workspace:
         ws = self._ws.get(spec)
@@ -102,7 +103,8 @@ class Row:
     margin: str | None = None
     statistic: float | None = None
     verdict: dict | None = None
-    _inst: Instance | None = None
+    values: dict = field(default_factory=dict)  # claim.record(instance): plain values for summarize
+    _inst: Instance | None = None  # in-process only; rows of a distributed run travel without it
 
     @property
     def ratio(self) -> float | None:
@@ -182,13 +184,11 @@ class ClaimResult:
         })
 
 
-def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
-              family: str | None = None, witness_dir: str | Path | None = None,
-              prec_cap: int = 4096, targets: list | None = None) -> ClaimResult:
-    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims."""
-    cache = cache or TargetCache()
-    res = ClaimResult(claim, profile)
-    t0 = time.perf_counter()
+def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | None = None,
+               targets: list | None = None, prec_cap: int = 4096, progress=None) -> list:
+    """One Row per instance: certified verdict (checked claims), statistic, recorded values.
+    ``progress(n)``, if given, is called with the number of instances done (every 100)."""
+    rows = []
     for inst in instances(claim, profile, cache, family, targets):
         row = Row(inst.describe(), None, None, None, _inst=inst)
         if claim.checked:
@@ -202,20 +202,71 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
                 row.statistic = to_float(side_value(claim, claim.statistic, inst))
             except (ZeroDivisionError, SpecError):
                 row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
-        res.rows.append(row)
+        if claim.record is not None:
+            row.values = claim.record(inst)
+        rows.append(row)
+        if progress is not None and len(rows) % 100 == 0:
+            progress(len(rows))
+    return rows
+
+
+def summarize(claim: Claim, rows: list) -> dict:
+    """Shape claims: the claim's own table (``summarize``), else its best constant."""
     if claim.summarize is not None:
-        res.summary = claim.summarize(res.rows)
-    elif claim.statistic is not None:
-        stats = [r for r in res.rows if r.statistic is not None and math.isfinite(r.statistic)]
-        if stats:
-            pick = max if claim.aggregate == "max" else min
-            best = pick(stats, key=lambda r: r.statistic)
-            res.summary = {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
-                           "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
+        return claim.summarize(rows)
+    if claim.statistic is not None:
+        return statistic_summary(claim, rows)
+    return {}
+
+
+def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
+              family: str | None = None, witness_dir: str | Path | None = None,
+              prec_cap: int = 4096, targets: list | None = None, progress=None) -> ClaimResult:
+    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims.
+    ``progress(n)``, if given, is called with the number of instances done (every 100)."""
+    cache = cache or TargetCache()
+    res = ClaimResult(claim, profile)
+    t0 = time.perf_counter()
+    res.rows = claim_rows(claim, profile, cache, family, targets, prec_cap, progress)
+    res.summary = summarize(claim, res.rows)
     if witness_dir is not None:
         _save_witnesses(res, Path(witness_dir))
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> Instance:
+    """The row's Instance: kept on in-process rows; rebuilt from the row's description (target,
+    sampler, predictor and plan specs, all deterministic) for rows that came back from a worker.
+    Pass one ``cache`` when rebuilding many rows: targets and schedules are then parsed once."""
+    if row._inst is not None:
+        return row._inst
+    from .plans import parse_sampler
+    from .predictors import parse_predictor
+
+    cache = cache or TargetCache()
+    d = row.instance
+    ws = cache.workspace(d["target"])
+    sched = None
+    if d.get("sampler"):
+        key = ("schedule", d["sampler"], ws.target.L)
+        if key not in cache.memo:
+            cache.memo[key] = parse_sampler(d["sampler"], ws.target.L)
+        sched = cache.memo[key]
+    plan = tuple(tuple(b) for b in d["plan"]) if d.get("plan") else None
+    return Instance(ws, sched, parse_predictor(d["predictor"]), plan,
+                    {k: _rational(v) for k, v in claim.constants.items()})
+
+
+def statistic_summary(claim: Claim, rows: list) -> dict:
+    """The claim's best constant: the max (or min) of its statistic over the rows, with its instance."""
+    stats = [r for r in rows if r.statistic is not None and math.isfinite(r.statistic)]
+    if not stats:
+        return {}
+    pick = max if claim.aggregate == "max" else min
+    best = pick(stats, key=lambda r: r.statistic)
+    return {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
+            "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
 
 
 def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
@@ -242,7 +293,8 @@ def _save_witnesses(res: ClaimResult, out: Path) -> None:
         chosen.append((worst, "worst"))
     out.mkdir(parents=True, exist_ok=True)
     for row, kind in chosen:
-        payload = witness_payload(row._inst, res.claim, row, kind)
+        inst = row_instance(res.claim, row)
+        payload = witness_payload(inst, res.claim, row, kind)
         digest = hashlib.sha256(json.dumps({k: payload[k] for k in ("q", "L", "pmf")} | {
             "s": payload["witness"]["sampler"], "p": payload["witness"]["predictor"],
             "plan": payload["witness"]["plan"]}, sort_keys=True).encode()).hexdigest()[:10]
@@ -251,7 +303,7 @@ def _save_witnesses(res: ClaimResult, out: Path) -> None:
         path = out / f"{wid}.json"
         path.write_text(json.dumps(jsonable(payload), indent=1) + "\n")
         res.witnesses.append({"id": wid, "path": str(path), "kind": kind,
-                              "replay": _replay_command(path, row._inst)})
+                              "replay": _replay_command(path, inst)})
 
 
 def _replay_command(path: Path, inst: Instance) -> str:
@@ -309,6 +361,7 @@ def _cmd_claims(args) -> int:
         kind = c.relation if c.checked else "shape (reports a best constant)"
         print(f"{c.id:<12} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
         print(f"    {c.statement}")
+    print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
     return 0
 
 

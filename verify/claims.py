@@ -1,6 +1,6 @@
 """Claim records and their declarative (TOML) form — the registry's data model.
 
-A claim is data (ARCHITECTURE.md): id, paper key, provenance tag, LaTeX statement, KL direction,
+A claim is data (docs/index.md §3): id, paper key, provenance tag, LaTeX statement, KL direction,
 the grid of instances it ranges over, and its two sides. Sides are either sympy expressions over
 the documented SYMBOLS (declarative claims, also loadable from a reviewer's own TOML file with
 ``--claims-file``) or python callables taking an ``Instance``. Constants are fields, so a
@@ -61,6 +61,10 @@ class Claim:
     statistic: str | Callable | None = None  # shape claims: a per-instance number to aggregate
     aggregate: str = "max"
     summarize: Callable | None = None  # python shape claims: rows → table of best constants
+    # python claims: instance → small dict of plain values (int, str, bool, None) kept on each row
+    # as ``Row.values`` for ``summarize``, which then needs no instance (rows of a distributed run
+    # come back from the workers without their workspaces)
+    record: Callable | None = None
     notes: str = ""
     uses: tuple = ()
     known_refutations: tuple = ()

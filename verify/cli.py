@@ -1,4 +1,4 @@
-"""Command line: ``verify claims | measure | check | report`` (ARCHITECTURE.md contract).
+"""Command line: ``verify claims | measure | check | search | report`` (the contract in the README).
 
 Bad input ends with one line on stderr naming the field and what is accepted, exit status 2,
 nothing written.
@@ -28,6 +28,22 @@ def _measure(args) -> int:
 
     from .metrics import measure, measure_target
 
+    from distributions import plan_spec
+    from distributions.registry import refuse_plan
+
+    from .errors import TooLarge
+
+    plan = plan_spec(args.target)
+    try:
+        refuse_plan(plan, args.exact)
+    except TooLarge:
+        # Too long to enumerate: the profile engine answers what depends only on h(m), if the
+        # family has a closed-form profile; otherwise the refusal stands.
+        from .profile import has_closed_form
+
+        if not has_closed_form(plan):
+            raise
+        return _measure_profile(args, plan)
     target = parse_target(args.target, exact=args.exact)
     if args.sampler is None:
         if args.predictor is not None:
@@ -42,19 +58,46 @@ def _measure(args) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"target   {target.spec}  (q={target.q}, L={target.L})")
+    print(f"target   {target.spec}  (q={target.q}, L={target.L})  engine: {out.get('engine', 'enumeration')}")
     if "sampler" in out:
         print(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
     print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
     width = max(len(k) for k in MEASURE_KEYS)
-    for k in MEASURE_KEYS:
+    for k in MEASURE_KEYS + ("max_iterations",):
         if k not in out:
             continue
         line = f"  {k:<{width}}  {cell(out.get(k), 10)}"
-        if args.exact and out.get(k) is not None:
+        if args.exact and k in data.get("enclosures", {}):
             enc = data["enclosures"][k]
             line += "   " + (enc.get("exact") or enc.get("ball"))
         print(line)
+    return 0
+
+
+def _measure_profile(args, plan) -> int:
+    from .profile import measure_profile
+
+    out = measure_profile(args.target, args.sampler, args.exact, args.predictor)
+    data = jsonable(out)
+    if args.exact:
+        data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS if out.get(k) is not None}
+        data["exact"] = True
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"target   {plan.family} (q={plan.q}, L={plan.L})  engine: profile ({out['profile_form']} closed form)")
+    if "sampler" in out:
+        print(f"sampler  {out['sampler']}   predictor perfect")
+    print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
+    width = max(len(k) for k in MEASURE_KEYS)
+    for k in MEASURE_KEYS + ("max_iterations",):
+        if k in out:
+            line = f"  {k:<{width}}  {cell(out[k], 10)}"
+            if args.exact and k in data["enclosures"]:
+                enc = data["enclosures"][k]
+                line += "   " + (enc.get("exact") or enc.get("ball"))
+            print(line)
+    print("  omitted: " + ", ".join(out["omitted"]["metrics"]) + " — " + out["omitted"]["reason"])
     return 0
 
 
@@ -72,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_measure)
 
     add_commands(sub)
+    _add_search(sub)
     return p
 
 
@@ -89,6 +133,12 @@ def main(argv=None) -> int:
         traceback.print_exc()
         print("verify: internal error (exit 3): please report it with the command line above", file=sys.stderr)
         return 3
+
+
+def _add_search(sub) -> None:
+    from .search_cli import add_commands as add_search_commands
+
+    add_search_commands(sub)
 
 
 if __name__ == "__main__":

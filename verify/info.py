@@ -1,4 +1,4 @@
-"""Subset marginals, conditional marginals and information measures of a target (CLAIMS.md §0).
+"""Subset marginals, conditional marginals and information measures of a target (docs/index.md §0).
 
 Every subset marginal p_S (S a sorted tuple of positions) is computed once per target, each from
 a marginal one position larger, never from the full joint each time. Conditionals follow the

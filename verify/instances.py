@@ -46,8 +46,9 @@ def grid_schedules(grid: str, L: int) -> list:
 
     targets: none (one instance per target) · compositions: fixed, every composition of L ·
     balanced: balanced:K, K = 1..L · one-block · singletons · schedules: every composition, mdm
-    with N = 1..3 and a skewed π, and a two-point random-size law · plans: each composition cut
-    from one seeded random order.
+    with N = 1..3 and a skewed π, and a two-point random-size law · size-laws: ZC26's candidate
+    size laws (grow, shrink, odds, uniform, binomial, equal) · plans: each composition cut from one
+    seeded random order.
     """
     if grid == "targets":
         return [(None, None)]
@@ -66,6 +67,10 @@ def grid_schedules(grid: str, L: int) -> list:
         if L >= 2:
             out.append((random_size([(rational("1/3", True), (1, L - 1)), (rational("2/3", True), (L - 1, 1))], L), None))
         return out
+    if grid == "size-laws":
+        from .sizelaws import small_grid_laws
+
+        return [(parse_sampler(spec, L), None) for spec in small_grid_laws(L)]
     if grid == "plans":
         # One explicit plan per composition: a fixed pseudo-random order (seeded by L and the
         # composition) cut into the composition's blocks.
@@ -81,7 +86,7 @@ def grid_schedules(grid: str, L: int) -> list:
     raise KeyError(grid)
 
 
-GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "plans")
+GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans")
 
 
 class Workspace:

@@ -1,7 +1,7 @@
 """Exact output laws of non-adaptive samplers, by dynamic programming over partial assignments.
 
 State (node, A, x_A): the size node of the schedule, the revealed set A and its values. With
-n = |B| revealed at a node whose next block has size s (CLAIMS.md §2):
+n = |B| revealed at a node whose next block has size s (docs/index.md §2):
 
     g_child(A, x_A) += P(s | node) · C(L − n, s)^{-1} · g_node(B, x_B) · Π_{i ∈ A∖B} p̂_i(x_i | x_B)
 
@@ -64,7 +64,7 @@ def plan_law(target: Target, blocks, predictor: Predictor = PERFECT,
 
 def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFECT,
                 marginals: Marginals | None = None, cond_cache: dict | None = None) -> np.ndarray:
-    """r = E_D q_D, the law a user actually samples (CLAIMS.md §1 mixture KL is KL(p ‖ r)).
+    """r = E_D q_D, the law a user actually samples (docs/index.md §1 mixture KL is KL(p ‖ r)).
 
     ``cond_cache`` (one per target and predictor) shares the predictor's conditionals across
     schedules; without it they are dropped level by level to bound memory.

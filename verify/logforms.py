@@ -1,11 +1,11 @@
-"""Exact log-linear forms ``c0 + Σ_k c_k log r_k`` (CLAIMS.md §7).
+"""Exact log-linear forms ``c0 + Σ_k c_k log r_k`` (docs/index.md §7).
 
 Every information quantity of a law with rational probabilities (H, TC, DTC, I_i, KL, ε_train, and
 rational combinations of them) is such a form with rational ``c0``, ``c_k`` and rational ``r_k > 0``.
 This module keeps the form exact and decides two things about it:
 
 * **exact zero** (``is_zero``): factor every ``r_k`` over a multiplicatively independent base, and the
-  form vanishes iff ``c0 = 0`` and every exponent vanishes (unique factorisation, CLAIMS.md §7);
+  form vanishes iff ``c0 = 0`` and every exponent vanishes (unique factorisation, docs/index.md §7);
 * **sign** (``sign``): a nonzero form is settled by ball arithmetic (python-flint ``arb``) at rising
   precision; §7 guarantees termination (for ``c0 ≠ 0`` by Lindemann: ``e^{c0}`` is transcendental).
 
@@ -117,7 +117,7 @@ def log_of_rational(n, d=1) -> arb:
 
 
 # --------------------------------------------------------------------------------------------
-# factorisation over a multiplicatively independent base (CLAIMS.md §7)
+# factorisation over a multiplicatively independent base (docs/index.md §7)
 
 # Integers above one limb get a trial-division-limited factorisation, so a large hard cofactor
 # (mixture-law probabilities can have 100-digit numerators) never stalls the zero test.
@@ -196,7 +196,7 @@ class LogLinear:
     Immutable value. Storage is normalised so that equal ratios merge: terms are kept as
     ``{(num, den): c}`` with ``num/den > 1`` in lowest terms (a ratio ``r < 1`` is stored as
     ``log r = −log(1/r)``), no ratio equals 1, no coefficient is 0. Equality
-    (``==``) is *exact value* equality, proved by factorisation (CLAIMS.md §7); forms are unhashable
+    (``==``) is *exact value* equality, proved by factorisation (docs/index.md §7); forms are unhashable
     because structurally different forms can be equal (``log 4 = 2 log 2``).
     """
 
@@ -329,7 +329,7 @@ class LogLinear:
             raise ZeroDivisionError("LogLinear divided by zero")
         return self * (_ONE / s)
 
-    # ---- exact decisions (CLAIMS.md §7)
+    # ---- exact decisions (docs/index.md §7)
 
     def _independent(self) -> dict[int, fmpq]:
         if self._indep is None:
@@ -354,7 +354,7 @@ class LogLinear:
         return self._const, dict(self._independent())
 
     def canonical(self) -> tuple[fmpq, dict[int, fmpq]]:
-        """``(c0, {p: e_p})``: the canonical form ``c0 + Σ_p e_p log p`` over primes (CLAIMS.md §7).
+        """``(c0, {p: e_p})``: the canonical form ``c0 + Σ_p e_p log p`` over primes (docs/index.md §7).
 
         Every numerator and denominator is factored with ``fmpz.factor`` (cached per integer).
         Composite cofactors are fully factored here, which can be slow for huge hard integers;
@@ -367,7 +367,7 @@ class LogLinear:
         return self._const, {p: e for p, e in sorted(out.items()) if e != 0}
 
     def is_zero(self) -> bool:
-        """Exact: the form is 0 iff ``c0 = 0`` and every prime exponent vanishes (CLAIMS.md §7).
+        """Exact: the form is 0 iff ``c0 = 0`` and every prime exponent vanishes (docs/index.md §7).
 
         ``c0 ≠ 0`` already proves nonzero without factoring: either the log part vanishes and the
         form is ``c0``, or ``Σ e_p log p = −c0`` would make ``e^{−c0}`` algebraic (Lindemann).
@@ -426,7 +426,9 @@ class LogLinear:
             ball = self.enclose(prec)
             if ball.rel_accuracy_bits() >= 53:
                 break
-            if prec == 64 and self.is_zero():
+            # Only a ball around 0 can hide an exact zero; a nonzero form converges by raising
+            # precision, and the zero test (factorisation) is slow on large forms.
+            if prec == 64 and ball.contains(0) and self.is_zero():
                 return 0.0
             prec *= 2
         return float(ball.mid())
@@ -435,7 +437,7 @@ class LogLinear:
         """Exact sign −1 / 0 / +1.
 
         0 iff ``is_zero()``; otherwise the precision doubles from ``prec_start`` until the enclosure
-        excludes 0, which always happens for a nonzero form (CLAIMS.md §7). The zero test runs only
+        excludes 0, which always happens for a nonzero form (docs/index.md §7). The zero test runs only
         once the first enclosure straddles 0, so clear-cut signs never factor anything.
         Raises ``PrecisionExhausted`` if ``prec_cap`` is reached first.
         """
