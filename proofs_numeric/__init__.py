@@ -11,16 +11,17 @@ from verify.claims import Claim, load_claims_file
 from verify.errors import SpecError
 
 HERE = Path(__file__).parent
-BUILTIN_FILES = ("derived.toml", "lc25.toml")
+BUILTIN_FILES = ("derived.toml", "lc25.toml", "cl26.toml")
 
 
 def builtin_claims() -> list[Claim]:
-    from . import lc25
+    from . import cl26, lc25
 
     out: list[Claim] = []
     for name in BUILTIN_FILES:
         out += load_claims_file(HERE / name)
     out += lc25.PYTHON_CLAIMS
+    out += cl26.PYTHON_CLAIMS
     return out
 
 

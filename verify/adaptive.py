@@ -60,14 +60,31 @@ class RunContext:
     """What every state of one run shares: the exact target (for exact decisions), the
     predictor, the rule's threshold, and the caches of exact conditionals and decided signs."""
 
-    def __init__(self, target: Target, m: Marginals, predictor: Predictor, rule: AdaptiveRule):
+    def __init__(self, target: Target, m: Marginals, predictor: Predictor, rule: AdaptiveRule,
+                 shared: dict | None = None):
         self.target, self.m, self.pred, self.rule = target, m, predictor, rule
         self._mE = m if target.exact else None
-        self._condE: dict = {}
+        # per (target, predictor), reusable by every rule: exact conditionals, float columns
+        shared = {} if shared is None else shared
+        self._condE: dict = shared.setdefault("exact_cond", {})
+        self._cols: dict = shared.setdefault("float_columns", {})
         self.signs: dict = {}
         thr = rule.value if rule.kind in ("entropy-sum", "max-entropy", "eb") else fmpq(0)
         self.thr = thr if isinstance(thr, LogLinear) else LogLinear.constant(thr)
         self.thr_f = rule.value_float if rule.kind in ("entropy-sum", "max-entropy", "eb") else 0.0
+
+    def float_columns(self, S: tuple, j: int):
+        """(entropy, top probability) of p̂_j(· | x_S) for every x_S, as floats."""
+        key = (S, j)
+        got = self._cols.get(key)
+        if got is None:
+            q = self.target.q
+            cf = as_float(self.pred.conditional(self.m, j, S)).reshape(-1, q)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                H = -np.where(cf > 0, cf * np.log(np.where(cf > 0, cf, 1.0)), 0.0).sum(axis=1)
+            got = (H, cf.max(axis=1))
+            self._cols[key] = got
+        return got
 
     def exact_marginals(self) -> Marginals:
         if self._mE is None:
@@ -93,7 +110,7 @@ class StateView:
     test of ``LogLinear.sign``), cached per state.
     """
 
-    def __init__(self, ctx: RunContext, S: tuple, conds: list):
+    def __init__(self, ctx: RunContext, S: tuple):
         self.ctx, self.S = ctx, S
         q = ctx.target.q
         self.M = [j for j in range(ctx.target.L) if j not in S]
@@ -101,11 +118,8 @@ class StateView:
         self.NS = q ** len(S)
         Hf = np.zeros((self.NS, self.m))
         Cf = np.zeros((self.NS, self.m))
-        for a, c in enumerate(conds):
-            cf = as_float(c).reshape(self.NS, q)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                Hf[:, a] = -np.where(cf > 0, cf * np.log(np.where(cf > 0, cf, 1.0)), 0.0).sum(axis=1)
-            Cf[:, a] = cf.max(axis=1)
+        for a, j in enumerate(self.M):
+            Hf[:, a], Cf[:, a] = ctx.float_columns(S, j)
         self.Hf, self.Cf = Hf, Cf
         self._H: dict = {}
 
@@ -223,24 +237,30 @@ class CertifiedMax:
     def __init__(self):
         self.best_f: float | None = None
         self._best = None  # thunk → LogLinear
-        self.where: str | None = None
+        self._where = None
 
-    def offer(self, fval: float, thunk, where: str) -> None:
+    def offer(self, fval: float, thunk, where) -> None:
+        """``where()`` names the state (built only when needed)."""
         if self.best_f is None or fval > self.best_f + 8 * RAD_H * (1 + abs(fval)):
-            self.best_f, self._best, self.where = fval, thunk, where
+            self.best_f, self._best, self._where = fval, thunk, where
             return
         if fval < self.best_f - 8 * RAD_H * (1 + abs(fval)):
             return
         cur, new = self._best(), thunk()
+        self._best = lambda v=cur: v
+        if new._terms == cur._terms and new._const == cur._const:
+            return  # the same form (symmetric states): equal values, nothing to decide
         try:
             s = (new - cur).sign(prec_cap=PREC_CAP)
         except PrecisionExhausted as err:
-            raise UndecidedBranch(where, f"maximum of a per-state statistic: {err}") from None
+            raise UndecidedBranch(where(), f"maximum of a per-state statistic: {err}") from None
         if s > 0:
-            self.best_f, self.where = fval, where
+            self.best_f, self._where = fval, where
             self._best = lambda v=new: v
-        else:
-            self._best = lambda v=cur: v
+
+    @property
+    def where(self):
+        return None if self._best is None else self._where()
 
     def value(self):
         return None if self._best is None else self._best()
@@ -275,22 +295,26 @@ def _one(shape_L: int, exact: bool) -> np.ndarray:
 
 def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = PERFECT,
               marginals: Marginals | None = None, stats: bool = False,
-              cond_cache: dict | None = None) -> AdaptiveResult:
-    """Forward pass of the chain (module docstring); ``stats`` adds the certified maxima."""
+              shared: dict | None = None) -> AdaptiveResult:
+    """Forward pass of the chain (module docstring); ``stats`` adds the certified maxima.
+
+    ``shared`` (one dict per target and predictor) keeps conditionals and their entropies across
+    runs, e.g. the η values of one grid; without it they are dropped level by level.
+    """
     rule = parse_rule(rule, target.L) if isinstance(rule, str) else rule
     m = marginals or Marginals(target)
     L, q, exact = target.L, target.q, target.exact
-    ctx = RunContext(target, m, predictor, rule)
-    cache: dict = {} if cond_cache is None else cond_cache
+    ctx = RunContext(target, m, predictor, rule, shared)
+    cache: dict = {} if shared is None else shared.setdefault("cond_full", {})
     pcache: dict = {}  # perfect conditionals in full form (the data law's p_j(· | x_S))
     full = tuple(range(L))
     one = _one(L, exact)
     pending: dict = {(): [one, one]}  # S → [ρ, g] in full form
-    ekl = -m.entropy(full)
+    kl_terms = _LogTerms(exact)   # Σ c log p̂ along data paths
+    q_terms = _LogTerms(exact)    # Σ c log p̂ along sampler paths
     eT, eTq = rational(0, exact), rational(0, exact)
     ge2 = rational(0, exact)
     sizes: dict = {}
-    ent_q = zero(exact)
     bmax, xmax = CertifiedMax(), CertifiedMax()
     mixture = None
     n_states = 0
@@ -308,7 +332,7 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
             eTq = eTq + g.sum()
             masked = [j for j in full if j not in S]
             conds = [_cond_full(m, predictor, j, S, cache) for j in masked]
-            view = StateView(ctx, S, [predictor.conditional(m, j, S) for j in masked])
+            view = StateView(ctx, S)
             law = batch_law(rule, view)
             cD = {j: None for j in masked}
             cQ = {j: None for j in masked}
@@ -342,20 +366,48 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
                 ph = conds[a]
                 if cD[j] is not None:
                     pj = _perfect_full(m, j, S, pcache) if not predictor.perfect else ph
-                    ekl = ekl - log_sum(cD[j] * pj, ph, exact)
+                    kl_terms.add(cD[j] * pj, ph)
                 if cQ[j] is not None:
-                    ent_q = ent_q - log_sum(cQ[j] * ph, ph, exact)
-            if cond_cache is None:
+                    q_terms.add(cQ[j] * ph, ph)
+            if shared is None:
                 for key in [key for key in cache if key[1] == S]:
                     del cache[key]
     if mixture is None:
         raise AssertionError("the chain never revealed every position")
     r = np.array(np.broadcast_to(mixture, (q,) * L))
+    ekl = -m.entropy(full) - kl_terms.total()
+    ent_q = -q_terms.total()
     res = AdaptiveResult(rule, predictor, r, ekl, eT, eTq, ge2, dict(sorted(sizes.items())), ent_q, n_states)
     if stats:
         res.budget_max, res.excess_max = bmax.value(), xmax.value()
         res.extra = {"budget_max_at": bmax.where, "excess_max_at": xmax.where}
     return res
+
+
+class _LogTerms:
+    """Σ coef · log val over many arrays: floats add at once; exact pairs are collected and merged
+    into one LogLinear at the end (adding forms one by one would re-merge a growing dict)."""
+
+    def __init__(self, exact: bool):
+        self.exact = exact
+        self.value = 0.0
+        self.coefs: list = []
+        self.vals: list = []
+
+    def add(self, coef: np.ndarray, val: np.ndarray) -> None:
+        if not self.exact:
+            self.value += log_sum(coef, val, False)
+            return
+        c, v = np.broadcast_arrays(coef, val)
+        self.coefs.append(c.reshape(-1))
+        self.vals.append(v.reshape(-1))
+
+    def total(self):
+        if not self.exact:
+            return self.value
+        if not self.coefs:
+            return LogLinear()
+        return LogLinear.from_pairs(np.concatenate(self.coefs), np.concatenate(self.vals))
 
 
 def _perfect_full(m: Marginals, j: int, S: tuple, cache: dict) -> np.ndarray:
@@ -375,10 +427,13 @@ def _offer_stats(view: StateView, B: tuple, counts: np.ndarray, wD_flat: np.ndar
     excess = H.sum(axis=1) - H.max(axis=1)
     for vals, target, build in ((budget, bmax, _budget_form), (excess, xmax, _excess_form)):
         top = vals.max()
-        for r, k in enumerate(rows):
-            if vals[r] >= top - 16 * RAD_H * (len(idx) + 2) * (1 + abs(top)):
-                kk = int(k)
-                target.offer(float(vals[r]), lambda kk=kk, f=build: f(view, kk, idx), view.where(kk))
+        if target.best_f is not None:
+            top = max(top, target.best_f)
+        near = np.flatnonzero(vals >= top - 16 * RAD_H * (len(idx) + 2) * (1 + abs(top)))
+        for r in near:  # only rows that can still be the maximum
+            kk = int(rows[r])
+            target.offer(float(vals[r]), lambda kk=kk, f=build: f(view, kk, idx),
+                         lambda kk=kk: view.where(kk))
 
 
 def _budget_form(view: StateView, k: int, idx: list) -> LogLinear:
