@@ -58,6 +58,7 @@ class FloatDecide:
 
     def __init__(self, eta: float):
         self.eta = float(eta)
+        self.eta_value = self.eta
 
     def gt(self, dists) -> bool:
         s = sum(entropy(d) for d in dists)
@@ -97,18 +98,20 @@ class ExactEntropy:
             return bool(s > eta)
 
 
-def _walk(pmf, pred, choose, L, q):
+def _walk(pmf, pred, choose, L, q, on_batch=None):
     """Run a decoder from the empty state; ``choose(known)`` gives the next batch (a list).
-    Returns {x: (q(x), T(x))}."""
+    Returns {x: (q(x), T(x), #{t : |B_t| >= 2}(x))}; ``on_batch(known, batch)`` sees every state."""
     out = {}
 
-    def rec(known, weight, T):
+    def rec(known, weight, T, T2):
         if len(known) == L:
             x = tuple(known[j] for j in range(L))
             assert x not in out
-            out[x] = (weight, T)
+            out[x] = (weight, T, T2)
             return
         batch = choose(known)
+        if on_batch is not None:
+            on_batch(known, batch)
         dists = {j: pred(j, known) for j in batch}
         for vals in itertools.product(range(q), repeat=len(batch)):
             w = weight
@@ -116,9 +119,9 @@ def _walk(pmf, pred, choose, L, q):
                 w = w * dists[j][v]
             new = dict(known)
             new.update(zip(batch, vals))
-            rec(new, w, T + 1)
+            rec(new, w, T + 1, T2 + (len(batch) >= 2))
 
-    rec({}, 1, 0)
+    rec({}, 1, 0, 0)
     return out
 
 
@@ -127,21 +130,25 @@ def _summarise(pmf, runs):
     q, L = pmf.shape[0], pmf.ndim
     n = len(runs)
     mix = np.zeros(pmf.shape)
-    ekl = eTp = eTq = 0.0
+    ekl = eTp = eTq = ge2 = ent_q = 0.0
     for run in runs:
         kl = 0.0
         for x in itertools.product(range(q), repeat=L):
-            w, T = run[x]
+            w, T, T2 = run[x]
             px = float(pmf[x])
             w = float(w)
             mix[x] += w / n
             eTq += w * T / n
+            if w > 0:
+                ent_q -= w * math.log(w) / n
             if px > 0:
                 assert w > 0
                 kl += px * math.log(px / w)
                 eTp += px * T / n
+                ge2 += px * T2 / n
         ekl += kl / n
-    return {"expected_kl": ekl, "mixture": mix, "iters_data": eTp, "iters_sampler": eTq}
+    return {"expected_kl": ekl, "mixture": mix, "iters_data": eTp, "iters_sampler": eTq,
+            "steps_ge2": ge2, "entropy_q": ent_q}
 
 
 def perfect(pmf):
@@ -167,11 +174,24 @@ def mix_predictor(pmf, lam):
     return pred
 
 
-def entropy_sum_direct(pmf, decide, pred=None):
-    """CL26's decoder over every order π (L! runs)."""
+def entropy_sum_direct(pmf, decide, pred=None, stats=None):
+    """CL26's decoder over every order π (L! runs). ``stats`` (a dict), if given, receives the
+    maxima over data-reachable states (P(X_known = known) > 0) of Σ_B min(H, η) ("budget") and
+    Σ_B H − max_B H ("excess"), floats."""
     q, L = pmf.shape[0], pmf.ndim
     pred = pred or perfect(pmf)
     runs = []
+    on_batch = None
+    if stats is not None:
+        stats.update(budget=-1.0, excess=-1.0)
+
+        def on_batch(known, batch):
+            idx = tuple(known.get(j, slice(None)) for j in range(L))
+            if float(np.asarray(pmf[idx], dtype=float).sum()) <= 0:
+                return
+            hs = [entropy(pred(j, known)) for j in batch]
+            stats["budget"] = max(stats["budget"], sum(min(h, float(decide.eta_value)) for h in hs))
+            stats["excess"] = max(stats["excess"], sum(hs) - max(hs))
     for perm in itertools.permutations(range(L)):
         def choose(known, perm=perm):
             rest = [j for j in perm if j not in known]
@@ -182,7 +202,7 @@ def entropy_sum_direct(pmf, decide, pred=None):
                     break
             return batch
 
-        runs.append(_walk(pmf, pred, choose, L, q))
+        runs.append(_walk(pmf, pred, choose, L, q, on_batch))
     return _summarise(pmf, runs)
 
 
