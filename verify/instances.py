@@ -93,11 +93,11 @@ def entropy_sum_etas(L: int) -> list:
     bit); (1/3) log(27/4) = h(1/3) (an exact tie with the copy law's δ = 1/3); a mid value; and
     L log 4 ≥ L log q ≥ Σ_i H(X_i) for every q ≤ 4 in the profiles (one block, T = 1).
 
-    From L = 6 on, η = 0 and η = 1/100 (one token per step almost everywhere: every state of the
-    chain is visited, the slowest cases) are left to L ≤ 5, which keeps the ci proof check lean.
+    From L = 5 on, η = 0 and η = 1/100 (one token per step almost everywhere: every state of the
+    chain is visited, the slowest cases) are left to L ≤ 4, which keeps the ci proof check lean.
     """
     etas = ["0", "1/100", "log(2)", "1/3*log(27/4)", "1", f"{L}*log(4)"]
-    return etas if L <= 5 else etas[2:]
+    return etas if L <= 4 else etas[2:]
 
 
 class Workspace:
