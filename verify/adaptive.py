@@ -147,14 +147,24 @@ class StateView:
         except PrecisionExhausted as err:
             raise UndecidedBranch(self.where(k), f"{what}: {err}") from None
 
+    def _dist_key(self, k: int, a: int) -> tuple:
+        """An entropy depends only on the multiset of the conditional's probabilities."""
+        return tuple(sorted(self.ctx.exact_cond(self.S, self.M[a])[k]))
+
     def _exact_sign_eta(self, k: int, lin: dict) -> int:
         key = (self.S, k, tuple(sorted(lin.items())))
         got = self.ctx.signs.get(key)
         if got is None:
-            form = -self.ctx.thr
-            for a, c in lin.items():
-                form = form + self.H_exact(k, a) * c
-            got = self._sign(k, form, f"sum of entropies of {[self.M[a] for a in lin]} vs the threshold")
+            # many states share the same conditional laws (symmetries, Markov rows): decide each
+            # multiset of laws once
+            vkey = ("eta", tuple(sorted((self._dist_key(k, a), c) for a, c in lin.items())))
+            got = self.ctx.signs.get(vkey)
+            if got is None:
+                form = -self.ctx.thr
+                for a, c in lin.items():
+                    form = form + self.H_exact(k, a) * c
+                got = self._sign(k, form, f"sum of entropies of {[self.M[a] for a in lin]} vs the threshold")
+                self.ctx.signs[vkey] = got
             self.ctx.signs[key] = got
         return got
 
@@ -191,7 +201,7 @@ class StateView:
         d = self.Hf[k, a] - self.Hf[k, b]
         if abs(d) > 4 * RAD_H:
             return 1 if d > 0 else -1
-        key = (self.S, k, "H", a, b)
+        key = ("H", self._dist_key(k, a), self._dist_key(k, b))
         s = self.ctx.signs.get(key)
         if s is None:
             s = self._sign(k, self.H_exact(k, a) - self.H_exact(k, b),
@@ -377,7 +387,8 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
     r = np.array(np.broadcast_to(mixture, (q,) * L))
     ekl = -m.entropy(full) - kl_terms.total()
     ent_q = -q_terms.total()
-    res = AdaptiveResult(rule, predictor, r, ekl, eT, eTq, ge2, dict(sorted(sizes.items())), ent_q, n_states)
+    sizes = {b: v for b, v in sorted(sizes.items()) if v != 0}  # batches seen only off the support of p
+    res = AdaptiveResult(rule, predictor, r, ekl, eT, eTq, ge2, sizes, ent_q, n_states)
     if stats:
         res.budget_max, res.excess_max = bmax.value(), xmax.value()
         res.extra = {"budget_max_at": bmax.where, "excess_max_at": xmax.where}
