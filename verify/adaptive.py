@@ -69,6 +69,7 @@ class RunContext:
         self._condE: dict = shared.setdefault("exact_cond", {})
         self._cols: dict = shared.setdefault("float_columns", {})
         self.signs: dict = {}
+        self.classes: dict = {}  # multiset of a conditional's probabilities → id
         thr = rule.value if rule.kind in ("entropy-sum", "max-entropy", "eb") else fmpq(0)
         self.thr = thr if isinstance(thr, LogLinear) else LogLinear.constant(thr)
         self.thr_f = rule.value_float if rule.kind in ("entropy-sum", "max-entropy", "eb") else 0.0
@@ -122,6 +123,7 @@ class StateView:
             Hf[:, a], Cf[:, a] = ctx.float_columns(S, j)
         self.Hf, self.Cf = Hf, Cf
         self._H: dict = {}
+        self._cls: dict = {}
 
     # ---- exact values
 
@@ -147,9 +149,15 @@ class StateView:
         except PrecisionExhausted as err:
             raise UndecidedBranch(self.where(k), f"{what}: {err}") from None
 
-    def _dist_key(self, k: int, a: int) -> tuple:
-        """An entropy depends only on the multiset of the conditional's probabilities."""
-        return tuple(sorted(self.ctx.exact_cond(self.S, self.M[a])[k]))
+    def _dist_key(self, k: int, a: int) -> int:
+        """An entropy depends only on the multiset of the conditional's probabilities: a small
+        integer naming that multiset (one per run)."""
+        got = self._cls.get((k, a))
+        if got is None:
+            ms = tuple(sorted(self.ctx.exact_cond(self.S, self.M[a])[k]))
+            got = self.ctx.classes.setdefault(ms, len(self.ctx.classes))
+            self._cls[(k, a)] = got
+        return got
 
     def _exact_sign_eta(self, k: int, lin: dict) -> int:
         key = (self.S, k, tuple(sorted(lin.items())))
