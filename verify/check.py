@@ -332,7 +332,10 @@ def replay_witness(claim: Claim, path: str | Path, prec_cap: int = 4096):
     data = json.loads(Path(path).read_text())
     w = data["witness"]
     target = parse_target(f"file:{path}", exact=True)
-    sched = parse_sampler(w["sampler"], target.L) if w.get("sampler") else None
+    from .rules import is_rule, parse_rule
+
+    sampler = w.get("sampler")
+    sched = (parse_rule if is_rule(sampler) else parse_sampler)(sampler, target.L) if sampler else None
     plan = tuple(tuple(b) for b in w["plan"]) if w.get("plan") else None
     inst = Instance(Workspace(target), sched, parse_predictor(w.get("predictor")), plan,
                     {k: _rational(v) for k, v in claim.constants.items()})

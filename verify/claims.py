@@ -46,6 +46,16 @@ SYMBOLS = {
     "plan_kl": "KL(p ‖ q̂_D) for the instance's single plan, from its explicit law",
     "chain_tc": "Σ_t E_p TC(X_{D_t} | X_{U_t}) for the instance's single plan, from subset entropies",
     "plan_learning": "Σ_t Σ_{i∈D_t} E_p log(p_i / p̂_i) for the instance's single plan",
+    # adaptive rules (CL26; grid "entropy-sum"): B_t is the t-th batch, U_t what is revealed before it
+    "eta": "the entropy-sum rule's threshold η (rational, or c·log r)",
+    "expected_iterations": "E_p[T]: expected number of iterations when x ~ p drives the path (data law); "
+                           "= T for non-adaptive samplers",
+    "expected_iterations_sampler": "E_q[T]: expected number of iterations under the sampler's own law",
+    "steps_ge2": "E_p #{t : |B_t| >= 2}: expected number of iterations revealing two or more tokens (data law)",
+    "entropy_sum_sampler": "E_π H(q̂_π) = E_q Σ_t Σ_{k∈B_t} Ĥ(X_k | x_{U_t}) (sampler law)",
+    "budget_max": "max over data-reachable states and batches of Σ_{k∈B} min(H(X_k | x_S), η)",
+    "excess_max": "max over data-reachable states and batches of Σ_{k∈B} H(X_k | x_S) − max_{k∈B} H(X_k | x_S)",
+    "expected_kl_max_entropy": "E KL(p ‖ q) of the max-entropy comparator at the same η (perfect predictor; a float, for shape statistics)",
 }
 
 

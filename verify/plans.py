@@ -279,4 +279,6 @@ def parse_sampler(spec: str, L: int) -> Schedule:
             raise SpecError(f + ".blocks", "is missing", "blocks of 0-based positions joined with '/', e.g. 0+2/1/3")
         blocks = [parse_list(b, f + ".blocks", parse_int) for b in kv["blocks"].split("/")]
         return plan(blocks, L, spec)
-    raise SpecError("sampler", f"unknown sampler {name!r}", ", ".join(SAMPLERS))
+    from .rules import RULES  # adaptive rules are dispatched by metrics.measure before this parser
+
+    raise SpecError("sampler", f"unknown sampler {name!r}", ", ".join(SAMPLERS + RULES))
