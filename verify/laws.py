@@ -12,14 +12,17 @@ same code runs on float64 and on exact fmpq object arrays.
 from __future__ import annotations
 
 from itertools import combinations
+from math import comb
 
 import numpy as np
 
+from .errors import TooLarge
 from .info import Marginals
+from .layers import advance, conditional_layer, conditional_layer_entries, layer_entries
 from .numbers import inv_binom, log_sum, rational, zero
 from .plans import Schedule
 from .predictors import PERFECT, Predictor
-from .target import Target
+from .target import BYTES_EXACT, BYTES_FLOAT, Target, max_bytes
 
 
 def full_form(arr: np.ndarray, S: tuple, L: int) -> np.ndarray:
@@ -66,67 +69,126 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
                 marginals: Marginals | None = None, cond_cache: dict | None = None) -> np.ndarray:
     """r = E_D q_D, the law a user actually samples (CLAIMS.md §1 mixture KL is KL(p ‖ r)).
 
-    ``cond_cache`` (one per target and predictor) shares the predictor's conditionals across
-    schedules; without it they are dropped level by level to bound memory.
+    DP over size nodes with one batched layer per node (``layers.py``): the layer of a node with
+    n revealed holds g(B, x_B) for every |B| = n, and a block of size s moves it to the child by
+    ``layers.advance`` with weight P(s | node) / C(L − n, s). Nodes run step by step (by depth,
+    then n), so at most the nodes of two consecutive steps are alive. ``cond_cache`` (one per
+    target and predictor) keeps the conditional layers across schedules; without it only the
+    current node's layer is kept. Refuses (TooLarge) a schedule whose estimated peak
+    (``law_peak_bytes``) is over the memory limit, before allocating.
     """
     m = marginals or Marginals(target)
     if schedule.kind == "plan":
         return plan_law(target, schedule.params["blocks"], predictor, m)
     L, q, exact = target.L, target.q, target.exact
-    full = tuple(range(L))
-    one = np.empty((1,) * L, dtype=object) if exact else np.ones((1,) * L)
+    refuse_law_if_too_large(schedule, q, L, exact)
+    one = np.empty((1,), dtype=object) if exact else np.ones((1,))
     if exact:
-        one.reshape(-1)[0] = rational(1, True)
-    g: dict = {schedule.start: {(): one}}
+        one[0] = rational(1, True)
+    g: dict = {schedule.start: one}
     result = None
     shared = cond_cache is not None
-    cache: dict = cond_cache if shared else {}
-    for key in schedule.order():
+    conds: dict = cond_cache if shared else {}
+    pats: dict = {}
+    for key in step_order(schedule):
         layer = g.pop(key, None)
         if layer is None:
             continue
         n = schedule.revealed[key]
         if n == L:
-            arr = layer[full]
-            result = arr if result is None else result + arr
+            result = layer if result is None else result + layer
             continue
-        # weight[s] = [(P(s | node) / C(L − n, s), child)]: every block of size s is equally likely.
-        weight: dict = {}
+        edges: dict = {}
         for prob, s, child in schedule.nodes.get(key, ()):
-            w = rational(prob, exact) * (inv_binom(L - n, s, exact) if s else rational(1, exact))
-            weight.setdefault(s, []).append((w, child))
-        for B, gB in layer.items():
-            masked = [j for j in full if j not in B]
-            conds = [_cond_full(m, predictor, i, B, cache) for i in masked]
-            for D, arr in _block_products(gB, masked, conds, max(weight)):
-                for w, child in weight.get(len(D), ()):
-                    _accumulate(g.setdefault(child, {}), tuple(sorted(B + D)), arr * w)
-        if not shared:  # conditionals given sets of this size are not needed again
-            for k in [k for k in cache if len(k[1]) == n]:
-                del cache[k]
+            if prob != 0:
+                edges.setdefault(s, []).append((prob, child))
+        cond = conds.get(("layer", n))
+        if cond is None:
+            if not shared:
+                conds.clear()  # one conditional layer alive at a time
+            cond = conds[("layer", n)] = conditional_layer(m, predictor, n)
+        for s, out in sorted(edges.items()):
+            ws = [(rational(prob, exact) * inv_binom(L - n, s, exact), child) for prob, child in out]
+            if len(ws) == 1:  # fold the weight into the first gather
+                arrs = [(advance(layer, cond, n, s, L, q, ws[0][0], pats), ws[0][1])]
+            else:
+                base = advance(layer, cond, n, s, L, q, None, pats)
+                arrs = [(base * w, child) for w, child in ws]
+            for arr, child in arrs:
+                prev = g.get(child)
+                if prev is None:
+                    g[child] = arr
+                else:
+                    prev += arr
+        del layer
     if result is None:
         raise ValueError(f"schedule {schedule.spec!r} never reveals all {L} positions")
-    return np.broadcast_to(result, (q,) * L).copy()
+    return np.ascontiguousarray(result[..., 0])
 
 
-def _block_products(base: np.ndarray, masked: list, conds: list, max_size: int):
-    """Every block D ⊆ masked with |D| ≤ max_size, with base · Π_{i∈D} cond_i.
+def step_order(schedule: Schedule) -> list:
+    """Nodes by (depth, revealed): every transition goes one step deeper, so this order is
+    topological, and the nodes of a step are done before the next step's are read."""
+    depth = {schedule.start: 0}
+    frontier = [schedule.start]
+    while frontier:
+        nxt = []
+        for key in frontier:
+            for _, _, child in schedule.nodes.get(key, ()):
+                d = depth[key] + 1
+                if depth.get(child, -1) < d:
+                    depth[child] = d
+                    nxt.append(child)
+        frontier = nxt
+    return sorted(depth, key=lambda k: (depth[k], schedule.revealed[k]))
 
-    Depth-first over blocks in increasing position order, so each product extends its prefix's
-    by one factor instead of being rebuilt.
+
+def law_peak_entries(schedule: Schedule, q: int) -> int:
+    """Upper bound on the numbers alive at once in ``mixture_law`` on this schedule.
+
+    Walks the nodes in ``step_order`` as the DP does. At a node with n revealed the live arrays
+    are: the layers of every node reached but not yet processed (children included), the node's
+    own layer, its conditional layer and, while that is built, the two stacked marginal layers;
+    and inside ``advance`` the product (one child layer), one gathered conditional and the pattern
+    index arrays (int64, counted as numbers). Exact numbers are all object arrays of fmpq.
     """
-    stack = [(0, (), base)]
-    while stack:
-        start, D, arr = stack.pop()
-        yield D, arr
-        if len(D) < max_size:
-            for j in range(start, len(masked)):
-                stack.append((j + 1, D + (masked[j],), arr * conds[j]))
+    L = schedule.L
+    pending: dict = {schedule.start: 1}
+    peak = 0
+    for key in step_order(schedule):
+        own = pending.pop(key, None)
+        if own is None:
+            continue
+        n = schedule.revealed[key]
+        if n == L:
+            continue
+        for prob, s, child in schedule.nodes.get(key, ()):
+            if prob != 0:
+                pending.setdefault(child, layer_entries(q, L, n + s))
+        live = sum(pending.values()) + own
+        build = layer_entries(q, L, n) + layer_entries(q, L, n + 1) + 3 * (conditional_layer_entries(q, L, n) // (n + 1))
+        work = 0
+        for prob, s, child in schedule.nodes.get(key, ()):
+            if prob == 0 or s == 0:
+                continue
+            a = n + s
+            idx = comb(L, a) * comb(a, s) * (s + 1)
+            # product and its predecessor, one gathered conditional, the index arrays
+            work = max(work, 2 * layer_entries(q, L, a) + q ** (n + 1) * comb(L, a) + idx)
+        peak = max(peak, live + conditional_layer_entries(q, L, n) + max(build, work))
+    return peak
 
 
-def _accumulate(dest: dict, A: tuple, arr: np.ndarray) -> None:
-    prev = dest.get(A)
-    dest[A] = arr if prev is None else prev + arr
+def law_peak_bytes(schedule: Schedule, q: int, exact: bool) -> float:
+    """``law_peak_entries`` in bytes (8 per float, BYTES_EXACT per fmpq)."""
+    return float(law_peak_entries(schedule, q)) * (BYTES_EXACT if exact else BYTES_FLOAT)
+
+
+def refuse_law_if_too_large(schedule: Schedule, q: int, L: int, exact: bool) -> None:
+    need = law_peak_bytes(schedule, q, exact)
+    limit = max_bytes()
+    if need > limit:
+        raise TooLarge("sampler", f"the mixture-law DP of {schedule.spec} on q={q}, L={L}", need, limit)
 
 
 def cross_entropy(m: Marginals, predictor: Predictor, i: int, B: tuple):

@@ -1,0 +1,188 @@
+"""Batched layers of the exact DP: every revealed set of one size at once (see docs/engine.md).
+
+Layout. A *layer* of size n holds one number per (revealed set B, values x_B) with |B| = n, as an
+array of shape ``(q,)*n + (C(L, n),)``: the value axes first, in increasing position order inside
+B, and the *batch* axis last, the sets B in the lexicographic order of ``itertools.combinations``.
+Batch-last keeps every product below a contiguous run of at least ``q^n · C(L, n)`` elements
+(or of ``C(L, n)`` for a permutation of value axes), so numpy runs long inner loops whatever L.
+
+Indexing a set inside its size class goes through ``rank_table(L)``: entry ``mask`` (the bitmask
+Σ_{j∈B} 2^j) is the position of B in ``subsets(L, |B|)``.
+
+A *conditional layer* of size n is a list over r = 0..n of arrays of shape
+``(q,) + (q,)*n + (C(L, n+1),)``: entry ``[r][x_i, x_B, A]`` is p̂_i(x_i | x_B) with i = A_r (the
+r-th smallest position of A) and B = A ∖ {i}. Every pair (B, i ∉ B) appears exactly once, indexed
+by A = B ∪ {i} and the rank r of i in A, so the layer is a gather away from any block product.
+
+The transition of the mixture-law DP from a size-n layer g through a block of size s
+(CLAIMS.md §2; ``laws.mixture_law``) is
+
+    g'(A, x_A) = w · Σ_{D ⊆ A, |D| = s} g(A∖D, x_{A∖D}) · Π_{i∈D} p̂_i(x_i | x_{A∖D})
+
+with w = P(s | node) / C(L − n, s). ``advance`` computes it *pattern by pattern*: a pattern is the
+set P of ranks that D occupies inside A, the same permutation of value axes for every A, so one
+pattern is a batched gather, s contiguous products and one axis permutation over all C(L, n+s)
+sets A at once. Work: Σ_P q^{n+s} C(L, n+s) = C(L, n+s) C(n+s, s) q^{n+s} products, the DP's own
+operation count. These helpers are pure functions over arrays, usable by any engine (the adaptive
+one included) that walks revealed sets size by size.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import combinations
+from math import comb
+
+import numpy as np
+
+from .info import Marginals
+from .numbers import rational, safe_div
+
+
+@lru_cache(maxsize=64)
+def subsets(L: int, n: int) -> np.ndarray:
+    """All n-subsets of 0..L−1 as rows (C(L, n), n) of increasing positions, lexicographic order."""
+    if n == 0:
+        return np.zeros((1, 0), dtype=np.int64)
+    out = np.fromiter((j for S in combinations(range(L), n) for j in S), dtype=np.int64,
+                      count=comb(L, n) * n)
+    out = out.reshape(-1, n)
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=64)
+def subset_masks(L: int, n: int) -> np.ndarray:
+    """Bitmask Σ_{j∈S} 2^j of every row of ``subsets(L, n)``."""
+    out = (np.int64(1) << subsets(L, n)).sum(axis=1, dtype=np.int64)
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=16)
+def rank_table(L: int) -> np.ndarray:
+    """``rank_table(L)[mask]`` = index of the set ``mask`` in ``subsets(L, popcount(mask))``."""
+    out = np.zeros(1 << L, dtype=np.int64)
+    for n in range(L + 1):
+        out[subset_masks(L, n)] = np.arange(comb(L, n), dtype=np.int64)
+    out.flags.writeable = False
+    return out
+
+
+def layer_entries(q: int, L: int, n: int) -> int:
+    """Entries of a size-n layer: q^n · C(L, n)."""
+    return q**n * comb(L, n)
+
+
+def conditional_layer_entries(q: int, L: int, n: int) -> int:
+    """Entries of a size-n conditional layer: (n+1) · q^{n+1} · C(L, n+1) = (L−n) q^{n+1} C(L, n)."""
+    return 0 if n >= L else (n + 1) * q ** (n + 1) * comb(L, n + 1)
+
+
+def marginal_layer(m: Marginals, n: int) -> np.ndarray:
+    """p_B(x_B) for every |B| = n, as a size-n layer (shape (q,)*n + (C(L, n),))."""
+    arrs = [m.marginal(tuple(S)) for S in combinations(range(m.L), n)]
+    return np.stack(arrs, axis=-1)
+
+
+def conditional_layer(m: Marginals, predictor, n: int) -> list:
+    """The size-n conditional layer of a predictor: ``[r][x_i, x_B, A]`` = p̂_{A_r}(x_i | x_{A∖A_r}).
+
+    ``perfect`` and ``mix`` are computed batched from two marginal layers, with the same
+    elementwise formulas as ``Marginals.conditional`` / ``Predictor.conditional`` (so the numbers
+    agree exactly, including the uniform off-support convention). Other predictors are
+    pair-by-pair calls of ``predictor.conditional``.
+    """
+    L, q, exact = m.L, m.q, m.exact
+    if n >= L:
+        return []
+    A = subsets(L, n + 1)
+    Amask = subset_masks(L, n + 1)
+    ranks = rank_table(L)
+    kind = getattr(predictor, "kind", "perfect")
+    out = []
+    if kind in ("perfect", "mix"):
+        top = marginal_layer(m, n + 1)
+        low = marginal_layer(m, n)
+        default = rational(1, exact) / q if exact else 1 / q
+        for r in range(n + 1):
+            Bidx = ranks[Amask ^ (np.int64(1) << A[:, r])]
+            num = np.moveaxis(top, r, 0)
+            den = np.take(low, Bidx, axis=-1)[None]
+            c = safe_div(num, den, default, exact)
+            if kind == "mix":
+                lam = predictor.params.get("lam")
+                c = c * rational(1 - lam, exact) + rational(lam / q, exact)
+            out.append(np.ascontiguousarray(c))
+        return out
+    for r in range(n + 1):
+        layer = np.empty((q,) + (q,) * n + (len(A),), dtype=object if exact else np.float64)
+        for a, row in enumerate(A):
+            i = int(row[r])
+            B = tuple(int(j) for j in row if j != i)
+            layer[..., a] = np.moveaxis(predictor.conditional(m, i, B), -1, 0)
+        out.append(layer)
+    return out
+
+
+def patterns(L: int, n: int, s: int) -> list:
+    """Per rank pattern P (s ranks inside A, |A| = n+s): the gather indices and the axis order.
+
+    Returns [(Bidx, [(r_k, A'idx_k)], perm)]: B = A ∖ A[P] as ranks in size n, for the k-th
+    position of P its rank r_k inside A'_k = B ∪ {A[P_k]} and the index of A'_k in size n+1, and
+    the permutation taking the product's axes (x_{P_{s−1}}, …, x_{P_0}, x_B, batch) to (x_A, batch).
+    """
+    a = n + s
+    A = subsets(L, a)
+    Amask = subset_masks(L, a)
+    ranks = rank_table(L)
+    one = np.int64(1)
+    out = []
+    for P in combinations(range(a), s):
+        dmask = np.zeros(len(A), dtype=np.int64)
+        for p in P:
+            dmask |= one << A[:, p]
+        Bmask = Amask ^ dmask
+        Bidx = ranks[Bmask]
+        factors = [(p - k, ranks[Bmask | (one << A[:, p])]) for k, p in enumerate(P)]
+        rest = [j for j in range(a) if j not in P]
+        perm = [s - 1 - P.index(j) if j in P else s + rest.index(j) for j in range(a)] + [a]
+        out.append((Bidx, factors, tuple(perm)))
+    return out
+
+
+def advance(g: np.ndarray, cond: list, n: int, s: int, L: int, q: int, weight=None,
+            cache: dict | None = None) -> np.ndarray:
+    """One block of size s from the size-n layer g: the size-(n+s) layer
+    Σ_{D ⊆ A, |D|=s} weight · g(A∖D) · Π_{i∈D} p̂_i(x_i | x_{A∖D})  (module docstring).
+
+    ``cond`` is the size-n conditional layer; ``weight`` a scalar folded into the first gather;
+    ``cache`` (a dict the caller owns) keeps the index arrays of ``patterns`` across calls.
+    Exact mode (object arrays of fmpq) runs the same code: every value is an exact rational, so
+    the order of the products does not change a bit of the result.
+    """
+    a = n + s
+    Ca = comb(L, a)
+    if s == 0:
+        return g * weight if weight is not None else g.copy()
+    out = None
+    inner = q**n * Ca
+    key = (L, n, s)
+    pats = cache.get(key) if cache is not None else None
+    if pats is None:
+        pats = patterns(L, n, s)
+        if cache is not None:
+            cache[key] = pats
+    for Bidx, factors, perm in pats:
+        x = np.take(g, Bidx, axis=-1)
+        if weight is not None:
+            x = x * weight
+        x = x.reshape(1, inner)
+        for r, Aidx in factors:
+            c = np.take(cond[r], Aidx, axis=-1).reshape(q, 1, inner)
+            x = (c * x[None]).reshape(-1, inner)
+        x = x.reshape((q,) * a + (Ca,)).transpose(perm)
+        if out is None:
+            out = np.ascontiguousarray(x)
+        else:
+            out += x
+    return out
