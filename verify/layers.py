@@ -84,8 +84,9 @@ def marginal_layer(m: Marginals, n: int) -> np.ndarray:
     return np.stack(arrs, axis=-1)
 
 
-def conditional_layer(m: Marginals, predictor, n: int) -> list:
-    """The size-n conditional layer of a predictor: ``[r][x_i, x_B, A]`` = p̂_{A_r}(x_i | x_{A∖A_r}).
+def conditional_layer(m: Marginals, predictor, n: int) -> np.ndarray:
+    """The size-n conditional layer of a predictor: ``[r, x_i, x_B, A]`` = p̂_{A_r}(x_i | x_{A∖A_r}),
+    one array of shape (n+1, q) + (q,)*n + (C(L, n+1),).
 
     ``perfect`` and ``mix`` are computed batched from two marginal layers, with the same
     elementwise formulas as ``Marginals.conditional`` / ``Predictor.conditional`` (so the numbers
@@ -94,12 +95,12 @@ def conditional_layer(m: Marginals, predictor, n: int) -> list:
     """
     L, q, exact = m.L, m.q, m.exact
     if n >= L:
-        return []
+        return np.empty((0,), dtype=object if exact else np.float64)
     A = subsets(L, n + 1)
     Amask = subset_masks(L, n + 1)
     ranks = rank_table(L)
     kind = getattr(predictor, "kind", "perfect")
-    out = []
+    out = np.empty((n + 1, q) + (q,) * n + (len(A),), dtype=object if exact else np.float64)
     if kind in ("perfect", "mix"):
         top = marginal_layer(m, n + 1)
         low = marginal_layer(m, n)
@@ -112,22 +113,20 @@ def conditional_layer(m: Marginals, predictor, n: int) -> list:
             if kind == "mix":
                 lam = predictor.params.get("lam")
                 c = c * rational(1 - lam, exact) + rational(lam / q, exact)
-            out.append(np.ascontiguousarray(c))
+            out[r] = c
         return out
     for r in range(n + 1):
-        layer = np.empty((q,) + (q,) * n + (len(A),), dtype=object if exact else np.float64)
         for a, row in enumerate(A):
             i = int(row[r])
             B = tuple(int(j) for j in row if j != i)
-            layer[..., a] = np.moveaxis(predictor.conditional(m, i, B), -1, 0)
-        out.append(layer)
+            out[r][..., a] = np.moveaxis(predictor.conditional(m, i, B), -1, 0)
     return out
 
 
 def patterns(L: int, n: int, s: int) -> list:
     """Per rank pattern P (s ranks inside A, |A| = n+s): the gather indices and the axis order.
 
-    Returns [(Bidx, [(r_k, A'idx_k)], perm)]: B = A ∖ A[P] as ranks in size n, for the k-th
+    Returns [(Bidx, [(r_k, A'idx_k)], perm, P)]: B = A ∖ A[P] as ranks in size n, for the k-th
     position of P its rank r_k inside A'_k = B ∪ {A[P_k]} and the index of A'_k in size n+1, and
     the permutation taking the product's axes (x_{P_{s−1}}, …, x_{P_0}, x_B, batch) to (x_A, batch).
     """
@@ -146,33 +145,52 @@ def patterns(L: int, n: int, s: int) -> list:
         factors = [(p - k, ranks[Bmask | (one << A[:, p])]) for k, p in enumerate(P)]
         rest = [j for j in range(a) if j not in P]
         perm = [s - 1 - P.index(j) if j in P else s + rest.index(j) for j in range(a)] + [a]
-        out.append((Bidx, factors, tuple(perm)))
+        out.append((Bidx, factors, tuple(perm), P))
     return out
 
 
-def advance(g: np.ndarray, cond: list, n: int, s: int, L: int, q: int, weight=None,
-            cache: dict | None = None) -> np.ndarray:
+# Float transitions with at least this many products run in the compiled kernel (kernels.py) when
+# numba is installed; below it, numpy is faster than importing numba.
+COMPILED_MIN_OPS = 2 * 10**7
+
+
+def transition_ops(L: int, n: int, s: int, q: int) -> int:
+    """Products of one block transition n → n+s: C(L, n+s) · C(n+s, s) · q^{n+s}."""
+    return comb(L, n + s) * comb(n + s, s) * q ** (n + s)
+
+
+def advance(g: np.ndarray, cond: np.ndarray, n: int, s: int, L: int, q: int, weight=None,
+            cache: dict | None = None, compiled: bool | None = None) -> np.ndarray:
     """One block of size s from the size-n layer g: the size-(n+s) layer
     Σ_{D ⊆ A, |D|=s} weight · g(A∖D) · Π_{i∈D} p̂_i(x_i | x_{A∖D})  (module docstring).
 
-    ``cond`` is the size-n conditional layer; ``weight`` a scalar folded into the first gather;
-    ``cache`` (a dict the caller owns) keeps the index arrays of ``patterns`` across calls.
-    Exact mode (object arrays of fmpq) runs the same code: every value is an exact rational, so
-    the order of the products does not change a bit of the result.
+    ``cond`` is the size-n conditional layer; ``weight`` a scalar folded into the first factor;
+    ``cache`` (a dict the caller owns) keeps the index arrays of ``patterns`` across calls;
+    ``compiled`` forces (True) or forbids (False) the numba kernel for float layers (default:
+    above ``COMPILED_MIN_OPS`` products, if numba is installed). Exact mode (object arrays of
+    fmpq) runs the numpy path: every value is an exact rational, so the order of the products
+    does not change a bit of the result.
     """
     a = n + s
     Ca = comb(L, a)
     if s == 0:
         return g * weight if weight is not None else g.copy()
-    out = None
-    inner = q**n * Ca
     key = (L, n, s)
     pats = cache.get(key) if cache is not None else None
     if pats is None:
         pats = patterns(L, n, s)
         if cache is not None:
             cache[key] = pats
-    for Bidx, factors, perm in pats:
+    exact = g.dtype == object
+    if not exact and compiled is not False and (compiled or transition_ops(L, n, s, q) >= COMPILED_MIN_OPS):
+        from .kernels import kernel
+
+        k = kernel()
+        if k is not None:
+            return _advance_compiled(k, g, cond, n, s, L, q, 1.0 if weight is None else float(weight), pats, cache)
+    out = None
+    inner = q**n * Ca
+    for Bidx, factors, perm, _ in pats:
         x = np.take(g, Bidx, axis=-1)
         if weight is not None:
             x = x * weight
@@ -186,3 +204,38 @@ def advance(g: np.ndarray, cond: list, n: int, s: int, L: int, q: int, weight=No
         else:
             out += x
     return out
+
+
+def _advance_compiled(k, g, cond, n, s, L, q, w, pats, cache) -> np.ndarray:
+    """``advance`` through the compiled kernel: batch-first copies in, batch-last layer out."""
+    a = n + s
+    Ca = comb(L, a)
+    gT = np.ascontiguousarray(g.reshape(q**n, -1).T)
+    # The batch-first conditional layer is kept while the same layer object is in use.
+    held = cache.get("condT") if cache is not None else None
+    if held is not None and held[0] is cond:
+        condT = held[1]
+    else:
+        condT = np.ascontiguousarray(np.moveaxis(cond.reshape(n + 1, q, q**n, -1), -1, 0))
+        if cache is not None:
+            cache["condT"] = (cond, condT)
+    place = q ** np.arange(a - 1, -1, -1, dtype=np.int64)  # weight of rank j's digit in x_A
+    dpart = np.empty((len(pats), q**s), dtype=np.int64)
+    bpart = np.empty((len(pats), q**n), dtype=np.int64)
+    for t, (_, _, _, P) in enumerate(pats):
+        dpart[t] = _codes(q, place[list(P)])
+        bpart[t] = _codes(q, place[[j for j in range(a) if j not in P]])
+    Bidx = np.stack([p[0] for p in pats])
+    Aidx = np.stack([np.stack([ix for _, ix in p[1]]) for p in pats])
+    rk = np.array([[r for r, _ in p[1]] for p in pats], dtype=np.int64)
+    out = np.zeros((Ca, q**a))
+    k(gT, condT, Bidx, Aidx, rk, dpart, bpart, w, out, q)
+    return np.ascontiguousarray(out.T).reshape((q,) * a + (Ca,))
+
+
+def _codes(q: int, place: np.ndarray) -> np.ndarray:
+    """Σ_k digit_k · place[k] for every digit string (C order, first digit most significant)."""
+    code = np.zeros(1, dtype=np.int64)
+    for p in place:
+        code = (code[:, None] + p * np.arange(q, dtype=np.int64)[None, :]).reshape(-1)
+    return code
