@@ -18,7 +18,8 @@ import numpy as np
 
 from .errors import TooLarge
 from .info import Marginals
-from .layers import advance, conditional_layer, conditional_layer_entries, layer_entries
+from .layers import (advance, compiled_kernel, conditional_layer, conditional_layer_entries,
+                     layer_entries, marginal_layer, transition_ops)
 from .numbers import inv_binom, log_sum, rational, zero
 from .plans import Schedule
 from .predictors import PERFECT, Predictor
@@ -66,7 +67,8 @@ def plan_law(target: Target, blocks, predictor: Predictor = PERFECT,
 
 
 def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFECT,
-                marginals: Marginals | None = None, cond_cache: dict | None = None) -> np.ndarray:
+                marginals: Marginals | None = None, cond_cache: dict | None = None,
+                compiled: bool | None = None) -> np.ndarray:
     """r = E_D q_D, the law a user actually samples (CLAIMS.md §1 mixture KL is KL(p ‖ r)).
 
     DP over size nodes with one batched layer per node (``layers.py``): the layer of a node with
@@ -74,7 +76,8 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
     ``layers.advance`` with weight P(s | node) / C(L − n, s). Nodes run step by step (by depth,
     then n), so at most the nodes of two consecutive steps are alive. ``cond_cache`` (one per
     target and predictor) keeps the conditional layers across schedules; without it only the
-    current node's layer is kept. Refuses (TooLarge) a schedule whose estimated peak
+    current node's layer is kept. ``compiled`` forces (True) or forbids (False) the numba kernel
+    for float transitions (default: above ``layers.COMPILED_MIN_OPS`` products). Refuses (TooLarge) a schedule whose estimated peak
     (``law_peak_bytes``) is over the memory limit, before allocating.
     """
     m = marginals or Marginals(target)
@@ -102,17 +105,21 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
         for prob, s, child in schedule.nodes.get(key, ()):
             if prob != 0:
                 edges.setdefault(s, []).append((prob, child))
-        cond = conds.get(("layer", n))
+        # One conditional layer per n, in the layout of the path that uses it: the compiled
+        # kernel (large float transitions) reads it batch-first.
+        kern = compiled_kernel(exact, max(transition_ops(L, n, s, q) for s in edges), compiled)
+        ckey = ("layer", n, kern is not None)
+        cond = conds.get(ckey)
         if cond is None:
             if not shared:
                 conds.clear()  # one conditional layer alive at a time
-            cond = conds[("layer", n)] = conditional_layer(m, predictor, n)
+            cond = conds[ckey] = conditional_layer(m, predictor, n, batch_first=kern is not None)
         for s, out in sorted(edges.items()):
             ws = [(rational(prob, exact) * inv_binom(L - n, s, exact), child) for prob, child in out]
-            if len(ws) == 1:  # fold the weight into the first gather
-                arrs = [(advance(layer, cond, n, s, L, q, ws[0][0], pats), ws[0][1])]
+            if len(ws) == 1:  # fold the weight into the first factor
+                arrs = [(advance(layer, cond, n, s, L, q, ws[0][0], pats, kern), ws[0][1])]
             else:
-                base = advance(layer, cond, n, s, L, q, None, pats)
+                base = advance(layer, cond, n, s, L, q, None, pats, kern)
                 arrs = [(base * w, child) for w, child in ws]
             for arr, child in arrs:
                 prev = g.get(child)
@@ -199,9 +206,20 @@ def cross_entropy(m: Marginals, predictor: Predictor, i: int, B: tuple):
 
 
 def cross_entropy_level(m: Marginals, predictor: Predictor, n: int):
-    """c(n) = C(L,n)^{-1} Σ_{|B|=n} Σ_{i∉B} CE_i(B): mean cross-entropy of one level."""
+    """c(n) = C(L,n)^{-1} Σ_{|B|=n} Σ_{i∉B} CE_i(B): mean cross-entropy of one level.
+
+    Float mode sums over the batched layers (``layers.py``): the pairs (B, i) are the pairs
+    (A = B ∪ {i}, rank of i in A), so c(n) = −C(L,n)^{-1} Σ_r Σ_A Σ_x p_A(x) log p̂[r, x, A].
+    Exact mode keeps the pair-by-pair LogLinear sum.
+    """
     L = m.L
     total = zero(m.exact)
+    if not m.exact and n < L:
+        top = marginal_layer(m, n + 1)
+        cond = conditional_layer(m, predictor, n)
+        for r in range(n + 1):
+            total = total - log_sum(np.moveaxis(top, r, 0), cond[r], False)
+        return total * inv_binom(L, n, False)
     for B in combinations(range(L), n):
         for i in range(L):
             if i not in B:

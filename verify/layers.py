@@ -32,10 +32,14 @@ from functools import lru_cache
 from itertools import combinations
 from math import comb
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .info import Marginals
 from .numbers import rational, safe_div
+
+if TYPE_CHECKING:
+    from .info import Marginals
 
 
 @lru_cache(maxsize=64)
@@ -80,13 +84,13 @@ def conditional_layer_entries(q: int, L: int, n: int) -> int:
 
 def marginal_layer(m: Marginals, n: int) -> np.ndarray:
     """p_B(x_B) for every |B| = n, as a size-n layer (shape (q,)*n + (C(L, n),))."""
-    arrs = [m.marginal(tuple(S)) for S in combinations(range(m.L), n)]
-    return np.stack(arrs, axis=-1)
+    return m.layer(n)
 
 
-def conditional_layer(m: Marginals, predictor, n: int) -> np.ndarray:
+def conditional_layer(m: Marginals, predictor, n: int, batch_first: bool = False) -> np.ndarray:
     """The size-n conditional layer of a predictor: ``[r, x_i, x_B, A]`` = p̂_{A_r}(x_i | x_{A∖A_r}),
-    one array of shape (n+1, q) + (q,)*n + (C(L, n+1),).
+    one array of shape (n+1, q) + (q,)*n + (C(L, n+1),); with ``batch_first`` the same numbers
+    as (C(L, n+1), n+1, q, q^n), the layout of the compiled kernel (``kernels.py``).
 
     ``perfect`` and ``mix`` are computed batched from two marginal layers, with the same
     elementwise formulas as ``Marginals.conditional`` / ``Predictor.conditional`` (so the numbers
@@ -100,7 +104,12 @@ def conditional_layer(m: Marginals, predictor, n: int) -> np.ndarray:
     Amask = subset_masks(L, n + 1)
     ranks = rank_table(L)
     kind = getattr(predictor, "kind", "perfect")
-    out = np.empty((n + 1, q) + (q,) * n + (len(A),), dtype=object if exact else np.float64)
+    dtype = object if exact else np.float64
+    if batch_first:
+        bf = np.empty((len(A), n + 1, q, q**n), dtype=dtype)
+        out = np.moveaxis(bf, 0, -1).reshape((n + 1, q) + (q,) * n + (len(A),))  # a view of bf
+    else:
+        out = np.empty((n + 1, q) + (q,) * n + (len(A),), dtype=dtype)
     if kind in ("perfect", "mix"):
         top = marginal_layer(m, n + 1)
         low = marginal_layer(m, n)
@@ -114,13 +123,13 @@ def conditional_layer(m: Marginals, predictor, n: int) -> np.ndarray:
                 lam = predictor.params.get("lam")
                 c = c * rational(1 - lam, exact) + rational(lam / q, exact)
             out[r] = c
-        return out
+        return bf if batch_first else out
     for r in range(n + 1):
         for a, row in enumerate(A):
             i = int(row[r])
             B = tuple(int(j) for j in row if j != i)
             out[r][..., a] = np.moveaxis(predictor.conditional(m, i, B), -1, 0)
-    return out
+    return bf if batch_first else out
 
 
 def patterns(L: int, n: int, s: int) -> list:
@@ -159,35 +168,41 @@ def transition_ops(L: int, n: int, s: int, q: int) -> int:
     return comb(L, n + s) * comb(n + s, s) * q ** (n + s)
 
 
+def compiled_kernel(exact: bool, ops: int, force: bool | None = None):
+    """The numba kernel if a float transition of ``ops`` products should use it, else None.
+
+    ``force`` True/False overrides the ``COMPILED_MIN_OPS`` threshold (tests use it)."""
+    if exact or force is False or (force is None and ops < COMPILED_MIN_OPS):
+        return None
+    from .kernels import kernel
+
+    return kernel()
+
+
 def advance(g: np.ndarray, cond: np.ndarray, n: int, s: int, L: int, q: int, weight=None,
-            cache: dict | None = None, compiled: bool | None = None) -> np.ndarray:
+            cache: dict | None = None, kernel=None) -> np.ndarray:
     """One block of size s from the size-n layer g: the size-(n+s) layer
     Σ_{D ⊆ A, |D|=s} weight · g(A∖D) · Π_{i∈D} p̂_i(x_i | x_{A∖D})  (module docstring).
 
     ``cond`` is the size-n conditional layer; ``weight`` a scalar folded into the first factor;
-    ``cache`` (a dict the caller owns) keeps the index arrays of ``patterns`` across calls;
-    ``compiled`` forces (True) or forbids (False) the numba kernel for float layers (default:
-    above ``COMPILED_MIN_OPS`` products, if numba is installed). Exact mode (object arrays of
-    fmpq) runs the numpy path: every value is an exact rational, so the order of the products
-    does not change a bit of the result.
+    ``cache`` (a dict the caller owns) keeps the index arrays of ``patterns`` across calls.
+    With ``kernel`` (from ``compiled_kernel``; float only) ``cond`` must be the *batch-first*
+    conditional layer and the compiled kernel does the sums; otherwise numpy does, pattern by
+    pattern. Exact mode (object arrays of fmpq) runs the numpy path: every value is an exact
+    rational, so the order of the products does not change a bit of the result.
     """
     a = n + s
     Ca = comb(L, a)
     if s == 0:
         return g * weight if weight is not None else g.copy()
+    if kernel is not None:
+        return _advance_compiled(kernel, g, cond, n, s, L, q, 1.0 if weight is None else float(weight), cache)
     key = (L, n, s)
     pats = cache.get(key) if cache is not None else None
     if pats is None:
         pats = patterns(L, n, s)
         if cache is not None:
             cache[key] = pats
-    exact = g.dtype == object
-    if not exact and compiled is not False and (compiled or transition_ops(L, n, s, q) >= COMPILED_MIN_OPS):
-        from .kernels import kernel
-
-        k = kernel()
-        if k is not None:
-            return _advance_compiled(k, g, cond, n, s, L, q, 1.0 if weight is None else float(weight), pats, cache)
     out = None
     inner = q**n * Ca
     for Bidx, factors, perm, _ in pats:
@@ -206,19 +221,11 @@ def advance(g: np.ndarray, cond: np.ndarray, n: int, s: int, L: int, q: int, wei
     return out
 
 
-def _advance_compiled(k, g, cond, n, s, L, q, w, pats, cache) -> np.ndarray:
-    """``advance`` through the compiled kernel: batch-first copies in, batch-last layer out."""
+def compiled_patterns(L: int, n: int, s: int, q: int) -> tuple:
+    """``patterns`` stacked for the kernel: Bidx (P, C), Aidx (P, s, C), rk (P, s) and the
+    digit places dpart (P, q^s), bpart (P, q^n) with x_A code = dpart[d] + bpart[b]."""
     a = n + s
-    Ca = comb(L, a)
-    gT = np.ascontiguousarray(g.reshape(q**n, -1).T)
-    # The batch-first conditional layer is kept while the same layer object is in use.
-    held = cache.get("condT") if cache is not None else None
-    if held is not None and held[0] is cond:
-        condT = held[1]
-    else:
-        condT = np.ascontiguousarray(np.moveaxis(cond.reshape(n + 1, q, q**n, -1), -1, 0))
-        if cache is not None:
-            cache["condT"] = (cond, condT)
+    pats = patterns(L, n, s)
     place = q ** np.arange(a - 1, -1, -1, dtype=np.int64)  # weight of rank j's digit in x_A
     dpart = np.empty((len(pats), q**s), dtype=np.int64)
     bpart = np.empty((len(pats), q**n), dtype=np.int64)
@@ -228,9 +235,22 @@ def _advance_compiled(k, g, cond, n, s, L, q, w, pats, cache) -> np.ndarray:
     Bidx = np.stack([p[0] for p in pats])
     Aidx = np.stack([np.stack([ix for _, ix in p[1]]) for p in pats])
     rk = np.array([[r for r, _ in p[1]] for p in pats], dtype=np.int64)
-    out = np.zeros((Ca, q**a))
-    k(gT, condT, Bidx, Aidx, rk, dpart, bpart, w, out, q)
-    return np.ascontiguousarray(out.T).reshape((q,) * a + (Ca,))
+    return Bidx, Aidx, rk, dpart, bpart
+
+
+def _advance_compiled(k, g, condT, n, s, L, q, w, cache) -> np.ndarray:
+    """``advance`` through the compiled kernel: batch-first g in, batch-last layer out."""
+    a = n + s
+    key = ("compiled", L, n, s)
+    arrs = cache.get(key) if cache is not None else None
+    if arrs is None:
+        arrs = compiled_patterns(L, n, s, q)
+        if cache is not None:
+            cache[key] = arrs
+    gT = np.ascontiguousarray(g.reshape(q**n, -1).T)
+    out = np.zeros((comb(L, a), q**a))
+    k(gT, condT, *arrs, w, out, q)
+    return np.ascontiguousarray(out.T).reshape((q,) * a + (comb(L, a),))
 
 
 def _codes(q: int, place: np.ndarray) -> np.ndarray:
