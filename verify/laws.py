@@ -20,6 +20,7 @@ from .errors import TooLarge
 from .info import Marginals
 from .layers import (advance, compiled_kernel, conditional_layer, conditional_layer_entries,
                      layer_entries, marginal_layer, transition_ops)
+from .layers import COMPILED_MIN_TOTAL
 from .numbers import inv_binom, log_sum, rational, zero
 from .plans import Schedule
 from .predictors import PERFECT, Predictor
@@ -77,7 +78,7 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
     then n), so at most the nodes of two consecutive steps are alive. ``cond_cache`` (one per
     target and predictor) keeps the conditional layers across schedules; without it only the
     current node's layer is kept. ``compiled`` forces (True) or forbids (False) the numba kernel
-    for float transitions (default: above ``layers.COMPILED_MIN_OPS`` products). Refuses (TooLarge) a schedule whose estimated peak
+    for float transitions (default: when the whole DP has ``layers.COMPILED_MIN_TOTAL`` products). Refuses (TooLarge) a schedule whose estimated peak
     (``law_peak_bytes``) is over the memory limit, before allocating.
     """
     m = marginals or Marginals(target)
@@ -93,6 +94,8 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
     shared = cond_cache is not None
     conds: dict = cond_cache if shared else {}
     pats: dict = {}
+    if compiled is None and dp_ops(schedule, q) < COMPILED_MIN_TOTAL:
+        compiled = False
     for key in step_order(schedule):
         layer = g.pop(key, None)
         if layer is None:
@@ -131,6 +134,13 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
     if result is None:
         raise ValueError(f"schedule {schedule.spec!r} never reveals all {L} positions")
     return np.ascontiguousarray(result[..., 0])
+
+
+def dp_ops(schedule: Schedule, q: int) -> int:
+    """Products of the whole DP: Σ over transitions of C(L, n+s) C(n+s, s) q^{n+s}."""
+    L = schedule.L
+    return sum(transition_ops(L, schedule.revealed[key], s, q)
+               for key, edges in schedule.nodes.items() for prob, s, _ in edges if prob != 0 and s > 0)
 
 
 def step_order(schedule: Schedule) -> list:

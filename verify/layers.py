@@ -158,9 +158,11 @@ def patterns(L: int, n: int, s: int) -> list:
     return out
 
 
-# Float transitions with at least this many products run in the compiled kernel (kernels.py) when
-# numba is installed; below it, numpy is faster than importing numba.
-COMPILED_MIN_OPS = 2 * 10**7
+# A float DP with at least COMPILED_MIN_TOTAL products in all runs its transitions of at least
+# COMPILED_MIN_OPS products in the compiled kernel (kernels.py) when numba is installed; a
+# smaller DP stays on numpy, which finishes before numba would have been imported.
+COMPILED_MIN_TOTAL = 3 * 10**7
+COMPILED_MIN_OPS = 10**5
 
 
 def transition_ops(L: int, n: int, s: int, q: int) -> int:
@@ -171,7 +173,8 @@ def transition_ops(L: int, n: int, s: int, q: int) -> int:
 def compiled_kernel(exact: bool, ops: int, force: bool | None = None):
     """The numba kernel if a float transition of ``ops`` products should use it, else None.
 
-    ``force`` True/False overrides the ``COMPILED_MIN_OPS`` threshold (tests use it)."""
+    ``force`` True/False overrides the ``COMPILED_MIN_OPS`` threshold (tests use it; the DP passes
+    False when its total is under ``COMPILED_MIN_TOTAL``)."""
     if exact or force is False or (force is None and ops < COMPILED_MIN_OPS):
         return None
     from .kernels import kernel
