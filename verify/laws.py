@@ -161,16 +161,23 @@ def step_order(schedule: Schedule) -> list:
 
 
 def law_peak_entries(schedule: Schedule, q: int) -> int:
-    """Upper bound on the numbers alive at once in ``mixture_law`` on this schedule.
+    """Upper bound on the numbers ``mixture_law`` holds at once on this schedule (marginals aside).
 
-    Walks the nodes in ``step_order`` as the DP does. At a node with n revealed the live arrays
-    are: the layers of every node reached but not yet processed (children included), the node's
-    own layer, its conditional layer and, while that is built, the two stacked marginal layers;
-    and inside ``advance`` the product (one child layer), one gathered conditional and the pattern
-    index arrays (int64, counted as numbers). Exact numbers are all object arrays of fmpq.
+    Walks the nodes in ``step_order`` as the DP does. At a node with n revealed, alive are: the
+    layers of every node reached but not yet processed (children included), the node's own layer,
+    its conditional layer, the pattern index arrays cached so far (int64, one entry each, plus the
+    Python objects holding them), and the
+    largest of (a) building the conditional layer: three slices of it and a gathered marginal
+    layer; (b) one transition n → a = n+s: the returned layer, the product and its predecessor,
+    one gathered conditional and the weighted gather of g (numpy path), or the batch-first copy
+    of g, the output and its transposed copy and the stacked pattern arrays (compiled path).
+    ``law_peak_bytes`` adds 25 % for allocator slack. The marginal layers the DP reads belong to
+    the ``Marginals`` cache: (q+1)^L numbers, counted by ``target.estimated_bytes``.
     """
     L = schedule.L
     pending: dict = {schedule.start: 1}
+    seen: set = set()
+    cached_idx = 0
     peak = 0
     for key in step_order(schedule):
         own = pending.pop(key, None)
@@ -179,26 +186,34 @@ def law_peak_entries(schedule: Schedule, q: int) -> int:
         n = schedule.revealed[key]
         if n == L:
             continue
-        for prob, s, child in schedule.nodes.get(key, ()):
-            if prob != 0:
-                pending.setdefault(child, layer_entries(q, L, n + s))
-        live = sum(pending.values()) + own
-        build = layer_entries(q, L, n) + layer_entries(q, L, n + 1) + 3 * (conditional_layer_entries(q, L, n) // (n + 1))
+        edges = [(s, child) for prob, s, child in schedule.nodes.get(key, ()) if prob != 0]
+        for s, child in edges:
+            pending.setdefault(child, layer_entries(q, L, n + s))
+        cond = conditional_layer_entries(q, L, n)
+        build = 3 * (cond // (n + 1)) + q**n * comb(L, n + 1)
         work = 0
-        for prob, s, child in schedule.nodes.get(key, ()):
-            if prob == 0 or s == 0:
+        for s, _ in edges:
+            if s == 0:
+                work = max(work, layer_entries(q, L, n))
                 continue
             a = n + s
-            idx = comb(L, a) * comb(a, s) * (s + 1)
-            # product and its predecessor, one gathered conditional, the index arrays
-            work = max(work, 2 * layer_entries(q, L, a) + q ** (n + 1) * comb(L, a) + idx)
-        peak = max(peak, live + conditional_layer_entries(q, L, n) + max(build, work))
-    return peak
+            Ca, P = comb(L, a), comb(a, s)
+            if (n, s) not in seen:
+                seen.add((n, s))
+                # the arrays, and ~256 bytes of Python objects per array of each pattern
+                cached_idx += P * (s + 1) * (Ca + 32)
+            out = layer_entries(q, L, a)
+            numpy_path = 2 * out + out // q + q ** (n + 1) * Ca + 2 * q**n * Ca
+            compiled_path = layer_entries(q, L, n) + 2 * out + P * ((s + 1) * Ca + q**s + q**n + s)
+            work = max(work, numpy_path, compiled_path)
+        live = sum(pending.values()) + own + cond + cached_idx
+        peak = max(peak, live + max(build, work))
+    return peak + 2**16  # small structures: subset tables, schedule, node dictionaries
 
 
 def law_peak_bytes(schedule: Schedule, q: int, exact: bool) -> float:
-    """``law_peak_entries`` in bytes (8 per float, BYTES_EXACT per fmpq)."""
-    return float(law_peak_entries(schedule, q)) * (BYTES_EXACT if exact else BYTES_FLOAT)
+    """``law_peak_entries`` in bytes (8 per float, BYTES_EXACT per fmpq), plus 25 % slack."""
+    return 1.25 * float(law_peak_entries(schedule, q)) * (BYTES_EXACT if exact else BYTES_FLOAT)
 
 
 def refuse_law_if_too_large(schedule: Schedule, q: int, L: int, exact: bool) -> None:

@@ -47,9 +47,7 @@ def subsets(L: int, n: int) -> np.ndarray:
     """All n-subsets of 0..L−1 as rows (C(L, n), n) of increasing positions, lexicographic order."""
     if n == 0:
         return np.zeros((1, 0), dtype=np.int64)
-    out = np.fromiter((j for S in combinations(range(L), n) for j in S), dtype=np.int64,
-                      count=comb(L, n) * n)
-    out = out.reshape(-1, n)
+    out = np.array(list(combinations(range(L), n)), dtype=np.int64).reshape(-1, n)
     out.flags.writeable = False
     return out
 
@@ -118,7 +116,14 @@ def conditional_layer(m: Marginals, predictor, n: int, batch_first: bool = False
             Bidx = ranks[Amask ^ (np.int64(1) << A[:, r])]
             num = np.moveaxis(top, r, 0)
             den = np.take(low, Bidx, axis=-1)[None]
-            c = safe_div(num, den, default, exact)
+            if exact:
+                c = safe_div(num, den, default, exact)
+            else:
+                # safe_div's numbers (num / den, the default where den = 0) without its temporaries
+                c = np.divide(num, np.where(den > 0, den, 1.0))
+                off = den == 0
+                if off.any():
+                    np.copyto(c, default, where=np.broadcast_to(off, c.shape))
             if kind == "mix":
                 lam = predictor.params.get("lam")
                 c = c * rational(1 - lam, exact) + rational(lam / q, exact)
