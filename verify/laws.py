@@ -217,7 +217,10 @@ def law_peak_bytes(schedule: Schedule, q: int, exact: bool) -> float:
 
 
 def refuse_law_if_too_large(schedule: Schedule, q: int, L: int, exact: bool) -> None:
-    need = law_peak_bytes(schedule, q, exact)
+    """TooLarge if the DP (``law_peak_bytes``) plus the joint and the marginal layers it reads
+    ((q+1)^L numbers) would exceed the memory limit."""
+    per = BYTES_EXACT if exact else BYTES_FLOAT
+    need = law_peak_bytes(schedule, q, exact) + per * (float(q) ** L + float(q + 1) ** L)
     limit = max_bytes()
     if need > limit:
         raise TooLarge("sampler", f"the mixture-law DP of {schedule.spec} on q={q}, L={L}", need, limit)

@@ -1,0 +1,131 @@
+"""The exact engine against its own operation count (float, one core): the cases of docs/engine.md.
+
+Run:  .venv/bin/python benchmarks/bench_speed.py [--repeat 3] [--only SUBSTR] [--baseline PATH]
+
+Each case runs ``verify.metrics.measure`` (what ``verify measure`` does after parsing) in a fresh
+worker process, so peak memory is that case's own. Printed per case: wall seconds and CPU
+seconds (best of ``--repeat`` for the cheap cases, one run for the heavy ones), nanoseconds of CPU
+per DP product, where the DP's products are Σ_t C(L, n_t) C(n_t, s_t) q^{n_t} over its block
+transitions (n_t revealed after the block, s_t its size), the worker's peak RSS above its RSS
+after building the target, and the size guard's estimate for that DP (``laws.law_peak_bytes``
+plus the joint and marginal layers). The start-up line times the CLI itself
+(``python -m verify.cli measure`` at L = 4). ``--baseline PATH`` runs the same cases on another
+checkout (for example the code before this engine) for a before/after table; it only needs
+``distributions`` and ``verify.metrics.measure`` there.
+
+CPU seconds are the fair figure on a shared machine: wall time counts the time other processes
+hold the cores. Not a test: timings never gate CI.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# (target, sampler, exact, repeat?) — repeat=False for the heavy cases (one run each)
+CASES = [
+    ("markov:L=12,q=2,flip=0.1", "fixed:sizes=3+3+3+3", False, True),
+    ("markov:L=16,q=2,flip=0.1", "balanced:K=4", False, False),
+    ("markov:L=14,q=2,flip=0.1", "mdm:N=3", False, False),
+    ("coloring3:L=10", "mdm:N=3", False, True),
+    ("markov:L=8,q=2,flip=0.1", "fixed:sizes=2+2+2+2", True, True),
+    ("markov:L=8,q=2,flip=0.1", "mdm:N=3", True, True),
+]
+TARGETS = {  # the issue's targets, seconds (float, one core)
+    ("markov:L=12,q=2,flip=0.1", "fixed:sizes=3+3+3+3", False): 0.3,
+    ("markov:L=16,q=2,flip=0.1", "balanced:K=4", False): 15,
+    ("markov:L=14,q=2,flip=0.1", "mdm:N=3", False): 15,
+    ("coloring3:L=10", "mdm:N=3", False): 1,
+}
+
+WORKER = r"""
+import json, resource, sys, time
+from distributions import parse_target
+from verify.metrics import measure
+spec, sampler, exact = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+target = parse_target(spec, exact=exact)
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+c0, t0 = time.process_time(), time.perf_counter()
+measure(target, sampler)
+wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"wall": wall, "cpu": cpu, "rss_kib": rss1, "rss_above_kib": rss1 - rss0}))
+"""
+
+
+def run_case(tree: Path, spec: str, sampler: str, exact: bool) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    out = subprocess.run([sys.executable, "-c", WORKER, spec, sampler, "1" if exact else "0"],
+                         env=env, cwd=tree, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def startup(tree: Path) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    before = os.times()
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "verify.cli", "measure", "--target", "markov:L=4,q=2,flip=0.1",
+                    "--sampler", "fixed:sizes=2+2"], env=env, cwd=tree, capture_output=True, check=True)
+    wall = time.perf_counter() - t0
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return {"wall": wall, "cpu": cpu}
+
+
+def dp_ops_and_estimate(spec: str, sampler: str, exact: bool):
+    from verify.laws import dp_ops, law_peak_bytes
+    from verify.plans import parse_sampler
+    from verify.target import BYTES_EXACT, BYTES_FLOAT
+
+    name, _, rest = spec.partition(":")
+    kv = dict(item.split("=", 1) for item in rest.split(",")) if rest else {}
+    L = int(kv["L"])
+    q = int(kv.get("q", 3 if name.startswith("coloring3") else 2))
+    sch = parse_sampler(sampler, L)
+    per = BYTES_EXACT if exact else BYTES_FLOAT
+    est = law_peak_bytes(sch, q, exact) + per * (float(q) ** L + float(q + 1) ** L)
+    return dp_ops(sch, q), est
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs for the cheap cases")
+    ap.add_argument("--only", default=None, help="run the cases whose target or sampler contains this")
+    ap.add_argument("--baseline", default=None, help="another checkout to time the same cases on")
+    ap.add_argument("--skip-heavy", action="store_true", help="only the cheap cases (and start-up)")
+    ap.add_argument("--baseline-only", action="store_true", help="time only the --baseline checkout")
+    args = ap.parse_args()
+    trees = [] if args.baseline_only else [("this", ROOT)]
+    trees += [("baseline", Path(args.baseline).resolve())] if args.baseline else []
+    print(f"{'tree':<8} {'case':<44} {'mode':<5} {'wall s':>8} {'cpu s':>8} {'target':>7} "
+          f"{'ns/op':>7} {'DP ops':>9} {'peak MiB':>9} {'est MiB':>8}", flush=True)
+    for label, tree in trees:
+        for spec, sampler, exact, cheap in CASES:
+            if args.only and args.only not in spec and args.only not in sampler:
+                continue
+            if args.skip_heavy and not cheap:
+                continue
+            runs = [run_case(tree, spec, sampler, exact) for _ in range(args.repeat if cheap else 1)]
+            best = min(runs, key=lambda r: r["cpu"])
+            ops, est = dp_ops_and_estimate(spec, sampler, exact)
+            goal = TARGETS.get((spec, sampler, exact))
+            print(f"{label:<8} {spec + ' ' + sampler:<44} {'exact' if exact else 'float':<5} "
+                  f"{best['wall']:8.2f} {best['cpu']:8.2f} {goal if goal else '':>7} "
+                  f"{best['cpu'] / ops * 1e9:7.2f} {ops:9.3g} {best['rss_above_kib'] / 1024:9.0f} "
+                  f"{est / 2**20:8.0f}", flush=True)
+        if not args.only or "startup" in args.only:
+            runs = [startup(tree) for _ in range(args.repeat)]
+            best = min(runs, key=lambda r: r["cpu"])
+            print(f"{label:<8} {'start-up: verify measure (L=4)':<44} {'float':<5} {best['wall']:8.2f} "
+                  f"{best['cpu']:8.2f} {0.4:>7}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
