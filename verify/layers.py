@@ -9,29 +9,34 @@ Batch-last keeps every product below a contiguous run of at least ``q^n · C(L, 
 Indexing a set inside its size class goes through ``rank_table(L)``: entry ``mask`` (the bitmask
 Σ_{j∈B} 2^j) is the position of B in ``subsets(L, |B|)``.
 
-A *conditional layer* of size n is a list over r = 0..n of arrays of shape
-``(q,) + (q,)*n + (C(L, n+1),)``: entry ``[r][x_i, x_B, A]`` is p̂_i(x_i | x_B) with i = A_r (the
-r-th smallest position of A) and B = A ∖ {i}. Every pair (B, i ∉ B) appears exactly once, indexed
-by A = B ∪ {i} and the rank r of i in A, so the layer is a gather away from any block product.
+A *conditional layer* of size n is one array of shape ``(n+1, q) + (q,)*n + (C(L, n+1),)``:
+entry ``[r, x_i, x_B, A]`` is p̂_i(x_i | x_B) with i = A_r (the r-th smallest position of A) and
+B = A ∖ {i}; with ``batch_first`` the same numbers are laid out (C(L, n+1), n+1, q, q^n), for the
+compiled kernel. Every pair (B, i ∉ B) appears exactly once, indexed by A = B ∪ {i} and the rank
+r of i in A, so the layer is one gather away from any block product.
 
 The transition of the mixture-law DP from a size-n layer g through a block of size s
-(CLAIMS.md §2; ``laws.mixture_law``) is
+(``laws.mixture_law``, docs/engine.md) is
 
     g'(A, x_A) = w · Σ_{D ⊆ A, |D| = s} g(A∖D, x_{A∖D}) · Π_{i∈D} p̂_i(x_i | x_{A∖D})
 
 with w = P(s | node) / C(L − n, s). ``advance`` computes it *pattern by pattern*: a pattern is the
 set P of ranks that D occupies inside A, the same permutation of value axes for every A, so one
 pattern is a batched gather, s contiguous products and one axis permutation over all C(L, n+s)
-sets A at once. Work: Σ_P q^{n+s} C(L, n+s) = C(L, n+s) C(n+s, s) q^{n+s} products, the DP's own
-operation count. These helpers are pure functions over arrays, usable by any engine (the adaptive
-one included) that walks revealed sets size by size.
+sets A at once (numpy); large float transitions run the same sums in a compiled kernel
+(``kernels.py``, numba) over batch-first copies. Work: Σ_P q^{n+s} C(L, n+s) =
+C(L, n+s) C(n+s, s) q^{n+s} products, the DP's own operation count.
+
+These helpers are pure functions over arrays, usable by any engine (the adaptive one included)
+that walks revealed sets size by size: ``subsets``/``rank_table`` index the sets,
+``Marginals.layer`` and ``conditional_layer`` stack the numbers, ``patterns`` and
+``compiled_patterns`` give the gathers of one transition, ``advance`` runs it.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from itertools import combinations
 from math import comb
-
 from typing import TYPE_CHECKING
 
 import numpy as np
