@@ -7,7 +7,7 @@ worker process, so peak memory is that case's own. Printed per case: wall second
 seconds (best of ``--repeat`` for the cheap cases, one run for the heavy ones), nanoseconds of CPU
 per DP product, where the DP's products are Σ_t C(L, n_t) C(n_t, s_t) q^{n_t} over its block
 transitions (n_t revealed after the block, s_t its size), the worker's peak RSS above its RSS
-after building the target, and the size guard's estimate for that DP (``laws.law_peak_bytes``
+after building the target (and loading numba's kernel, when the DP uses it), and the estimate for that DP (``laws.law_peak_bytes``
 plus the joint and marginal layers). The start-up line times the CLI itself
 (``python -m verify.cli measure`` at L = 4). ``--baseline PATH`` runs the same cases on another
 checkout (for example the code before this engine) for a before/after table; it only needs
@@ -51,6 +51,14 @@ from distributions import parse_target
 from verify.metrics import measure
 spec, sampler, exact = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 target = parse_target(spec, exact=exact)
+try:  # load numba and the cached kernel first when the DP will use it: code, not data
+    from verify.laws import dp_ops
+    from verify.layers import COMPILED_MIN_TOTAL, warm_kernel
+    from verify.plans import parse_sampler
+    if not exact and dp_ops(parse_sampler(sampler, target.L), target.q) >= COMPILED_MIN_TOTAL:
+        warm_kernel()
+except ImportError:  # a checkout without the layered engine
+    pass
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 c0, t0 = time.process_time(), time.perf_counter()
 measure(target, sampler)

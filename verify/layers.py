@@ -192,6 +192,15 @@ def compiled_kernel(exact: bool, ops: int, force: bool | None = None):
     return kernel()
 
 
+def warm_kernel():
+    """Load (or compile) the numba kernel now, on a one-pattern transition; None without numba."""
+    k = compiled_kernel(False, 0, True)
+    if k is not None:
+        arrs = compiled_patterns(2, 1, 1, 2)
+        k(np.ones((2, 2)), np.ones((1, 2, 2, 2)), *arrs, 1.0, np.zeros((1, 4)), 2)
+    return k
+
+
 def advance(g: np.ndarray, cond: np.ndarray, n: int, s: int, L: int, q: int, weight=None,
             cache: dict | None = None, kernel=None) -> np.ndarray:
     """One block of size s from the size-n layer g: the size-(n+s) layer
@@ -235,20 +244,30 @@ def advance(g: np.ndarray, cond: np.ndarray, n: int, s: int, L: int, q: int, wei
 
 
 def compiled_patterns(L: int, n: int, s: int, q: int) -> tuple:
-    """``patterns`` stacked for the kernel: Bidx (P, C), Aidx (P, s, C), rk (P, s) and the
-    digit places dpart (P, q^s), bpart (P, q^n) with x_A code = dpart[d] + bpart[b]."""
+    """The gathers of every pattern of one transition n → a = n+s, stacked for the kernel.
+
+    Bidx (P, C(L,a)): B = A ∖ A[pattern] as ranks in size n; Aidx (P, s, C(L,a)): for the k-th
+    rank of the pattern, A'_k = B ∪ {A[p_k]} as ranks in size n+1, and rk (P, s) the rank
+    p_k − k of A[p_k] inside A'_k; dpart (P, q^s) and bpart (P, q^n): the code of x_A is
+    dpart[d] + bpart[b] (d the code of x_D, b that of x_B). Built for all patterns at once.
+    """
     a = n + s
-    pats = patterns(L, n, s)
+    A, Amask, ranks = subsets(L, a), subset_masks(L, a), rank_table(L)
+    Pm = np.array(list(combinations(range(a), s)), dtype=np.int64).reshape(-1, s)
+    npat = len(Pm)
+    inP = np.zeros((npat, a), dtype=bool)
+    inP[np.arange(npat)[:, None], Pm] = True
+    Rm = np.nonzero(~inP)[1].reshape(npat, n)
+    dbits = (np.int64(1) << A)[:, Pm]  # (C, P, s): the bit of each position of D
+    Bmask = Amask[:, None] - dbits.sum(axis=2)
+    Bidx = np.ascontiguousarray(ranks[Bmask].T)
+    Aidx = np.ascontiguousarray(ranks[Bmask[:, :, None] + dbits].transpose(1, 2, 0))
+    rk = Pm - np.arange(s, dtype=np.int64)
     place = q ** np.arange(a - 1, -1, -1, dtype=np.int64)  # weight of rank j's digit in x_A
-    dpart = np.empty((len(pats), q**s), dtype=np.int64)
-    bpart = np.empty((len(pats), q**n), dtype=np.int64)
-    for t, (_, _, _, P) in enumerate(pats):
-        dpart[t] = _codes(q, place[list(P)])
-        bpart[t] = _codes(q, place[[j for j in range(a) if j not in P]])
-    Bidx = np.stack([p[0] for p in pats])
-    Aidx = np.stack([np.stack([ix for _, ix in p[1]]) for p in pats])
-    rk = np.array([[r for r, _ in p[1]] for p in pats], dtype=np.int64)
-    return Bidx, Aidx, rk, dpart, bpart
+    dpart = place[Pm] @ np.indices((q,) * s, dtype=np.int64).reshape(s, -1)
+    bpart = (place[Rm] @ np.indices((q,) * n, dtype=np.int64).reshape(n, -1) if n
+             else np.zeros((npat, 1), dtype=np.int64))
+    return Bidx, Aidx, np.ascontiguousarray(rk), np.ascontiguousarray(dpart), np.ascontiguousarray(bpart)
 
 
 def _advance_compiled(k, g, condT, n, s, L, q, w, cache) -> np.ndarray:
@@ -264,11 +283,3 @@ def _advance_compiled(k, g, condT, n, s, L, q, w, cache) -> np.ndarray:
     out = np.zeros((comb(L, a), q**a))
     k(gT, condT, *arrs, w, out, q)
     return np.ascontiguousarray(out.T).reshape((q,) * a + (comb(L, a),))
-
-
-def _codes(q: int, place: np.ndarray) -> np.ndarray:
-    """Σ_k digit_k · place[k] for every digit string (C order, first digit most significant)."""
-    code = np.zeros(1, dtype=np.int64)
-    for p in place:
-        code = (code[:, None] + p * np.arange(q, dtype=np.int64)[None, :]).reshape(-1)
-    return code
