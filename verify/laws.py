@@ -5,9 +5,11 @@ n = |B| revealed at a node whose next block has size s (CLAIMS.md §2):
 
     g_child(A, x_A) += P(s | node) · C(L − n, s)^{-1} · g_node(B, x_B) · Π_{i ∈ A∖B} p̂_i(x_i | x_B)
 
-and the mixture law is the sum of g over terminal nodes at A = [L]. Arrays are kept in *full form*
-(shape with q on revealed axes and 1 elsewhere), so products are plain numpy broadcasting. The
-same code runs on float64 and on exact fmpq object arrays.
+and the mixture law is the sum of g over terminal nodes at A = [L]. The g of one node is one
+batched *layer* over all revealed sets of its size (``layers.py``; docs/engine.md), and a block
+transition is ``layers.advance``: numpy on float64 or exact fmpq object arrays, or a compiled
+numba kernel for large float transitions. ``plan_law`` (one fixed plan) keeps arrays in *full
+form* (q on revealed axes, 1 elsewhere), a plain product.
 """
 from __future__ import annotations
 
@@ -18,9 +20,8 @@ import numpy as np
 
 from .errors import TooLarge
 from .info import Marginals
-from .layers import (advance, compiled_kernel, conditional_layer, conditional_layer_entries,
-                     layer_entries, marginal_layer, transition_ops)
-from .layers import COMPILED_MIN_TOTAL
+from .layers import (COMPILED_MIN_TOTAL, advance, compiled_kernel, conditional_layer,
+                     conditional_layer_entries, layer_entries, marginal_layer, transition_ops)
 from .numbers import inv_binom, log_sum, rational, zero
 from .plans import Schedule
 from .predictors import PERFECT, Predictor
