@@ -173,7 +173,8 @@ def law_peak_entries(schedule: Schedule, q: int) -> int:
     one gathered conditional and the weighted gather of g (numpy path), or the batch-first copy
     of g, the output and its transposed copy and the stacked pattern arrays (compiled path).
     ``law_peak_bytes`` adds 25 % for allocator slack. The marginal layers the DP reads belong to
-    the ``Marginals`` cache: (q+1)^L numbers, counted by ``target.estimated_bytes``.
+    the ``Marginals`` cache: (q+1)^L numbers, counted by ``target.estimated_bytes``. A shared
+    ``cond_cache`` (the proof check's) keeps the conditional layers of other sizes on top.
     """
     L = schedule.L
     pending: dict = {schedule.start: 1}

@@ -113,6 +113,24 @@ def conditional_layer(m: Marginals, predictor, n: int, batch_first: bool = False
         out = np.moveaxis(bf, 0, -1).reshape((n + 1, q) + (q,) * n + (len(A),))  # a view of bf
     else:
         out = np.empty((n + 1, q) + (q,) * n + (len(A),), dtype=dtype)
+    if kind in ("perfect", "mix") and batch_first and not exact:
+        # The same numbers computed set by set in batch-first order: every write is a whole row.
+        C1 = len(A)
+        topT = np.ascontiguousarray(np.moveaxis(marginal_layer(m, n + 1), -1, 0))
+        lowT = np.ascontiguousarray(np.moveaxis(marginal_layer(m, n), -1, 0)).reshape(-1, q**n)
+        for r in range(n + 1):
+            Bidx = ranks[Amask ^ (np.int64(1) << A[:, r])]
+            num = np.moveaxis(topT, r + 1, 1).reshape(C1, q, q**n)
+            den = lowT[Bidx][:, None, :]
+            c = np.divide(num, np.where(den > 0, den, 1.0))
+            off = den == 0
+            if off.any():
+                np.copyto(c, 1 / q, where=np.broadcast_to(off, c.shape))
+            if kind == "mix":
+                lam = predictor.params.get("lam")
+                c = c * rational(1 - lam, False) + rational(lam / q, False)
+            bf[:, r] = c
+        return bf
     if kind in ("perfect", "mix"):
         top = marginal_layer(m, n + 1)
         low = marginal_layer(m, n)
