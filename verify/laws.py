@@ -168,9 +168,9 @@ def law_peak_entries(schedule: Schedule, q: int) -> int:
     layers of every node reached but not yet processed (children included), the node's own layer,
     its conditional layer, the pattern index arrays cached so far (int64, one entry each, plus the
     Python objects holding them), and the
-    largest of (a) building the conditional layer: three slices of it and a gathered marginal
-    layer; (b) one transition n → a = n+s: the returned layer, the product and its predecessor,
-    one gathered conditional and the weighted gather of g (numpy path), or the batch-first copy
+    largest of (a) building the conditional layer: four slices of it, copies of two marginal
+    layers and a gathered one; (b) one transition n → a = n+s: the returned layer, the product
+    and its predecessor, one gathered conditional and the weighted gather of g (numpy path), or the batch-first copy
     of g, the output and its transposed copy and the stacked pattern arrays (compiled path).
     ``law_peak_bytes`` adds 25 % for allocator slack. The marginal layers the DP reads belong to
     the ``Marginals`` cache: (q+1)^L numbers, counted by ``target.estimated_bytes``. A shared
@@ -192,7 +192,8 @@ def law_peak_entries(schedule: Schedule, q: int) -> int:
         for s, child in edges:
             pending.setdefault(child, layer_entries(q, L, n + s))
         cond = conditional_layer_entries(q, L, n)
-        build = 3 * (cond // (n + 1)) + q**n * comb(L, n + 1)
+        # batch-first copies of two marginal layers, a gathered one and four slices in flight
+        build = 4 * (cond // (n + 1)) + layer_entries(q, L, n + 1) + layer_entries(q, L, n) + q**n * comb(L, n + 1)
         work = 0
         for s, _ in edges:
             if s == 0:
