@@ -165,13 +165,13 @@ def law_peak_entries(schedule: Schedule, q: int) -> int:
     """Upper bound on the numbers ``mixture_law`` holds at once on this schedule (marginals aside).
 
     Walks the nodes in ``step_order`` as the DP does. At a node with n revealed, alive are: the
-    layers of every node reached but not yet processed (children included), the node's own layer,
-    its conditional layer, the pattern index arrays cached so far (int64, one entry each, plus the
-    Python objects holding them), and the
-    largest of (a) building the conditional layer: four slices of it, copies of two marginal
-    layers and a gathered one; (b) one transition n → a = n+s: the returned layer, the product
-    and its predecessor, one gathered conditional and the weighted gather of g (numpy path), or the batch-first copy
-    of g, the output and its transposed copy and the stacked pattern arrays (compiled path).
+    layers of every node reached but not yet processed (children included), the node's own
+    layer, its conditional layer, the pattern index arrays cached so far (int64, one entry each,
+    plus the Python objects holding them), and the largest of (a) building the conditional
+    layer: four slices of it, copies of two marginal layers and a gathered one; (b) one
+    transition n → a = n+s: the returned layer, the product and its predecessor, one gathered
+    conditional and the weighted gather of g (numpy path), or the batch-first copy of g, the
+    output and its transposed copy and the stacked pattern arrays (compiled path).
     ``law_peak_bytes`` adds 25 % for allocator slack. The marginal layers the DP reads belong to
     the ``Marginals`` cache: (q+1)^L numbers, counted by ``target.estimated_bytes``. A shared
     ``cond_cache`` (the proof check's) keeps the conditional layers of other sizes on top.
