@@ -7,7 +7,9 @@ worker process, so peak memory is that case's own. Printed per case: wall second
 seconds (best of ``--repeat`` for the cheap cases, one run for the heavy ones), nanoseconds of CPU
 per DP product, where the DP's products are Σ_t C(L, n_t) C(n_t, s_t) q^{n_t} over its block
 transitions (n_t revealed after the block, s_t its size), the worker's peak RSS above its RSS
-after building the target (and loading numba's kernel, when the DP uses it), and the estimate for that DP (``laws.law_peak_bytes``
+after building the target (and loading numba's kernel, when the DP uses it), with ``--traced``
+the tracemalloc peak of one more run (numpy's buffers: the data), and the size guard's estimate
+``laws.measure_peak_bytes`` for that DP (``laws.law_peak_bytes``
 plus the joint and marginal layers). The start-up line times the CLI itself
 (``python -m verify.cli measure`` at L = 4). ``--baseline PATH`` runs the same cases on another
 checkout (for example the code before this engine) for a before/after table; it only needs
@@ -60,17 +62,23 @@ try:  # load numba and the cached kernel first when the DP will use it: code, no
 except ImportError:  # a checkout without the layered engine
     pass
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+traced = sys.argv[4] == "1"
+if traced:  # numpy's buffers are traced: the data the estimate is about (slower, timings unused)
+    import tracemalloc
+    tracemalloc.start()
 c0, t0 = time.process_time(), time.perf_counter()
 measure(target, sampler)
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+peak = tracemalloc.get_traced_memory()[1] if traced else None
 rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"wall": wall, "cpu": cpu, "rss_kib": rss1, "rss_above_kib": rss1 - rss0}))
+print(json.dumps({"wall": wall, "cpu": cpu, "rss_kib": rss1, "rss_above_kib": rss1 - rss0, "traced": peak}))
 """
 
 
-def run_case(tree: Path, spec: str, sampler: str, exact: bool) -> dict:
+def run_case(tree: Path, spec: str, sampler: str, exact: bool, traced: bool = False) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    out = subprocess.run([sys.executable, "-c", WORKER, spec, sampler, "1" if exact else "0"],
+    out = subprocess.run([sys.executable, "-c", WORKER, spec, sampler, "1" if exact else "0",
+                          "1" if traced else "0"],
                          env=env, cwd=tree, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -88,18 +96,15 @@ def startup(tree: Path) -> dict:
 
 
 def dp_ops_and_estimate(spec: str, sampler: str, exact: bool):
-    from verify.laws import dp_ops, law_peak_bytes
+    from verify.laws import dp_ops, measure_peak_bytes
     from verify.plans import parse_sampler
-    from verify.target import BYTES_EXACT, BYTES_FLOAT
 
     name, _, rest = spec.partition(":")
     kv = dict(item.split("=", 1) for item in rest.split(",")) if rest else {}
     L = int(kv["L"])
     q = int(kv.get("q", 3 if name.startswith("coloring3") else 2))
     sch = parse_sampler(sampler, L)
-    per = BYTES_EXACT if exact else BYTES_FLOAT
-    est = law_peak_bytes(sch, q, exact) + per * (float(q) ** L + float(q + 1) ** L)
-    return dp_ops(sch, q), est
+    return dp_ops(sch, q), measure_peak_bytes(sch, q, exact)
 
 
 def main() -> None:
@@ -109,11 +114,13 @@ def main() -> None:
     ap.add_argument("--baseline", default=None, help="another checkout to time the same cases on")
     ap.add_argument("--skip-heavy", action="store_true", help="only the cheap cases (and start-up)")
     ap.add_argument("--baseline-only", action="store_true", help="time only the --baseline checkout")
+    ap.add_argument("--traced", action="store_true",
+                    help="one more run per float case under tracemalloc: the traced peak of the data")
     args = ap.parse_args()
     trees = [] if args.baseline_only else [("this", ROOT)]
     trees += [("baseline", Path(args.baseline).resolve())] if args.baseline else []
     print(f"{'tree':<8} {'case':<44} {'mode':<5} {'wall s':>8} {'cpu s':>8} {'target':>7} "
-          f"{'ns/op':>7} {'DP ops':>9} {'peak MiB':>9} {'est MiB':>8}", flush=True)
+          f"{'ns/op':>7} {'DP ops':>9} {'RSS+ MiB':>9} {'traced MiB':>10} {'est MiB':>8}", flush=True)
     for label, tree in trees:
         for spec, sampler, exact, cheap in CASES:
             if args.only and args.only not in spec and args.only not in sampler:
@@ -123,10 +130,12 @@ def main() -> None:
             runs = [run_case(tree, spec, sampler, exact) for _ in range(args.repeat if cheap else 1)]
             best = min(runs, key=lambda r: r["cpu"])
             ops, est = dp_ops_and_estimate(spec, sampler, exact)
+            tr = run_case(tree, spec, sampler, exact, True)["traced"] if args.traced and not exact else None
+            trs = f"{tr / 2**20:10.0f}" if tr is not None else f"{'':>10}"
             goal = TARGETS.get((spec, sampler, exact))
             print(f"{label:<8} {spec + ' ' + sampler:<44} {'exact' if exact else 'float':<5} "
                   f"{best['wall']:8.2f} {best['cpu']:8.2f} {goal if goal else '':>7} "
-                  f"{best['cpu'] / ops * 1e9:7.2f} {ops:9.3g} {best['rss_above_kib'] / 1024:9.0f} "
+                  f"{best['cpu'] / ops * 1e9:7.2f} {ops:9.3g} {best['rss_above_kib'] / 1024:9.0f} {trs} "
                   f"{est / 2**20:8.0f}", flush=True)
         if not args.only or "startup" in args.only:
             runs = [startup(tree) for _ in range(args.repeat)]

@@ -203,8 +203,9 @@ def law_peak_entries(schedule: Schedule, q: int) -> int:
             Ca, P = comb(L, a), comb(a, s)
             if (n, s) not in seen:
                 seen.add((n, s))
-                # the arrays, and ~256 bytes of Python objects per array of each pattern
-                cached_idx += P * (s + 1) * (Ca + 32)
+                # the arrays and the Python objects holding them, once for each path: a node's
+                # path depends on its largest transition, so one (n, s) may run on both
+                cached_idx += 2 * P * ((s + 1) * Ca + 64 * (s + 3))
             out = layer_entries(q, L, a)
             numpy_path = 2 * out + out // q + q ** (n + 1) * Ca + 2 * q**n * Ca
             compiled_path = layer_entries(q, L, n) + 2 * out + P * ((s + 1) * Ca + q**s + q**n + s)
@@ -219,11 +220,18 @@ def law_peak_bytes(schedule: Schedule, q: int, exact: bool) -> float:
     return 1.25 * float(law_peak_entries(schedule, q)) * (BYTES_EXACT if exact else BYTES_FLOAT)
 
 
-def refuse_law_if_too_large(schedule: Schedule, q: int, L: int, exact: bool) -> None:
-    """TooLarge if the DP (``law_peak_bytes``) plus the joint and the marginal layers it reads
-    ((q+1)^L numbers) would exceed the memory limit."""
+def measure_peak_bytes(schedule: Schedule, q: int, exact: bool) -> float:
+    """The DP (``law_peak_bytes``) plus what a measurement keeps beside it: the joint, the
+    marginal layers ((q+1)^L numbers) and about 2L·q^L more (subset marginals along the chains
+    ``Marginals.marginal`` walks for H(X_i) and H(X_{−i}), the law r and its metrics)."""
+    L = schedule.L
     per = BYTES_EXACT if exact else BYTES_FLOAT
-    need = law_peak_bytes(schedule, q, exact) + per * (float(q) ** L + float(q + 1) ** L)
+    return law_peak_bytes(schedule, q, exact) + per * (float(q) ** L * (1 + 2 * L) + float(q + 1) ** L)
+
+
+def refuse_law_if_too_large(schedule: Schedule, q: int, L: int, exact: bool) -> None:
+    """TooLarge if ``measure_peak_bytes`` exceeds the memory limit (before any allocation)."""
+    need = measure_peak_bytes(schedule, q, exact)
     limit = max_bytes()
     if need > limit:
         raise TooLarge("sampler", f"the mixture-law DP of {schedule.spec} on q={q}, L={L}", need, limit)
