@@ -9,8 +9,8 @@ per DP product, where the DP's products are Σ_t C(L, n_t) C(n_t, s_t) q^{n_t} o
 transitions (n_t revealed after the block, s_t its size), the worker's peak RSS above its RSS
 after building the target (and loading numba's kernel, when the DP uses it), with ``--traced``
 the tracemalloc peak of one more run (numpy's buffers: the data), and the size guard's estimate
-``laws.measure_peak_bytes`` for that DP (``laws.law_peak_bytes``
-plus the joint and marginal layers). The start-up line times the CLI itself
+``laws.measure_peak_bytes`` (the DP's ``law_peak_bytes`` plus the joint, the marginal layers and
+the measurement's other arrays). The start-up line times the CLI itself
 (``python -m verify.cli measure`` at L = 4). ``--baseline PATH`` runs the same cases on another
 checkout (for example the code before this engine) for a before/after table; it only needs
 ``distributions`` and ``verify.metrics.measure`` there.
