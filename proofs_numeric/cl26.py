@@ -1,4 +1,4 @@
-"""CL26 claims that need more than one formula per instance (CLAIMS.md §3, CL26).
+"""CL26 claims that need more than one formula per instance (docs/index.md §3, CL26).
 
 ``CL26.L1`` (reported): for any (Z_1..Z_d) and any j, KL(p_Z ‖ Π p_{Z_i}) = TC ≤ Σ_{i≠j} I(Z_i; Z_{−i}).
 Checked in its strongest form, j = argmax_j I_j: TC ≤ Σ_i I_i − max_j I_j, the maximum certified

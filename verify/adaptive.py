@@ -13,7 +13,7 @@ The chain is run forward over ``|S|`` with two weights per state:
   depends on ``x_S`` only: ``ρ(S ∪ B, x_{S∪B}) += ρ(S, x_S) · P(B | S, x_S)``. With ``X ~ p`` the
   data-law weight of the state is ``p_S(x_S) · ρ(S, x_S)`` (every ``x`` has one path per order).
 
-From them, with the data law driving the path (CLAIMS.md §1, D-CHAIN along each path):
+From them, with the data law driving the path (docs/index.md §1, D-CHAIN along each path):
 
 * expected KL  ``E KL(p ‖ q̂_π) = −H − E_p Σ_t Σ_{j∈B_t} log p̂_j(X_j | X_{U_t})``
   ``= −H − Σ_{S, j} Σ_{x_S} c_j(S, x_S) Σ_v p_j(v | x_S) log p̂_j(v | x_S)``,

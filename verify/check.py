@@ -21,7 +21,6 @@ from .claims import Claim
 from .errors import SpecError
 from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_schedules
 from .serialize import jsonable, to_float
-from .symbolic import evaluate
 
 CHECKERS = {"<=": check_le, ">=": check_ge, "==": check_eq}
 
@@ -93,6 +92,8 @@ def _rational(v):
 def side_value(claim: Claim, side, inst: Instance):
     if callable(side):
         return side(inst)
+    from .symbolic import evaluate  # sympy: imported only when a claim is evaluated
+
     return evaluate(side, claim.constants, inst.value)
 
 

@@ -3,7 +3,7 @@
 A rule looks at a state ``(S, x_S)`` — the revealed set and its values — through the predictor's
 conditionals ``p̂_j(· | x_S)`` of the masked positions ``j ∉ S`` and returns a law over batches
 ``B ⊆ [L]∖S``. Every comparison a rule makes goes through a ``view`` (``verify.adaptive.StateView``)
-that decides it exactly (CLAIMS.md §7 in the project's words: entropies of rational laws are
+that decides it exactly (docs/index.md §7: entropies of rational laws are
 log-linear forms, probabilities are rational), so no branch is ever a float coin-flip.
 
 Rules (η, γ ≥ 0; positions tie-break by index, lowest first):
@@ -50,7 +50,7 @@ _PARAM = {"entropy-sum": "eta", "max-entropy": "eta", "eb": "gamma", "topk": "k"
 
 class UndecidedBranch(SpecError):
     """A comparison a rule makes could not be settled at the precision cap (never expected for
-    log-linear forms, CLAIMS.md §7); the message names the state."""
+    log-linear forms, docs/index.md §7); the message names the state."""
 
     def __init__(self, where: str, detail: str):
         super().__init__("sampler", f"branch undecided at {where}: {detail}",

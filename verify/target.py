@@ -6,6 +6,7 @@ object arrays of ``flint.fmpq`` (exact rationals, for certification). See docs/e
 from __future__ import annotations
 
 import os
+from math import comb
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -34,11 +35,21 @@ def max_bytes() -> float:
 def estimated_bytes(q: int, L: int, exact: bool = False) -> float:
     """Working memory of the engine on a (q, L) instance, before anything is allocated.
 
-    The joint law has q^L entries; the cached subset marginals and one layer of the
-    partial-assignment DP each hold at most sum_k C(L,k) q^k = (q+1)^L entries.
+    joint q^L + marginal layers Σ_k C(L,k) q^k = (q+1)^L (every subset marginal, cached once) +
+    the exact DP at its heaviest size node (docs/engine.md): one conditional layer
+    max_n (L−n) q^{n+1} C(L,n) and five DP layers of at most max_n C(L,n) q^n numbers (the
+    node's own, a child, the returned layer and two products), with 25 % allocator slack.
+    A schedule whose DP keeps more alive (mdm keeps two steps of layers) is checked again, with
+    its own figure, by ``laws.mixture_law`` before it allocates.
     """
     per = BYTES_EXACT if exact else BYTES_FLOAT
-    return per * (float(q) ** L + 3.0 * float(q + 1) ** L)
+    joint, marg = float(q) ** L, float(q + 1) ** L
+    if L <= 256:
+        layer = float(max(comb(L, n) * q**n for n in range(L + 1)))
+        cond = float(max((L - n) * q ** (n + 1) * comb(L, n) for n in range(L)))
+    else:  # the sums' bounds; these overflow a float long before L = 256 matters
+        layer, cond = marg, L * q * marg
+    return per * (joint + marg + 1.25 * (cond + 5 * layer))
 
 
 def refuse_if_too_large(q: int, L: int, exact: bool = False, field_name: str = "target") -> None:
