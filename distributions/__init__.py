@@ -1,4 +1,4 @@
-"""The target-law zoo (CLAIMS.md §4) and the spec-string parser for targets.
+"""The target-law zoo (docs/index.md §4) and the spec-string parser for targets.
 
     parse_target("markov:L=6,q=2,flip=0.1", exact=True)  -> verify.target.Target
     FAMILIES["mds"].usage()                               -> keys, defaults, constraints

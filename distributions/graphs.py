@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from flint import fmpq
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from verify.target import as_exact, refuse_if_too_large
 
@@ -36,6 +39,7 @@ def near_square_rows(L: int) -> int:
 
 def potts_graph(graph: str, L: int, rows: int | None = None, seed: int | None = None) -> nx.Graph:
     """The interaction graph on nodes 0..L−1 (see the module docstring for each kind)."""
+    import networkx as nx  # heavy (~0.5 s): imported only when a graph is built
     if graph == "path":
         return nx.path_graph(L)
     if graph == "cycle":

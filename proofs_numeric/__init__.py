@@ -5,22 +5,31 @@ reviewer-supplied TOML files.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from verify.claims import Claim, load_claims_file
 from verify.errors import SpecError
 
 HERE = Path(__file__).parent
-BUILTIN_FILES = ("derived.toml", "lc25.toml")
+BUILTIN_FILES = ("derived.toml", "lc25.toml", "zc26.toml", "cl26.toml", "fg25.toml")
 
 
 def builtin_claims() -> list[Claim]:
-    from . import lc25
+    from . import cl26, fg25, lc25, zc26
 
     out: list[Claim] = []
     for name in BUILTIN_FILES:
         out += load_claims_file(HERE / name)
     out += lc25.PYTHON_CLAIMS
+    out += zc26.PYTHON_CLAIMS
+    out += cl26.PYTHON_CLAIMS
+    out += fg25.PYTHON_CLAIMS
+    for c in out:  # summaries with plot data for declarative claims (the report renders them)
+        if c.id in lc25.SUMMARIZERS and c.summarize is None:
+            c.summarize = functools.partial(lc25.SUMMARIZERS[c.id], c)
+        if c.id in lc25.RECORDERS and c.record is None:
+            c.record = lc25.RECORDERS[c.id]
     return out
 
 

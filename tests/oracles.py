@@ -1,4 +1,4 @@
-"""Brute-force oracles written from the definitions of CLAIMS.md §0–§2.
+"""Brute-force oracles written from the definitions of docs/index.md §0–§2.
 
 They share no code with the engine (nothing from ``verify`` is imported): every
 quantity is obtained by summing the full joint law, and every sampler law by
@@ -276,7 +276,7 @@ def uniform_on_code(words, q: int, L: int) -> np.ndarray:
 
 
 def mds_overshoot(sizes, k: int) -> int:
-    """n_{t*} - k with t* = min{t : n_t >= k} (CLAIMS.md §4)."""
+    """n_{t*} - k with t* = min{t : n_t >= k} (docs/index.md §4)."""
     n = 0
     for s in sizes:
         n += s
@@ -400,3 +400,119 @@ def chain_tc_direct(pmf: np.ndarray, blocks) -> float:
         total -= entropy_direct(pmf, U + list(D)) - hU
         U = U + list(D)
     return total
+
+
+# ---------------------------------------------------------------- 3-colouring chain under mdm:N
+
+def coloring3_pmf(L: int) -> np.ndarray:
+    """Uniform law on proper 3-colourings of a path of L positions (neighbours differ)."""
+    words = [x for x in itertools.product(range(3), repeat=L) if all(a != b for a, b in zip(x, x[1:]))]
+    return uniform_on_code(words, 3, L)
+
+
+class Coloring3NoCollision:
+    """P(no same-step collision) for the 3-colouring chain under uniform mdm:N, written from the
+    definitions only (no closed-form transition powers, no colour-class shortcuts in the marginals).
+
+    Why it equals 1 − SER: a token drawn after its neighbour is drawn given it, so it differs; two
+    non-adjacent tokens of one step can always be completed (three colours). So the output is
+    improper exactly when two adjacent positions revealed at the same step draw the same colour.
+
+    The recursion: with the revealed values fixed, the masked positions split into gaps; the law of
+    a gap given everything revealed is uniform over the proper completions of the gap between its
+    end colours (enumerated here), and gaps evolve independently. With j uniform steps left a
+    masked position is revealed now with probability 1/j. So, summing over the subset D of the gap
+    revealed now (every subset, explicitly) and over the colours of D:
+
+        f(j, g, l, r) = Σ_D (1/j)^{|D|} (1 − 1/j)^{g−|D|} Σ_{y_D} Π_d m_d(y_d) Π links
+
+    where m_d is the enumerated marginal of gap position d and a link is 1[y ≠ y'] between adjacent
+    revealed points and f(j − 1, s, y, y') for a sub-gap of s ≥ 1 masked positions. Colour
+    relabelling leaves the law unchanged, so ends are renamed (l → 0, r → 0 or 1) for the memo.
+    SER(L, N) = 1 − f(N, L, None, None).
+    """
+
+    def __init__(self):
+        self.memo: dict = {}
+        self.marg: dict = {}
+
+    @staticmethod
+    def _canon(l, r):
+        if l is None and r is None:
+            return None, None
+        if l is None:
+            return None, 0
+        if r is None:
+            return 0, None
+        return 0, (0 if l == r else 1)
+
+    def marginals(self, g: int, l, r) -> np.ndarray:
+        key = (g, l, r)
+        if key not in self.marg:
+            counts = np.zeros((g, 3))
+            for y in itertools.product(range(3), repeat=g):
+                word = ([l] if l is not None else []) + list(y) + ([r] if r is not None else [])
+                if all(a != b for a, b in zip(word, word[1:])):
+                    counts[np.arange(g), list(y)] += 1
+            self.marg[key] = counts / counts[0].sum()
+        return self.marg[key]
+
+    def link(self, j: int, s: int, a, b) -> float:
+        if s == 0:
+            return 0.0 if (a is not None and a == b) else 1.0
+        return self.f(j, s, a, b)
+
+    def f(self, j: int, g: int, l, r) -> float:
+        if g == 0:
+            return 1.0
+        if j == 0:
+            return 0.0
+        l, r = self._canon(l, r)
+        key = (j, g, l, r)
+        if key in self.memo:
+            return self.memo[key]
+        rho = 1.0 / j
+        m = self.marginals(g, l, r).tolist()
+        total = (1 - rho) ** g * self.f(j - 1, g, l, r)
+        links: dict = {}
+
+        def link(s, a, b):
+            if (s, a, b) not in links:
+                links[(s, a, b)] = self.link(j - 1, s, a, b)
+            return links[(s, a, b)]
+
+        # Every non-empty D ⊆ {1..g}, depth first so that each subset extends its prefix's
+        # product: a node is (last revealed position, {colour of that point: weight}, |D|).
+        stack = [(0, {l: 1.0}, 0)]
+        while stack:
+            prev, v, size = stack.pop()
+            if size:
+                end = sum(w * link(g - prev, c, r) for c, w in v.items())
+                total += rho ** size * (1 - rho) ** (g - size) * end
+            for d in range(prev + 1, g + 1):
+                new = {}
+                for y in range(3):
+                    if m[d - 1][y] == 0:
+                        continue
+                    acc = sum(w * link(d - prev - 1, c, y) for c, w in v.items())
+                    if acc:
+                        new[y] = m[d - 1][y] * acc
+                if new:
+                    stack.append((d, new, size + 1))
+        self.memo[key] = total
+        return total
+
+    def ser(self, L: int, N: int) -> float:
+        return 1.0 - self.f(N, L, None, None)
+
+
+def gen_logppl_gap(p: np.ndarray, r: np.ndarray) -> float:
+    """(E_r[−log p] − H(p))/L; +inf when r puts mass where p = 0 (SER > 0)."""
+    p = np.asarray(p, float)
+    r = np.asarray(r, float)
+    if np.any((p == 0) & (r > 0)):
+        return math.inf
+    nz = r > 0
+    cross = float(-(r[nz] * np.log(p[nz])).sum())
+    H = float(-(p[p > 0] * np.log(p[p > 0])).sum())
+    return (cross - H) / p.ndim

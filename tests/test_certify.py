@@ -1,4 +1,4 @@
-"""Certified arithmetic: exact log-linear forms (CLAIMS.md §7) and verdicts (CLAIMS.md §5).
+"""Certified arithmetic: exact log-linear forms (docs/index.md §7) and verdicts (docs/index.md §5).
 
 Expected values come from mathematics (unique factorisation, known decimal expansions, series
 bounds), never from this code's own output.
@@ -12,6 +12,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import pytest
+import sympy
 from flint import arb, ctx, fmpq
 from hypothesis import given
 from hyp import effort
@@ -299,7 +300,7 @@ def test_float_is_display_accurate_even_for_tiny_forms():
 
 
 # --------------------------------------------------------------------------------------------
-# two-token example (CLAIMS.md §4): KL(p ‖ p_1 ⊗ p_2) = I(X_1; X_2)
+# two-token example (docs/index.md §4): KL(p ‖ p_1 ⊗ p_2) = I(X_1; X_2)
 
 
 def test_two_token_kl_equals_mutual_information():
@@ -412,3 +413,111 @@ def test_lazy_sum_with_tiny_rational_value_is_decided_exactly():
     assert check_le(x, 0).status == "refuted"
     assert check_eq(x, 0).status == "refuted"
     assert check_eq(Sum(x, LogLinear.constant(-tiny)), 0).status == "tight"
+
+
+# --------------------------------------------------------------------------------------------
+# exact zero test: cancellations hidden by composite bases (docs/certification.md)
+
+# Primes far beyond trial division (sympy, an independent library): products of two of them are
+# semiprimes that the zero test can only split by gcds with other integers of the form.
+_BIG_PRIMES = [int(sympy.nextprime(2**k + 97 * k)) for k in (110, 130, 150, 170, 190, 210)]
+
+
+def _semiprimes():
+    p = _BIG_PRIMES
+    return p[0] * p[1], p[2] * p[3], p[4] * p[5]
+
+
+def test_log6_minus_log2_minus_log3_is_zero():
+    form = LL.log(6) - LL.log(2) - LL.log(3)
+    assert form.is_zero() and form.reduced() == (0, {})
+    assert check_eq(LL.log(6), LL.log(2) + LL.log(3)).status == "tight"
+
+
+def test_product_of_large_semiprimes_cancels():
+    a, b, c = _semiprimes()
+    form = LL.log(a * b) - LL.log(a) - LL.log(b)
+    assert form.is_zero()
+    assert check_eq(LL.log(Q(a * b, c)), LL.log(a) + LL.log(b) - LL.log(c)).status == "tight"
+    # nonzero: log(a²b) + log(b/c) = log(a²b²/c); without factoring, a base such as {a², b, c}
+    # (a² with exponent 1) is as good as {a, b, c}: pairwise coprime, same value
+    c0, red = (LL.log(a * a * b) + LL.log(Q(b, c))).reduced()
+    bases = [int(k) for k in red]
+    assert c0 == 0 and len(bases) == 3
+    assert all(math.gcd(x, y) == 1 for i, x in enumerate(bases) for y in bases[i + 1:])
+    num = math.prod(int(k) ** int(e.p) for k, e in red.items() if e > 0)
+    den = math.prod(int(k) ** int(-e.p) for k, e in red.items() if e < 0)
+    assert all(e.q == 1 for e in red.values()) and (num, den) == (a * a * b * b, c)
+
+
+def test_reduced_base_is_pairwise_coprime_and_exact():
+    """Semiprimes sharing primes (p0p1, p1p2, p0p2 ...): the reduction must split them; checked with
+    plain integers: pairwise gcd 1, and Π b^{e_b} equals Π r^{c} (integer exponents here)."""
+    p = _BIG_PRIMES
+    ratios = [p[0] * p[1], p[1] * p[2], Q(p[0] * p[2], 10**6), p[3] * p[0] ** 2, Q(6, p[2] * p[4] * p[5])]
+    coefs = [3, -1, 2, 1, -2]
+    form = LL.from_pairs(coefs, ratios)
+    c0, red = form.reduced()
+    bases = [int(k) for k in red]
+    assert all(math.gcd(x, y) == 1 for i, x in enumerate(bases) for y in bases[i + 1:])
+    assert all(e.q == 1 for e in red.values())
+    lhs_num = lhs_den = 1
+    for b, e in red.items():
+        k = int(e.p)
+        if k > 0:
+            lhs_num *= int(b) ** k
+        else:
+            lhs_den *= int(b) ** -k
+    rhs_num = rhs_den = 1
+    for c, r in zip(coefs, ratios):
+        r = Q(r)
+        n, d = int(r.p), int(r.q)
+        if c < 0:
+            n, d, c = d, n, -c
+        rhs_num *= n**c
+        rhs_den *= d**c
+    assert lhs_num * rhs_den == rhs_num * lhs_den
+    assert not form.is_zero()
+
+
+def test_tiny_nonzero_forms_hidden_by_composites_have_ball_signs():
+    """log(a(c+1)) − log a − log c = log(1 + 1/c) ∈ (1/(c+1), 1/c): positive but about 2^-400, so
+    only a ball at more than 400 bits decides it; the zero test must not call it 0."""
+    a, b, c = _semiprimes()
+    assert c.bit_length() > 390
+    pos = LL.log(a * (c + 1)) - LL.log(a) - LL.log(c)
+    assert not pos.is_zero()
+    assert pos.sign() == 1
+    assert (-pos).sign() == -1
+    v = check_le(LL.log(a) + LL.log(c), LL.log(a * (c + 1)))
+    assert v.status == "certified" and v.prec > 400
+    assert check_ge(LL.log(a) + LL.log(c), LL.log(a * (c + 1))).status == "refuted"
+    assert check_eq(LL.log(a) + LL.log(c), LL.log(a * (c + 1))).status == "refuted"
+    # the bracket 1/(c+1) < log(1 + 1/c) < 1/c, decided exactly
+    assert check_le(Q(1, c + 1), pos).status == "certified"
+    assert check_le(pos, Q(1, c)).status == "certified"
+
+
+def test_many_products_of_atoms_cancel():
+    """D-CHAIN's shape: Σ_x p(x) log(q(x)) with q(x) a product of large 'atoms' over a small
+    denominator, against Σ_x p(x) Σ log(atom) − log(denominator). Exactly 0; perturbing one
+    coefficient gives a form whose sign mpmath (an independent library) confirms."""
+    atoms = [p * q for i, p in enumerate(_BIG_PRIMES) for q in _BIG_PRIMES[i + 1:]] + [11, 13]
+    coefs, ratios = [], []
+    for k in range(40):
+        chosen = [atoms[(7 * k + j * j) % len(atoms)] for j in range(4)]
+        den = 10 ** (k % 5 + 1)
+        w = Q(k + 1, 97)
+        coefs.append(w)
+        ratios.append(Q(math.prod(chosen), den))
+        coefs += [-w] * 4 + [w]
+        ratios += chosen + [den]
+    form = LL.from_pairs(coefs, ratios)
+    assert form.is_zero()
+    assert check_eq(form, 0).status == "tight"
+    coefs[0] += Q(1, 10**6)
+    off = LL.from_pairs(coefs, ratios)
+    assert not off.is_zero()
+    with mpmath.workdps(60):
+        expected = mpmath.mpf(1) / 10**6 * mpmath.log(mpmath.mpf(int(ratios[0].p)) / int(ratios[0].q))
+    assert off.sign() == (1 if expected > 0 else -1)

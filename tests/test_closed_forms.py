@@ -1,4 +1,4 @@
-"""The engine against the closed forms of CLAIMS.md §4 and the derived identities of §1/§3
+"""The engine against the closed forms of docs/index.md §4 and the derived identities of §1/§3
 (D-PROFILE, D-MIX, D-SMAX, D-ONE, D-SEQ, D-INFO, D-CHAIN, MDS overshoot, product, two-token).
 
 Float tolerances: these are engine cross-checks, not verdicts.

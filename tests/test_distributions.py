@@ -1,4 +1,4 @@
-"""The target zoo (CLAIMS.md §4): shapes, exact normalisation, closed forms, files, spec errors.
+"""The target zoo (docs/index.md §4): shapes, exact normalisation, closed forms, files, spec errors.
 
 Expected values come from closed forms written here (independent of distributions/), never from
 the module's own output.

@@ -1,6 +1,6 @@
 """Engine (verify.*) against the brute-force oracles of tests/oracles.py on seeded random laws.
 
-Float tolerances here are engine cross-checks, not verdicts (CLAIMS.md §5).
+Float tolerances here are engine cross-checks, not verdicts (docs/index.md §5).
 """
 from __future__ import annotations
 

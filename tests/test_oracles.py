@@ -1,4 +1,4 @@
-"""Self-checks of the brute-force oracles against closed forms only (CLAIMS.md §0, §1, §4).
+"""Self-checks of the brute-force oracles against closed forms only (docs/index.md §0, §1, §4).
 
 Nothing here touches the engine: if these fail, the oracle (not the engine) is wrong.
 """

@@ -1,9 +1,9 @@
-"""Rigorous enclosures and verdicts for checked inequalities and identities (CLAIMS.md §5, §7).
+"""Rigorous enclosures and verdicts for checked inequalities and identities (docs/index.md §5, §7).
 
 A quantity handed to the certifier is one of
 
 * an exact rational (``int``, ``fmpz``, ``fmpq``, ``Fraction``, numpy integer);
-* a ``LogLinear`` (``verify.logforms``): exact, so equality can be *proved* (CLAIMS.md §7);
+* a ``LogLinear`` (``verify.logforms``): exact, so equality can be *proved* (docs/index.md §7);
 * an ``Enclosable``: anything with ``enclose(prec) -> arb``, for quantities that are not log-linear
   (``log_2 L``, ratios of logs). Only ball arithmetic applies to these, so they can be certified or
   refuted but never proved equal (an identity between them is at best ``undecided``).
@@ -12,7 +12,7 @@ Combinators (``Sum``, ``Difference``, ``Product``, ``Quotient``, ``Scaled``, ``l
 the operators ``+ - * /`` on Enclosables) keep track of whether a value is still an exact log-linear form
 (``exact_form``); when both sides of a comparison are exact, the difference is formed exactly.
 
-Verdicts (CLAIMS.md §5): ``certified`` (enclosure of ``rhs − lhs`` is ``≥ 0``), ``refuted`` (``< 0``;
+Verdicts (docs/index.md §5): ``certified`` (enclosure of ``rhs − lhs`` is ``≥ 0``), ``refuted`` (``< 0``;
 for identities: excludes 0), ``tight`` (equality proved exactly), ``undecided`` (still straddles 0 at the
 precision cap). Floats appear only in display fields; no decision ever reads a float.
 """
@@ -392,7 +392,7 @@ def enclose(x, prec: int) -> arb:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Outcome of one certified comparison (CLAIMS.md §5).
+    """Outcome of one certified comparison (docs/index.md §5).
 
     ``margin`` is the ball of ``rhs − lhs`` (for ``ge``: ``lhs − rhs``) as arb text, or an exact
     rational when no ball was needed; ``margin_lo``/``margin_hi`` are its endpoints as floats and
@@ -484,7 +484,7 @@ def _linear_leaves(x, scale: fmpq, acc: list) -> bool:
 
 def _exact_reduction(x):
     """``(c0, {b: e_b})`` with ``x = c0 + Σ e_b log b`` over pairwise coprime bases, all ``e_b ≠ 0``;
-    None when ``x`` is not an exact log-linear form (CLAIMS.md §7).
+    None when ``x`` is not an exact log-linear form (docs/index.md §7).
 
     By §7 the value is the rational ``c0`` when no exponent is left, and irrational (so nonzero)
     otherwise. Fast path, when every leaf is cheap to reduce: combine the leaves' cached reductions;
@@ -524,14 +524,14 @@ def _precisions(prec_start: int, prec_cap: int):
 
 
 _HOW_EXACT_RATIONAL = "exact rational arithmetic"
-_HOW_EXACT_ZERO = "exact zero by prime factorisation (CLAIMS.md §7)"
+_HOW_EXACT_ZERO = "exact zero by prime factorisation (docs/index.md §7)"
 
 
 def _decide_nonneg(diff, prec_start: int, prec_cap: int):
     """Decide ``diff ≥ 0``. Returns ``(status, (margin, lo, hi), prec, how)``.
 
     Exact forms: rational → exact sign; otherwise balls at doubling precision, with the zero test
-    (CLAIMS.md §7) run once the first ball fails to exclude 0. A ball with lower end exactly 0 and
+    (docs/index.md §7) run once the first ball fails to exclude 0. A ball with lower end exactly 0 and
     positive radius keeps raising precision (the value may still be exactly 0, which should read
     ``tight``, and a nonzero value eventually gets a strictly positive ball); at the cap it is
     ``certified`` since ``≥ 0`` is already proved.
@@ -590,7 +590,7 @@ def _decide_zero(diff, prec_start: int, prec_cap: int):
                 return "refuted", _rational_fields(red[0]), prec, _HOW_EXACT_RATIONAL + " after reduction"
         if last or ball.is_exact():
             if exact:
-                how = f"nonzero by prime factorisation (CLAIMS.md §7); ball still contains 0 at {prec} bits"
+                how = f"nonzero by prime factorisation (docs/index.md §7); ball still contains 0 at {prec} bits"
                 return "refuted", _ball_fields(ball), prec, how
             how = (
                 f"enclosure contains 0 at {prec} bits; sides are not exact log-linear forms, "
@@ -616,11 +616,11 @@ def _verdict(lhs, rhs, relation, status, fields, prec, how) -> Verdict:
 
 
 def check_le(lhs, rhs, prec_start: int = DEFAULT_PREC_START, prec_cap: int = DEFAULT_PREC_CAP) -> Verdict:
-    """Verdict on ``lhs ≤ rhs`` from a rigorous enclosure of ``rhs − lhs`` (CLAIMS.md §5).
+    """Verdict on ``lhs ≤ rhs`` from a rigorous enclosure of ``rhs − lhs`` (docs/index.md §5).
 
     ``tight`` if ``rhs − lhs`` is proved exactly 0; ``certified`` if its ball is ``≥ 0``; ``refuted``
     if ``< 0``; ``undecided`` if it still straddles 0 at ``prec_cap`` bits (for exact log-linear
-    differences this needs a value below about ``2^-prec_cap``, CLAIMS.md §7).
+    differences this needs a value below about ``2^-prec_cap``, docs/index.md §7).
     """
     lhs, rhs = as_enclosable(lhs), as_enclosable(rhs)
     status, fields, prec, how = _decide_nonneg(_difference(rhs, lhs), prec_start, prec_cap)
@@ -637,7 +637,7 @@ def check_ge(lhs, rhs, prec_start: int = DEFAULT_PREC_START, prec_cap: int = DEF
 def check_eq(lhs, rhs, prec_start: int = DEFAULT_PREC_START, prec_cap: int = DEFAULT_PREC_CAP) -> Verdict:
     """Verdict on the identity ``lhs = rhs`` (margin ``rhs − lhs``).
 
-    ``tight`` iff equality is proved exactly (both sides exact forms, CLAIMS.md §7); ``refuted`` if the
+    ``tight`` iff equality is proved exactly (both sides exact forms, docs/index.md §7); ``refuted`` if the
     difference is proved nonzero (ball excluding 0, or factorisation for exact forms); otherwise
     ``undecided`` — in particular for Enclosables that agree only numerically.
     """

@@ -27,7 +27,6 @@ from .errors import SpecError, shorten
 from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_schedules
 from .output import atomic_write_text
 from .serialize import jsonable, to_float
-from .symbolic import evaluate
 
 CHECKERS = {"<=": check_le, ">=": check_ge, "==": check_eq}
 MAX_REFUTED_WITNESSES = 3
@@ -38,6 +37,7 @@ class TargetCache:
 
     def __init__(self):
         self._ws: dict = {}
+        self.memo: dict = {}  # parsed schedules of rebuilt rows (row_instance)
 
     def workspace(self, spec: str) -> Workspace:
         ws = self._ws.get(spec)
@@ -82,6 +82,8 @@ def instances(claim: Claim, profile: str, cache: TargetCache, family: str | None
     preds = expand_predictors(claim.predictors, profile)
     consts = {k: _rational(v) for k, v in claim.constants.items()}
     for spec in (targets if targets is not None else target_specs(profile, family)):
+        if targets is None and not claim.ranges_over(family_of(spec)):
+            continue
         ws = cache.workspace(spec)
         for sched, plan in grid_schedules(claim.grid, ws.target.L):
             for pred in (preds if sched is not None else preds[:1]):
@@ -97,6 +99,8 @@ def _rational(v):
 def side_value(claim: Claim, side, inst: Instance):
     if callable(side):
         return side(inst)
+    from .symbolic import evaluate  # sympy: imported only when a claim is evaluated
+
     return evaluate(side, claim.constants, inst.value)
 
 
@@ -109,7 +113,8 @@ class Row:
     margin: str | None = None
     statistic: float | None = None
     verdict: dict | None = None
-    _inst: Instance | None = None
+    values: dict = field(default_factory=dict)  # claim.record(instance): plain values for summarize
+    _inst: Instance | None = None  # in-process only; rows of a distributed run travel without it
 
     @property
     def ratio(self) -> float | None:
@@ -191,17 +196,11 @@ class ClaimResult:
         })
 
 
-def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
-              family: str | None = None, witness_dir: str | Path | None = None,
-              prec_cap: int = 4096, targets: list | None = None, write: bool = True) -> ClaimResult:
-    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims.
-
-    With ``witness_dir``, the chosen witnesses are recorded under that folder and written there
-    (atomically) unless ``write`` is False: then ``res.witness_files`` holds them for the caller.
-    """
-    cache = cache or TargetCache()
-    res = ClaimResult(claim, profile)
-    t0 = time.perf_counter()
+def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | None = None,
+               targets: list | None = None, prec_cap: int = 4096, progress=None) -> list:
+    """One Row per instance: certified verdict (checked claims), statistic, recorded values.
+    ``progress(n)``, if given, is called with the number of instances done (every 100)."""
+    rows = []
     for inst in instances(claim, profile, cache, family, targets):
         row = Row(inst.describe(), None, None, None, _inst=inst)
         if claim.checked:
@@ -215,16 +214,42 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
                 row.statistic = to_float(side_value(claim, claim.statistic, inst))
             except (ZeroDivisionError, SpecError):
                 row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
-        res.rows.append(row)
+        if claim.record is not None:
+            row.values = claim.record(inst)
+        rows.append(row)
+        if progress is not None and len(rows) % 100 == 0:
+            progress(len(rows))
+    return rows
+
+
+def summarize(claim: Claim, rows: list, profile: str = "ci", cache: "TargetCache | None" = None) -> dict:
+    """Shape claims: the claim's own table (``summarize``), else its best constant."""
     if claim.summarize is not None:
-        res.summary = claim.summarize(res.rows)
-    elif claim.statistic is not None:
-        stats = [r for r in res.rows if r.statistic is not None and math.isfinite(r.statistic)]
-        if stats:
-            pick = max if claim.aggregate == "max" else min
-            best = pick(stats, key=lambda r: r.statistic)
-            res.summary = {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
-                           "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
+        # A summary may compute beyond the grid (curves in L): if it asks, it gets the profile and
+        # the run's target cache, so it reuses the laws the grid already computed.
+        if getattr(claim.summarize, "wants_context", False):
+            return claim.summarize(rows, profile=profile, cache=cache or TargetCache())
+        return claim.summarize(rows)
+    if claim.statistic is not None:
+        return statistic_summary(claim, rows)
+    return {}
+
+
+def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
+              family: str | None = None, witness_dir: str | Path | None = None,
+              prec_cap: int = 4096, targets: list | None = None, progress=None,
+              write: bool = True) -> ClaimResult:
+    """Evaluate the claim on every instance of its grid; certified verdicts for checked claims.
+    ``progress(n)``, if given, is called with the number of instances done (every 100).
+
+    With ``witness_dir``, the chosen witnesses are recorded under that folder and written there
+    (atomically) unless ``write`` is False: then ``res.witness_files`` holds them for the caller.
+    """
+    cache = cache or TargetCache()
+    res = ClaimResult(claim, profile)
+    t0 = time.perf_counter()
+    res.rows = claim_rows(claim, profile, cache, family, targets, prec_cap, progress)
+    res.summary = summarize(claim, res.rows, profile, cache)
     if witness_dir is not None:
         _choose_witnesses(res, Path(witness_dir))
         if write:
@@ -233,6 +258,40 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
             res.witness_files = []
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> Instance:
+    """The row's Instance: kept on in-process rows; rebuilt from the row's description (target,
+    sampler, predictor and plan specs, all deterministic) for rows that came back from a worker.
+    Pass one ``cache`` when rebuilding many rows: targets and schedules are then parsed once."""
+    if row._inst is not None:
+        return row._inst
+    from .plans import parse_sampler
+    from .predictors import parse_predictor
+
+    cache = cache or TargetCache()
+    d = row.instance
+    ws = cache.workspace(d["target"])
+    sched = None
+    if d.get("sampler"):
+        key = ("schedule", d["sampler"], ws.target.L)
+        if key not in cache.memo:
+            cache.memo[key] = parse_sampler(d["sampler"], ws.target.L)
+        sched = cache.memo[key]
+    plan = tuple(tuple(b) for b in d["plan"]) if d.get("plan") else None
+    return Instance(ws, sched, parse_predictor(d["predictor"]), plan,
+                    {k: _rational(v) for k, v in claim.constants.items()})
+
+
+def statistic_summary(claim: Claim, rows: list) -> dict:
+    """The claim's best constant: the max (or min) of its statistic over the rows, with its instance."""
+    stats = [r for r in rows if r.statistic is not None and math.isfinite(r.statistic)]
+    if not stats:
+        return {}
+    pick = max if claim.aggregate == "max" else min
+    best = pick(stats, key=lambda r: r.statistic)
+    return {"statistic": claim.statistic if isinstance(claim.statistic, str) else "python",
+            "aggregate": claim.aggregate, "value": best.statistic, "witness": best.instance}
 
 
 def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
@@ -269,7 +328,7 @@ def _choose_witnesses(res: ClaimResult, out: Path) -> None:
     chosen, seen = [], set()
 
     def take(row, kind):
-        payload = witness_payload(row._inst, res.claim, row, kind)
+        payload = witness_payload(row_instance(res.claim, row), res.claim, row, kind)
         wid = _witness_id(res, payload)
         if wid not in seen:
             seen.add(wid)
@@ -279,7 +338,7 @@ def _choose_witnesses(res: ClaimResult, out: Path) -> None:
         kinds: set = set()
         picked = []
         for row in rows:  # most violated first
-            kind = row._inst.schedule.kind if row._inst.schedule is not None else None
+            kind = row.instance["sampler"].split(":", 1)[0] if row.instance["sampler"] else None
             if kind not in kinds:
                 kinds.add(kind)
                 picked.append(row)
@@ -292,7 +351,7 @@ def _choose_witnesses(res: ClaimResult, out: Path) -> None:
             take(row, "refuted")
         if known:
             for row in rows:
-                payload = witness_payload(row._inst, res.claim, row, "refuted")
+                payload = witness_payload(row_instance(res.claim, row), res.claim, row, "refuted")
                 if _witness_id(res, payload) in known:
                     take(row, "refuted")
     worst = res.worst()
@@ -304,7 +363,7 @@ def _choose_witnesses(res: ClaimResult, out: Path) -> None:
         path = out / f"{wid}.json"
         res.witness_files.append((path, json.dumps(jsonable(payload), indent=1) + "\n"))
         res.witnesses.append({"id": wid, "path": str(path), "kind": payload["witness"]["kind"],
-                              "replay": _replay_command(path, row._inst)})
+                              "replay": _replay_command(path, row_instance(res.claim, row))})
 
 
 def _replay_command(path: Path, inst: Instance) -> str:
@@ -327,7 +386,10 @@ def replay_witness(claim: Claim, path: str | Path, prec_cap: int = 4096):
     data = json.loads(Path(path).read_text())
     w = data["witness"]
     target = parse_target(f"file:{path}", exact=True)
-    sched = parse_sampler(w["sampler"], target.L) if w.get("sampler") else None
+    from .rules import is_rule, parse_rule
+
+    sampler = w.get("sampler")
+    sched = (parse_rule if is_rule(sampler) else parse_sampler)(sampler, target.L) if sampler else None
     plan = tuple(tuple(b) for b in w["plan"]) if w.get("plan") else None
     inst = Instance(Workspace(target), sched, parse_predictor(w.get("predictor")), plan,
                     {k: _rational(v) for k, v in claim.constants.items()})

@@ -37,9 +37,14 @@ class Claim:
     statistic: str | Callable | None = None  # shape claims: a per-instance number to aggregate
     aggregate: str = "max"
     summarize: Callable | None = None  # python shape claims: rows → table of best constants
+    # python claims: instance → small dict of plain values (int, str, bool, None) kept on each row
+    # as ``Row.values`` for ``summarize``, which then needs no instance (rows of a distributed run
+    # come back from the workers without their workspaces)
+    record: Callable | None = None
     notes: str = ""
     uses: tuple = ()
     known_refutations: tuple = ()
+    families: tuple = ()  # target families the claim ranges over (empty: every family of the zoo)
     source: str = ""
 
     def __post_init__(self):
@@ -65,6 +70,16 @@ class Claim:
         self.predictors = tuple(self.predictors)
         self.uses = tuple(self.uses)
         self.known_refutations = tuple(self.known_refutations)
+        self.families = tuple(self.families)
+        if self.families:
+            from distributions.registry import FAMILIES  # lazy: distributions imports verify
+
+            for fam in self.families:
+                if fam not in FAMILIES:
+                    raise SpecError(f"{f}.families", f"unknown target family {fam!r}", ", ".join(FAMILIES))
+
+    def ranges_over(self, family: str) -> bool:
+        return not self.families or family in self.families
 
     @property
     def checked(self) -> bool:
@@ -91,12 +106,14 @@ class Claim:
             "constants": {k: str(v) for k, v in self.constants.items()},
             "lhs": side(self.lhs), "rhs": side(self.rhs), "statistic": side(self.statistic),
             "aggregate": self.aggregate, "notes": self.notes, "uses": list(self.uses),
-            "known_refutations": list(self.known_refutations), "source": self.source,
+            "known_refutations": list(self.known_refutations), "families": list(self.families),
+            "source": self.source,
         }
 
 
 _TOML_KEYS = {"id", "paper", "provenance", "statement", "relation", "grid", "lhs", "rhs", "kl_direction",
-              "predictors", "constants", "statistic", "aggregate", "notes", "uses", "known_refutations"}
+              "predictors", "constants", "statistic", "aggregate", "notes", "uses", "known_refutations",
+              "families"}
 
 
 _STR_KEYS = ("id", "paper", "provenance", "statement", "relation", "grid", "kl_direction", "aggregate", "notes",

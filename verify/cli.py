@@ -1,4 +1,4 @@
-"""Command line: ``verify claims | measure | check | report``.
+"""Command line: ``verify claims | measure | check | search | report`` (the contract in the README).
 
 Exit status: 0 success; 1 ``check`` found a refutation not recorded as known; 2 bad input (one
 line on stderr naming the field and what is accepted, nothing written); 3 internal error (a bug:
@@ -37,12 +37,29 @@ def _measure(args) -> int:
     from .serialize import cell, enclosure, jsonable, shown
     from .target import make_target
 
+    from .errors import TooLarge
+    from .rules import is_rule, parse_rule
+
     # Every input is checked (and sized) before anything is built.
     plan = plan_spec(args.target, "target")
-    need = refuse_plan(plan, args.exact, "target")
+    try:
+        need = refuse_plan(plan, args.exact, "target")
+    except TooLarge:
+        # Too long to enumerate: the profile engine answers what depends only on h(m), if the
+        # family has a closed-form profile; otherwise the refusal stands.
+        from .profile import has_closed_form
+
+        if not has_closed_form(plan):
+            raise
+        return _measure_profile(args, plan)
     if args.sampler is None and args.predictor is not None:
         raise SpecError("--predictor", "needs a --sampler", "a sampler spec with --sampler")
-    sched = parse_sampler(args.sampler, plan.L) if args.sampler is not None else None
+    if args.sampler is None:
+        sched = None
+    elif is_rule(args.sampler):
+        sched = parse_rule(args.sampler, plan.L)
+    else:
+        sched = parse_sampler(args.sampler, plan.L)
     pred = parse_predictor(args.predictor)
     progress(f"building target {plan.family} (q={plan.q}, L={plan.L})", need)
     target = make_target(build_plan(plan, args.exact), plan.q, plan.L, spec=args.target.strip(), name=plan.family,
@@ -56,19 +73,47 @@ def _measure(args) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"target   {target.spec}  (q={target.q}, L={target.L})")
+    print(f"target   {target.spec}  (q={target.q}, L={target.L})  engine: {out.get('engine', 'enumeration')}")
     if "sampler" in out:
         print(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
     print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
     width = max(len(k) for k in MEASURE_KEYS)
-    for k in MEASURE_KEYS:
+    for k in MEASURE_KEYS + ("max_iterations",):
         if k not in out:
             continue
         line = f"  {k:<{width}}  {cell(shown(k, out.get(k)), 10)}"
-        if args.exact and out.get(k) is not None:
+        if args.exact and k in data.get("enclosures", {}):
             enc = data["enclosures"][k]
             line += "   " + (enc.get("exact") or enc.get("ball"))
         print(line)
+    return 0
+
+
+def _measure_profile(args, plan) -> int:
+    from .profile import measure_profile
+    from .serialize import cell, enclosure, jsonable, shown
+
+    out = measure_profile(args.target, args.sampler, args.exact, args.predictor)
+    data = jsonable(out)
+    if args.exact:
+        data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS if out.get(k) is not None}
+        data["exact"] = True
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"target   {plan.family} (q={plan.q}, L={plan.L})  engine: profile ({out['profile_form']} closed form)")
+    if "sampler" in out:
+        print(f"sampler  {out['sampler']}   predictor perfect")
+    print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
+    width = max(len(k) for k in MEASURE_KEYS)
+    for k in MEASURE_KEYS + ("max_iterations",):
+        if k in out:
+            line = f"  {k:<{width}}  {cell(shown(k, out[k]), 10)}"
+            if args.exact and k in data["enclosures"]:
+                enc = data["enclosures"][k]
+                line += "   " + (enc.get("exact") or enc.get("ball"))
+            print(line)
+    print("  omitted: " + ", ".join(out["omitted"]["metrics"]) + " — " + out["omitted"]["reason"])
     return 0
 
 
@@ -87,13 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("measure", help="every metric of one sampler on one target")
     m.add_argument("--target", required=True, help="target spec, e.g. markov:L=6,q=2,flip=0.1 or file:law.json")
     m.add_argument("--sampler", default=None,
-                   help="sampler spec, e.g. fixed:sizes=2+2, mdm:N=3, plan:blocks=0+2/1/3 (omit: target only)")
+                   help="sampler spec, e.g. fixed:sizes=2+2, mdm:N=3, random-size:law=grow,r=1, "
+                        "plan:blocks=0+2/1/3, entropy-sum:eta=log(2) (omit: target only)")
     m.add_argument("--predictor", default=None, help="perfect (default) | mix:lam=1/10 | temp:beta=2 | noise:sigma=1/2,seed=3")
     m.add_argument("--exact", action="store_true", help="exact rationals; print certified enclosures")
     m.add_argument("--json", action="store_true", help="one JSON object on stdout")
     m.set_defaults(func=_measure)
 
     add_commands(sub)
+    _add_search(sub)
     return p
 
 
@@ -113,6 +160,12 @@ def main(argv=None) -> int:
         traceback.print_exc()
         print("verify: internal error (exit 3): please report it with the command line above", file=sys.stderr)
         return 3
+
+
+def _add_search(sub) -> None:
+    from .search_cli import add_commands as add_search_commands
+
+    add_search_commands(sub)
 
 
 if __name__ == "__main__":

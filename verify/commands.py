@@ -32,18 +32,43 @@ def cmd_claims(args) -> int:
         kind = c.relation if c.checked else "shape (reports a best constant)"
         print(f"{c.id:<12} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
         print(f"    {c.statement}")
+    print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
     return 0
 
 
-def run_and_print(claims: list, profile: str, witness_dir, write: bool = True) -> list:
+def _ticker(label: str):
+    """A progress line on an interactive stderr (instances done so far); silent in logs and pipes."""
+    if not sys.stderr.isatty():
+        return None
+
+    def tick(done: int) -> None:
+        print(f"\r{label} {done} instances", end="", file=sys.stderr, flush=True)
+
+    return tick
+
+
+def run_and_print(claims: list, profile: str, witness_dir, write: bool = True,
+                  cache: TargetCache | None = None, workers: int | None = None,
+                  scheduler: str | None = None, cache_dir=None) -> list:
     """Run every claim on the profile's grid (one shared target cache), printing each table.
 
-    ``write=False`` leaves the witnesses in ``res.witness_files`` for the caller to stage."""
-    cache = TargetCache()
+    ``write=False`` leaves the witnesses in ``res.witness_files`` for the caller to stage. With
+    ``workers``, ``scheduler`` or ``cache_dir`` the claims run as per-(claim, target) tasks on Dask
+    (``distributed.run_claims``); the results, and so the outputs, are the same."""
+    if workers is not None or scheduler is not None or cache_dir is not None:
+        from .distributed import StderrProgress, run_claims
+
+        return run_claims(claims, profile, workers=workers, scheduler=scheduler, cache_dir=cache_dir,
+                          witness_dir=witness_dir, progress=StderrProgress(), on_claim=print_check_table,
+                          write=write)
+    cache = cache or TargetCache()
     results = []
-    for c in claims:
-        print(f"[{c.id}: running on the {profile} grid]", file=sys.stderr, flush=True)
-        res = run_claim(c, profile, cache, witness_dir=witness_dir, write=write)
+    for n, c in enumerate(claims):
+        label = f"[{n + 1}/{len(claims)} {c.id}: running on the {profile} grid]"
+        print(label, file=sys.stderr, flush=True)
+        res = run_claim(c, profile, cache, witness_dir=witness_dir, write=write, progress=_ticker(label))
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
         print_check_table(res)
         results.append(res)
     return results
@@ -63,7 +88,7 @@ def cmd_check(args) -> int:
     json_path = check_file_path(args.json, "--json") if args.json is not None else None
     wdir = check_dir_path(args.witness_dir, "--witness-dir")
     with Staging(json_path.parent if json_path is not None else wdir) as stage:
-        results = run_and_print(claims, args.profile, wdir, write=False)
+        results = run_and_print(claims, args.profile, wdir, write=False, **_dask_args(args))
         for r in results:
             for path, text in r.witness_files:
                 stage.write_text(path, text)
@@ -86,12 +111,28 @@ def cmd_report(args) -> int:
     out = check_dir_path(args.out, "--out")
     with Staging(out) as stage:
         t0 = time.time()
-        results = run_and_print(claims, args.profile, out / "witnesses", write=False)
+        results = run_and_print(claims, args.profile, out / "witnesses", write=False, **_dask_args(args))
         paths = write_report(results, args.profile, out, time.time() - t0, stage)
         stage.commit()
     for p in paths:
         print(p)
     return 0
+
+
+def _dask_args(args) -> dict:
+    cache_dir = None
+    if args.cache is not None:
+        cache_dir = check_dir_path(args.cache, "--cache")
+    return {"workers": args.workers, "scheduler": args.scheduler, "cache_dir": cache_dir}
+
+
+def _add_dask_options(p) -> None:
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="run on a local Dask cluster of N worker processes (same results)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on an existing Dask cluster, e.g. tcp://host:8786 (same results)")
+    p.add_argument("--cache", default=None, metavar="DIR",
+                   help="content-addressed cache of finished (claim, target) tasks: an interrupted run resumes")
 
 
 def add_commands(sub) -> None:
@@ -107,6 +148,7 @@ def add_commands(sub) -> None:
     k.add_argument("--json", default=None, metavar="PATH", help="write all results as JSON")
     k.add_argument("--witness-dir", default="reports/witnesses", help="where witnesses are saved")
     k.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    _add_dask_options(k)
     k.set_defaults(func=cmd_check)
 
     r = sub.add_parser("report", help="write the tightness report (markdown + json + png)")
@@ -114,4 +156,5 @@ def add_commands(sub) -> None:
     r.add_argument("--profile", default="ci", choices=sorted(PROFILES))
     r.add_argument("--only", default=None)
     r.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    _add_dask_options(r)
     r.set_defaults(func=cmd_report)

@@ -57,8 +57,24 @@ def power(base: float, exp: float) -> float:
 
 
 def engine_bytes(q: int, L: int, exact: bool = False) -> float:
-    """Working memory of the engine on a (q, L) instance: q^L + 3 (q+1)^L numbers."""
-    return per_number(exact) * (power(q, L) + 3.0 * power(q + 1, L))
+    """Working memory of the engine on a (q, L) instance, before anything is allocated.
+
+    joint q^L + marginal layers Σ_k C(L,k) q^k = (q+1)^L (every subset marginal, cached once) +
+    the exact DP at its heaviest size node (docs/engine.md): one conditional layer
+    max_n (L−n) q^{n+1} C(L,n) and five DP layers of at most max_n C(L,n) q^n numbers (the
+    node's own, a child, the returned layer and two products), with 25 % allocator slack.
+    A schedule whose DP keeps more alive (mdm keeps two steps of layers) is checked again, with
+    its own figure, by ``laws.mixture_law`` before it allocates.
+    """
+    from math import comb
+
+    joint, marg = power(q, L), power(q + 1, L)
+    if L <= 256 and q <= 2**20:
+        layer = float(max(comb(L, n) * q**n for n in range(L + 1)))
+        cond = float(max((L - n) * q ** (n + 1) * comb(L, n) for n in range(L)))
+    else:  # the sums' bounds; these overflow a float long before L = 256 matters
+        layer, cond = marg, L * q * marg
+    return per_number(exact) * (joint + marg + 1.25 * (cond + 5 * layer))
 
 
 def refuse(field: str, what: str, nbytes: float, accepted: str = "smaller q or L") -> float:

@@ -1,4 +1,4 @@
-"""Subset marginals, conditional marginals and information measures of a target (CLAIMS.md §0).
+"""Subset marginals, conditional marginals and information measures of a target (docs/index.md §0).
 
 Every subset marginal p_S (S a sorted tuple of positions) is computed once per target, each from
 a marginal one position larger, never from the full joint each time. Conditionals follow the
@@ -7,6 +7,7 @@ off-support convention: where p_S(x_S) = 0 the conditional is the uniform law on
 from __future__ import annotations
 
 from itertools import combinations
+from math import comb
 
 import numpy as np
 
@@ -27,6 +28,33 @@ class Marginals:
         self._marg: dict[tuple, np.ndarray] = {tuple(range(self.L)): target.pmf}
         self._ent: dict[tuple, object] = {}
         self._cond: dict[tuple, np.ndarray] = {}
+        self._layers: dict[int, np.ndarray] = {}
+
+    def layer(self, k: int) -> np.ndarray:
+        """p_S(x_S) for every |S| = k as one array (q,)*k + (C(L, k),) (layout of ``layers.py``).
+
+        Built top-down, batched: p_S is the sum over x_j of p_{S∪j} with j = min([L]∖S), as in
+        ``marginal``, and j has rank j in S ∪ {j}; so the sets S with a given j are summed from
+        their parents in one call. Kept for the life of this object.
+        """
+        got = self._layers.get(k)
+        if got is not None:
+            return got
+        L = self.L
+        if k == L:
+            got = self.target.pmf[..., None]
+        else:
+            from .layers import rank_table, subset_masks, subsets
+
+            parent = self.layer(k + 1)
+            A, Amask, ranks = subsets(L, k + 1), subset_masks(L, k + 1), rank_table(L)
+            got = np.empty((self.q,) * k + (comb(L, k),), dtype=parent.dtype)
+            for j in range(k + 1):
+                cols = np.flatnonzero((A[:, : j + 1] == np.arange(j + 1)).all(axis=1))
+                S = ranks[Amask[cols] ^ (np.int64(1) << j)]
+                got[..., S] = np.take(parent, cols, axis=-1).sum(axis=j)
+        self._layers[k] = got
+        return got
 
     def marginal(self, S) -> np.ndarray:
         """p_S(x_S), axes in increasing position order: sum of p_{S ∪ {j}} over x_j, j = min([L]∖S)."""
@@ -83,9 +111,18 @@ def _fmpq(a, b):
 
 
 def entropy_profile(m: Marginals) -> list:
-    """h(k) = mean over |A| = k of H(X_A), k = 0..L (h(0) = 0, h(L) = H)."""
+    """h(k) = mean over |A| = k of H(X_A), k = 0..L (h(0) = 0, h(L) = H).
+
+    Float mode sums each level over one batched marginal layer (``Marginals.layer``);
+    exact mode sums the per-set LogLinear entropies.
+    """
     L = m.L
     prof = []
+    if not m.exact:
+        for k in range(L + 1):
+            M = m.layer(k)
+            prof.append(entropy_of(M, False) * inv_binom(L, k, False) if k else 0.0)
+        return prof
     for k in range(L + 1):
         total = zero(m.exact)
         for A in combinations(range(L), k):

@@ -15,9 +15,10 @@ from .errors import SpecError
 from .info import Marginals, chain_tc, measures
 from .laws import expected_kl_parts, mixture_law, plan_law
 from .metrics import kl, sequence_error_rate, total_variation
-from .numbers import rational, zero
+from .numbers import log_sum, rational, zero
 from .plans import Schedule, balanced, fixed, parse_sampler, plan, random_size
 from .predictors import PERFECT, Predictor, parse_predictor
+from .rules import AdaptiveRule, parse_rule
 from .target import Target
 from .training import eps_train_parts, plan_learning
 
@@ -46,8 +47,10 @@ def grid_schedules(grid: str, L: int) -> list:
 
     targets: none (one instance per target) · compositions: fixed, every composition of L ·
     balanced: balanced:K, K = 1..L · one-block · singletons · schedules: every composition, mdm
-    with N = 1..3 and a skewed π, and a two-point random-size law · plans: each composition cut
-    from one seeded random order.
+    with N = 1..3 and a skewed π, and a two-point random-size law · size-laws: ZC26's candidate
+    size laws (grow, shrink, odds, uniform, binomial, equal) · plans: each composition cut from one
+    seeded random order · mdm: mdm:N for N = 1..3 and three non-uniform π (FG25) ·
+    count-seq: count:N=L, one token per step.
     """
     if grid == "targets":
         return [(None, None)]
@@ -66,6 +69,20 @@ def grid_schedules(grid: str, L: int) -> list:
         if L >= 2:
             out.append((random_size([(rational("1/3", True), (1, L - 1)), (rational("2/3", True), (L - 1, 1))], L), None))
         return out
+    if grid == "size-laws":
+        from .sizelaws import small_grid_laws
+
+        return [(parse_sampler(spec, L), None) for spec in small_grid_laws(L)]
+    if grid == "mdm":
+        # FG25's sampler: uniform π with several N, and non-uniform π (front-loaded, back-loaded,
+        # with an empty step).
+        specs = [f"mdm:N={N}" for N in (1, 2, 3)] + list(MDM_SKEWED)
+        return [(parse_sampler(s, L), None) for s in specs]
+    if grid == "count-seq":
+        # One token per step (count:L), FG25.SEQ's sampler.
+        return [(parse_sampler(f"count:N={L}", L), None)]
+    if grid == "entropy-sum":
+        return [(parse_rule(f"entropy-sum:eta={eta}", L), None) for eta in entropy_sum_etas(L)]
     if grid == "plans":
         # One explicit plan per composition: a fixed pseudo-random order (seeded by L and the
         # composition) cut into the composition's blocks.
@@ -81,7 +98,21 @@ def grid_schedules(grid: str, L: int) -> list:
     raise KeyError(grid)
 
 
-GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "plans")
+GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans",
+         "mdm", "count-seq", "entropy-sum")
+MDM_SKEWED = ("mdm:pi=1/2+1/4+1/4", "mdm:pi=1/6+1/3+1/2", "mdm:pi=1/3+0+2/3")
+
+
+def entropy_sum_etas(L: int) -> list:
+    """η values of the "entropy-sum" grid (CL26): 0; tiny; log 2 (an exact tie with any fair
+    bit); (1/3) log(27/4) = h(1/3) (an exact tie with the copy law's δ = 1/3); a mid value; and
+    L log 4 ≥ L log q ≥ Σ_i H(X_i) for every q ≤ 4 in the profiles (one block, T = 1).
+
+    From L = 5 on, η = 0 and η = 1/100 (one token per step almost everywhere: every state of the
+    chain is visited, the slowest cases) are left to L ≤ 4, which keeps the ci proof check lean.
+    """
+    etas = ["0", "1/100", "log(2)", "1/3*log(27/4)", "1", f"{L}*log(4)"]
+    return etas if L <= 4 else etas[2:]
 
 
 class Workspace:
@@ -95,6 +126,7 @@ class Workspace:
         self.train: dict = {}    # predictor spec → {|M|: λ}
         self.laws: dict = {}     # (schedule spec, predictor spec) → mixture law
         self.conds: dict = {}    # predictor spec → {(i, B): p̂_i(· | x_B) in full form}
+        self.adaptive: dict = {} # (rule spec, predictor spec) → adaptive.AdaptiveResult
 
     @property
     def measures(self) -> dict:
@@ -142,7 +174,61 @@ def _sched(inst: Instance) -> Schedule:
     return inst.schedule
 
 
+def _adaptive(inst: Instance, pred: Predictor | None = None, rule: AdaptiveRule | None = None,
+              stats: bool = True):
+    """The adaptive chain's result for the instance's rule (or ``rule``), cached per workspace."""
+    from .adaptive import run_chain
+
+    pred = pred or inst.predictor
+    rule = rule or _sched(inst)
+    if not getattr(rule, "adaptive", False):
+        raise SpecError("claim grid", f"{rule.spec!r} is not an adaptive rule",
+                        "an adaptive grid (entropy-sum) for adaptive quantities")
+    key = (rule.spec, pred.spec)
+    got = inst.ws.adaptive.get(key)
+    if got is None:
+        shared = inst.ws.adaptive.setdefault(("shared", pred.spec), {})
+        got = run_chain(inst.target, rule, pred, inst.ws.m, stats=stats, shared=shared)
+        inst.ws.adaptive[key] = got
+    return got
+
+
+def _eta(inst: Instance):
+    rule = _sched(inst)
+    if not getattr(rule, "adaptive", False) or rule.eta is None:
+        raise SpecError("claim grid", "eta needs an entropy rule", "the entropy-sum grid")
+    return rule.eta
+
+
+def _max_entropy_twin(inst: Instance):
+    """The max-entropy comparator at the instance's η (CL26.MAX, a shape statistic): run on the
+    float copy of the target (its branches are still decided exactly)."""
+    from .adaptive import run_chain
+
+    rule = parse_rule(f"max-entropy:eta={_sched(inst).params['eta']}", inst.target.L)
+    key = ("float", rule.spec)
+    got = inst.ws.adaptive.get(key)
+    if got is None:
+        if ("float-target",) not in inst.ws.adaptive:
+            ft = inst.target.to_float()
+            inst.ws.adaptive[("float-target",)] = (ft, Marginals(ft), {})
+        ft, fm, shared = inst.ws.adaptive[("float-target",)]
+        got = run_chain(ft, rule, PERFECT, fm, shared=shared)
+        inst.ws.adaptive[key] = got
+    return got
+
+
+def _iterations(inst: Instance, sampler_law: bool):
+    s = _sched(inst)
+    if getattr(s, "adaptive", False):
+        res = _adaptive(inst)
+        return res.expected_iterations_sampler if sampler_law else res.expected_iterations
+    return s.expected_iterations()  # sizes independent of X: both laws agree
+
+
 def _mixture(inst: Instance):
+    if getattr(_sched(inst), "adaptive", False):
+        return _adaptive(inst).mixture
     key = (_sched(inst).spec, inst.predictor.spec)
     if key not in inst.ws.laws:
         conds = inst.ws.conds.setdefault(inst.predictor.spec, {})
@@ -151,6 +237,8 @@ def _mixture(inst: Instance):
 
 
 def _ekl(inst: Instance, pred: Predictor):
+    if getattr(_sched(inst), "adaptive", False):
+        return _adaptive(inst, pred).expected_kl
     levels = inst.ws.levels.setdefault(pred.spec, {})
     return _combine(expected_kl_parts(inst.target, _sched(inst), pred, inst.ws.m, levels), inst.target.exact)
 
@@ -193,6 +281,33 @@ def _profile_kl(inst: Instance):
     return total
 
 
+def _mdm_pi(inst: Instance) -> list:
+    s = _sched(inst)
+    if s.kind != "mdm":
+        raise SpecError("claim grid", f"{s.spec!r} is not an mdm sampler",
+                        "grid = \"mdm\" for N, sum_pi_sq, pi_sq_over_R")
+    return s.params["pi"]
+
+
+def _pi_sq_over_R(inst: Instance):
+    """Σ_k π_k² / R_k, R_k = π_1 + … + π_k (a step with π_k = 0 adds nothing). FG25.TER's rate."""
+    total, R = rational(0, True), rational(0, True)
+    for p in _mdm_pi(inst):
+        R += p
+        if p != 0:
+            total += p * p / R
+    return total
+
+
+def _gen_logppl_gap(inst: Instance):
+    """(E_r[−log p] − H)/L on the mixture law r; defined only when SER = 0 (else +∞)."""
+    if inst.value("ser") != 0:
+        raise SpecError("gen_logppl_gap", "is infinite: the sampler puts mass off the support (SER > 0)",
+                        "instances with SER = 0")
+    r = _mixture(inst)
+    return (-log_sum(r, inst.target.pmf, inst.target.exact) - inst.value("H")) / inst.target.L
+
+
 def _plan(inst: Instance) -> tuple:
     if inst.plan is None:
         raise SpecError("claim grid", "only the 'plans' grid has an explicit plan",
@@ -203,7 +318,7 @@ def _plan(inst: Instance) -> tuple:
 _COMPUTE = {
     "L": lambda i: i.target.L,
     "q": lambda i: i.target.q,
-    "T": lambda i: _sched(i).expected_iterations(),
+    "T": lambda i: _iterations(i, False),
     "K": _num_blocks,
     "s_max": lambda i: _sched(i).max_block,
     "H": lambda i: i.ws.measures["H"],
@@ -217,11 +332,23 @@ _COMPUTE = {
     "tv": lambda i: total_variation(i.target.pmf, _mixture(i), i.target.exact),
     "ser": lambda i: sequence_error_rate(i.target.pmf, _mixture(i), i.target.exact),
     "ter_gap": lambda i: i.value("mixture_kl") / i.target.L,
+    "gen_logppl_gap": _gen_logppl_gap,
+    "N": lambda i: len(_mdm_pi(i)),
+    "sum_pi_sq": lambda i: sum((p * p for p in _mdm_pi(i)), rational(0, True)),
+    "pi_sq_over_R": _pi_sq_over_R,
     "eps_train": _eps_train,
     "profile_kl": _profile_kl,
     "plan_kl": lambda i: kl(i.target.pmf, plan_law(i.target, _plan(i), i.predictor, i.ws.m), i.target.exact),
     "chain_tc": lambda i: chain_tc(i.ws.m, _plan(i)),
     "plan_learning": lambda i: plan_learning(i.ws.m, i.predictor, _plan(i)),
+    "eta": _eta,
+    "expected_iterations": lambda i: _iterations(i, False),
+    "expected_iterations_sampler": lambda i: _iterations(i, True),
+    "steps_ge2": lambda i: _adaptive(i).steps_ge2,
+    "entropy_sum_sampler": lambda i: _adaptive(i).entropy_sum_sampler,
+    "budget_max": lambda i: _adaptive(i).budget_max,
+    "excess_max": lambda i: _adaptive(i).excess_max,
+    "expected_kl_max_entropy": lambda i: _max_entropy_twin(i).expected_kl,  # float
 }
 
 

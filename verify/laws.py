@@ -1,25 +1,31 @@
 """Exact output laws of non-adaptive samplers, by dynamic programming over partial assignments.
 
 State (node, A, x_A): the size node of the schedule, the revealed set A and its values. With
-n = |B| revealed at a node whose next block has size s (CLAIMS.md §2):
+n = |B| revealed at a node whose next block has size s (docs/index.md §2):
 
     g_child(A, x_A) += P(s | node) · C(L − n, s)^{-1} · g_node(B, x_B) · Π_{i ∈ A∖B} p̂_i(x_i | x_B)
 
-and the mixture law is the sum of g over terminal nodes at A = [L]. Arrays are kept in *full form*
-(shape with q on revealed axes and 1 elsewhere), so products are plain numpy broadcasting. The
-same code runs on float64 and on exact fmpq object arrays.
+and the mixture law is the sum of g over terminal nodes at A = [L]. The g of one node is one
+batched *layer* over all revealed sets of its size (``layers.py``; docs/engine.md), and a block
+transition is ``layers.advance``: numpy on float64 or exact fmpq object arrays, or a compiled
+numba kernel for large float transitions. ``plan_law`` (one fixed plan) keeps arrays in *full
+form* (q on revealed axes, 1 elsewhere), a plain product.
 """
 from __future__ import annotations
 
 from itertools import combinations
+from math import comb
 
 import numpy as np
 
+from .errors import TooLarge
 from .info import Marginals
+from .layers import (COMPILED_MIN_TOTAL, advance, compiled_kernel, conditional_layer,
+                     conditional_layer_entries, layer_entries, marginal_layer, transition_ops)
 from .numbers import inv_binom, log_sum, rational, zero
 from .plans import Schedule
 from .predictors import PERFECT, Predictor
-from .target import Target
+from .target import BYTES_EXACT, BYTES_FLOAT, Target, max_bytes
 
 
 def full_form(arr: np.ndarray, S: tuple, L: int) -> np.ndarray:
@@ -63,70 +69,172 @@ def plan_law(target: Target, blocks, predictor: Predictor = PERFECT,
 
 
 def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFECT,
-                marginals: Marginals | None = None, cond_cache: dict | None = None) -> np.ndarray:
-    """r = E_D q_D, the law a user actually samples (CLAIMS.md §1 mixture KL is KL(p ‖ r)).
+                marginals: Marginals | None = None, cond_cache: dict | None = None,
+                compiled: bool | None = None) -> np.ndarray:
+    """r = E_D q_D, the law a user actually samples (docs/index.md §1 mixture KL is KL(p ‖ r)).
 
-    ``cond_cache`` (one per target and predictor) shares the predictor's conditionals across
-    schedules; without it they are dropped level by level to bound memory.
+    DP over size nodes with one batched layer per node (``layers.py``): the layer of a node with
+    n revealed holds g(B, x_B) for every |B| = n, and a block of size s moves it to the child by
+    ``layers.advance`` with weight P(s | node) / C(L − n, s). Nodes run step by step (by depth,
+    then n), so at most the nodes of two consecutive steps are alive. ``cond_cache`` (one per
+    target and predictor) keeps the conditional layers across schedules; without it only the
+    current node's layer is kept. ``compiled`` forces (True) or forbids (False) the numba kernel
+    for float transitions (default: when the whole DP has ``layers.COMPILED_MIN_TOTAL`` products). Refuses (TooLarge) a schedule whose estimated peak
+    (``law_peak_bytes``) is over the memory limit, before allocating.
     """
     m = marginals or Marginals(target)
     if schedule.kind == "plan":
         return plan_law(target, schedule.params["blocks"], predictor, m)
     L, q, exact = target.L, target.q, target.exact
-    full = tuple(range(L))
-    one = np.empty((1,) * L, dtype=object) if exact else np.ones((1,) * L)
+    refuse_law_if_too_large(schedule, q, L, exact)
+    one = np.empty((1,), dtype=object) if exact else np.ones((1,))
     if exact:
-        one.reshape(-1)[0] = rational(1, True)
-    g: dict = {schedule.start: {(): one}}
+        one[0] = rational(1, True)
+    g: dict = {schedule.start: one}
     result = None
     shared = cond_cache is not None
-    cache: dict = cond_cache if shared else {}
-    for key in schedule.order():
+    conds: dict = cond_cache if shared else {}
+    pats: dict = {}
+    if compiled is None and dp_ops(schedule, q) < COMPILED_MIN_TOTAL:
+        compiled = False
+    for key in step_order(schedule):
         layer = g.pop(key, None)
         if layer is None:
             continue
         n = schedule.revealed[key]
         if n == L:
-            arr = layer[full]
-            result = arr if result is None else result + arr
+            result = layer if result is None else result + layer
             continue
-        # weight[s] = [(P(s | node) / C(L − n, s), child)]: every block of size s is equally likely.
-        weight: dict = {}
+        edges: dict = {}
         for prob, s, child in schedule.nodes.get(key, ()):
-            w = rational(prob, exact) * (inv_binom(L - n, s, exact) if s else rational(1, exact))
-            weight.setdefault(s, []).append((w, child))
-        for B, gB in layer.items():
-            masked = [j for j in full if j not in B]
-            conds = [_cond_full(m, predictor, i, B, cache) for i in masked]
-            for D, arr in _block_products(gB, masked, conds, max(weight)):
-                for w, child in weight.get(len(D), ()):
-                    _accumulate(g.setdefault(child, {}), tuple(sorted(B + D)), arr * w)
-        if not shared:  # conditionals given sets of this size are not needed again
-            for k in [k for k in cache if len(k[1]) == n]:
-                del cache[k]
+            if prob != 0:
+                edges.setdefault(s, []).append((prob, child))
+        # One conditional layer per n, in the layout of the path that uses it: the compiled
+        # kernel (large float transitions) reads it batch-first.
+        kern = compiled_kernel(exact, max(transition_ops(L, n, s, q) for s in edges), compiled)
+        ckey = ("layer", n, kern is not None)
+        cond = conds.get(ckey)
+        if cond is None:
+            if not shared:
+                conds.clear()  # one conditional layer alive at a time
+            cond = conds[ckey] = conditional_layer(m, predictor, n, batch_first=kern is not None)
+        for s, out in sorted(edges.items()):
+            ws = [(rational(prob, exact) * inv_binom(L - n, s, exact), child) for prob, child in out]
+            if len(ws) == 1:  # fold the weight into the first factor
+                arrs = [(advance(layer, cond, n, s, L, q, ws[0][0], pats, kern), ws[0][1])]
+            else:
+                base = advance(layer, cond, n, s, L, q, None, pats, kern)
+                arrs = [(base * w, child) for w, child in ws]
+            for arr, child in arrs:
+                prev = g.get(child)
+                if prev is None:
+                    g[child] = arr
+                else:
+                    prev += arr
+        del layer
     if result is None:
         raise ValueError(f"schedule {schedule.spec!r} never reveals all {L} positions")
-    return np.broadcast_to(result, (q,) * L).copy()
+    return np.ascontiguousarray(result[..., 0])
 
 
-def _block_products(base: np.ndarray, masked: list, conds: list, max_size: int):
-    """Every block D ⊆ masked with |D| ≤ max_size, with base · Π_{i∈D} cond_i.
+def dp_ops(schedule: Schedule, q: int) -> int:
+    """Products of the whole DP: Σ over transitions of C(L, n+s) C(n+s, s) q^{n+s}."""
+    L = schedule.L
+    return sum(transition_ops(L, schedule.revealed[key], s, q)
+               for key, edges in schedule.nodes.items() for prob, s, _ in edges if prob != 0 and s > 0)
 
-    Depth-first over blocks in increasing position order, so each product extends its prefix's
-    by one factor instead of being rebuilt.
+
+def step_order(schedule: Schedule) -> list:
+    """Nodes by (depth, revealed): every transition goes one step deeper, so this order is
+    topological, and the nodes of a step are done before the next step's are read."""
+    depth = {schedule.start: 0}
+    frontier = [schedule.start]
+    while frontier:
+        nxt = []
+        for key in frontier:
+            for _, _, child in schedule.nodes.get(key, ()):
+                d = depth[key] + 1
+                if depth.get(child, -1) < d:
+                    depth[child] = d
+                    nxt.append(child)
+        frontier = nxt
+    return sorted(depth, key=lambda k: (depth[k], schedule.revealed[k]))
+
+
+def law_peak_entries(schedule: Schedule, q: int) -> int:
+    """Upper bound on the numbers ``mixture_law`` holds at once on this schedule (marginals aside).
+
+    Walks the nodes in ``step_order`` as the DP does. At a node with n revealed, alive are: the
+    layers of every node reached but not yet processed (children included), the node's own
+    layer, its conditional layer, the pattern index arrays cached so far (int64, one entry each,
+    plus the Python objects holding them), and the largest of (a) building the conditional
+    layer: four slices of it, copies of two marginal layers and a gathered one; (b) one
+    transition n → a = n+s: the returned layer, the product and its predecessor, one gathered
+    conditional and the weighted gather of g (numpy path), or the batch-first copy of g, the
+    output and its transposed copy and the stacked pattern arrays (compiled path).
+    ``law_peak_bytes`` adds 25 % for allocator slack. The marginal layers the DP reads belong to
+    the ``Marginals`` cache: (q+1)^L numbers, counted by ``target.estimated_bytes``. A shared
+    ``cond_cache`` (the proof check's) keeps the conditional layers of other sizes on top.
     """
-    stack = [(0, (), base)]
-    while stack:
-        start, D, arr = stack.pop()
-        yield D, arr
-        if len(D) < max_size:
-            for j in range(start, len(masked)):
-                stack.append((j + 1, D + (masked[j],), arr * conds[j]))
+    L = schedule.L
+    pending: dict = {schedule.start: 1}
+    seen: set = set()
+    cached_idx = 0
+    peak = 0
+    for key in step_order(schedule):
+        own = pending.pop(key, None)
+        if own is None:
+            continue
+        n = schedule.revealed[key]
+        if n == L:
+            continue
+        edges = [(s, child) for prob, s, child in schedule.nodes.get(key, ()) if prob != 0]
+        for s, child in edges:
+            pending.setdefault(child, layer_entries(q, L, n + s))
+        cond = conditional_layer_entries(q, L, n)
+        # batch-first copies of two marginal layers, a gathered one and four slices in flight
+        build = 4 * (cond // (n + 1)) + layer_entries(q, L, n + 1) + layer_entries(q, L, n) + q**n * comb(L, n + 1)
+        work = 0
+        for s, _ in edges:
+            if s == 0:
+                work = max(work, layer_entries(q, L, n))
+                continue
+            a = n + s
+            Ca, P = comb(L, a), comb(a, s)
+            if (n, s) not in seen:
+                seen.add((n, s))
+                # the arrays and the Python objects holding them, once for each path: a node's
+                # path depends on its largest transition, so one (n, s) may run on both
+                cached_idx += 2 * P * ((s + 1) * Ca + 64 * (s + 3))
+            out = layer_entries(q, L, a)
+            numpy_path = 2 * out + out // q + q ** (n + 1) * Ca + 2 * q**n * Ca
+            compiled_path = layer_entries(q, L, n) + 2 * out + P * ((s + 1) * Ca + q**s + q**n + s)
+            work = max(work, numpy_path, compiled_path)
+        live = sum(pending.values()) + own + cond + cached_idx
+        peak = max(peak, live + max(build, work))
+    return peak + 2**16  # small structures: subset tables, schedule, node dictionaries
 
 
-def _accumulate(dest: dict, A: tuple, arr: np.ndarray) -> None:
-    prev = dest.get(A)
-    dest[A] = arr if prev is None else prev + arr
+def law_peak_bytes(schedule: Schedule, q: int, exact: bool) -> float:
+    """``law_peak_entries`` in bytes (8 per float, BYTES_EXACT per fmpq), plus 25 % slack."""
+    return 1.25 * float(law_peak_entries(schedule, q)) * (BYTES_EXACT if exact else BYTES_FLOAT)
+
+
+def measure_peak_bytes(schedule: Schedule, q: int, exact: bool) -> float:
+    """The DP (``law_peak_bytes``) plus what a measurement keeps beside it: the joint, the
+    marginal layers ((q+1)^L numbers) and about 2L·q^L more (subset marginals along the chains
+    ``Marginals.marginal`` walks for H(X_i) and H(X_{−i}), the law r and its metrics)."""
+    L = schedule.L
+    per = BYTES_EXACT if exact else BYTES_FLOAT
+    return law_peak_bytes(schedule, q, exact) + per * (float(q) ** L * (1 + 2 * L) + float(q + 1) ** L)
+
+
+def refuse_law_if_too_large(schedule: Schedule, q: int, L: int, exact: bool) -> None:
+    """TooLarge if ``measure_peak_bytes`` exceeds the memory limit (before any allocation)."""
+    need = measure_peak_bytes(schedule, q, exact)
+    limit = max_bytes()
+    if need > limit:
+        raise TooLarge("sampler", f"the mixture-law DP of {schedule.spec} on q={q}, L={L}", need, limit)
 
 
 def cross_entropy(m: Marginals, predictor: Predictor, i: int, B: tuple):
@@ -137,9 +245,20 @@ def cross_entropy(m: Marginals, predictor: Predictor, i: int, B: tuple):
 
 
 def cross_entropy_level(m: Marginals, predictor: Predictor, n: int):
-    """c(n) = C(L,n)^{-1} Σ_{|B|=n} Σ_{i∉B} CE_i(B): mean cross-entropy of one level."""
+    """c(n) = C(L,n)^{-1} Σ_{|B|=n} Σ_{i∉B} CE_i(B): mean cross-entropy of one level.
+
+    Float mode sums over the batched layers (``layers.py``): the pairs (B, i) are the pairs
+    (A = B ∪ {i}, rank of i in A), so c(n) = −C(L,n)^{-1} Σ_r Σ_A Σ_x p_A(x) log p̂[r, x, A].
+    Exact mode keeps the pair-by-pair LogLinear sum.
+    """
     L = m.L
     total = zero(m.exact)
+    if not m.exact and n < L:
+        top = marginal_layer(m, n + 1)
+        cond = conditional_layer(m, predictor, n)
+        for r in range(n + 1):
+            total = total - log_sum(np.moveaxis(top, r, 0), cond[r], False)
+        return total * inv_binom(L, n, False)
     for B in combinations(range(L), n):
         for i in range(L):
             if i not in B:

@@ -1,11 +1,11 @@
-"""Exact log-linear forms ``c0 + Σ_k c_k log r_k`` (CLAIMS.md §7).
+"""Exact log-linear forms ``c0 + Σ_k c_k log r_k`` (docs/index.md §7).
 
 Every information quantity of a law with rational probabilities (H, TC, DTC, I_i, KL, ε_train, and
 rational combinations of them) is such a form with rational ``c0``, ``c_k`` and rational ``r_k > 0``.
 This module keeps the form exact and decides two things about it:
 
 * **exact zero** (``is_zero``): factor every ``r_k`` over a multiplicatively independent base, and the
-  form vanishes iff ``c0 = 0`` and every exponent vanishes (unique factorisation, CLAIMS.md §7);
+  form vanishes iff ``c0 = 0`` and every exponent vanishes (unique factorisation, docs/index.md §7);
 * **sign** (``sign``): a nonzero form is settled by ball arithmetic (python-flint ``arb``) at rising
   precision; §7 guarantees termination (for ``c0 ≠ 0`` by Lindemann: ``e^{c0}`` is transcendental).
 
@@ -22,12 +22,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
-from math import gcd, prod
 from types import MappingProxyType
 from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 from flint import arb, ctx, fmpq, fmpz
+
+from .coprime import coprime_weights
 
 __all__ = [
     "LogLinear",
@@ -116,12 +117,12 @@ def log_of_rational(n, d=1) -> arb:
 
 
 # --------------------------------------------------------------------------------------------
-# factorisation over a multiplicatively independent base (CLAIMS.md §7)
+# factorisation over a multiplicatively independent base (docs/index.md §7)
 
 # Integers above one limb get a trial-division-limited factorisation, so a large hard cofactor
 # (mixture-law probabilities can have 100-digit numerators) never stalls the zero test.
 _ONE_LIMB = 2**64
-_TRIAL_PRIMES = 2000
+_TRIAL_PRIMES = 200  # primes up to 1223; rarer shared primes are left to the coprime base
 
 
 @lru_cache(maxsize=1 << 17)
@@ -142,106 +143,47 @@ def _is_prime(n: int) -> bool:
     return bool(fmpz(n).is_prime())
 
 
-def _coprime_base(numbers: Iterable[int]) -> list[int]:
-    """Pairwise coprime integers > 1 such that each input is a product of their powers.
-
-    Factor refinement: while a new ``a`` shares ``g = gcd(a, b) > 1`` with a base element ``b``,
-    replace ``b`` by ``g, b/g`` and continue with ``g, a/g``. The product of all pending numbers
-    strictly drops at each split, so it terminates. Quadratic, so only used on the few composite
-    cofactors left by ``_partial_factor``.
-    """
-    base: list[int] = []
-    for n in numbers:
-        pending = [n]
-        while pending:
-            a = pending.pop()
-            if a == 1:
-                continue
-            for i, b in enumerate(base):
-                g = gcd(a, b)
-                if g != 1:
-                    base.pop(i)
-                    pending.extend((g, b // g, a // g))
-                    break
-            else:
-                base.append(a)
-    return base
-
-
-def _coprime_leftovers(numbers: list[int]) -> list[int]:
-    """``_coprime_base`` of distinct integers > 1, after setting aside those already coprime to all
-    the others: g is isolated iff gcd(g, P/g) = 1 with P the product of all, and
-    (P/g) mod g = (P mod g²)/g. Only the tangled rest pays the quadratic refinement."""
-    if len(numbers) < 3:
-        return _coprime_base(numbers)
-    P = prod(numbers)
-    isolated, tangled = [], []
-    for g in numbers:
-        (isolated if gcd((P % (g * g)) // g, g) == 1 else tangled).append(g)
-    return isolated + _coprime_base(tangled)
-
-
-def _valuations(n: int, base: list[int]) -> dict[int, int]:
-    """Exponents of ``n`` over a coprime ``base`` of which it is a product of powers."""
-    out: dict[int, int] = {}
-    for b in base:
-        v = 0
-        while n % b == 0:
-            n //= b
-            v += 1
-        if v:
-            out[b] = v
-    if n != 1:  # cannot happen if base came from _coprime_base over n
-        raise AssertionError("internal error: integer not covered by its coprime base")
-    return out
-
-
 def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int, fmpq]:
-    """``Σ c log r = Σ_b e_b log b`` over pairwise coprime integers ``b > 1``.
+    """``Σ c log r = Σ_b e_b log b`` over pairwise coprime integers ``b > 1``, every ``e_b ≠ 0``.
 
     Logs of pairwise coprime integers > 1 are linearly independent over Q (if ``Π b^{n_b} = 1`` with
     integer ``n_b``, the positive and negative parts are coprime and equal, hence both 1), so the log
-    part vanishes iff every ``e_b`` does. Bases are primes except for composite cofactors that trial
-    division did not split; those are refined against each other and against any prime dividing them.
+    part vanishes iff the result is empty. Coefficients are brought to one denominator ``D`` (the
+    suite's coefficients share one: probabilities of one law), so the bookkeeping adds integers.
+    Each distinct numerator and denominator is split by trial division (complete for one-limb
+    integers, whose factors are then primes); when a factor may be composite, all factors go to
+    ``coprime.coprime_weights`` (coprime base by divide and conquer, verified pairwise coprime; see
+    docs/certification.md).
     """
-    exps: dict[int, fmpq] = {}
-    get = exps.get
+    D = fmpz(1)
+    for c in terms.values():
+        q = c.q
+        if q != 1 and D % q:
+            D = D.lcm(q)
+    per_int: dict = {}  # integer -> Σ ±c·D over the terms holding it
+    get = per_int.get
     for (num, den), c in terms.items():
-        for m, sgn in ((int(num), 1), (int(den), -1)):
-            if m == 1:
-                continue
-            for f, e in _partial_factor(m):
-                exps[f] = get(f, _ZERO) + c * (sgn * e)
-    composites = [f for f in exps if not _is_prime(f)]
-    if composites:
-        comp = set(composites)
-        primes = [p for p in exps if p not in comp]
-        all_primes = prod(primes)
-        # First divide each composite by the primes the form already holds: in the suite's forms a
-        # composite is usually a product (a plan-law probability) of factors logged elsewhere. One
-        # gcd with the product of all primes skips the composites that share none of them.
-        leftovers: dict[int, fmpq] = {}
-        for f in composites:
-            e = exps.pop(f)
-            g = f
-            shared = gcd(g, all_primes)
-            if shared != 1:
-                for p in primes:
-                    if shared % p == 0:
-                        v = 0
-                        while g % p == 0:
-                            g //= p
-                            v += 1
-                        exps[p] = exps.get(p, _ZERO) + e * v
-            if g != 1:
-                leftovers[g] = leftovers.get(g, _ZERO) + e
-        # What is left is coprime to every prime present; refine the leftovers among themselves.
-        if leftovers:
-            base = _coprime_leftovers(list(leftovers))
-            for g, e in leftovers.items():
-                for b, v in _valuations(g, base).items():
-                    exps[b] = exps.get(b, _ZERO) + e * v
-    return {b: e for b, e in exps.items() if e != 0}
+        w = c.p * (D // c.q)
+        if num != 1:
+            per_int[num] = get(num, 0) + w
+        if den != 1:
+            per_int[den] = get(den, 0) - w
+    exps: dict = {}
+    get = exps.get
+    all_prime = True
+    for m, w in per_int.items():
+        if not w:
+            continue
+        m = int(m)
+        if m >= _ONE_LIMB:
+            all_prime = False  # a trial-limited factorisation: its last factor may be composite
+        for f, e in _partial_factor(m):
+            exps[f] = get(f, 0) + w * e
+    if not all_prime:
+        # one-limb factors of complete factorisations are primes (and so is every one-limb factor
+        # that passes the deterministic one-limb primality test): no refinement needed among them
+        exps = coprime_weights(exps, primes=[f for f in exps if f < _ONE_LIMB and _is_prime(f)])
+    return {int(b): fmpq(w, D) for b, w in exps.items() if w}
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,7 +196,7 @@ class LogLinear:
     Immutable value. Storage is normalised so that equal ratios merge: terms are kept as
     ``{(num, den): c}`` with ``num/den > 1`` in lowest terms (a ratio ``r < 1`` is stored as
     ``log r = −log(1/r)``), no ratio equals 1, no coefficient is 0. Equality
-    (``==``) is *exact value* equality, proved by factorisation (CLAIMS.md §7); forms are unhashable
+    (``==``) is *exact value* equality, proved by factorisation (docs/index.md §7); forms are unhashable
     because structurally different forms can be equal (``log 4 = 2 log 2``).
     """
 
@@ -387,7 +329,7 @@ class LogLinear:
             raise ZeroDivisionError("LogLinear divided by zero")
         return self * (_ONE / s)
 
-    # ---- exact decisions (CLAIMS.md §7)
+    # ---- exact decisions (docs/index.md §7)
 
     def _independent(self) -> dict[int, fmpq]:
         if self._indep is None:
@@ -406,12 +348,13 @@ class LogLinear:
         """``(c0, {b: e_b})`` with ``form = c0 + Σ e_b log b`` over pairwise coprime integers ``b > 1``.
 
         Same exactness as ``canonical`` (logs of coprime integers are Q-independent) but never runs
-        an expensive factorisation: bases are primes, or composite cofactors coprime to the rest.
+        an expensive factorisation: bases are primes, or composites that only gcds with the form's
+        other integers could split (see ``coprime.coprime_weights``).
         """
         return self._const, dict(self._independent())
 
     def canonical(self) -> tuple[fmpq, dict[int, fmpq]]:
-        """``(c0, {p: e_p})``: the canonical form ``c0 + Σ_p e_p log p`` over primes (CLAIMS.md §7).
+        """``(c0, {p: e_p})``: the canonical form ``c0 + Σ_p e_p log p`` over primes (docs/index.md §7).
 
         Every numerator and denominator is factored with ``fmpz.factor`` (cached per integer).
         Composite cofactors are fully factored here, which can be slow for huge hard integers;
@@ -424,7 +367,7 @@ class LogLinear:
         return self._const, {p: e for p, e in sorted(out.items()) if e != 0}
 
     def is_zero(self) -> bool:
-        """Exact: the form is 0 iff ``c0 = 0`` and every prime exponent vanishes (CLAIMS.md §7).
+        """Exact: the form is 0 iff ``c0 = 0`` and every prime exponent vanishes (docs/index.md §7).
 
         ``c0 ≠ 0`` already proves nonzero without factoring: either the log part vanishes and the
         form is ``c0``, or ``Σ e_p log p = −c0`` would make ``e^{−c0}`` algebraic (Lindemann).
@@ -483,7 +426,9 @@ class LogLinear:
             ball = self.enclose(prec)
             if ball.rel_accuracy_bits() >= 53:
                 break
-            if prec == 64 and self.is_zero():
+            # Only a ball around 0 can hide an exact zero; a nonzero form converges by raising
+            # precision, and the zero test (factorisation) is slow on large forms.
+            if prec == 64 and ball.contains(0) and self.is_zero():
                 return 0.0
             prec *= 2
         return float(ball.mid())
@@ -492,7 +437,7 @@ class LogLinear:
         """Exact sign −1 / 0 / +1.
 
         0 iff ``is_zero()``; otherwise the precision doubles from ``prec_start`` until the enclosure
-        excludes 0, which always happens for a nonzero form (CLAIMS.md §7). The zero test runs only
+        excludes 0, which always happens for a nonzero form (docs/index.md §7). The zero test runs only
         once the first enclosure straddles 0, so clear-cut signs never factor anything.
         Raises ``PrecisionExhausted`` if ``prec_cap`` is reached first.
         """

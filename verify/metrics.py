@@ -1,4 +1,4 @@
-"""Output metrics of a sampler on a target (CLAIMS.md §1), assembled for ``verify measure``.
+"""Output metrics of a sampler on a target (docs/index.md §1), assembled for ``verify measure``.
 
 On the mixture law r: mixture KL = KL(p ‖ r) (data first), TV = ½ Σ |p − r|, SER = r({p = 0}),
 TER gap = KL(p ‖ r) / L, generative log-perplexity gap = (E_r[−log p] − H) / L (only when SER = 0).
@@ -71,15 +71,23 @@ def measure_target(target: Target, marginals: Marginals | None = None) -> dict:
 
 
 def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor | None = None) -> dict:
-    """Every quantity of the JSON contract (ARCHITECTURE.md) for one (target, sampler, predictor).
+    """Every quantity of the JSON contract (README, "Command line") for one (target, sampler, predictor).
 
     Numbers are floats in float mode; in exact mode rationals are fmpq and log quantities LogLinear.
+    Adaptive rules (entropy-sum, max-entropy, eb, topk, threshold) go to ``adaptive.measure_adaptive``.
     """
+    from .rules import is_rule
+
+    if is_rule(sampler):
+        from .adaptive import measure_adaptive
+
+        return measure_adaptive(target, sampler, predictor)
     sched = parse_sampler(sampler, target.L) if isinstance(sampler, str) else sampler
     pred = parse_predictor(predictor) if (predictor is None or isinstance(predictor, str)) else predictor
     m = Marginals(target)
     out = measure_target(target, m)
     r = mixture_law(target, sched, pred, m)
+    out["engine"] = "enumeration"
     out.update({"sampler": sched.spec, "predictor": pred.spec,
                 "expected_kl": expected_kl(target, sched, pred, m)})
     out.update(output_metrics(target, r, out["H"]))
@@ -87,5 +95,8 @@ def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor 
     out["expected_iterations"] = iters
     # Non-adaptive: the count does not depend on X, so the data and sampler laws agree.
     out["expected_iterations_sampler"] = iters
+    from .sizelaws import longest_path
+
+    out["max_iterations"] = longest_path(sched)
     out["_mixture_law"] = r
     return out

@@ -1,7 +1,7 @@
 """The two number types of the engine: float64 arrays and exact object arrays of fmpq.
 
 Every logarithm in the suite goes through ``log_sum``: in float mode it returns a float, in
-exact mode a ``LogLinear`` form (CLAIMS.md §7) — one log of an exact rational per term — so the
+exact mode a ``LogLinear`` form (docs/index.md §7) — one log of an exact rational per term — so the
 same engine code yields both a fast value and a certifiable one.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Schedules: laws over reveal plans (CLAIMS.md §2), as size processes.
+"""Schedules: laws over reveal plans (docs/index.md §2), as size processes.
 
 A non-adaptive schedule draws block sizes from a law independent of X and, given the sizes,
 positions uniformly among the still-masked ones. It is stored as a finite graph of *size nodes*:
@@ -237,7 +237,12 @@ def _guard_mdm(N: int, L: int, field_name: str) -> None:
 def parse_sampler(spec: str, L: int) -> Schedule:
     """fixed:sizes=2+2 | balanced:K=3 | count:N=4 | mdm:N=3 | mdm:pi=0.2+0.3+0.5 |
     random-size:law=1/2@1+3;1/2@2+2 (``p@sizes`` entries joined with ';') |
+    random-size:law=grow|shrink|uniform|binomial|odds|file:PATH,... (``sizelaws.py``) |
     plan:blocks=0+2/1/3 (one fixed plan: blocks of 0-based positions in reveal order, joined with '/')."""
+    if isinstance(spec, str) and spec.strip().startswith("random-size:") and "@" not in spec:
+        from .sizelaws import parse_size_law
+
+        return parse_size_law(spec, L).graph()
     name, kv = parse_spec(spec, "sampler", verbatim=())
     f = f"sampler.{name}"
     if name == "fixed":
@@ -284,4 +289,6 @@ def parse_sampler(spec: str, L: int) -> Schedule:
             raise SpecError(f + ".blocks", "is missing", "blocks of 0-based positions joined with '/', e.g. 0+2/1/3")
         blocks = [parse_list(b, f + ".blocks", parse_int) for b in kv["blocks"].split("/")]
         return plan(blocks, L, spec)
-    raise SpecError("sampler", f"unknown sampler {shorten(name)!r}", ", ".join(SAMPLERS))
+    from .rules import RULES  # adaptive rules are dispatched by metrics.measure before this parser
+
+    raise SpecError("sampler", f"unknown sampler {shorten(name)!r}", ", ".join(SAMPLERS + RULES))

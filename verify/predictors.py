@@ -1,4 +1,4 @@
-"""Predictors: the conditional marginals a sampler draws from (CLAIMS.md §2, LC25.TRAIN).
+"""Predictors: the conditional marginals a sampler draws from (docs/index.md §2, LC25.TRAIN).
 
 A predictor maps (i, B, marginals) to an array of shape (q,)*|B| + (q,) holding p̂_i(· | x_B).
 ``perfect`` is p_i(· | x_B) itself. The imperfect ones are strictly positive, so every KL stays

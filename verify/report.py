@@ -1,17 +1,43 @@
 """The tightness report: per-claim tables, best constants, worst-case witnesses, plots.
 
 ``write_report`` takes the results of a run (``commands.run_and_print``) and writes
-``report.md``, ``report.json``, the plots (png) and the witnesses (``witnesses/*.json``,
-replayable with ``verify measure``). This module only formats and writes: it imports check's
-data types, never the runner.
+``report.md``, ``report.json``, the plots (png), the witnesses (``witnesses/*.json``, replayable
+with ``verify measure``) and ``run.log`` (timings and date; the only file that changes between
+identical runs). This module only formats and writes, through an ``output.Staging`` so an error
+or Ctrl-C leaves the previous report whole; it imports check's data types, never the runner.
+
+Plots are generic. A claim's ``summary`` dict (from its ``summarize`` function) may carry
+``"plots"``: a list of plot specs, each rendered to ``<name>.png`` and shown with its caption::
+
+    {"name": "LC25.RATE",                 # file stem; unique across claims
+     "title": "...", "caption": "...",     # figure title; markdown line under the image
+     "ncols": 3,                           # panels per row (optional)
+     "panels": [
+        {"kind": "lines", "title": "...", "xlabel": "...", "ylabel": "...",
+         "xscale": "linear" | "log", "yscale": "linear" | "log", "integer_x": bool,
+         "series": [{"label": "...", "x": [...], "y": [...],
+                     "style": "-" | "--" | ":", "marker": "o", "color": "C0"}],
+         "hlines": [{"y": 2.0, "label": "..."}]},
+        {"kind": "heatmap", "title": "...", "xlabel": "...", "ylabel": "...",
+         "x": [column labels], "y": [row labels], "z": [[value or None per column] per row],
+         "zlabel": "colour-bar label", "annotate": bool}]}
+
+A summary may also carry ``"headline"`` (a short text for the summary table's best-constant column)
+and ``"tables"``: ``[{"caption": "...", "header": [...], "rows": [[str or number, ...]], "digits": 4}]``,
+rendered as markdown tables under the claim.
+New claim families add plots by returning such dicts; nothing here names a claim.
 """
 from __future__ import annotations
 
+import datetime
 import json
+import os
+import statistics
+
 from pathlib import Path
 
-from .check import ClaimResult
-from .serialize import cell
+from .check import ClaimResult, TargetCache, row_instance
+from .serialize import cell, to_float
 
 PROVENANCE_LEGEND = {
     "abstract": "stated in the paper's abstract (rate-level content only)",
@@ -36,8 +62,11 @@ def check_lines(res: ClaimResult) -> list:
         if w is not None:
             lines.append(f"  worst: {w.instance['target']}  sampler={w.instance['sampler']}  "
                          f"predictor={w.instance['predictor']}  lhs={cell(w.lhs)} rhs={cell(w.rhs)} ({w.status})")
-    if res.summary:
-        lines.append("  summary: " + json.dumps(res.summary, default=str)[:300])
+    if res.summary.get("table_lines"):
+        lines += res.summary["table_lines"]
+    elif res.summary:
+        brief = {k: v for k, v in res.summary.items() if k not in ("plots", "tables", "table_lines")}
+        lines.append("  summary: " + json.dumps(brief, default=str)[:300])
     for wt in res.witnesses:
         lines.append(f"  witness ({wt['kind']}): {wt['path']}")
     return lines
@@ -47,7 +76,7 @@ def print_check_table(res: ClaimResult) -> None:
     print("\n".join(check_lines(res)), flush=True)
 
 
-def _md_claim(res: ClaimResult) -> list:
+def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
     c = res.claim
     out = [f"### `{c.id}` — {c.paper}, provenance **{c.provenance}**", "",
            f"$$ {c.statement} $$", "",
@@ -76,8 +105,16 @@ def _md_claim(res: ClaimResult) -> list:
             out.append(f"- closest instance with slack (certified, not tight): `{st.instance['target']}`, "
                        f"sampler `{st.instance['sampler']}`, predictor `{st.instance['predictor']}`: "
                        f"lhs/rhs = {cell(st.ratio, 8)}")
-    for wt in res.witnesses:
-        out.append(f"- witness `{wt['id']}` ({wt['kind']}): `{wt['path']}` — replay: `{wt['replay']}`")
+    shown = 5  # a refuted claim can have a witness per instance; all are saved, a few are listed
+    for wt in res.witnesses[:shown]:
+        link = _rel(wt["path"], where) if where is not None else wt["path"]
+        out.append(f"- witness [`{wt['id']}`]({link}) ({wt['kind']}) — replay: `{wt['replay']}`")
+    if len(res.witnesses) > shown:
+        out.append(f"- … and {len(res.witnesses) - shown} more witnesses under `witnesses/{c.id}-*.json`")
+    vac = vacuous_counts(res)
+    if any(vac.values()):
+        out.append("- vacuous right side (an upper bound above a trivial one): "
+                   + ", ".join(f"{n} instances above {k}" for k, n in vac.items() if n))
     if res.summary:
         out += ["", *_md_summary(c.id, res.summary)]
     out.append("")
@@ -85,83 +122,258 @@ def _md_claim(res: ClaimResult) -> list:
 
 
 def _md_summary(cid: str, summary: dict) -> list:
-    if "best_lower_constant_by_s" in summary:
-        rows = ["| s | best lower c(s) over the zoo | parity family (closed form 1/s) | witness |", "|---|---|---|---|"]
-        par = summary.get("parity_ratio_by_s", {})
-        for s, d in summary["best_lower_constant_by_s"].items():
-            rows.append(f"| {s} | {cell(d['c'])} | {cell(par.get(s))} | `{d['witness']['target']}` `{d['witness']['sampler']}` |")
-        return rows
-    if "max_K_ekl_over_sum_I" in summary:
-        table = summary["max_K_ekl_over_sum_I"]
-        Ks = sorted({int(k) for d in table.values() for k in d})
-        rows = ["| family | " + " | ".join(f"K={k}" for k in Ks) + " |", "|---|" + "---|" * len(Ks)]
-        for fam, d in table.items():
-            rows.append(f"| {fam} | " + " | ".join(cell(d.get(str(k), {}).get("value"), 4) for k in Ks) + " |")
-        return ["max over each family's targets of K · E KL / Σ I_i (balanced:K, K < L, at the family's "
-                "longest L in the grid):", "", *rows]
+    """A summary as markdown: its tables (generic shape, module docstring), its best constant, or JSON."""
+    out = []
+    if summary.get("table_lines"):
+        out += ["```", *summary["table_lines"], "```", ""]
+    for t in summary.get("tables", []):
+        if t.get("caption"):
+            out += [t["caption"], ""]
+        out += ["| " + " | ".join(t["header"]) + " |", "|" + "---|" * len(t["header"])]
+        out += ["| " + " | ".join(v if isinstance(v, str) else cell(v, t.get("digits", 6)) for v in row) + " |"
+                for row in t["rows"]]
+        out.append("")
     if "value" in summary:
         w = summary["witness"]
-        return [f"best constant ({summary['aggregate']} of `{summary['statistic']}`): **{cell(summary['value'], 8)}** "
-                f"at `{w['target']}`, sampler `{w['sampler']}`, predictor `{w['predictor']}`"]
-    return ["```", json.dumps(summary, indent=1, default=str), "```"]
+        out.append(f"best constant ({summary['aggregate']} of `{summary['statistic']}`): **{cell(summary['value'], 8)}** "
+                   f"at `{w['target']}`, sampler `{w['sampler']}`, predictor `{w['predictor']}`")
+    elif not out:
+        rest = {k: v for k, v in summary.items() if k not in ("plots", "headline", "tables", "table_lines")}
+        if rest:
+            out += ["```", json.dumps(rest, indent=1, default=str), "```"]
+        elif "headline" in summary:
+            out.append(summary["headline"])
+    return out
 
 
-def _plots(results: list, out: Path, stage=None) -> list:
+# ------------------------------------------------------------------ vacuity
+
+def _ln(x: float) -> float:
+    import math
+
+    return math.log(x)
+
+
+# Trivial upper bounds on a checked claim's left side, by its symbol: an upper bound (``<=``) whose
+# right side exceeds one says nothing the trivial bound does not. KL-type ceilings hold for the
+# perfect predictor only (an imperfect predictor's KL is unbounded). TC is the one-block error, the
+# largest expected KL of any uniform-position schedule (docs/index.md §8, block costs). H is no
+# ceiling for KL: the copy law has TC = (L − 1) H.
+_KL = (("L log q", lambda i: i.target.L * _ln(i.target.q)), ("TC", lambda i: to_float(i.value("TC"))))
+CEILINGS = {
+    "expected_kl": _KL, "expected_kl_perfect": _KL, "mixture_kl": _KL, "plan_kl": _KL, "chain_tc": _KL,
+    "ter_gap": (("log q", lambda i: _ln(i.target.q)),),
+    "ser": (("1", lambda i: 1.0),), "tv": (("1", lambda i: 1.0),),
+    "T": (("L", lambda i: float(i.target.L)),),
+}
+PERFECT_ONLY = {"expected_kl", "mixture_kl", "plan_kl", "ter_gap"}
+
+
+def vacuous_counts(res: ClaimResult) -> dict:
+    """{ceiling label: number of rows whose rhs exceeds it} for an upper bound on a known symbol."""
+    c = res.claim
+    if c.relation != "<=" or not isinstance(c.lhs, str) or c.lhs.strip() not in CEILINGS:
+        return {}
+    sym = c.lhs.strip()
+    out = {label: 0 for label, _ in CEILINGS[sym]}
+    rebuilt = TargetCache()  # rows of a distributed run come without their instance
+    for r in res.rows:
+        if r.rhs is None:
+            continue
+        if sym in PERFECT_ONLY and r.instance["predictor"] != "perfect":
+            continue
+        inst = row_instance(c, r, rebuilt)
+        for label, ceiling in CEILINGS[sym]:
+            if r.rhs > ceiling(inst) * (1 + 1e-12):  # display only; verdicts never read this
+                out[label] += 1
+    return out
+
+
+# ------------------------------------------------------------------ plots (generic)
+
+def render_plot(spec: dict, out: Path, stage=None) -> Path:
+    """Draw one plot spec (module docstring) to ``out/<name>.png``, byte-reproducibly (into the
+    staging area when ``stage`` is given; the returned path is the destination)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    paths = []
+    panels = spec["panels"]
+    ncols = min(spec.get("ncols", 1), len(panels))
+    nrows = -(-len(panels) // ncols)
+    w, h = spec.get("panel_size", (8, 5) if len(panels) == 1 else (4.2, 3.3))
+    with matplotlib.rc_context({"svg.hashsalt": "verify", "path.simplify": False}):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(w * ncols, h * nrows), squeeze=False)
+        for ax, panel in zip(axes.flat, panels):
+            _draw_panel(fig, ax, panel)
+        for ax in list(axes.flat)[len(panels):]:
+            ax.set_visible(False)
+        fig.suptitle(spec.get("title", spec["name"]), fontsize=11)
+        fig.tight_layout()
+        path = out / f"{spec['name']}.png"
+        # No software/date metadata: regenerated PNGs are identical byte for byte.
+        fig.savefig(stage.path(path) if stage is not None else path, dpi=spec.get("dpi", 100),
+                    metadata={"Software": None})
+        plt.close(fig)
+    return path
+
+
+def _draw_panel(fig, ax, panel: dict) -> None:
+    import numpy as np
+
+    if panel.get("kind", "lines") == "heatmap":
+        z = np.array([[np.nan if v is None else v for v in row] for row in panel["z"]], dtype=float)
+        im = ax.imshow(z, origin="lower", aspect="auto", cmap=panel.get("cmap", "viridis"),
+                       vmin=panel.get("vmin", 0.0), vmax=panel.get("vmax", np.nanmax(z) if np.isfinite(z).any() else 1))
+        ax.set_xticks(range(len(panel["x"])), [str(v) for v in panel["x"]])
+        ax.set_yticks(range(len(panel["y"])), [str(v) for v in panel["y"]])
+        if panel.get("annotate"):
+            for (i, j), v in np.ndenumerate(z):
+                if np.isfinite(v):
+                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                            color="w" if v < 0.6 * np.nanmax(z) else "k")
+        fig.colorbar(im, ax=ax, label=panel.get("zlabel", ""))
+    else:
+        for sr in panel.get("series", []):
+            if not sr["x"]:
+                continue
+            ax.plot(sr["x"], sr["y"], linestyle=sr.get("style", "-"), marker=sr.get("marker"),
+                    color=sr.get("color"), label=sr.get("label"), markersize=4)
+        for hl in panel.get("hlines", []):
+            ax.axhline(hl["y"], color=hl.get("color", "k"), ls=hl.get("style", "--"), lw=1, label=hl.get("label"))
+        ax.set_xscale(panel.get("xscale", "linear"))
+        ax.set_yscale(panel.get("yscale", "linear"))
+        xs = sorted({v for sr in panel.get("series", []) for v in sr["x"]})
+        if panel.get("integer_x") and panel.get("xscale") == "log" and xs:
+            from matplotlib.ticker import NullFormatter, NullLocator
+
+            ax.set_xticks(xs, [f"{v:g}" for v in xs])  # integer ticks, not 2×10^0
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        elif panel.get("integer_x"):
+            ax.xaxis.get_major_locator().set_params(integer=True)
+        if any(sr.get("label") for sr in panel.get("series", [])) or panel.get("hlines"):
+            ax.legend(fontsize=panel.get("legend_size", 7), ncol=panel.get("legend_cols", 1))
+        ax.grid(True, which="both", alpha=0.3)
+    ax.set_xlabel(panel.get("xlabel", ""))
+    ax.set_ylabel(panel.get("ylabel", ""))
+    if panel.get("title"):
+        ax.set_title(panel["title"], fontsize=9)
+
+
+def plots_of(results: list, out: Path, stage=None) -> list:
+    """(path, caption, claim) for every plot spec in the results' summaries, in registry order."""
+    made = []
     for res in results:
-        s = res.summary
-        if "max_K_ekl_over_sum_I" in s:
-            fig, ax = plt.subplots(figsize=(8, 5))
-            colours = plt.get_cmap("tab20").colors
-            for n, (fam, d) in enumerate(s["max_K_ekl_over_sum_I"].items()):
-                Ks = sorted(int(k) for k in d)
-                ax.plot(Ks, [d[str(k)]["value"] for k in Ks], marker="o", label=fam,
-                        color=colours[n % len(colours)], ls="--" if "q=3" in fam else "-")
-            ax.xaxis.get_major_locator().set_params(integer=True)
-            ax.axhline(2, color="k", ls="--", lw=1, label="C_1 = 2 (from LC25.T1)")
-            ax.set_xlabel("K (balanced blocks, K < L)")
-            ax.set_ylabel("max K · E KL / Σ I_i")
-            ax.set_title("LC25.RATE [abstract]: K · E KL / Σ I_i per family, longest L")
-            ax.legend(fontsize=7, ncol=2)
-            p = out / "LC25.RATE.png"
-            fig.tight_layout()
-            fig.savefig(stage.path(p) if stage is not None else p, dpi=110)
-            plt.close(fig)
-            paths.append(p)
-        if "best_lower_constant_by_s" in s:
-            fig, ax = plt.subplots(figsize=(6, 4))
-            ss = sorted(int(k) for k in s["best_lower_constant_by_s"])
-            ax.plot(ss, [s["best_lower_constant_by_s"][str(k)]["c"] for k in ss], marker="o", label="best c(s) over the zoo")
-            par = s.get("parity_ratio_by_s", {})
-            if par:
-                ps = sorted(int(k) for k in par)
-                ax.plot(ps, [par[str(k)] for k in ps], marker="s", label="parity code")
-                ax.plot(ps, [1 / k for k in ps], "k--", lw=1, label="1/s")
-            ax.set_xlabel("s = s_max")
-            ax.xaxis.get_major_locator().set_params(integer=True)
-            ax.set_ylabel("max E KL / ((s/L) Σ I_i)")
-            ax.set_title("LC25.T2 [reported, incomplete]: lower constant")
-            ax.legend(fontsize=8)
-            p = out / "LC25.T2.png"
-            fig.tight_layout()
-            fig.savefig(stage.path(p) if stage is not None else p, dpi=110)
-            plt.close(fig)
-            paths.append(p)
-    return paths
+        for spec in res.summary.get("plots", []) if res.summary else []:
+            made.append((render_plot(spec, out, stage), spec.get("caption", ""), res.claim))
+    return made
+
+
+# ------------------------------------------------------------------ report
+
+def _rel(path: str, out: Path) -> str:
+    """A witness path relative to the report directory (links work wherever the report is)."""
+    try:
+        return os.path.relpath(Path(path).resolve(), out.resolve())
+    except ValueError:
+        return str(path)
+
+
+def _ratio_stats(res: ClaimResult):
+    ratios = sorted(res.ratios()) if res.claim.relation != "==" else []
+    if not ratios:
+        return None
+    return ratios[0], statistics.median(ratios), ratios[-1]
+
+
+def _headline(res: ClaimResult) -> str:
+    s = res.summary or {}
+    if "headline" in s:
+        return s["headline"]
+    if "value" in s:
+        return f"{s['aggregate']} {s['statistic']} = {cell(s['value'], 6)}"
+    return "—"
+
+
+def _summary_table(results: list, out: Path) -> list:
+    md = ["| claim | paper | provenance | relation | instances | certified | tight | refuted | undecided | "
+          "lhs/rhs min · median · max | best constant | vacuous rhs | worst witness |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        c = r.claim
+        cnt = r.counts if c.checked else {}
+        st = _ratio_stats(r)
+        ratio = " · ".join(cell(v, 4) for v in st) if st else "—"
+        vac = vacuous_counts(r)
+        vac_txt = ", ".join(f"{n} above {k}" for k, n in vac.items() if n) or ("none" if vac else "—")
+        wit = [w for w in r.witnesses if w["kind"] == "refuted"] or [w for w in r.witnesses if w["kind"] == "worst"]
+        wtxt = f"[`{wit[0]['id']}`]({_rel(wit[0]['path'], out)})" if wit else "—"
+        md.append(f"| [`{c.id}`](#{_anchor(c.id)}) | {c.paper} | {c.provenance} | {c.relation} | {len(r.rows)} | "
+                  + " | ".join(str(cnt.get(k, "—")) for k in ("certified", "tight", "refuted", "undecided"))
+                  + f" | {ratio} | {_headline(r)} | {vac_txt} | {wtxt} |")
+    return md
+
+
+def _anchor(cid: str) -> str:
+    return "claim-" + cid.lower().replace(".", "-")
+
+
+PROVENANCE_FAILURE = {
+    "abstract": "the paper's own (abstract-level) statement fails on this instance",
+    "reported": "the explicit form taken from secondary summaries fails; the paper's exact constants may differ",
+    "reading": "our formalisation of an abstract-level claim fails; the paper itself may be fine",
+    "derived": "a bug in the suite (our own identity or bound), never a finding",
+}
+
+
+def _known_refutations(results: list, out: Path) -> list:
+    md = ["## Known refutations", "",
+          "A refutation is a certified counterexample with exact inputs. What it means depends on the claim's "
+          "provenance:", ""]
+    md += [f"- **{k}**: {v}." for k, v in PROVENANCE_FAILURE.items()]
+    md.append("")
+    rows = []
+    for r in results:
+        c = r.claim
+        saved = {w["id"]: w for w in r.witnesses if w["kind"] == "refuted"}
+        for wid in c.known_refutations:  # recorded findings, one row each
+            w = saved.get(wid)
+            where = f"[`{wid}`]({_rel(w['path'], out)})" if w else f"`{wid}`"
+            rows.append(f"| `{c.id}` | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | {where} | "
+                        f"recorded{'' if w else ' (not reproduced on this grid)'} | "
+                        f"{('`' + w['replay'] + '`') if w else '—'} |")
+        new = [w for wid, w in saved.items() if wid not in c.known_refutations]
+        if new:  # one row per claim: the first new witness and how many more
+            w = new[0]
+            more = f" and {len(new) - 1} more" if len(new) > 1 else ""
+            rows.append(f"| `{c.id}` | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | "
+                        f"[`{w['id']}`]({_rel(w['path'], out)}){more} | **new: {len(r.refutations())} refuted "
+                        f"instances, not yet recorded as known** | `{w['replay']}` |")
+    if rows:
+        md += ["| claim | paper | provenance | what fails | witness | status | replay |",
+               "|---|---|---|---|---|---|---|", *rows]
+    else:
+        md.append("No claim is refuted on this grid, and none records a known refutation.")
+    return md + [""]
+
+
+def _docs_link(out: Path) -> str:
+    docs = Path(__file__).resolve().parent.parent / "docs" / "index.md"
+    return os.path.relpath(docs, out.resolve())
 
 
 def write_report(results: list, profile: str, out: Path, elapsed: float, stage=None) -> list:
-    """Write report.md, report.json, plots and witnesses of ``results`` (run on ``profile`` with
-    witnesses recorded under ``out / "witnesses"``) under ``out``.
+    """Write report.md, report.json, plots, witnesses and run.log of ``results`` (run on ``profile``
+    with witnesses recorded under ``out / "witnesses"``) under ``out``.
 
-    With ``stage`` (an ``output.Staging``) every file goes to the staging area, and only the
-    caller's ``stage.commit()`` moves them under ``out``; without it this function stages and
-    commits itself."""
+    The compared files (report.md, report.json, *.png, witnesses) hold no timing or date, so a
+    regeneration with the same profile and claims is identical byte for byte; timings go to
+    ``run.log``. With ``stage`` (an ``output.Staging``) every file goes to the staging area and
+    only the caller's ``stage.commit()`` moves them under ``out``; without it this function stages
+    and commits itself.
+    """
     from .output import Staging
 
     if stage is None:
@@ -172,38 +384,57 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
     for r in results:
         for path, text in r.witness_files:
             stage.write_text(path, text)
-    plots = _plots(results, out, stage)
-    findings = [(r, w) for r in results for w in r.witnesses if w["kind"] == "refuted"]
+    plots = plots_of(results, out, stage)
+    docs = _docs_link(out)
     md = ["# Bound-tightness report", "",
-          f"Profile `{profile}`; {sum(len(r.rows) for r in results)} instances; {elapsed:.0f} s. "
+          f"Profile `{profile}`; {len(results)} claims; {sum(len(r.rows) for r in results)} instances. "
           "Natural logarithms; every KL is data first, KL(p ‖ ·). Verdicts are certified (exact rationals "
-          "and ball arithmetic, CLAIMS.md §5): `certified` (enclosure of rhs − lhs ≥ 0), `tight` (equality "
-          "proved exactly), `refuted` (certified counterexample), `undecided`. Ratios and best constants are "
-          "floats, for reading only.", "",
+          f"and ball arithmetic; see [the mathematical reference]({docs}), §5 and §7): `certified` (enclosure "
+          "of rhs − lhs ≥ 0), `tight` (equality proved exactly), `refuted` (certified counterexample), "
+          "`undecided`. Ratios, best constants and plots are floats, for reading only.", "",
+          f"Every claim's statement, notation and provenance are explained in [docs/index.md]({docs}). "
+          "Regenerate with `verify report --profile " + profile + "`; the output is identical byte for byte "
+          "(timings are in `run.log`).", "",
           "Provenance tags:", ""]
     md += [f"- **{k}** — {v}" for k, v in PROVENANCE_LEGEND.items()]
-    md += ["", "## Summary", "", "| claim | paper | provenance | relation | instances | certified | tight | refuted | undecided | max lhs/rhs |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+    md += ["", "## Summary", "",
+           "lhs/rhs is over instances with rhs > 0. *Best constant* is the claim's statistic at its extreme "
+           "(or the summary's headline). *Vacuous rhs* counts instances where an upper bound exceeds a trivial "
+           "one (L log q or TC for KL with the perfect predictor, 1 for SER and TV, L for iteration counts).", "",
+           *_summary_table(results, out), ""]
+    md += _known_refutations(results, out)
+    md += ["## Claims", ""]
     for r in results:
-        c = r.claim
-        cnt = r.counts if c.checked else {}
-        ratios = r.ratios() if c.relation != "==" else []
-        md.append(f"| `{c.id}` | {c.paper} | {c.provenance} | {c.relation} | {len(r.rows)} | "
-                  + " | ".join(str(cnt.get(k, "—")) for k in ("certified", "tight", "refuted", "undecided"))
-                  + f" | {cell(max(ratios)) if ratios else '—'} |")
-    md += ["", "## Findings", ""]
-    if findings:
-        for r, w in findings:
-            md.append(f"- `{r.claim.id}` ({r.claim.provenance}) is refuted by witness `{w['id']}`: `{w['path']}`; "
-                      f"replay with `{w['replay']}`.")
-    else:
-        md.append("No claim was refuted on this grid.")
-    md += ["", "## Claims", ""]
-    for r in results:
-        md += _md_claim(r)
+        md += [f'<a id="{_anchor(r.claim.id)}"></a>', ""] + _md_claim(r, out)
     if plots:
-        md += ["## Plots", ""] + [f"![{p.stem}]({p.name})" for p in plots] + [""]
+        md += ["## Plots", ""]
+        for path, caption, claim in plots:
+            md += [f"### {path.stem} ({claim.id}, {claim.provenance})", "", f"![{path.stem}]({path.name})", ""]
+            if caption:
+                md += [caption, ""]
     stage.write_text(out / "report.md", "\n".join(md))
-    stage.write_text(out / "report.json", json.dumps({"profile": profile, "seconds": elapsed,
-                                                 "results": [r.to_json() for r in results]}, indent=1) + "\n")
-    return [out / "report.md", out / "report.json", *plots]
+    stage.write_text(out / "report.json", json.dumps({
+        "profile": profile,
+        "docs": docs,
+        "results": [_result_json(r, out) for r in results],
+        "plots": [p.name for p, _, _ in plots],
+    }, indent=1) + "\n")
+    _run_log(out, profile, results, elapsed, stage)
+    return [out / "report.md", out / "report.json", *(p for p, _, _ in plots)]
+
+
+def _result_json(res: ClaimResult, out: Path) -> dict:
+    d = res.to_json()
+    d.pop("seconds", None)
+    d["vacuous_rhs"] = vacuous_counts(res)
+    if isinstance(d.get("summary"), dict):
+        d["summary"] = {k: v for k, v in d["summary"].items() if k != "plots"}
+    return d
+
+
+def _run_log(out: Path, profile: str, results: list, elapsed: float, stage) -> None:
+    """Timings and the date: kept out of the compared files."""
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    lines = [f"verify report --profile {profile}: {stamp}, {elapsed:.1f} s"]
+    lines += [f"  {r.claim.id:<14} {len(r.rows):>7} instances  {r.seconds:8.1f} s" for r in results]
+    stage.write_text(out / "run.log", "\n".join(lines) + "\n")

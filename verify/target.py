@@ -1,7 +1,7 @@
 """The target law p on V^L, stored as an array of shape (q,)*L (axis i = position i).
 
 Two number types share every code path: ``float64`` arrays (fast: sweeps, search) and
-object arrays of ``flint.fmpq`` (exact rationals, for certification). See ARCHITECTURE.md.
+object arrays of ``flint.fmpq`` (exact rationals, for certification). See docs/engine.md.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Learning-error terms of an imperfect predictor (CLAIMS.md LC25.TRAIN, D-CHAIN, FG25.SEQ).
+"""Learning-error terms of an imperfect predictor (docs/index.md LC25.TRAIN, D-CHAIN, FG25.SEQ).
 
 ℓ_i(B) = E_p log( p_i(X_i | X_B) / p̂_i(X_i | X_B) ), one log of an exact ratio per term.
 """
@@ -20,7 +20,7 @@ def learning_term(m: Marginals, predictor: Predictor, i: int, B: tuple):
     Bi = tuple(sorted(B + (i,)))
     joint = np.moveaxis(m.marginal(Bi), Bi.index(i), -1)
     # log p − log p̂ as two terms: each value is a small rational, while their ratio would have
-    # multi-limb numerators whose factorisation the exact zero test (CLAIMS.md §7) would pay for.
+    # multi-limb numerators whose factorisation the exact zero test (docs/index.md §7) would pay for.
     return log_sum(joint, m.conditional(i, B), m.exact) - log_sum(joint, predictor.conditional(m, i, B), m.exact)
 
 

@@ -1,0 +1,183 @@
+"""Distributed proof check (verify.distributed): the same results on a Dask cluster as in-process.
+
+The reference is ``run_claim`` in this process, one claim after the other with one shared target
+cache — the path every other proof-check test exercises against the oracles. A run on a
+``LocalCluster`` of 2 worker processes must give exactly the same rows (verdicts, margins, display
+floats, statistics), the same ``to_json()`` apart from timings and the witness directory, and
+byte-identical witness files; so must a run during which one worker process is killed, and a run
+read back from the task cache. A deliberately false claim (TC ≤ DTC) puts refuted rows and
+refutation witnesses through the merge; its verdicts are also checked against closed forms:
+for the repetition code [3,1]_2, TC = 2 log 2 > DTC = log 2 (refuted); for the parity code
+[4,3]_2, TC = log 2 < DTC = 3 log 2 (certified); for a product law TC = DTC = 0 (tight).
+"""
+import os
+import signal
+
+import pytest
+
+from proofs_numeric import registry
+from verify.check import TargetCache, run_claim
+from verify.claims import Claim
+from verify.distributed import ROW_FIELDS, TaskCache, run_claims, task_key
+from verify.errors import SpecError
+from verify.report import _md_claim, vacuous_counts
+
+PROFILE = "ci"
+SPECS = ["mds:q=2,L=3,k=1", "mds:q=2,L=4,k=3", "product:L=3,q=2,seed=1",
+         "markov:L=4,q=2,flip=1/10", "dirichlet:L=2,q=2,alpha=1,seed=0"]
+IDS = ("D-ONE", "D-SMAX", "LC25.C1", "LC25.T2", "LC25.RATE")
+FALSE_CLAIM = Claim(id="TEST.TC-LE-DTC", paper="derived", provenance="reading",
+                    statement=r"TC \le DTC \text{ (false in general: a test claim)}", relation="<=",
+                    grid="targets", lhs="TC", rhs="DTC")
+CLOSED_FORM_STATUS = {"mds:q=2,L=3,k=1": "refuted", "mds:q=2,L=4,k=3": "certified",
+                      "product:L=3,q=2,seed=1": "tight"}
+
+
+def _claims():
+    by_id = {c.id: c for c in registry()}
+    return [by_id[i] for i in IDS] + [FALSE_CLAIM]
+
+
+def _normalised(res, wdir) -> dict:
+    d = res.to_json()
+    d.pop("seconds")
+    d["witnesses"] = [{k: str(v).replace(str(wdir), "<W>") for k, v in w.items()} for w in d["witnesses"]]
+    d["rows"] = [[repr(getattr(r, f)) for f in ROW_FIELDS] for r in res.rows]
+    # What the report adds from the rows: its claim section and the vacuity counts.
+    d["report"] = [line.replace(str(wdir), "<W>") for line in _md_claim(res)]
+    d["vacuous"] = vacuous_counts(res)
+    return d
+
+
+def _witness_files(results) -> dict:
+    from pathlib import Path
+
+    return {w["id"]: Path(w["path"]).read_bytes() for r in results for w in r.witnesses}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    wdir = tmp_path_factory.mktemp("w-ref")
+    cache = TargetCache()
+    results = [run_claim(c, PROFILE, cache, witness_dir=wdir, targets=SPECS) for c in _claims()]
+    return [_normalised(r, wdir) for r in results], _witness_files(results)
+
+
+def _assert_same(results, wdir, reference):
+    expected, files = reference
+    assert [_normalised(r, wdir) for r in results] == expected
+    assert _witness_files(results) == files
+
+
+def test_reference_grid_is_not_trivial(reference):
+    """The grid exercises what the merge must preserve: refutations, worst-case witnesses, summaries."""
+    expected, files = reference
+    by_id = {d["claim"]["id"]: d for d in expected}
+    kinds = {w["kind"] for d in expected for w in d["witnesses"]}
+    assert kinds == {"refuted", "worst"} and len(files) >= 4
+    assert by_id["LC25.T2"]["summary"]["parity_ratio_by_s"]  # read from the rows' recorded values
+    assert by_id["LC25.RATE"]["summary"]["max_K_ekl_over_sum_I"]
+    assert any(by_id["LC25.C1"]["vacuous"].values())  # rebuilt instances on the client must count these
+
+
+def test_local_cluster_gives_the_in_process_result(reference, tmp_path):
+    seen = []
+    results = run_claims(_claims(), PROFILE, workers=2, targets=SPECS, witness_dir=tmp_path,
+                         progress=seen.append, on_claim=lambda r: seen.append(r.claim.id))
+    _assert_same(results, tmp_path, reference)
+    # Closed forms for the false claim TC <= DTC (module docstring).
+    false = results[-1]
+    got = {r.instance["target"]: r.status for r in false.rows}
+    assert {k: got[k] for k in CLOSED_FORM_STATUS} == CLOSED_FORM_STATUS
+    assert [w["kind"] for w in false.witnesses].count("refuted") == len(false.refutations()) >= 1
+    assert false.unknown_refutations()
+    # Progress: one event per task, counting up to the total; claims announced in their order.
+    ticks = [p for p in seen if not isinstance(p, str)]
+    assert [p.done for p in ticks] == list(range(1, len(_claims()) * len(SPECS) + 1))
+    assert ticks[-1].remaining == 0 and ticks[-1].from_cache == 0
+    assert [s for s in seen if isinstance(s, str)] == [c.id for c in _claims()]
+
+
+def test_killed_worker_tasks_are_rerun(reference, tmp_path):
+    import dask
+    from distributed import Client, LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        killed = []
+
+        def kill_a_busy_worker(p):
+            if killed or p.remaining < 4:
+                return
+            busy = [addr for addr, keys in client.processing().items() if keys]
+            if busy:
+                pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+        # Through the scheduler's address, as ``--scheduler`` does; the test's own client watches.
+        results = run_claims(_claims(), PROFILE, scheduler=cluster.scheduler_address, targets=SPECS,
+                             witness_dir=tmp_path, progress=kill_a_busy_worker)
+        alive = set(client.run(os.getpid).values())
+    assert killed, "no worker was busy while tasks remained: nothing was killed"
+    assert killed[0] not in alive
+    _assert_same(results, tmp_path, reference)
+
+
+def test_cache_resumes_an_interrupted_run(reference, tmp_path):
+    cache_dir, wdir = tmp_path / "cache", tmp_path / "w"
+    total = len(_claims()) * len(SPECS)
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_7(p):
+        if p.done == 7:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        run_claims(_claims(), PROFILE, cache_dir=cache_dir, targets=SPECS, progress=stop_after_7)
+    entries = sorted(cache_dir.rglob("*.json"))
+    assert len(entries) == 7 and not list(cache_dir.rglob(".tmp-*"))
+
+    seen = []
+    results = run_claims(_claims(), PROFILE, cache_dir=cache_dir, targets=SPECS, witness_dir=wdir,
+                         progress=seen.append)
+    assert seen[-1].done == total and seen[-1].from_cache == 7
+    _assert_same(results, wdir, reference)
+
+    seen.clear()
+    results = run_claims(_claims(), PROFILE, cache_dir=cache_dir, targets=SPECS, witness_dir=wdir,
+                         progress=seen.append)
+    assert seen[-1].from_cache == total == len(list(cache_dir.rglob("*.json")))
+    _assert_same(results, wdir, reference)
+
+
+def test_cache_key_follows_the_claim_target_and_profile():
+    c = FALSE_CLAIM
+    k = task_key(c, "ci", SPECS[0], 4096, "v1")
+    changed = Claim(**{**c.__dict__, "constants": {"c": "2"}, "rhs": "c*DTC"})
+    assert len({k, task_key(c, "deep", SPECS[0], 4096, "v1"), task_key(c, "ci", SPECS[1], 4096, "v1"),
+                task_key(c, "ci", SPECS[0], 2048, "v1"), task_key(c, "ci", SPECS[0], 4096, "v2"),
+                task_key(changed, "ci", SPECS[0], 4096, "v1")}) == 6
+    # The claim's file location is not content.
+    assert task_key(Claim(**{**c.__dict__, "source": "/elsewhere/x.toml"}), "ci", SPECS[0], 4096, "v1") == k
+
+
+def test_corrupt_cache_entry_is_recomputed(tmp_path):
+    cache = TaskCache(tmp_path)
+    key = "ab" + "0" * 62
+    (tmp_path / "ab").mkdir()
+    (tmp_path / "ab" / f"{key}.json").write_text('{"rows": [')  # a torn write from another tool
+    assert cache.get(key) is None
+    cache.put(key, {"rows": [], "seconds": 0.0})
+    assert cache.get(key) == {"rows": [], "seconds": 0.0}
+
+
+@pytest.mark.parametrize("kwargs,field", [({"workers": 0}, "--workers"), ({"workers": "2"}, "--workers"),
+                                          ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "--workers")])
+def test_bad_options_are_spec_errors(kwargs, field):
+    with pytest.raises(SpecError) as err:
+        run_claims([FALSE_CLAIM], PROFILE, targets=SPECS[:1], **kwargs)
+    assert err.value.field == field

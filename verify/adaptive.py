@@ -1,0 +1,503 @@
+"""Exact laws of adaptive decoders: the averaged process as a Markov chain on partial assignments.
+
+An adaptive rule (``verify.rules``) picks the next batch ``B`` from what has been revealed. At a
+state ``(S, x_S)`` it gives a law ``P(B | S, x_S)``; the batch tokens are then drawn independently
+from the predictor, ``x_B ~ Π_{j∈B} p̂_j(· | x_S)``. For CL26's ``entropy-sum`` rule the uniform
+order drawn once at the start averages out into this chain (the batch-set law in ``rules.py``).
+The chain is run forward over ``|S|`` with two weights per state:
+
+* ``g(S, x_S)`` — the sampler's own law of being at the state:
+  ``g(S ∪ B, x_S ⊕ x_B) += g(S, x_S) · P(B | S, x_S) · Π_{j∈B} p̂_j(x_j | x_S)``; the mixture law
+  a user samples is ``r = g([L], ·)``;
+* ``ρ(S, x_S)`` — the probability that the path of a *fixed* string ``x`` visits ``S``, which
+  depends on ``x_S`` only: ``ρ(S ∪ B, x_{S∪B}) += ρ(S, x_S) · P(B | S, x_S)``. With ``X ~ p`` the
+  data-law weight of the state is ``p_S(x_S) · ρ(S, x_S)`` (every ``x`` has one path per order).
+
+From them, with the data law driving the path (docs/index.md §1, D-CHAIN along each path):
+
+* expected KL  ``E KL(p ‖ q̂_π) = −H − E_p Σ_t Σ_{j∈B_t} log p̂_j(X_j | X_{U_t})``
+  ``= −H − Σ_{S, j} Σ_{x_S} c_j(S, x_S) Σ_v p_j(v | x_S) log p̂_j(v | x_S)``,
+  ``c_j(S, x_S) = Σ_{B ∋ j} p_S(x_S) ρ(S, x_S) P(B | S, x_S)``; for the perfect predictor this is
+  ``Σ_t E TC(X_{B_t} | X_{U_t})``;
+* iterations  ``E_p[T] = Σ_{S ≠ [L]} Σ_{x_S} p_S ρ`` (data law) and ``E_q[T] = Σ_{S ≠ [L]} Σ g``
+  (sampler law);
+* ``E_p #{t : |B_t| = b}``, and ``E_π H(q̂_π) = E_q Σ_t Σ_{j∈B_t} Ĥ_j`` (the sampler-law entropy
+  sum of CL26.ITERQ);
+* on request (``stats=True``), certified maxima over data-reachable states and batches of
+  ``Σ_{k∈B} min(H_k, η)`` (CL26.BUDGET) and ``Σ_{k∈B} H_k − max_{k∈B} H_k`` (CL26.STEP).
+
+Everything runs on float64 or on exact fmpq arrays, like ``laws.py``; the rule's comparisons are
+decided exactly in both modes (``StateView``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cmp_to_key
+
+import numpy as np
+from flint import fmpq
+
+from .info import Marginals
+from .laws import _cond_full, full_form
+from .logforms import LogLinear, PrecisionExhausted
+from .numbers import log_sum, rational
+from .predictors import PERFECT, Predictor, parse_predictor
+from .rules import AdaptiveRule, UndecidedBranch, batch_law, parse_rule
+from .target import Target, as_float
+
+# Float decisions. A float entropy −Σ_v c_v log c_v of a conditional of at most a few million
+# summed binary64 terms is within about q · 2^-40 of the exact value (relative error of the
+# marginal sums ≤ n·2^-53 with n ≤ 2^24 terms, and |d(c log c)/dc| · δc ≤ δc/c · (c|log c| + c)
+# ≤ 2δc/c). A float comparison is therefore used only when it clears a radius of 2^-26 per
+# entropy term (a ball that surely contains the exact difference); anything closer goes to the
+# exact decision. Probabilities (top-probability comparisons) use a radius of 2^-36.
+RAD_H = 2.0**-26
+RAD_C = 2.0**-36
+PREC_CAP = 4096
+
+
+class RunContext:
+    """What every state of one run shares: the exact target (for exact decisions), the
+    predictor, the rule's threshold, and the caches of exact conditionals and decided signs."""
+
+    def __init__(self, target: Target, m: Marginals, predictor: Predictor, rule: AdaptiveRule,
+                 shared: dict | None = None):
+        self.target, self.m, self.pred, self.rule = target, m, predictor, rule
+        self._mE = m if target.exact else None
+        # per (target, predictor), reusable by every rule: exact conditionals, float columns
+        shared = {} if shared is None else shared
+        self._condE: dict = shared.setdefault("exact_cond", {})
+        self._cols: dict = shared.setdefault("float_columns", {})
+        self.signs: dict = {}
+        self.classes: dict = {}  # multiset of a conditional's probabilities → id
+        thr = rule.value if rule.kind in ("entropy-sum", "max-entropy", "eb") else fmpq(0)
+        self.thr = thr if isinstance(thr, LogLinear) else LogLinear.constant(thr)
+        self.thr_f = rule.value_float if rule.kind in ("entropy-sum", "max-entropy", "eb") else 0.0
+
+    def float_columns(self, S: tuple, j: int):
+        """(entropy, top probability) of p̂_j(· | x_S) for every x_S, as floats."""
+        key = (S, j)
+        got = self._cols.get(key)
+        if got is None:
+            q = self.target.q
+            cf = as_float(self.pred.conditional(self.m, j, S)).reshape(-1, q)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                H = -np.where(cf > 0, cf * np.log(np.where(cf > 0, cf, 1.0)), 0.0).sum(axis=1)
+            got = (H, cf.max(axis=1))
+            self._cols[key] = got
+        return got
+
+    def exact_marginals(self) -> Marginals:
+        if self._mE is None:
+            self._mE = Marginals(self.target.to_exact())
+        return self._mE
+
+    def exact_cond(self, S: tuple, j: int) -> np.ndarray:
+        """p̂_j(· | x_S) exactly, shape (NS, q); in float mode from the exact target."""
+        key = (S, j)
+        got = self._condE.get(key)
+        if got is None:
+            got = self.pred.conditional(self.exact_marginals(), j, S).reshape(-1, self.target.q)
+            self._condE[key] = got
+        return got
+
+
+class StateView:
+    """The rule's window on all states ``(S, x_S)`` with the same S, rows k = x_S in C order.
+
+    ``Hf[k, a]`` / ``Cf[k, a]``: float entropy / top probability of the a-th masked position.
+    The ``sign_*`` and ordering methods decide comparisons exactly: a float answer when it clears
+    the error radius, else the exact log-linear form (sign by rising precision and the exact zero
+    test of ``LogLinear.sign``), cached per state.
+    """
+
+    def __init__(self, ctx: RunContext, S: tuple):
+        self.ctx, self.S = ctx, S
+        q = ctx.target.q
+        self.M = [j for j in range(ctx.target.L) if j not in S]
+        self.m = len(self.M)
+        self.NS = q ** len(S)
+        Hf = np.zeros((self.NS, self.m))
+        Cf = np.zeros((self.NS, self.m))
+        for a, j in enumerate(self.M):
+            Hf[:, a], Cf[:, a] = ctx.float_columns(S, j)
+        self.Hf, self.Cf = Hf, Cf
+        self._H: dict = {}
+        self._cls: dict = {}
+
+    # ---- exact values
+
+    def where(self, k: int) -> str:
+        xs = np.unravel_index(k, (self.ctx.target.q,) * len(self.S)) if self.S else ()
+        return f"state S={self.S}, x_S={tuple(int(v) for v in xs)} (rule {self.ctx.rule.spec})"
+
+    def H_exact(self, k: int, a: int) -> LogLinear:
+        key = (k, a)
+        got = self._H.get(key)
+        if got is None:
+            row = self.ctx.exact_cond(self.S, self.M[a])[k]
+            got = -LogLinear.from_pairs(row, row)
+            self._H[key] = got
+        return got
+
+    def conf_exact(self, k: int, a: int) -> fmpq:
+        return max(self.ctx.exact_cond(self.S, self.M[a])[k])
+
+    def _sign(self, k: int, form: LogLinear, what: str) -> int:
+        try:
+            return form.sign(prec_cap=PREC_CAP)
+        except PrecisionExhausted as err:
+            raise UndecidedBranch(self.where(k), f"{what}: {err}") from None
+
+    def _dist_key(self, k: int, a: int) -> int:
+        """An entropy depends only on the multiset of the conditional's probabilities: a small
+        integer naming that multiset (one per run)."""
+        got = self._cls.get((k, a))
+        if got is None:
+            ms = tuple(sorted(self.ctx.exact_cond(self.S, self.M[a])[k]))
+            got = self.ctx.classes.setdefault(ms, len(self.ctx.classes))
+            self._cls[(k, a)] = got
+        return got
+
+    def _exact_sign_eta(self, k: int, lin: dict) -> int:
+        key = (self.S, k, tuple(sorted(lin.items())))
+        got = self.ctx.signs.get(key)
+        if got is None:
+            # many states share the same conditional laws (symmetries, Markov rows): decide each
+            # multiset of laws once
+            vkey = ("eta", tuple(sorted((self._dist_key(k, a), c) for a, c in lin.items())))
+            got = self.ctx.signs.get(vkey)
+            if got is None:
+                form = -self.ctx.thr
+                for a, c in lin.items():
+                    form = form + self.H_exact(k, a) * c
+                got = self._sign(k, form, f"sum of entropies of {[self.M[a] for a in lin]} vs the threshold")
+                self.ctx.signs[vkey] = got
+            self.ctx.signs[key] = got
+        return got
+
+    # ---- comparisons against the threshold η (or γ)
+
+    def _rad(self, lin: dict) -> float:
+        return RAD_H * (sum(abs(c) for c in lin.values()) + 2) * (1 + abs(self.ctx.thr_f))
+
+    def sign_eta(self, fvals: np.ndarray, lin: dict, rows=None) -> np.ndarray:
+        """sign(Σ_a lin[a] H_a − η) for every row (rows outside ``rows`` get the float sign)."""
+        d = fvals - self.ctx.thr_f
+        out = np.sign(d).astype(np.int64)
+        open_ = np.abs(d) <= self._rad(lin)
+        if rows is not None:
+            open_ &= rows
+        for k in np.flatnonzero(open_):
+            out[k] = self._exact_sign_eta(int(k), lin)
+        return out
+
+    def sign_eta_one(self, k: int, fval: float, lin: dict) -> int:
+        d = fval - self.ctx.thr_f
+        if abs(d) > self._rad(lin):
+            return 1 if d > 0 else -1
+        return self._exact_sign_eta(k, lin)
+
+    def surely_gt_eta(self, fvals: np.ndarray, nterms: int) -> bool:
+        """True only if Σ − max > η is proved by the float ball at every row (a pruning test)."""
+        return bool(np.all(fvals - self.ctx.thr_f > RAD_H * (nterms + 2) * (1 + abs(self.ctx.thr_f))))
+
+    # ---- orders
+
+    def cmp_entropy(self, k: int, a: int, b: int) -> int:
+        """Order by entropy ascending, equal entropies by position."""
+        d = self.Hf[k, a] - self.Hf[k, b]
+        if abs(d) > 4 * RAD_H:
+            return 1 if d > 0 else -1
+        key = ("H", self._dist_key(k, a), self._dist_key(k, b))
+        s = self.ctx.signs.get(key)
+        if s is None:
+            s = self._sign(k, self.H_exact(k, a) - self.H_exact(k, b),
+                           f"entropies of positions {self.M[a]} and {self.M[b]}")
+            self.ctx.signs[key] = s
+        return s if s else (a > b) - (a < b)
+
+    def cmp_confidence(self, k: int, a: int, b: int) -> int:
+        """Order by top probability descending, equal ones by position."""
+        d = self.Cf[k, b] - self.Cf[k, a]
+        if abs(d) > RAD_C:
+            return 1 if d > 0 else -1
+        ca, cb = self.conf_exact(k, a), self.conf_exact(k, b)
+        if ca != cb:
+            return 1 if cb > ca else -1
+        return (a > b) - (a < b)
+
+    def sorted_by_entropy(self, k: int) -> list:
+        return sorted(range(self.m), key=cmp_to_key(lambda a, b: self.cmp_entropy(k, a, b)))
+
+    def sorted_by_confidence(self, k: int) -> list:
+        return sorted(range(self.m), key=cmp_to_key(lambda a, b: self.cmp_confidence(k, a, b)))
+
+    def argmin_entropy(self, k: int, cands: list) -> int:
+        best = cands[0]
+        for a in cands[1:]:
+            if self.cmp_entropy(k, a, best) < 0:
+                best = a
+        return best
+
+    def compare_conf_tau(self, k: int, a: int, tau: fmpq) -> int:
+        d = self.Cf[k, a] - int(tau.p) / int(tau.q)
+        if abs(d) > RAD_C:
+            return 1 if d > 0 else -1
+        c = self.conf_exact(k, a)
+        return (c > tau) - (c < tau)
+
+
+class CertifiedMax:
+    """Running maximum of exact values offered with a float preview; ties within the float
+    radius are settled exactly, so the final exact value is a proved maximum."""
+
+    def __init__(self):
+        self.best_f: float | None = None
+        self._best = None  # thunk → LogLinear
+        self._where = None
+
+    def offer(self, fval: float, thunk, where) -> None:
+        """``where()`` names the state (built only when needed)."""
+        if self.best_f is None or fval > self.best_f + 8 * RAD_H * (1 + abs(fval)):
+            self.best_f, self._best, self._where = fval, thunk, where
+            return
+        if fval < self.best_f - 8 * RAD_H * (1 + abs(fval)):
+            return
+        cur, new = self._best(), thunk()
+        self._best = lambda v=cur: v
+        if new._terms == cur._terms and new._const == cur._const:
+            return  # the same form (symmetric states): equal values, nothing to decide
+        try:
+            s = (new - cur).sign(prec_cap=PREC_CAP)
+        except PrecisionExhausted as err:
+            raise UndecidedBranch(where(), f"maximum of a per-state statistic: {err}") from None
+        if s > 0:
+            self.best_f, self._where = fval, where
+            self._best = lambda v=new: v
+
+    @property
+    def where(self):
+        return None if self._best is None else self._where()
+
+    def value(self):
+        return None if self._best is None else self._best()
+
+
+@dataclass
+class AdaptiveResult:
+    """Everything one run of the chain yields (float, or fmpq / LogLinear in exact mode)."""
+
+    rule: AdaptiveRule
+    predictor: Predictor
+    mixture: np.ndarray
+    expected_kl: object
+    expected_iterations: object          # E_p[T], data law
+    expected_iterations_sampler: object  # E_q[T], the sampler's own law
+    steps_ge2: object                    # E_p #{t : |B_t| >= 2}
+    batch_sizes: dict                    # b → E_p #{t : |B_t| = b}
+    entropy_sum_sampler: object          # E_π H(q̂_π) = E_q Σ_t Σ_{j∈B_t} Ĥ_j
+    states: int = 0
+    budget_max: object = None            # max Σ_{k∈B} min(H_k, η) over data-reachable (state, B)
+    excess_max: object = None            # max Σ_{k∈B} H_k − max_{k∈B} H_k over the same
+    extra: dict = field(default_factory=dict)
+
+
+def _one(shape_L: int, exact: bool) -> np.ndarray:
+    if exact:
+        a = np.empty((1,) * shape_L, dtype=object)
+        a.reshape(-1)[0] = fmpq(1)
+        return a
+    return np.ones((1,) * shape_L)
+
+
+def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = PERFECT,
+              marginals: Marginals | None = None, stats: bool = False,
+              shared: dict | None = None) -> AdaptiveResult:
+    """Forward pass of the chain (module docstring); ``stats`` adds the certified maxima.
+
+    ``shared`` (one dict per target and predictor) keeps conditionals and their entropies across
+    runs, e.g. the η values of one grid; without it they are dropped level by level.
+    """
+    rule = parse_rule(rule, target.L) if isinstance(rule, str) else rule
+    m = marginals or Marginals(target)
+    L, q, exact = target.L, target.q, target.exact
+    ctx = RunContext(target, m, predictor, rule, shared)
+    cache: dict = {} if shared is None else shared.setdefault("cond_full", {})
+    pcache: dict = {}  # perfect conditionals in full form (the data law's p_j(· | x_S))
+    full = tuple(range(L))
+    one = _one(L, exact)
+    pending: dict = {(): [one, one]}  # S → [ρ, g] in full form
+    kl_terms = _LogTerms(exact)   # Σ c log p̂ along data paths
+    q_terms = _LogTerms(exact)    # Σ c log p̂ along sampler paths
+    eT, eTq = rational(0, exact), rational(0, exact)
+    ge2 = rational(0, exact)
+    sizes: dict = {}
+    bmax, xmax = CertifiedMax(), CertifiedMax()
+    mixture = None
+    n_states = 0
+    for n in range(L + 1):
+        level = sorted(S for S in pending if len(S) == n)
+        for S in level:
+            rho, g = pending.pop(S)
+            n_states += 1
+            if n == L:
+                mixture = g
+                continue
+            pS = full_form(m.marginal(S), S, L)
+            wD = pS * rho
+            eT = eT + wD.sum()
+            eTq = eTq + g.sum()
+            masked = [j for j in full if j not in S]
+            conds = [_cond_full(m, predictor, j, S, cache) for j in masked]
+            view = StateView(ctx, S)
+            law = batch_law(rule, view)
+            cD = {j: None for j in masked}
+            cQ = {j: None for j in masked}
+            wD_flat = wD.reshape(-1)
+            for B, coef, counts in law:
+                cnt = counts.astype(object) if exact else counts.astype(np.float64)
+                PB = full_form(cnt.reshape((q,) * n) if n else cnt.reshape(()), S, L) * rational(coef, exact)
+                A = tuple(sorted(S + B))
+                shape = tuple(q if j in A else 1 for j in full)
+                gB = g * PB
+                for j in B:
+                    gB = gB * conds[masked.index(j)]
+                slot = pending.get(A)
+                if slot is None:
+                    pending[A] = [np.array(np.broadcast_to(rho * PB, shape)), np.array(np.broadcast_to(gB, shape))]
+                else:
+                    slot[0] = slot[0] + rho * PB
+                    slot[1] = slot[1] + gB
+                wB = wD * PB
+                mass = wB.sum()
+                sizes[len(B)] = sizes.get(len(B), rational(0, exact)) + mass
+                if len(B) >= 2:
+                    ge2 = ge2 + mass
+                qB = g * PB
+                for j in B:
+                    cD[j] = wB if cD[j] is None else cD[j] + wB
+                    cQ[j] = qB if cQ[j] is None else cQ[j] + qB
+                if stats and rule.kind != "topk" and rule.kind != "threshold":
+                    _offer_stats(view, B, counts, wD_flat, bmax, xmax)
+            for a, j in enumerate(masked):
+                ph = conds[a]
+                if cD[j] is not None:
+                    pj = _perfect_full(m, j, S, pcache) if not predictor.perfect else ph
+                    kl_terms.add(cD[j] * pj, ph)
+                if cQ[j] is not None:
+                    q_terms.add(cQ[j] * ph, ph)
+            if shared is None:
+                for key in [key for key in cache if key[1] == S]:
+                    del cache[key]
+    if mixture is None:
+        raise AssertionError("the chain never revealed every position")
+    r = np.array(np.broadcast_to(mixture, (q,) * L))
+    ekl = -m.entropy(full) - kl_terms.total()
+    ent_q = -q_terms.total()
+    sizes = {b: v for b, v in sorted(sizes.items()) if v != 0}  # batches seen only off the support of p
+    res = AdaptiveResult(rule, predictor, r, ekl, eT, eTq, ge2, sizes, ent_q, n_states)
+    if stats:
+        res.budget_max, res.excess_max = bmax.value(), xmax.value()
+        res.extra = {"budget_max_at": bmax.where, "excess_max_at": xmax.where}
+    return res
+
+
+class _LogTerms:
+    """Σ coef · log val over many arrays: floats add at once; exact pairs are collected and merged
+    into one LogLinear at the end (adding forms one by one would re-merge a growing dict)."""
+
+    def __init__(self, exact: bool):
+        self.exact = exact
+        self.value = 0.0
+        self.coefs: list = []
+        self.vals: list = []
+
+    def add(self, coef: np.ndarray, val: np.ndarray) -> None:
+        if not self.exact:
+            self.value += log_sum(coef, val, False)
+            return
+        c, v = np.broadcast_arrays(coef, val)
+        self.coefs.append(c.reshape(-1))
+        self.vals.append(v.reshape(-1))
+
+    def total(self):
+        if not self.exact:
+            return self.value
+        if not self.coefs:
+            return LogLinear()
+        return LogLinear.from_pairs(np.concatenate(self.coefs), np.concatenate(self.vals))
+
+
+def _perfect_full(m: Marginals, j: int, S: tuple, cache: dict) -> np.ndarray:
+    return _cond_full(m, PERFECT, j, S, cache)
+
+
+def _offer_stats(view: StateView, B: tuple, counts: np.ndarray, wD_flat: np.ndarray,
+                 bmax: CertifiedMax, xmax: CertifiedMax) -> None:
+    """Offer Σ_{k∈B} min(H_k, η) and Σ_{k∈B} H_k − max H_k at every data-reachable row."""
+    idx = [view.M.index(j) for j in B]
+    rows = np.flatnonzero((counts > 0) & _positive(wD_flat))
+    if rows.size == 0:
+        return
+    H = view.Hf[np.ix_(rows, idx)]
+    thr_f = view.ctx.thr_f
+    budget = np.minimum(H, thr_f).sum(axis=1)
+    excess = H.sum(axis=1) - H.max(axis=1)
+    for vals, target, build in ((budget, bmax, _budget_form), (excess, xmax, _excess_form)):
+        top = vals.max()
+        if target.best_f is not None:
+            top = max(top, target.best_f)
+        near = np.flatnonzero(vals >= top - 16 * RAD_H * (len(idx) + 2) * (1 + abs(top)))
+        for r in near:  # only rows that can still be the maximum
+            kk = int(rows[r])
+            target.offer(float(vals[r]), lambda kk=kk, f=build: f(view, kk, idx),
+                         lambda kk=kk: view.where(kk))
+
+
+def _budget_form(view: StateView, k: int, idx: list) -> LogLinear:
+    total = LogLinear.constant(0)
+    for a in idx:
+        le = view.sign_eta_one(k, view.Hf[k, a], {a: 1}) <= 0
+        total = total + (view.H_exact(k, a) if le else view.ctx.thr)
+    return total
+
+
+def _excess_form(view: StateView, k: int, idx: list) -> LogLinear:
+    top = idx[0]
+    for a in idx[1:]:
+        if view.cmp_entropy(k, a, top) > 0:
+            top = a
+    total = LogLinear.constant(0)
+    for a in idx:
+        if a != top:
+            total = total + view.H_exact(k, a)
+    return total
+
+
+def _positive(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype == object:
+        return np.array([v != 0 for v in arr], dtype=bool)
+    return arr > 0
+
+
+def measure_adaptive(target: Target, sampler: str | AdaptiveRule, predictor=None) -> dict:
+    """``verify measure`` for an adaptive rule: the JSON contract's quantities, with both
+    iteration counts (data law and sampler law) and the per-iteration statistics."""
+    from .metrics import measure_target, output_metrics
+
+    rule = parse_rule(sampler, target.L) if isinstance(sampler, str) else sampler
+    pred = parse_predictor(predictor) if (predictor is None or isinstance(predictor, str)) else predictor
+    m = Marginals(target)
+    out = measure_target(target, m)
+    res = run_chain(target, rule, pred, m)
+    out.update({"sampler": rule.spec, "predictor": pred.spec, "expected_kl": res.expected_kl})
+    out.update(output_metrics(target, res.mixture, out["H"]))
+    out["expected_iterations"] = res.expected_iterations
+    out["expected_iterations_sampler"] = res.expected_iterations_sampler
+    out["steps_ge2"] = res.steps_ge2
+    out["batch_sizes"] = {str(b): v for b, v in res.batch_sizes.items()}
+    out["entropy_sum_sampler"] = res.entropy_sum_sampler
+    out["states"] = res.states
+    out["_mixture_law"] = res.mixture
+    return out

@@ -1,0 +1,422 @@
+"""The proof check split into tasks of one claim and one target, run in-process or on Dask.
+
+``run_claims`` is what ``verify check`` and ``verify report`` call. Without ``workers``,
+``scheduler`` or ``client`` (and without ``cache_dir``) it is ``run_claim`` for each claim with one
+shared ``TargetCache`` — today's in-process run. Otherwise the work is cut into tasks, one per
+(claim, target spec): a task evaluates every instance of the claim on that target (its grid of
+schedules × predictors) and returns the rows as plain JSON data — verdicts, display floats, the
+statistic and the claim's recorded values (``Claim.record``), never the workspace with its exact
+arrays. The client merges each claim's rows in the fixed order of the target specs, which is the
+order ``run_claim`` visits them, so the claim's summary, witnesses and JSON are the same whatever
+the number of workers and whichever worker finished first. Witnesses are saved on the client: the
+few chosen rows rebuild their exact instance from its specs (``check.row_instance``).
+
+Tasks run on a ``dask.distributed`` cluster: ``workers=N`` starts a ``LocalCluster`` of N
+single-threaded worker processes on this machine, ``scheduler=ADDRESS`` connects to a running
+cluster whose workers have this project installed at the same version (checked at connection).
+Each worker keeps a small cache of target workspaces, so a target's marginals and per-level forms
+are computed once per worker for every claim that ranges over it; tasks are scheduled largest
+target first (q^L), target-major within a size (every claim of one target, then the next
+target) to keep that cache hot and the tail short. A worker lost mid-run
+has its tasks re-run by the scheduler; tasks that raise are retried ``retries`` times.
+
+``cache_dir`` is a content-addressed cache of finished tasks: the key hashes the claim's JSON, the
+target spec, the profile, the precision cap and the code version (every source file of
+``verify``, ``distributions`` and ``proofs_numeric``, and the numpy and python-flint versions); the
+value is the task's rows as JSON. An interrupted run started again with the same cache skips the
+tasks already done. Entries are written atomically (temporary file, then ``os.replace``), so an
+interruption never leaves a half-written entry.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Callable
+
+from .output import atomic_write_text
+from .check import ClaimResult, Row, TargetCache, _choose_witnesses, claim_rows, run_claim, summarize, target_specs
+from .claims import Claim
+from .errors import SpecError
+from .instances import PROFILES, Workspace
+
+# Row fields a task sends back (everything but the in-process instance).
+ROW_FIELDS = tuple(f.name for f in fields(Row) if not f.name.startswith("_"))
+WORKER_TARGETS = 16   # target workspaces a worker keeps between tasks
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    """One finished task: ``done`` of ``total`` tasks (``from_cache`` of them read from the cache)."""
+
+    done: int
+    total: int
+    from_cache: int
+    claim: str
+    target: str
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.done
+
+
+class StderrProgress:
+    """Progress on stderr: a line at most every ``interval`` seconds, and the last one always."""
+
+    def __init__(self, interval: float = 2.0, stream=None):
+        self.interval = interval
+        self.stream = stream
+        self._last = float("-inf")
+
+    def __call__(self, p: TaskProgress) -> None:
+        now = time.monotonic()
+        if p.done < p.total and now - self._last < self.interval:
+            return
+        self._last = now
+        print(f"[tasks: {p.done}/{p.total} done, {p.remaining} remaining, {p.from_cache} from cache; "
+              f"last {p.claim} on {p.target}]", file=self.stream or sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ rows as plain data
+
+def row_to_json(row: Row) -> dict:
+    """A Row as plain JSON data (no instance). JSON floats round-trip exactly (repr)."""
+    return {name: getattr(row, name) for name in ROW_FIELDS}
+
+
+def row_from_json(data: dict) -> Row:
+    return Row(**{name: data[name] for name in ROW_FIELDS})
+
+
+# ------------------------------------------------------------------ the task (runs on a worker)
+
+class _WorkerTargets:
+    """A worker's target workspaces: the ``TargetCache`` interface, least recently used evicted.
+
+    Tasks on one target hold its lock while they run, so a multi-threaded worker never fills one
+    workspace's lazy caches from two threads at once."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._ws: OrderedDict = OrderedDict()
+        self._locks: dict = {}
+        self._guard = threading.Lock()
+
+    def lock(self, spec: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(spec, threading.Lock())
+
+    def workspace(self, spec: str) -> Workspace:
+        with self._guard:
+            ws = self._ws.pop(spec, None)
+            if ws is None:
+                from distributions import parse_target
+
+                ws = Workspace(parse_target(spec, exact=True))
+            self._ws[spec] = ws
+            while len(self._ws) > self.capacity:
+                self._ws.popitem(last=False)
+            return ws
+
+
+_WORKER_TARGETS = _WorkerTargets(WORKER_TARGETS)
+
+
+def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=None) -> dict:
+    """Every instance of ``claim`` on target ``spec``: ``{"rows": [...], "seconds": s}``, plain data.
+
+    ``cache``: a ``TargetCache`` to use (the in-process task runner shares one); on a worker, the
+    worker's own workspace cache."""
+    t0 = time.perf_counter()
+    if cache is None:
+        with _WORKER_TARGETS.lock(spec):
+            rows = claim_rows(claim, profile, _WORKER_TARGETS, targets=[spec], prec_cap=prec_cap)
+    else:
+        rows = claim_rows(claim, profile, cache, targets=[spec], prec_cap=prec_cap)
+    return {"rows": [row_to_json(r) for r in rows], "seconds": time.perf_counter() - t0}
+
+
+# ------------------------------------------------------------------ content-addressed task cache
+
+def code_version() -> str:
+    """Hash of every source file of the engine, the zoo and the registry, and the numeric
+    libraries' versions: a cached task is reused only by the code that computed it."""
+    import flint
+    import numpy
+
+    import distributions
+    import proofs_numeric
+
+    h = hashlib.sha256()
+    for pkg in (sys.modules[__package__], distributions, proofs_numeric):
+        root = Path(pkg.__file__).parent
+        for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml")):
+            h.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    h.update(f"numpy {numpy.__version__}; python-flint {flint.__version__}".encode())
+    return h.hexdigest()
+
+
+def task_key(claim: Claim, profile: str, spec: str, prec_cap: int, version: str) -> str:
+    """Content address of one task. The claim's source path is left out: its content is in the
+    rest of the claim's JSON (a python side's body is in the code version)."""
+    claim_json = {k: v for k, v in claim.to_json().items() if k != "source"}
+    blob = json.dumps({"claim": claim_json, "profile": profile, "grid": PROFILES[profile], "target": spec,
+                       "prec_cap": prec_cap, "code": version}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class TaskCache:
+    """Finished tasks under ``root/<key[:2]>/<key>.json``; each entry written atomically."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise SpecError("--cache", f"cannot create {str(root)!r} ({err.strerror})",
+                            "a writable directory") from None
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict | None:
+        try:
+            return json.loads(self._path(key).read_text())
+        except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+            return None  # not there, or not ours: recompute and overwrite
+
+    def put(self, key: str, value: dict) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(value, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+# ------------------------------------------------------------------ running claims
+
+@dataclass
+class _Task:
+    index: int          # position in the fixed merge order
+    claim_index: int
+    spec: str
+    key: str
+
+
+def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None, scheduler: str | None = None,
+               client=None, cache_dir=None, witness_dir=None, family: str | None = None,
+               targets: list | None = None, prec_cap: int = 4096, retries: int = 2,
+               progress: Callable | None = None, on_claim: Callable | None = None,
+               write: bool = True) -> list:
+    """Run ``claims`` on the profile's grid (or ``family`` / the given ``targets``); one ClaimResult each.
+
+    Without ``workers``, ``scheduler``, ``client`` and ``cache_dir``: ``run_claim`` per claim, one
+    shared target cache. Otherwise per-(claim, target) tasks: on a ``LocalCluster`` of ``workers``
+    processes, on the cluster at ``scheduler``, on an existing ``client``'s cluster, or in this
+    process when only ``cache_dir`` is given; finished tasks are read from / written to
+    ``cache_dir``. ``progress(TaskProgress)`` is called after every task (after every claim in the
+    plain in-process run); ``on_claim(ClaimResult)`` for each claim, in the order of ``claims``, as
+    soon as it and all claims before it are done. ``ClaimResult.seconds`` of a task run is the sum
+    of its tasks' compute times (as first computed, for cached tasks) plus the client's merge.
+    ``write=False`` leaves the chosen witnesses in ``res.witness_files`` (the caller stages them).
+    """
+    if workers is not None and scheduler is not None:
+        raise SpecError("--workers", "cannot be combined with --scheduler", "one of --workers N, --scheduler ADDRESS")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise SpecError("--workers", f"{workers!r} is not a number of workers", "an integer >= 1")
+    specs = targets if targets is not None else target_specs(profile, family)
+    if workers is None and scheduler is None and client is None and cache_dir is None:
+        return _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write)
+
+    cache = TaskCache(cache_dir) if cache_dir is not None else None
+    version = code_version()
+    # Target-major (task index = spec position × number of claims + claim position): _Merger relies on it.
+    tasks = [_Task(0, ci, spec, task_key(c, profile, spec, prec_cap, version))
+             for spec in specs for ci, c in enumerate(claims)]
+    for n, t in enumerate(tasks):
+        t.index = n
+    results: dict = {}
+    merger = _Merger(claims, profile, specs, witness_dir, on_claim, write)
+    tracker = _Tracker(len(tasks), progress)
+
+    def finished(task: _Task, value: dict, cached: bool) -> None:
+        results[task.index] = value
+        if cache is not None and not cached:
+            cache.put(task.key, value)
+        tracker.step(claims[task.claim_index].id, task.spec, cached)
+        merger.task_done(task.claim_index, results)
+
+    if not specs:  # no target in the grid: every claim is complete, with no rows
+        for ci in range(len(claims)):
+            merger.complete(ci, results)
+    todo = []
+    for t in tasks:
+        hit = cache.get(t.key) if cache is not None else None
+        if hit is not None:
+            finished(t, hit, True)
+        else:
+            todo.append(t)
+    if todo:
+        if workers is None and scheduler is None and client is None:
+            shared = TargetCache()
+            for t in todo:
+                finished(t, run_task(claims[t.claim_index], profile, t.spec, prec_cap, cache=shared), False)
+        else:
+            _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished)
+    return merger.results()
+
+
+def _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write=True) -> list:
+    cache = TargetCache()
+    out = []
+    for n, c in enumerate(claims):
+        res = run_claim(c, profile, cache, witness_dir=witness_dir, prec_cap=prec_cap, targets=specs, write=write)
+        out.append(res)
+        if progress is not None:
+            progress(TaskProgress(n + 1, len(claims), 0, c.id, "all targets"))
+        if on_claim is not None:
+            on_claim(res)
+    return out
+
+
+class _Tracker:
+    def __init__(self, total: int, progress):
+        self.total, self.progress = total, progress
+        self.done = self.cached = 0
+
+    def step(self, claim_id: str, spec: str, cached: bool) -> None:
+        self.done += 1
+        self.cached += cached
+        if self.progress is not None:
+            self.progress(TaskProgress(self.done, self.total, self.cached, claim_id, spec))
+
+
+class _Merger:
+    """Builds each claim's result once all its tasks are in, rows in the order of the specs."""
+
+    def __init__(self, claims, profile, specs, witness_dir, on_claim, write=True):
+        self.claims, self.profile, self.specs = claims, profile, specs
+        self.witness_dir, self.on_claim, self.write = witness_dir, on_claim, write
+        self.pending = [len(specs)] * len(claims)
+        self.done: dict = {}
+        self.announced = 0
+
+    def task_done(self, claim_index: int, results: dict) -> None:
+        self.pending[claim_index] -= 1
+        if not self.pending[claim_index]:
+            self.complete(claim_index, results)
+
+    def complete(self, claim_index: int, results: dict) -> None:
+        n_claims = len(self.claims)
+        # Task index of (spec k, claim ci) in target-major order; merged rows replace the tasks'.
+        values = [results.pop(k * n_claims + claim_index) for k in range(len(self.specs))]
+        self.done[claim_index] = self._merge(self.claims[claim_index], values)
+        while self.announced < n_claims and self.announced in self.done:
+            if self.on_claim is not None:
+                self.on_claim(self.done[self.announced])
+            self.announced += 1
+
+    def _merge(self, claim: Claim, values: list) -> ClaimResult:
+        t0 = time.perf_counter()
+        res = ClaimResult(claim, self.profile)
+        res.rows = [row_from_json(r) for v in values for r in v["rows"]]
+        res.summary = summarize(claim, res.rows, self.profile)
+        if self.witness_dir is not None:
+            _choose_witnesses(res, Path(self.witness_dir))
+            if self.write:
+                for path, text in res.witness_files:
+                    atomic_write_text(path, text)
+                res.witness_files = []
+        res.seconds = sum(v["seconds"] for v in values) + time.perf_counter() - t0
+        return res
+
+    def results(self) -> list:
+        return [self.done[i] for i in range(len(self.claims))]
+
+
+def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
+    owned = []  # what this call started, closed at the end
+    try:
+        if client is None:
+            if scheduler is not None:
+                try:
+                    client = Client(scheduler, timeout="20s")
+                except (OSError, TimeoutError, ValueError) as err:
+                    raise SpecError("--scheduler", f"cannot connect to {scheduler!r} ({err})",
+                                    "the address of a running dask scheduler, e.g. tcp://10.0.0.5:8786") from None
+                owned.append(client)
+            else:
+                import dask
+
+                # The workers' statistical profiler costs about a sixth of their CPU on this
+                # workload and nobody reads it here (no dashboard).
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+                owned.append(cluster)
+                client = Client(cluster)
+                owned.insert(0, client)
+        _check_versions(client, version, "--scheduler" if scheduler is not None else "--workers")
+        by_key: dict = {}
+        futures = []
+        # Largest targets first (their tasks are the longest: a short tail), target-major within a
+        # size. Only the schedule depends on this; the merge order does not.
+        size = {spec: _joint_size(spec) for spec in {t.spec for t in todo}}
+        ordered = sorted(todo, key=lambda t: (-size[t.spec], t.index))
+        for rank, t in enumerate(ordered):
+            fut = client.submit(run_task, claims[t.claim_index], profile, t.spec, prec_cap,
+                                key=f"verify-task-{t.key}", retries=retries, pure=False,
+                                priority=len(ordered) - rank)
+            by_key[fut.key] = t
+            futures.append(fut)
+        try:
+            for fut in as_completed(futures):
+                finished(by_key[fut.key], fut.result(), False)
+                fut.release()
+        except BaseException:
+            client.cancel(futures)
+            raise
+    finally:
+        for obj in owned:
+            obj.close()
+
+
+def _joint_size(spec: str) -> int:
+    """q^L of a target (float mode: cheap), the scale of every task on it."""
+    from distributions import parse_target
+
+    t = parse_target(spec)
+    return t.q ** t.L
+
+
+def _check_versions(client, version: str, option: str) -> None:
+    """Refuse workers that would compute with other code (their rows would not be this version's)."""
+    accepted = "workers with this project installed at the same version"
+    try:
+        client.wait_for_workers(1, timeout=60)
+    except TimeoutError:
+        raise SpecError(option, "no worker joined the cluster within 60 s", "a cluster with at least one worker") from None
+    try:
+        seen = client.run(code_version)
+    except Exception as err:  # e.g. ModuleNotFoundError: the project is not installed there
+        raise SpecError(option, f"the workers cannot run the check ({type(err).__name__}: {err})", accepted) from None
+    bad = {addr: v for addr, v in seen.items() if v != version}
+    if bad:
+        addr = sorted(bad)[0]
+        raise SpecError(option, f"worker {addr} runs other code (version {bad[addr][:12]} vs {version[:12]})", accepted)

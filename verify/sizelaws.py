@@ -1,0 +1,501 @@
+"""Size laws: laws over compositions of L in reveal order, independent of X (ZC26's sampler family).
+
+A size law draws block sizes ``(s_1..s_T)`` (``Σ s_t = L``) and, given the sizes, reveals uniformly
+random positions among the masked ones. By D-PROFILE the expected KL of the perfect predictor sees
+the law only through its **start weights**
+
+    A(n) = E[ Σ_t s_t · 1{n_{t−1} = n} ]   (expected size of a block begun with n revealed),
+    P(n) = P(some block begins with n revealed),
+
+because  E KL = Σ_{n<L} A(n) [h(n+1) − h(n)] − h(L)  and  E[T] = Σ_n P(n).  ``Σ_n A(n) = L`` always.
+So no law is ever enumerated as a list of compositions: laws that are Markov in the number of
+revealed tokens are a size-node graph (``plans.Schedule``, node = n, or (step, n)), and the start
+weights come from one forward pass over its nodes; ``uniform`` and ``binomial`` have closed forms.
+
+Every law below (spec ``random-size:law=...``) is defined exactly, in rationals; ``round(x)`` is
+``⌊x + 1/2⌋`` (halves up), and every size is clipped to ``[1, L − n]``:
+
+* ``grow,r=R``: ``s_1 = 1``; then ``s = round(R · n)`` with ``n`` revealed so far. ``randomized=true``:
+  random rounding, ``s = ⌊R n⌋ + B`` with ``B ~ Bernoulli(frac(R n))`` (so ``E s = R n`` before clipping).
+  Sizes grow geometrically: about ``log L / log(1 + R)`` steps.
+* ``shrink,r=R`` (``0 < R ≤ 1``): ``s = round(R · (L − n))``, ending in singletons once ``R (L − n) < 1/2``;
+  ``randomized=true``: random rounding of ``R (L − n)``.
+* ``uniform,K=K``: a uniform random composition of L into K parts (K − 1 cut points uniform among the
+  ``L − 1`` gaps). Closed form: ``A(0) = L/K``, ``A(n) = 1 − C(n−1, K−1)/C(L−1, K−1)`` for ``n ≥ 1``.
+* ``binomial,N=N``: the sizes of ``mdm:N`` (each position's step uniform on 1..N; empty steps do nothing).
+  ``A(n) = (L−n) C(L,n) Σ_k π_k R_{k−1}^n (1 − R_{k−1})^{L−n−1}`` with ``R_k = π_1 + … + π_k``.
+* ``odds,rho=ρ``: deterministic sizes whose reveal odds ``n/(L − n)`` grow by the factor ``1 + ρ`` per step
+  (the deterministic comparator): a first singleton (``n_1 = 1``, odds ``o_1 = 1/(L−1)``), then target
+  odds ``o_t = o_1 (1+ρ)^{t−1}`` and ``n_t = round(L o_t / (1 + o_t))`` clipped to ``[n_{t−1} + 1, L − 1]``,
+  until ``n_t = L − 1``; a last singleton ends it.
+* ``file:PATH``: a JSON list of ``[probability, [s_1, s_2, …]]``; probabilities written as strings
+  (``"1/3"``) are exact, numbers are read as the decimal they print as. Refused (exit 2) unless every
+  entry is a composition of L and the probabilities are in [0, 1] and sum to 1.
+* ``1/3@1+3;2/3@3+1``: an explicit law, as before.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import comb, floor
+from pathlib import Path
+
+import numpy as np
+from flint import fmpq
+
+from .errors import SpecError
+from .plans import Schedule, mdm
+
+LAWS = ("grow", "shrink", "uniform", "binomial", "odds", "file", "p@sizes;...")
+_ACCEPT = ("law=grow,r=R[,randomized=true] | law=shrink,r=R[,randomized=true] | law=uniform,K=K | "
+           "law=binomial,N=N | law=odds,rho=RHO | law=file:PATH | law=p@s1+s2;...")
+
+
+def _round_half_up(x: Fraction) -> int:
+    return floor(x + Fraction(1, 2))
+
+
+def _clip(s: int, left: int) -> int:
+    return min(left, max(1, s))
+
+
+def _split(x: Fraction, left: int, randomized: bool) -> list:
+    """[(prob, size)] for a nominal size x: rounded, or randomly rounded; clipped to [1, left]."""
+    if not randomized:
+        return [(Fraction(1), _clip(_round_half_up(x), left))]
+    fl = floor(x)
+    frac = x - fl
+    out: dict = {}
+    for p, s in ((1 - frac, fl), (frac, fl + 1)):
+        if p:
+            s = _clip(s, left)
+            out[s] = out.get(s, Fraction(0)) + p
+    return sorted(((p, s) for s, p in out.items()), key=lambda t: t[1])
+
+
+def _fq(x: Fraction) -> fmpq:
+    return fmpq(x.numerator, x.denominator)
+
+
+def _graph_from_markov(L: int, step) -> tuple:
+    """Size-node graph of a law Markov in n: nodes keyed by n, ``step(n) -> [(prob, size)]``."""
+    nodes, revealed, seen, frontier = {}, {0: 0}, {0}, [0]
+    while frontier:
+        nxt = []
+        for n in frontier:
+            if n >= L:
+                continue
+            trans = []
+            for p, s in step(n):
+                trans.append((_fq(Fraction(p)), s, n + s))
+                if n + s not in seen:
+                    seen.add(n + s)
+                    revealed[n + s] = n + s
+                    nxt.append(n + s)
+            nodes[n] = trans
+        frontier = nxt
+    return 0, nodes, revealed
+
+
+def forward_weights(sched: Schedule, exact: bool) -> tuple:
+    """(P, A): P(n) = P(a block begins at n revealed), A(n) = E[size · 1{begins at n}], n = 0..L−1,
+    by one forward pass over the size nodes (steps of size 0 do nothing and count nothing)."""
+    L = sched.L
+    zero = fmpq(0) if exact else 0.0
+    prob = {sched.start: fmpq(1) if exact else 1.0}
+    P = [zero] * L
+    A = [zero] * L
+    for key in sched.order():
+        pk = prob.get(key, zero)
+        if pk == 0:
+            continue
+        n = sched.revealed[key]
+        for p, s, child in sched.nodes.get(key, ()):
+            w = pk * (p if exact else float(Fraction(int(p.p), int(p.q))))
+            prob[child] = prob.get(child, zero) + w
+            if s > 0:
+                P[n] = P[n] + w
+                A[n] = A[n] + w * s
+    return P, A
+
+
+@dataclass(eq=False)
+class SizeLaw:
+    """A law over compositions of L (reveal order), with exact start weights and its graph.
+
+    ``graph()`` is the size-node Schedule (built on demand; for uniform/binomial at large L it has
+    O(K L²) edges, so the profile engine uses the closed-form ``start_weights`` instead).
+    """
+
+    name: str
+    spec: str
+    L: int
+    params: dict
+    max_iterations: int
+    _build: object = None                    # () -> Schedule
+    _closed: object = None                   # exact -> (P, A) or None
+    _cache: dict = field(default_factory=dict)
+
+    def graph(self) -> Schedule:
+        if "graph" not in self._cache:
+            self._cache["graph"] = self._build()
+        return self._cache["graph"]
+
+    def start_weights(self, exact: bool = True) -> tuple:
+        """(P(n), A(n)) for n = 0..L−1: fmpq lists (exact) or float64 arrays."""
+        key = ("w", exact)
+        if key not in self._cache:
+            if self._closed is not None:
+                P, A = self._closed(exact)
+            else:
+                P, A = forward_weights(self.graph(), exact)
+            if not exact:
+                P, A = np.asarray(P, dtype=np.float64), np.asarray(A, dtype=np.float64)
+            self._cache[key] = (P, A)
+        return self._cache[key]
+
+    def mean_iterations(self, exact: bool = True):
+        """E[T] = Σ_n P(n): expected number of non-empty blocks."""
+        P, _ = self.start_weights(exact)
+        return sum(P, fmpq(0)) if exact else float(np.sum(P))
+
+    def max_block(self) -> int:
+        """Largest block size with positive probability (LC25's s_max)."""
+        if "smax" not in self._cache:
+            if self.name == "uniform":
+                self._cache["smax"] = self.L - self.params["K"] + 1
+            elif self.name == "binomial":
+                self._cache["smax"] = self.L
+            else:
+                self._cache["smax"] = self.graph().max_block
+        return self._cache["smax"]
+
+    def describe(self) -> dict:
+        return {"law": self.spec, "mean_iterations": self.mean_iterations(True),
+                "max_iterations": self.max_iterations}
+
+
+def longest_path(sched: Schedule) -> int:
+    """Maximum number of non-empty blocks over the schedule's size paths."""
+    depth = {sched.start: 0}
+    for key in sched.order():
+        for p, s, child in sched.nodes.get(key, ()):
+            if p != 0:
+                depth[child] = max(depth.get(child, 0), depth[key] + (1 if s > 0 else 0))
+    return max(depth.values())
+
+
+def _markov_law(name: str, spec: str, L: int, params: dict, step) -> SizeLaw:
+    def build():
+        start, nodes, revealed = _graph_from_markov(L, step)
+        return Schedule("random-size", spec, L, start, nodes, revealed, {"law": name, **params})
+
+    law = SizeLaw(name, spec, L, params, 0, build)
+    law.max_iterations = longest_path(law.graph())
+    return law
+
+
+def grow(r, L: int, randomized: bool = False, spec: str | None = None) -> SizeLaw:
+    """s_1 = 1, then s ≈ r · n (rounded half up, or randomly rounded), clipped to [1, L − n]."""
+    r = Fraction(r)
+    if r <= 0:
+        raise SpecError("sampler.random-size.r", f"r={r} is not > 0", "a rational r > 0 for law=grow")
+    spec = spec or f"random-size:law=grow,r={r}" + (",randomized=true" if randomized else "")
+    return _markov_law("grow", spec, L, {"r": r, "randomized": randomized},
+                       lambda n: [(1, 1)] if n == 0 else _split(r * n, L - n, randomized))
+
+
+def shrink(r, L: int, randomized: bool = False, spec: str | None = None) -> SizeLaw:
+    """s ≈ r · (L − n) (rounded half up, or randomly rounded), clipped to [1, L − n]."""
+    r = Fraction(r)
+    if not 0 < r <= 1:
+        raise SpecError("sampler.random-size.r", f"r={r} is outside (0, 1]", "a rational 0 < r <= 1 for law=shrink")
+    spec = spec or f"random-size:law=shrink,r={r}" + (",randomized=true" if randomized else "")
+    return _markov_law("shrink", spec, L, {"r": r, "randomized": randomized},
+                       lambda n: _split(r * (L - n), L - n, randomized))
+
+
+def odds_sizes(rho, L: int) -> tuple:
+    """The odds-geometric composition (module docstring): singleton, odds × (1+ρ) per step, singleton."""
+    rho = Fraction(rho)
+    if L <= 2:
+        return (1,) * L
+    sizes, n, o = [1], 1, Fraction(1, L - 1)
+    while n < L - 1:
+        o *= 1 + rho
+        target = _round_half_up(L * o / (1 + o))
+        n_next = min(L - 1, max(n + 1, target))
+        sizes.append(n_next - n)
+        n = n_next
+    sizes.append(1)
+    return tuple(sizes)
+
+
+def odds(rho, L: int, spec: str | None = None) -> SizeLaw:
+    rho = Fraction(rho)
+    if rho <= 0:
+        raise SpecError("sampler.random-size.rho", f"rho={rho} is not > 0", "a rational rho > 0 for law=odds")
+    return explicit([(Fraction(1), odds_sizes(rho, L))], L, spec or f"random-size:law=odds,rho={rho}",
+                    name="odds", params={"rho": rho})
+
+
+def explicit(law, L: int, spec: str, name: str = "explicit", params: dict | None = None) -> SizeLaw:
+    """A finite list [(prob, sizes)] (checked by ``plans.random_size``) as a trie of prefixes."""
+    from .plans import random_size
+
+    sch = random_size([(_fq(Fraction(p)) if not isinstance(p, fmpq) else p, s) for p, s in law], L, spec)
+    params = dict(params or {}, sizes_law=sch.params["law"])
+    out = SizeLaw(name, spec, L, params, max(len(s) for _, s in sch.params["law"]), lambda: sch)
+    return out
+
+
+def uniform(K: int, L: int, spec: str | None = None) -> SizeLaw:
+    """Uniform random composition of L into K parts; closed-form start weights (module docstring)."""
+    if not 1 <= K <= L:
+        raise SpecError("sampler.random-size.K", f"K={K} is outside 1..L={L}", f"an integer 1 <= K <= {L}")
+    spec = spec or f"random-size:law=uniform,K={K}"
+
+    def build():
+        # node (t, n): t parts used; next size s w.p. C(L−n−s−1, K−t−2)/C(L−n−1, K−t−1).
+        nodes, revealed = {}, {(0, 0): 0}
+        for t in range(K):
+            for n in range(t, L - (K - t) + 1):
+                left, parts = L - n, K - t
+                if parts == 1:
+                    nodes[(t, n)] = [(fmpq(1), left, (t + 1, L))]
+                    revealed[(t + 1, L)] = L
+                    continue
+                den = comb(left - 1, parts - 1)
+                trans = []
+                for s in range(1, left - parts + 2):
+                    trans.append((fmpq(comb(left - s - 1, parts - 2), den), s, (t + 1, n + s)))
+                    revealed[(t + 1, n + s)] = n + s
+                nodes[(t, n)] = trans
+                revealed.setdefault((t, n), n)
+        return Schedule("random-size", spec, L, (0, 0), nodes, revealed, {"law": "uniform", "K": K})
+
+    def closed(exact):
+        if exact:
+            top = comb(L - 1, K - 1)
+            P = [fmpq(1)] + ([fmpq(K - 1, L - 1)] * (L - 1) if L > 1 else [])
+            A = [fmpq(L, K)] + [1 - fmpq(comb(n - 1, K - 1), top) for n in range(1, L)]
+            return P, A
+        n = np.arange(1, L)
+        ratio = np.where(n - 1 >= K - 1, np.exp(_lcomb(n - 1, K - 1) - _lcomb(L - 1, K - 1)), 0.0)
+        P = np.concatenate([[1.0], np.full(L - 1, (K - 1) / (L - 1) if L > 1 else 0.0)])
+        return P, np.concatenate([[L / K], 1.0 - ratio])
+
+    return SizeLaw("uniform", spec, L, {"K": K}, K, build, closed)
+
+
+def _lcomb(n, k):
+    """log C(n, k) for integer arrays (−inf outside 0 ≤ k ≤ n), from a table of log n!."""
+    n, k = np.asarray(n), np.asarray(k)
+    top = int(np.max(n)) if n.size else 0
+    lfact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, max(top, 1) + 1)))])
+    ok = (k >= 0) & (k <= n) & (n >= 0)
+    nn, kk = np.where(ok, n, 0).astype(int), np.where(ok, k, 0).astype(int)
+    return np.where(ok, lfact[nn] - lfact[kk] - lfact[nn - kk], -np.inf)
+
+
+def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
+    """mdm's sizes: step labels i.i.d. with P(K_i = k) = π_k; closed-form start weights."""
+    pi = [Fraction(p) for p in pi]
+    N = len(pi)
+    spec = spec or (f"random-size:law=binomial,N={N}" if len(set(pi)) == 1 else
+                    "mdm:pi=" + "+".join(map(str, pi)))
+    R = [sum(pi[:k], Fraction(0)) for k in range(N)]  # R_{k−1} before step k
+
+    def closed(exact):
+        if exact and len(set(pi)) == 1:
+            return _binomial_uniform_exact(N, L)
+        if exact:
+            P, A = [fmpq(0)] * L, [fmpq(0)] * L
+            for k in range(N):
+                if pi[k] == 0:
+                    continue
+                Rk, pk, rest = _fq(R[k]), _fq(pi[k]), _fq(1 - R[k])
+                rho = pk / rest
+                stay = [fmpq(1)]                      # (1 − ρ)^j, j = 0..L
+                for _ in range(L):
+                    stay.append(stay[-1] * (1 - rho))
+                if Rk == 0:                           # nothing revealed before the first step
+                    P[0] += 1 - stay[L]
+                    A[0] += rho * L
+                    continue
+                occ = rest**L                         # P(n revealed before step k), from n = 0 up
+                odds = Rk / rest
+                for n in range(L):
+                    P[n] += occ * (1 - stay[L - n])
+                    A[n] += occ * rho * (L - n)
+                    occ = occ * odds * fmpq(L - n, n + 1)
+            return P, A
+        n = np.arange(L, dtype=np.float64)
+        P, A = np.zeros(L), np.zeros(L)
+        for k in range(N):
+            if pi[k] == 0:
+                continue
+            Rk, pk = float(R[k]), float(pi[k])
+            rest = 1.0 - Rk
+            with np.errstate(divide="ignore"):
+                log_occ = _lcomb(L, n) + n * np.log(Rk) + (L - n) * np.log(rest) if Rk > 0 else \
+                    np.where(n == 0, L * np.log(rest), -np.inf)
+            occ = np.exp(log_occ)
+            rho = pk / rest
+            P += occ * -np.expm1((L - n) * np.log1p(-rho)) if rho < 1 else occ
+            A += occ * rho * (L - n)
+        return P, A
+
+    nz = sum(1 for p in pi if p)
+    return SizeLaw("binomial", spec, L, {"pi": pi}, min(nz, L), lambda: mdm([_fq(p) for p in pi], L, spec), closed)
+
+
+def _binomial_uniform_exact(N: int, L: int) -> tuple:
+    """Start weights of mdm:N in integers over N^L (no rational reductions until the end):
+    with a = k−1 revealed-step labels below step k, b = N−k+1, c = N−k,
+    P(n) = C(L,n) Σ_k a^n (b^{L−n} − c^{L−n}) / N^L,   A(n) = (L−n) C(L,n) Σ_k a^n b^{L−n−1} / N^L."""
+    from flint import fmpz  # GMP multiplication: several times faster than int on 10^4-bit numbers
+
+    SP, SA = [fmpz(0)] * L, [fmpz(0)] * L
+    for k in range(1, N + 1):
+        a, b, c = fmpz(k - 1), fmpz(N - k + 1), fmpz(N - k)
+        bp, cp = [fmpz(1)], [fmpz(1)]
+        for _ in range(L):
+            bp.append(bp[-1] * b)
+            cp.append(cp[-1] * c)
+        an = fmpz(1)
+        for n in range(L):
+            if an == 0:
+                break
+            SP[n] += an * (bp[L - n] - cp[L - n])
+            SA[n] += an * bp[L - n - 1]
+            an *= a
+    D = fmpz(N) ** L
+    P = [fmpq(comb(L, n) * SP[n], D) for n in range(L)]
+    A = [fmpq((L - n) * comb(L, n) * SA[n], D) for n in range(L)]
+    return P, A
+
+
+def from_file(path: str, L: int, spec: str) -> SizeLaw:
+    """law=file:PATH — a JSON list of [probability, [sizes...]] (see the module docstring)."""
+    f = "sampler.random-size.law.file"
+    accepted = f'a JSON list of [probability, [sizes summing to L={L}]], e.g. [["1/2", [1, {L - 1}]], ["1/2", [{L}]]]'
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise SpecError(f, f"{path} does not exist", accepted) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise SpecError(f, f"{path} is not readable JSON ({type(err).__name__})", accepted) from None
+    if not isinstance(data, list) or not data:
+        raise SpecError(f, "is not a non-empty JSON list", accepted)
+    law = []
+    for j, entry in enumerate(data, start=1):
+        if (not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[1], list)
+                or not all(isinstance(s, int) and not isinstance(s, bool) for s in entry[1])):
+            raise SpecError(f, f"entry {j} is not [probability, [integer sizes]]", accepted)
+        p = entry[0]
+        try:
+            if isinstance(p, bool) or not isinstance(p, (str, int, float)):
+                raise ValueError
+            p = Fraction(p) if isinstance(p, str) else Fraction(repr(p))
+        except (ValueError, ZeroDivisionError):
+            raise SpecError(f, f"entry {j}: probability {entry[0]!r} is not a number", accepted) from None
+        if not 0 <= p <= 1:
+            raise SpecError(f, f"entry {j}: probability {p} is outside [0, 1]", accepted)
+        sizes = tuple(entry[1])
+        if not sizes or any(s <= 0 for s in sizes) or sum(sizes) != L:
+            raise SpecError(f, f"entry {j}: sizes {list(sizes)} are not a composition of L={L}", accepted)
+        law.append((p, sizes))
+    total = sum((p for p, _ in law), Fraction(0))
+    if total != 1:
+        raise SpecError(f, f"probabilities sum to {total}, not 1", accepted)
+    return explicit(law, L, spec, name="file", params={"path": path})
+
+
+def _bool(raw: str, fld: str) -> bool:
+    v = raw.strip().lower()
+    if v in ("true", "1", "yes"):
+        return True
+    if v in ("false", "0", "no"):
+        return False
+    raise SpecError(fld, f"{raw!r} is not a boolean", "true or false")
+
+
+def parse_size_law(spec: str, L: int) -> SizeLaw:
+    """A ``random-size:law=<name>,...`` spec (any law but the explicit ``p@sizes`` list) as a SizeLaw."""
+    from .specs import check_keys, parse_int, parse_rational, parse_spec
+
+    f = "sampler.random-size"
+    text = spec.strip()
+    head = "random-size:law=file:"
+    if text.startswith(head):
+        return from_file(text[len(head):].strip(), L, text)
+    name, kv = parse_spec(text, "sampler", verbatim=())
+    law = kv.get("law")
+    if law is None:
+        raise SpecError(f + ".law", "is missing", _ACCEPT)
+    keys = {"grow": ("law", "r", "randomized"), "shrink": ("law", "r", "randomized"), "uniform": ("law", "K"),
+            "binomial": ("law", "N"), "odds": ("law", "rho")}
+    if law not in keys:
+        raise SpecError(f + ".law", f"unknown size law {law!r}", _ACCEPT)
+    check_keys(kv, keys[law], f"{f}.{law}")
+    need = {"grow": "r", "shrink": "r", "uniform": "K", "binomial": "N", "odds": "rho"}[law]
+    if need not in kv:
+        raise SpecError(f"{f}.{need}", "is missing", _ACCEPT)
+    if law in ("grow", "shrink"):
+        rnd = _bool(kv["randomized"], f + ".randomized") if "randomized" in kv else False
+        r = parse_rational(kv["r"], f + ".r")
+        return (grow if law == "grow" else shrink)(r, L, rnd, text)
+    if law == "uniform":
+        return uniform(parse_int(kv["K"], f + ".K"), L, text)
+    if law == "binomial":
+        N = parse_int(kv["N"], f + ".N", minimum=1)
+        return binomial([Fraction(1, N)] * N, L, text)
+    return odds(parse_rational(kv["rho"], f + ".rho"), L, text)
+
+
+def small_grid_laws(L: int) -> list:
+    """ZC26's candidate laws on the enumeration grid ``size-laws`` (none at L = 1, where every law is
+    one block). Equal sizes and mdm are already on the "balanced" and "schedules" grids."""
+    if L < 2:
+        return []
+    return ["random-size:law=grow,r=1,randomized=true", "random-size:law=shrink,r=1/2,randomized=true",
+            "random-size:law=odds,rho=1", f"random-size:law=uniform,K={L // 2}"]
+
+
+def size_law_of(spec_or_schedule, L: int) -> SizeLaw:
+    """Any non-adaptive uniform-position sampler as a SizeLaw: fixed, balanced, count, mdm and every
+    random-size law. ``plan`` (one fixed partition) and adaptive samplers are refused: their error
+    is not a function of the entropy profile."""
+    from .plans import parse_sampler
+
+    if isinstance(spec_or_schedule, SizeLaw):
+        return spec_or_schedule
+    if isinstance(spec_or_schedule, str):
+        text = spec_or_schedule.strip()
+        if text.startswith("random-size:") and "@" not in text:
+            return parse_size_law(text, L)
+        if text.startswith("mdm:"):
+            from .specs import parse_int, parse_list, parse_spec
+
+            _, kv = parse_spec(text, "sampler", verbatim=())
+            if "N" in kv and "pi" not in kv:
+                N = parse_int(kv["N"], "sampler.mdm.N", minimum=1)
+                return binomial([Fraction(1, N)] * N, L, text)
+            if "pi" in kv and "N" not in kv:
+                pi = parse_list(kv["pi"], "sampler.mdm.pi")
+                if sum(pi) != 1 or any(p < 0 for p in pi):
+                    raise SpecError("sampler.mdm.pi", "is not a probability vector", "probabilities >= 0 summing to 1")
+                return binomial(pi, L, text)
+        sched = parse_sampler(text, L)
+    else:
+        sched = spec_or_schedule
+    if sched.adaptive or sched.kind == "plan":
+        raise SpecError("sampler", f"{sched.spec} is not a size law with uniform positions",
+                        "fixed, balanced, count, mdm or random-size samplers")
+    if sched.kind == "mdm":
+        return binomial([Fraction(int(p.p), int(p.q)) for p in sched.params["pi"]], L, sched.spec)
+    law = SizeLaw(sched.kind, sched.spec, L, dict(sched.params), 0, lambda: sched)
+    law.max_iterations = longest_path(sched)
+    return law
