@@ -402,6 +402,10 @@ FAMILIES: dict[str, Family] = {fam.name: fam for fam in (
 
 # --- front door ----------------------------------------------------------------------------
 
+PROFILE_FAMILIES = frozenset({"product", "copy", "markov", "coloring3", "ngram", "mds"})
+PROFILE_MAX_L, PROFILE_MAX_Q = 4096, 1024
+
+
 def plan_spec(spec: str, field: str = "target") -> Plan:
     """Parse and check a spec, fixing (q, L) and the typed parameters; allocates no law."""
     name, raw = parse_spec(spec, field)
@@ -421,9 +425,12 @@ def plan_spec(spec: str, field: str = "target") -> Plan:
             raise SpecError(f"{f}.{key.name}", "missing", f"{key.name}=... ({key.accepted or key.doc})")
         else:
             values[key.name] = key.default
-    # Size first: planning itself may loop over divisors of L or test q for primality.
+    # Size first: planning itself may loop over divisors of L or test q for primality. Families
+    # whose entropy profile has a closed form (verify/profile.py) plan cheaply up to
+    # PROFILE_MAX_L, where the profile engine answers beyond enumeration; the caller sizes those.
     q0, L0 = values.get("q"), values.get("L")
-    if isinstance(L0, int):
+    small_q = not isinstance(q0, int) or q0 <= PROFILE_MAX_Q
+    if isinstance(L0, int) and not (name in PROFILE_FAMILIES and L0 <= PROFILE_MAX_L and small_q):
         guard.refuse_engine(q0 if isinstance(q0, int) and q0 >= 2 else 2, L0, False, field)
     out = fam.plan(values, f)
     q, L, params = out[:3]
