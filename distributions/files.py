@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.errors import SpecError
+from verify.errors import SpecError, shorten
 
 FORMATS = ".npy (array of shape (q,)*L) or .json ({\"q\", \"L\", \"pmf\"})"
 
@@ -72,17 +72,17 @@ def _existing(path: str, field: str) -> Path:
         raise SpecError(field, "no file name given", "file:PATH with PATH a " + FORMATS)
     p = Path(path)
     if p.suffix.lower() not in (".npy", ".json"):
-        raise SpecError(field, f"unknown file type {p.suffix or '(none)'!r} for {path!r}", FORMATS)
+        raise SpecError(field, f"unknown file type {shorten(p.suffix or '(none)')!r} for {shorten(path)!r}", FORMATS)
     if not p.is_file():
-        raise SpecError(field, f"no such file {path!r}", "an existing " + FORMATS)
+        raise SpecError(field, f"no such file {shorten(path)!r}", "an existing " + FORMATS)
     return p
 
 
 def _open_npy(p: Path, field: str) -> np.ndarray:
     try:
         return np.load(p, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError) as err:
-        raise SpecError(field, f"cannot read {str(p)!r} as .npy ({err})", "a numeric .npy array") from None
+    except (ValueError, OSError, EOFError) as err:
+        raise SpecError(field, f"cannot read {shorten(str(p))!r} as .npy ({shorten(str(err), 80)})", "a numeric .npy array") from None
 
 
 def _npy_shape(arr: np.ndarray, field: str) -> tuple[int, int]:
@@ -97,8 +97,10 @@ def _read_json(p: Path, field: str) -> dict:
     try:
         # Decimal keeps each literal exact, so "0.1" can be read as 1/10.
         doc = json.loads(p.read_text(), parse_float=Decimal)
+    except RecursionError:
+        raise SpecError(field, f"{shorten(str(p))!r} is nested too deeply", FORMATS) from None
     except (ValueError, OSError) as err:
-        raise SpecError(field, f"cannot read {str(p)!r} as JSON ({err})", FORMATS) from None
+        raise SpecError(field, f"cannot read {shorten(str(p))!r} as JSON ({shorten(str(err), 80)})", FORMATS) from None
     if not isinstance(doc, dict) or "pmf" not in doc:
         raise SpecError(field, "JSON is not an object with a 'pmf' entry", '{"q": q, "L": L, "pmf": [...]}')
     return doc
@@ -111,7 +113,7 @@ def _json_q_L(doc: dict, field: str) -> tuple[int, int]:
         if v is None:
             raise SpecError(f"{field}.{key}", "missing from the JSON file", f"an integer >= {low}")
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise SpecError(f"{field}.{key}", f"{v!r} is not an integer >= {low}", f"an integer >= {low}")
+            raise SpecError(f"{field}.{key}", f"{shorten(repr(v))} is not an integer >= {low}", f"an integer >= {low}")
         out.append(v)
     return out[0], out[1]
 
@@ -141,7 +143,7 @@ def _flatten(obj, field: str) -> list:
 def _entry(v, field: str):
     """A JSON entry as a Fraction (int, decimal literal, rational string) or a float (NaN/inf)."""
     if isinstance(v, bool) or v is None or isinstance(v, (dict, list)):
-        raise SpecError(field, f"entry {v!r} is not a number", 'numbers or rational strings like "3/16"')
+        raise SpecError(field, f"entry {shorten(repr(v))} is not a number", 'numbers or rational strings like "3/16"')
     if isinstance(v, int):
         return Fraction(v)
     if isinstance(v, Decimal):
@@ -152,5 +154,5 @@ def _entry(v, field: str):
         try:
             return Fraction(v.strip())
         except (ValueError, ZeroDivisionError):
-            raise SpecError(field, f"entry {v!r} is not a rational", 'numbers or strings like "3/16"') from None
-    raise SpecError(field, f"entry {v!r} is not a number", 'numbers or rational strings like "3/16"')
+            raise SpecError(field, f"entry {shorten(repr(v))} is not a rational", 'numbers or strings like "3/16"') from None
+    raise SpecError(field, f"entry {shorten(repr(v))} is not a number", 'numbers or rational strings like "3/16"')

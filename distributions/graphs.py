@@ -91,7 +91,8 @@ def potts_law(graph: nx.Graph, q: int, w=None, beta: float | None = None, exact:
         if exact:
             return np.array([fmpq(t, Z) for t in table], dtype=object)[A]
         return np.array([t / Z for t in table], dtype=np.float64)[A]
-    unnorm = np.exp(float(beta) * (A - A.max()).astype(np.float64))
+    # Shift by the largest exponent: A.max() for beta >= 0, A.min() for beta < 0 (no overflow).
+    unnorm = np.exp(float(beta) * (A - (A.max() if beta >= 0 else A.min())).astype(np.float64))
     law = unnorm / unnorm.sum()
     if exact:
         ex = as_exact(law)

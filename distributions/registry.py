@@ -3,7 +3,8 @@
 Each family is a record (:class:`Family`) of its keys (type, default, constraint, description),
 the (q, L) it supports, and two functions: ``plan`` checks the typed keys and fixes (q, L)
 without allocating anything, ``build`` makes the law array. ``parse_target`` plans, refuses an
-instance too large for memory (``refuse_if_too_large``), builds, and wraps with ``make_target``.
+instance too large for memory (``refuse_plan``: the engine's estimate and the family's ``cost``, both
+through ``verify.guard``), builds, and wraps with ``make_target``.
 
 Errors are ``SpecError`` naming the field: ``target`` (syntax, unknown family),
 ``target.<family>.<key>`` (unknown, missing, malformed or out-of-range key), and nested fields
@@ -18,8 +19,9 @@ from typing import Callable
 
 import numpy as np
 
-from verify.errors import SpecError, TooLarge
-from verify.target import Target, make_target, max_bytes, refuse_if_too_large
+from verify import guard
+from verify.errors import SpecError, shorten
+from verify.target import Target, make_target
 
 from . import chains, codes, files, graphs, mixtures, random_laws
 from verify.specs import parse_bracketed, parse_int, parse_list, parse_rational, parse_real, parse_spec
@@ -75,6 +77,7 @@ class Family:
     example: str
     plan: Callable  # (typed values, family field) -> (q, L, params[, components])
     build: Callable  # (Plan, exact) -> pmf array
+    cost: Callable | None = None  # (Plan, exact) -> (bytes, what): building cost beyond the engine's
 
     def key(self, name: str) -> Key | None:
         return next((k for k in self.keys if k.name == name), None)
@@ -101,11 +104,11 @@ def _typed(key: Key, raw: str, fld: str):
     elif key.kind == "choice":
         value = raw.strip()
         if value not in key.choices:
-            raise SpecError(fld, f"unknown value {value!r}", ", ".join(key.choices))
+            raise SpecError(fld, f"unknown value {shorten(value)!r}", ", ".join(key.choices))
     else:
         value = raw
     if key.check is not None and not key.check(value):
-        raise SpecError(fld, f"{raw!r} is out of range", key.accepted)
+        raise SpecError(fld, f"{shorten(raw)!r} is out of range", key.accepted)
     return value
 
 
@@ -136,8 +139,13 @@ def _seed(default=0, doc="seed of numpy.random.default_rng"):
     return Key("seed", "int", doc, default, check=lambda v: v >= 0, accepted="an integer >= 0")
 
 
+ALPHA_RANGE = (Fraction(1, 10**6), Fraction(10**6))
+
+
 def _alpha(doc="Dirichlet concentration (small: sparse)"):
-    return Key("alpha", "rational", doc, Fraction(1), check=lambda v: v > 0, accepted="a number > 0")
+    lo, hi = ALPHA_RANGE
+    return Key("alpha", "rational", doc, Fraction(1), check=lambda v: lo <= v <= hi,
+               accepted="a number in [1e-6, 1e6] (smaller underflows the Gamma draws, larger overflows)")
 
 
 def _prob(name, doc, default=REQUIRED):
@@ -202,6 +210,13 @@ def _build_ngram(plan, exact):
 
 def _plan_hmm(v, f):
     return v["q"], v["L"], {k: v[k] for k in ("L", "q", "states", "seed")}
+
+
+def _cost_hmm(plan, exact):
+    S = plan.params["states"]
+    n = 2.0 * guard.power(plan.q, plan.L) * S + float(S) * S + float(S) * plan.q
+    per = 40 if exact else guard.BYTES_FLOAT  # exact: python ints in an object array
+    return per * n, f"hmm with states={shorten(str(S))}, q^L={guard.power(plan.q, plan.L):.3g} (forward recursion q^L·states)"
 
 
 def _build_hmm(plan, exact):
@@ -278,6 +293,14 @@ def _plan_mixture(v, f):
     return first.q, first.L, {"weights": list(weights), "of": list(specs)}, comps
 
 
+def _cost_mixture(plan, exact):
+    comps = plan.components
+    total = len(comps) * guard.power(plan.q, plan.L) * guard.per_number(exact)
+    for c in comps:
+        total += plan_cost(c, exact)[0]
+    return total, f"mixture of {len(comps)} components (each law held at once)"
+
+
 def _build_mixture(plan, exact):
     laws = [build_plan(c, exact) for c in plan.components]
     return mixtures.mixture_law(laws, plan.params["weights"], exact)
@@ -287,6 +310,16 @@ def _plan_file(v, f):
     path = v["path"]
     q, L = files.read_shape(path, f)
     return q, L, {"path": path}
+
+
+def _cost_file(plan, exact):
+    import os
+
+    path = plan.params["path"]
+    size = os.path.getsize(path) if os.path.isfile(path) else 0
+    if path.lower().endswith(".json"):
+        return 40.0 * size, f"JSON law file of {size} bytes (parsed whole)"
+    return 0.0, ""
 
 
 def _build_file(plan, exact):
@@ -323,7 +356,7 @@ FAMILIES: dict[str, Family] = {fam.name: fam for fam in (
     Family("hmm", "hidden Markov chain with seeded start, transition and emission matrices (full support)",
            (_L(), _q(), Key("states", "int", "number of hidden states", 2, lambda v: v >= 1, "an integer >= 1"),
             _seed()),
-           "q >= 2, L >= 1", "hmm:L=5,q=2,states=3,seed=0", _plan_hmm, _build_hmm),
+           "q >= 2, L >= 1", "hmm:L=5,q=2,states=3,seed=0", _plan_hmm, _build_hmm, _cost_hmm),
     Family("coloring3", "uniform on proper 3-colourings of the path (neighbours differ): 3*2^(L-1) words",
            (_L(), Key("q", "int", "vocabulary size (fixed)", None, accepted="3")),
            "q = 3, L >= 1", "coloring3:L=5", _plan_coloring3, _fixed(chains.coloring3_law, "L")),
@@ -348,13 +381,14 @@ FAMILIES: dict[str, Family] = {fam.name: fam for fam in (
             Key("weights", "rationals", "mixture weights lambda_j (default uniform)", None,
                 accepted="one non-negative number per component, joined with '+', summing to 1")),
            "components share q and L", "mixture:weights=1/2+1/2,of=[copy:L=4,delta=1/2]+[product:L=4,q=2]",
-           _plan_mixture, _build_mixture),
+           _plan_mixture, _build_mixture, _cost_mixture),
     Family("potts", "Potts/Ising law on a graph: p(x) ∝ w^#(agreeing edges), w = e^beta",
            (Key("graph", "choice", "interaction graph over the positions", "path", choices=graphs.GRAPHS),
             _L(), _q(),
             Key("w", "rational", "weight per agreeing edge (exact law; 0 = neighbours differ)", None,
                 lambda v: v >= 0, "a number >= 0"),
-            Key("beta", "real", "coupling, w = e^beta (float law)", None, accepted="a real number"),
+            Key("beta", "real", "coupling, w = e^beta (float law)", None, lambda v: abs(v) <= 1000,
+                "a real number with |beta| <= 1000"),
             Key("rows", "int", "grid rows (default: near-square divisor of L)", None, lambda v: v >= 1,
                 "a divisor of L"),
             _seed(None, "random labelled tree (default: complete binary tree)")),
@@ -362,24 +396,28 @@ FAMILIES: dict[str, Family] = {fam.name: fam for fam in (
            _plan_potts, _build_potts),
     Family("file", "a law read from a file: file:PATH (.npy of shape (q,)*L, or JSON {q, L, pmf})",
            (Key("path", "path", "file name (everything after 'file:')", accepted=files.FORMATS),),
-           "q, L from the file", "file:law.json", _plan_file, _build_file),
+           "q, L from the file", "file:law.json", _plan_file, _build_file, _cost_file),
 )}
 
 
 # --- front door ----------------------------------------------------------------------------
+
+PROFILE_FAMILIES = frozenset({"product", "copy", "markov", "coloring3", "ngram", "mds"})
+PROFILE_MAX_L, PROFILE_MAX_Q = 4096, 1024
+
 
 def plan_spec(spec: str, field: str = "target") -> Plan:
     """Parse and check a spec, fixing (q, L) and the typed parameters; allocates no law."""
     name, raw = parse_spec(spec, field)
     fam = FAMILIES.get(name)
     if fam is None:
-        raise SpecError(field, f"unknown target family {name!r}", ", ".join(FAMILIES))
+        raise SpecError(field, f"unknown target family {shorten(name)!r}", ", ".join(FAMILIES))
     f = f"{field}.{name}"
     accepted_keys = ", ".join(k.name for k in fam.keys)
     values = {}
     for k in raw:
         if fam.key(k) is None:
-            raise SpecError(f"{f}.{k}", f"unknown key {k!r} for {name}", accepted_keys)
+            raise SpecError(f"{f}.{k}", f"unknown key {shorten(k)!r} for {name}", accepted_keys)
     for key in fam.keys:
         if key.name in raw:
             values[key.name] = _typed(key, raw[key.name], f"{f}.{key.name}")
@@ -387,18 +425,34 @@ def plan_spec(spec: str, field: str = "target") -> Plan:
             raise SpecError(f"{f}.{key.name}", "missing", f"{key.name}=... ({key.accepted or key.doc})")
         else:
             values[key.name] = key.default
+    # Size first: planning itself may loop over divisors of L or test q for primality. Families
+    # whose entropy profile has a closed form (verify/profile.py) plan cheaply up to
+    # PROFILE_MAX_L, where the profile engine answers beyond enumeration; the caller sizes those.
+    q0, L0 = values.get("q"), values.get("L")
+    small_q = not isinstance(q0, int) or q0 <= PROFILE_MAX_Q
+    if isinstance(L0, int) and not (name in PROFILE_FAMILIES and L0 <= PROFILE_MAX_L and small_q):
+        guard.refuse_engine(q0 if isinstance(q0, int) and q0 >= 2 else 2, L0, False, field)
     out = fam.plan(values, f)
     q, L, params = out[:3]
     comps = out[3] if len(out) > 3 else []
     return Plan(name, q, L, params, f, comps)
 
 
-def refuse_plan(plan: Plan, exact: bool, field: str = "target") -> None:
-    """Refuse (TooLarge) before any allocation; q^L may not even fit in a float."""
-    try:
-        refuse_if_too_large(plan.q, plan.L, exact, field)
-    except OverflowError:
-        raise TooLarge(field, f"q={plan.q}, L={plan.L} (q^L overflows a float)", math.inf, max_bytes()) from None
+def plan_cost(plan: Plan, exact: bool) -> tuple:
+    """(bytes, what) to build ``plan``'s law beyond the engine's own q^L + 3(q+1)^L numbers."""
+    fam = FAMILIES[plan.family]
+    return fam.cost(plan, exact) if fam.cost is not None else (0.0, "")
+
+
+def refuse_plan(plan: Plan, exact: bool, field: str = "target") -> float:
+    """Refuse (TooLarge) before any allocation: the engine's estimate and the family's own
+    building cost (hidden states, mixture components, file parsing) both go through the guard.
+    Returns the larger estimate."""
+    engine = guard.refuse_engine(plan.q, plan.L, exact, field)
+    extra, what = plan_cost(plan, exact)
+    if extra:
+        guard.refuse(field, what, extra, "fewer hidden states / components, smaller q or L")
+    return max(engine, extra)
 
 
 def build_plan(plan: Plan, exact: bool) -> np.ndarray:
@@ -412,7 +466,8 @@ def parse_target(spec: str, exact: bool = False, field: str = "target") -> Targe
     TooLarge before allocating an instance over the memory limit.
     """
     plan = plan_spec(spec, field)
-    refuse_plan(plan, exact, field)
+    need = refuse_plan(plan, exact, field)
+    guard.progress(f"building target {shorten(spec.strip())}", need)
     pmf = build_plan(plan, exact)
     return make_target(pmf, plan.q, plan.L, spec=spec.strip(), name=plan.family, params=plan.params,
                        field_name=plan.where, exact=exact)

@@ -341,6 +341,67 @@ def reed_solomon_4_2_5() -> np.ndarray:
     return uniform_on_code(words, 5, 4)
 
 
+# ---------------------------------------------------------------- imperfect predictors, from their definitions
+
+LAM_DEFAULT = 0.01
+DYADIC = 2.0 ** 40
+
+
+def _dyadic(w: np.ndarray) -> np.ndarray:
+    """Normalise positive weights, round each to k·2^-40 (k >= 1), renormalise: the published rule."""
+    w = np.asarray(w, float) / np.sum(w)
+    k = np.array([max(round(v * DYADIC), 1) for v in w], dtype=float)
+    return k / k.sum()
+
+
+def _smoothed(pmf, i, known, lam):
+    q, _ = _shape(pmf)
+    return (1 - lam) * conditional_direct(pmf, i, known) + lam / q
+
+
+def temp_predictor(pmf: np.ndarray, beta: float, lam: float = LAM_DEFAULT):
+    """p̂_i(. | known) ∝ p_smooth^beta with p_smooth = (1 - lam) p_i(. | known) + lam / q, then the
+    dyadic rounding. Each entry is computed as a power of the smoothed conditional, row by row."""
+    def cond(i, known):
+        s = _smoothed(pmf, i, known, lam)
+        return _dyadic([math.pow(v, beta) for v in s])
+    return cond
+
+
+def noise_draw(seed: int, i: int, B: tuple, shape) -> np.ndarray:
+    """The predictor's fixed noise ξ for (seed, i, B): standard normals from numpy's default_rng
+    seeded by the first 8 bytes (little endian) of sha256(repr((seed, i, B)))."""
+    import hashlib
+
+    key = hashlib.sha256(repr((seed, i, tuple(B))).encode()).digest()
+    return np.random.default_rng(int.from_bytes(key[:8], "little")).standard_normal(shape)
+
+
+def noise_predictor(pmf: np.ndarray, sigma: float, seed: int, lam: float = LAM_DEFAULT):
+    """p̂_i(. | x_B) ∝ p_smooth(x_i) · exp(sigma · ξ[x_B, x_i]) with ξ of shape (q,)*|B| + (q,)
+    drawn once per (i, B) (B the sorted known positions), then the dyadic rounding."""
+    q, _ = _shape(pmf)
+
+    def cond(i, known):
+        B = tuple(sorted(known))
+        xi = noise_draw(seed, i, B, (q,) * len(B) + (q,))[tuple(known[j] for j in B)]
+        s = _smoothed(pmf, i, known, lam)
+        return _dyadic([v * math.exp(sigma * z) for v, z in zip(s, xi)])
+    return cond
+
+
+def chain_tc_direct(pmf: np.ndarray, blocks) -> float:
+    """Σ_t E_p TC(X_{D_t} | X_{U_t}) = Σ_t [Σ_{i∈D_t} H(X_i | X_{U_t}) − H(X_{D_t} | X_{U_t})],
+    U_t the positions of earlier blocks, H(A | B) = H(X_{A∪B}) − H(X_B) from marginals."""
+    total, U = 0.0, []
+    for D in blocks:
+        hU = entropy_direct(pmf, U)
+        total += sum(entropy_direct(pmf, U + [i]) - hU for i in D)
+        total -= entropy_direct(pmf, U + list(D)) - hU
+        U = U + list(D)
+    return total
+
+
 # ---------------------------------------------------------------- 3-colouring chain under mdm:N
 
 def coloring3_pmf(L: int) -> np.ndarray:

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 import sympy
 from flint import arb, ctx, fmpq
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
+from hyp import effort
 from hypothesis import strategies as st
 
 from verify.certify import (
@@ -363,7 +364,7 @@ random_form = st.builds(
 
 
 @given(small_pos_rational, small_pos_rational)
-@settings(max_examples=150, deadline=None)
+@effort(150)
 def test_log_of_product_is_sum_of_logs(a, b):
     assert (LL.log(a * b) - LL.log(a) - LL.log(b)).is_zero()
     assert check_eq(LL.log(a * b), LL.log(a) + LL.log(b)).status == "tight"
@@ -378,7 +379,7 @@ def _mp_value(form: LogLinear) -> mpmath.mpf:
 
 
 @given(random_form)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@effort(150)
 def test_sign_agrees_with_mpmath(form):
     with mpmath.workdps(200):
         v = _mp_value(form)
@@ -392,7 +393,7 @@ def test_sign_agrees_with_mpmath(form):
 
 
 @given(random_form, st.sampled_from([53, 64, 200]))
-@settings(max_examples=60, deadline=None)
+@effort(60)
 def test_enclosure_contains_the_value(form, prec):
     ball = form.enclose(prec)
     with mpmath.workdps(120):

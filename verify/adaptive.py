@@ -40,7 +40,7 @@ from flint import fmpq
 from .info import Marginals
 from .laws import _cond_full, full_form
 from .logforms import LogLinear, PrecisionExhausted
-from .numbers import log_sum, rational, zero
+from .numbers import log_sum, rational
 from .predictors import PERFECT, Predictor, parse_predictor
 from .rules import AdaptiveRule, UndecidedBranch, batch_law, parse_rule
 from .target import Target, as_float

@@ -1,8 +1,13 @@
 """Running the claims registry: instances → certified verdicts → per-claim results.
 
-``verify claims`` lists the registry; ``verify check`` runs every claim on a profile's grid and
-exits 1 when a claim has a refutation not recorded as known; ``verify report`` writes the
-tightness report (see ``report.py``). pytest's proof check calls ``run_claim`` directly.
+``run_claim`` evaluates one claim on a profile's grid and picks its witnesses; the command line
+(``commands.py``) composes running with printing and writing (``report.py``, ``output.py``), so
+this module never imports either. pytest's proof check calls ``run_claim`` directly.
+
+Witnesses: a claim refuted on many instances keeps, per target family, the most violated
+refutation (smallest upper end of the certified margin) of each sampler kind, topped up to
+MAX_REFUTED_WITNESSES, plus every refutation recorded as known, and its closest non-refuted
+instance; ``refuted_total`` counts all refuted instances.
 """
 from __future__ import annotations
 
@@ -18,11 +23,13 @@ from pathlib import Path
 
 from .certify import check_eq, check_ge, check_le
 from .claims import Claim
-from .errors import SpecError
+from .errors import SpecError, shorten
 from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_schedules
+from .output import atomic_write_text
 from .serialize import jsonable, to_float
 
 CHECKERS = {"<=": check_le, ">=": check_ge, "==": check_eq}
+MAX_REFUTED_WITNESSES = 3
 
 
 class TargetCache:
@@ -122,6 +129,7 @@ class ClaimResult:
     profile: str
     rows: list = field(default_factory=list)
     witnesses: list = field(default_factory=list)   # saved files: {"id", "path", "kind"}
+    witness_files: list = field(default_factory=list)  # (path, text) still to be written
     summary: dict = field(default_factory=dict)      # shape claims: best constants
     seconds: float = 0.0
 
@@ -181,6 +189,7 @@ class ClaimResult:
             "closest_strict": ({**strict.instance, "lhs": strict.lhs, "rhs": strict.rhs, "ratio": strict.ratio}
                                if strict else None),
             "witnesses": self.witnesses,
+            "refuted_total": len(self.refutations()) if self.claim.checked else None,
             "unknown_refutations": [w["id"] for w in self.unknown_refutations()],
             "summary": self.summary,
             "seconds": round(self.seconds, 2),
@@ -228,16 +237,25 @@ def summarize(claim: Claim, rows: list, profile: str = "ci", cache: "TargetCache
 
 def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
               family: str | None = None, witness_dir: str | Path | None = None,
-              prec_cap: int = 4096, targets: list | None = None, progress=None) -> ClaimResult:
+              prec_cap: int = 4096, targets: list | None = None, progress=None,
+              write: bool = True) -> ClaimResult:
     """Evaluate the claim on every instance of its grid; certified verdicts for checked claims.
-    ``progress(n)``, if given, is called with the number of instances done (every 100)."""
+    ``progress(n)``, if given, is called with the number of instances done (every 100).
+
+    With ``witness_dir``, the chosen witnesses are recorded under that folder and written there
+    (atomically) unless ``write`` is False: then ``res.witness_files`` holds them for the caller.
+    """
     cache = cache or TargetCache()
     res = ClaimResult(claim, profile)
     t0 = time.perf_counter()
     res.rows = claim_rows(claim, profile, cache, family, targets, prec_cap, progress)
     res.summary = summarize(claim, res.rows, profile, cache)
     if witness_dir is not None:
-        _save_witnesses(res, Path(witness_dir))
+        _choose_witnesses(res, Path(witness_dir))
+        if write:
+            for path, text in res.witness_files:
+                atomic_write_text(path, text)
+            res.witness_files = []
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -292,25 +310,60 @@ def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
     }
 
 
-def _save_witnesses(res: ClaimResult, out: Path) -> None:
-    chosen = [(r, "refuted") for r in res.refutations()]
+def _witness_id(res: ClaimResult, payload: dict) -> str:
+    digest = hashlib.sha256(json.dumps({k: payload[k] for k in ("q", "L", "pmf")} | {
+        "s": payload["witness"]["sampler"], "p": payload["witness"]["predictor"],
+        "plan": payload["witness"]["plan"]}, sort_keys=True).encode()).hexdigest()[:10]
+    return f"{res.claim.id}-{digest}"
+
+
+def _choose_witnesses(res: ClaimResult, out: Path) -> None:
+    """The few witnesses worth a file, per target family: the most violated refutation of each
+    sampler kind, then the next most violated up to MAX_REFUTED_WITNESSES; every refutation
+    recorded as known; and the closest non-refuted case. ``refuted_total`` counts the rest."""
+    known = set(res.claim.known_refutations)
+    by_family: dict = {}
+    for row in sorted(res.refutations(), key=lambda r: r.verdict["margin_hi"]):
+        by_family.setdefault(family_of(row.instance["target"]), []).append(row)
+    chosen, seen = [], set()
+
+    def take(row, kind):
+        payload = witness_payload(row_instance(res.claim, row), res.claim, row, kind)
+        wid = _witness_id(res, payload)
+        if wid not in seen:
+            seen.add(wid)
+            chosen.append((row, payload, wid))
+
+    for rows in by_family.values():
+        kinds: set = set()
+        picked = []
+        for row in rows:  # most violated first
+            kind = row.instance["sampler"].split(":", 1)[0] if row.instance["sampler"] else None
+            if kind not in kinds:
+                kinds.add(kind)
+                picked.append(row)
+        for row in rows:
+            if len(picked) >= MAX_REFUTED_WITNESSES:
+                break
+            if row not in picked:
+                picked.append(row)
+        for row in picked:
+            take(row, "refuted")
+        if known:
+            for row in rows:
+                payload = witness_payload(row_instance(res.claim, row), res.claim, row, "refuted")
+                if _witness_id(res, payload) in known:
+                    take(row, "refuted")
     worst = res.worst()
     # An identity's closest instance says nothing; an inequality's is its tightest case.
     if worst is not None and worst.status != "refuted" and res.claim.relation != "==":
-        chosen.append((worst, "worst"))
-    out.mkdir(parents=True, exist_ok=True)
-    for row, kind in chosen:
-        inst = row_instance(res.claim, row)
-        payload = witness_payload(inst, res.claim, row, kind)
-        digest = hashlib.sha256(json.dumps({k: payload[k] for k in ("q", "L", "pmf")} | {
-            "s": payload["witness"]["sampler"], "p": payload["witness"]["predictor"],
-            "plan": payload["witness"]["plan"]}, sort_keys=True).encode()).hexdigest()[:10]
-        wid = f"{res.claim.id}-{digest}"
+        take(worst, "worst")
+    for row, payload, wid in chosen:
         payload["witness"]["id"] = wid
         path = out / f"{wid}.json"
-        path.write_text(json.dumps(jsonable(payload), indent=1) + "\n")
-        res.witnesses.append({"id": wid, "path": str(path), "kind": kind,
-                              "replay": _replay_command(path, inst)})
+        res.witness_files.append((path, json.dumps(jsonable(payload), indent=1) + "\n"))
+        res.witnesses.append({"id": wid, "path": str(path), "kind": payload["witness"]["kind"],
+                              "replay": _replay_command(path, row_instance(res.claim, row))})
 
 
 def _replay_command(path: Path, inst: Instance) -> str:
@@ -345,79 +398,13 @@ def replay_witness(claim: Claim, path: str | Path, prec_cap: int = 4096):
 
 
 def select(claims: list, only: str | None) -> list:
-    if not only:
+    """Claims whose id matches one of the comma-separated globs; ``None`` keeps all, "" is an error."""
+    if only is None:
         return claims
     pats = [p.strip() for p in only.split(",") if p.strip()]
+    if not pats:
+        raise SpecError("--only", f"{shorten(repr(only))} names no claim id", "comma-separated id globs, e.g. 'LC25.*,D-MIX'")
     out = [c for c in claims if any(fnmatch.fnmatchcase(c.id, p) for p in pats)]
     if not out:
-        raise SpecError("--only", f"{only!r} matches no claim id", ", ".join(c.id for c in claims))
+        raise SpecError("--only", f"{shorten(repr(only))} matches no claim id", shorten(", ".join(c.id for c in claims), 200))
     return out
-
-
-# ------------------------------------------------------------------ command line
-
-def _load_registry(args) -> list:
-    from proofs_numeric import registry
-
-    return registry(getattr(args, "claims_file", None) or ())
-
-
-def _cmd_claims(args) -> int:
-    claims = select(_load_registry(args), getattr(args, "only", None))
-    if args.json:
-        print(json.dumps([c.to_json() for c in claims], indent=2))
-        return 0
-    for c in claims:
-        kind = c.relation if c.checked else "shape (reports a best constant)"
-        print(f"{c.id:<12} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
-        print(f"    {c.statement}")
-    print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
-    return 0
-
-
-def _cmd_check(args) -> int:
-    from .report import run_and_print
-
-    claims = select(_load_registry(args), args.only)
-    results = run_and_print(claims, args.profile, args.witness_dir)
-    if args.json:
-        Path(args.json).write_text(json.dumps([r.to_json() for r in results], indent=2) + "\n")
-    unknown = [(r.claim.id, w["id"]) for r in results for w in r.unknown_refutations()]
-    if unknown:
-        print("refuted claims with witnesses not recorded as known: " +
-              ", ".join(f"{c} ({w})" for c, w in unknown))
-        return 1
-    return 0
-
-
-def _cmd_report(args) -> int:
-    from .report import write_report
-
-    claims = select(_load_registry(args), args.only)
-    paths = write_report(claims, args.profile, Path(args.out))
-    for p in paths:
-        print(p)
-    return 0
-
-
-def add_commands(sub) -> None:
-    c = sub.add_parser("claims", help="the registry: id, paper, provenance, statement")
-    c.add_argument("--json", action="store_true")
-    c.add_argument("--only", default=None, help="comma-separated id globs")
-    c.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
-    c.set_defaults(func=_cmd_claims)
-
-    k = sub.add_parser("check", help="certified verdicts for every claim on a profile's grid")
-    k.add_argument("--profile", default="ci", choices=sorted(PROFILES))
-    k.add_argument("--only", default=None, help="comma-separated id globs, e.g. 'LC25.*,D-MIX'")
-    k.add_argument("--json", default=None, metavar="PATH", help="write all results as JSON")
-    k.add_argument("--witness-dir", default="reports/witnesses", help="where witnesses are saved")
-    k.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
-    k.set_defaults(func=_cmd_check)
-
-    r = sub.add_parser("report", help="write the tightness report (markdown + json + png)")
-    r.add_argument("--out", default="reports")
-    r.add_argument("--profile", default="ci", choices=sorted(PROFILES))
-    r.add_argument("--only", default=None)
-    r.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
-    r.set_defaults(func=_cmd_report)

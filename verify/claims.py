@@ -1,10 +1,11 @@
 """Claim records and their declarative (TOML) form — the registry's data model.
 
-A claim is data (docs/index.md §3): id, paper key, provenance tag, LaTeX statement, KL direction,
-the grid of instances it ranges over, and its two sides. Sides are either sympy expressions over
-the documented SYMBOLS (declarative claims, also loadable from a reviewer's own TOML file with
-``--claims-file``) or python callables taking an ``Instance``. Constants are fields, so a
-reviewer holding the paper can correct them without touching the engine.
+A claim is data: id, paper key, provenance tag, LaTeX statement, KL direction, the grid of
+instances it ranges over, and its two sides. Sides are either arithmetic over the documented
+SYMBOLS (``symbols.py``; declarative claims, also loadable from a reviewer's own TOML file with
+``--claims-file``), parsed by ``symbolic.parse`` and never evaluated as code, or python callables
+taking an ``Instance``. Constants are fields, so a reviewer holding the paper can correct them
+without touching the engine. ``load_claims_file`` refuses everything ``check`` would refuse later.
 """
 from __future__ import annotations
 
@@ -13,51 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import SpecError
+from .errors import SpecError, shorten
+from .symbols import NEEDS_PLAN, NEEDS_SAMPLER, SYMBOLS  # noqa: F401  (SYMBOLS re-exported)
 
 PAPERS = ("LC25", "ZC26", "CL26", "FG25", "derived")
 PROVENANCE = ("abstract", "reported", "reading", "derived")
 RELATIONS = ("<=", ">=", "==", "shape")
-
-# Symbols a declarative side may use. Every KL is data first: KL(p ‖ ·). Nats.
-SYMBOLS = {
-    "L": "sequence length",
-    "q": "vocabulary size",
-    "T": "number of non-empty blocks of a fixed plan (expected number for random sizes)",
-    "K": "number of iterations the sampler is configured with (blocks of fixed/balanced/count, N of mdm)",
-    "s_max": "largest block size the schedule can produce",
-    "H": "joint entropy H(X)",
-    "TC": "total correlation Σ_i H(X_i) − H",
-    "DTC": "dual total correlation H − Σ_i H(X_i | X_{−i})",
-    "DTC_alt": "dual total correlation by the second formula Σ_i H(X_{−i}) − (L−1) H",
-    "sum_I": "Σ_i I(X_i ; X_{−i})",
-    "expected_kl": "E_D KL(p ‖ q̂_D) with the instance's predictor",
-    "expected_kl_perfect": "E_D KL(p ‖ q_D) with the perfect predictor",
-    "mixture_kl": "KL(p ‖ E_D q̂_D)",
-    "tv": "total variation between p and the mixture law",
-    "ser": "sequence error rate: mixture mass off the support of p",
-    "ter_gap": "mixture_kl / L",
-    "gen_logppl_gap": "generative log-perplexity gap (E_r[−log p] − H)/L on the mixture law r (only where SER = 0)",
-    "N": "number of steps of an mdm sampler (length of π)",
-    "sum_pi_sq": "Σ_k π_k² of an mdm sampler: probability that two given positions share a step",
-    "pi_sq_over_R": "Σ_k π_k² / R_k with R_k = π_1 + … + π_k, FG25.TER's per-token rate (uniform π: H_N/N)",
-    "eps_train": "LC25's ε_train = E[(L/|M_τ|) Σ_{i∈M_τ} log(p_i/p̂_i)], P(τ = t) = s_t/L",
-    "profile_kl": "D-PROFILE's right side Σ_t s_t [h(n_{t−1}+1) − h(n_{t−1})] − H, averaged over the size law",
-    "plan_kl": "KL(p ‖ q̂_D) for the instance's single plan, from its explicit law",
-    "chain_tc": "Σ_t E_p TC(X_{D_t} | X_{U_t}) for the instance's single plan, from subset entropies",
-    "plan_learning": "Σ_t Σ_{i∈D_t} E_p log(p_i / p̂_i) for the instance's single plan",
-    # adaptive rules (CL26; grid "entropy-sum"): B_t is the t-th batch, U_t what is revealed before it
-    "eta": "the entropy-sum rule's threshold η (rational, or c·log r)",
-    "expected_iterations": "E_p[T]: expected number of iterations when x ~ p drives the path (data law); "
-                           "= T for non-adaptive samplers",
-    "expected_iterations_sampler": "E_q[T]: expected number of iterations under the sampler's own law",
-    "steps_ge2": "E_p #{t : |B_t| >= 2}: expected number of iterations revealing two or more tokens (data law)",
-    "entropy_sum_sampler": "E_π H(q̂_π) = E_q Σ_t Σ_{k∈B_t} Ĥ(X_k | x_{U_t}) (sampler law)",
-    "budget_max": "max over data-reachable states and batches of Σ_{k∈B} min(H(X_k | x_S), η)",
-    "excess_max": "max over data-reachable states and batches of Σ_{k∈B} H(X_k | x_S) − max_{k∈B} H(X_k | x_S)",
-    "expected_kl_max_entropy": "E KL(p ‖ q) of the max-entropy comparator at the same η (perfect predictor; a float, for shape statistics)",
-}
-
 
 @dataclass
 class Claim:
@@ -86,25 +48,25 @@ class Claim:
     source: str = ""
 
     def __post_init__(self):
-        f = f"claim {self.id or '?'}"
+        f = f"claim {shorten(self.id or '?')}"
         if not self.id:
             raise SpecError("claim.id", "is missing", "a stable id like LC25.T1")
         if self.paper not in PAPERS:
-            raise SpecError(f"{f}.paper", f"unknown paper {self.paper!r}", ", ".join(PAPERS))
+            raise SpecError(f"{f}.paper", f"unknown paper {shorten(self.paper)!r}", ", ".join(PAPERS))
         if self.provenance not in PROVENANCE:
-            raise SpecError(f"{f}.provenance", f"unknown tag {self.provenance!r}", ", ".join(PROVENANCE))
+            raise SpecError(f"{f}.provenance", f"unknown tag {shorten(self.provenance)!r}", ", ".join(PROVENANCE))
         from .instances import GRIDS
 
         if self.grid not in GRIDS:
-            raise SpecError(f"{f}.grid", f"unknown grid {self.grid!r}", ", ".join(GRIDS))
+            raise SpecError(f"{f}.grid", f"unknown grid {shorten(self.grid)!r}", ", ".join(GRIDS))
         if self.relation not in RELATIONS:
-            raise SpecError(f"{f}.relation", f"unknown relation {self.relation!r}", ", ".join(RELATIONS))
+            raise SpecError(f"{f}.relation", f"unknown relation {shorten(self.relation)!r}", ", ".join(RELATIONS))
         if self.relation != "shape" and (self.lhs is None or self.rhs is None):
             raise SpecError(f"{f}.lhs", "a checked claim needs both lhs and rhs", "sympy expressions over the symbols")
         if self.relation == "shape" and self.statistic is None and self.lhs is None:
             raise SpecError(f"{f}.statistic", "a shape claim needs a statistic", "a sympy expression")
         if self.aggregate not in ("max", "min"):
-            raise SpecError(f"{f}.aggregate", f"{self.aggregate!r}", "max, min")
+            raise SpecError(f"{f}.aggregate", f"unknown aggregate {shorten(self.aggregate)!r}", "max, min")
         self.predictors = tuple(self.predictors)
         self.uses = tuple(self.uses)
         self.known_refutations = tuple(self.known_refutations)
@@ -154,40 +116,119 @@ _TOML_KEYS = {"id", "paper", "provenance", "statement", "relation", "grid", "lhs
               "families"}
 
 
+_STR_KEYS = ("id", "paper", "provenance", "statement", "relation", "grid", "kl_direction", "aggregate", "notes",
+             "lhs", "rhs", "statistic")
+_LIST_KEYS = ("predictors", "uses", "known_refutations")
+MAX_CLAIMS_FILE_BYTES = 4 * 2**20
+
+
+def _read_claims_text(path: Path) -> str:
+    if not path.exists():
+        raise SpecError("claims-file", f"{shorten(str(path))} does not exist", "a readable TOML file")
+    if not path.is_file():
+        raise SpecError("claims-file", f"{shorten(str(path))} is not a regular file", "a readable TOML file")
+    try:
+        if path.stat().st_size > MAX_CLAIMS_FILE_BYTES:
+            raise SpecError("claims-file", f"{shorten(str(path))} is larger than {MAX_CLAIMS_FILE_BYTES} bytes",
+                            "a TOML file of claims")
+        raw = path.read_bytes()
+    except OSError as err:
+        raise SpecError("claims-file", f"cannot read {shorten(str(path))} ({err.strerror})",
+                        "a readable TOML file") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"claims-file {shorten(path.name)}", "is not UTF-8 text (a binary file?)",
+                        "a UTF-8 TOML file with [[claim]] tables") from None
+    if "\x00" in text:
+        raise SpecError(f"claims-file {shorten(path.name)}", "contains NUL bytes (a binary file?)",
+                        "a UTF-8 TOML file with [[claim]] tables")
+    return text
+
+
+def _check_types(entry: dict, where: str) -> None:
+    for key in _STR_KEYS:
+        if key in entry and not isinstance(entry[key], str):
+            raise SpecError(f"{where}.{key}", f"is {type(entry[key]).__name__} {shorten(repr(entry[key]))}, "
+                            "not a string", "a string" + (" such as \"TC + DTC\"" if key in ("lhs", "rhs") else ""))
+    for key in _LIST_KEYS:
+        if key in entry and (not isinstance(entry[key], list) or not all(isinstance(x, str) for x in entry[key])):
+            raise SpecError(f"{where}.{key}", f"{shorten(repr(entry[key]))} is not a list of strings",
+                            "a list of strings")
+    if "constants" in entry:
+        c = entry["constants"]
+        if not isinstance(c, dict) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in c.values()):
+            raise SpecError(f"{where}.constants", f"{shorten(repr(c))} is not a table of rationals",
+                            'a table like { C_1 = "2", c = "1/16" }')
+
+
+def validate_claim(claim: Claim, where: str) -> None:
+    """Everything ``check`` would refuse later, refused now: sides (parsed, never evaluated), the
+    symbols' availability on the claim's grid, and the predictor specs."""
+    from .predictors import parse_predictor
+    from .symbolic import validate
+
+    for side_name in ("lhs", "rhs", "statistic"):
+        side = getattr(claim, side_name)
+        if side is None or callable(side):
+            continue
+        used = validate(side, claim.constants, f"{where}.{side_name}")
+        if claim.grid == "targets" and used & NEEDS_SAMPLER:
+            sym = sorted(used & NEEDS_SAMPLER)[0]
+            raise SpecError(f"{where}.{side_name}", f"symbol {sym!r} needs a sampler, but grid is 'targets'",
+                            "a grid with samplers (compositions, balanced, schedules, plans, ...)")
+        if claim.grid != "plans" and used & NEEDS_PLAN:
+            sym = sorted(used & NEEDS_PLAN)[0]
+            raise SpecError(f"{where}.{side_name}", f"symbol {sym!r} needs an explicit plan", 'grid = "plans"')
+    if not claim.predictors:
+        raise SpecError(f"{where}.predictors", "is empty", '"perfect", "imperfect" or predictor specs')
+    for k, spec in enumerate(claim.predictors):
+        if spec != "imperfect":
+            try:
+                parse_predictor(spec)
+            except SpecError as err:
+                raise SpecError(f"{where}.predictors[{k}]", f"{err.field}: {err.problem}", err.accepted) from None
+
+
 def load_claims_file(path: str | Path) -> list[Claim]:
     """Claims from a TOML file: an array of tables ``[[claim]]`` with the Claim fields.
 
-    ``lhs``/``rhs``/``statistic`` are sympy expressions over SYMBOLS and the claim's ``constants``
-    (constants are written as strings: "2", "1/16"). ``families`` (optional) lists the target
-    families the claim ranges over, e.g. ``families = ["markov", "coloring3"]``.
+    ``lhs``/``rhs``/``statistic`` are arithmetic over SYMBOLS and the claim's ``constants``
+    (constants are written as strings: "2", "1/16"), parsed by ``symbolic.parse`` and never
+    evaluated as code. Every problem is a SpecError naming the file, claim and field.
     """
     path = Path(path)
-    field_name = f"claims-file {path.name}"
+    field_name = f"claims-file {shorten(path.name)}"
+    text = _read_claims_text(path)
     try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise SpecError("claims-file", f"{path} does not exist", "a readable TOML file") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise SpecError(field_name, f"is not valid TOML ({err})", "TOML with [[claim]] tables") from None
+        raise SpecError(field_name, f"is not valid TOML ({shorten(str(err), 80)})", "TOML with [[claim]] tables") from None
+    except RecursionError:
+        raise SpecError(field_name, "is nested too deeply", "TOML with [[claim]] tables") from None
     entries = data.get("claim")
     if not isinstance(entries, list) or not entries:
         raise SpecError(field_name, "has no [[claim]] tables", "TOML with [[claim]] tables")
     out = []
     for k, entry in enumerate(entries):
+        where = f"{field_name} claim #{k + 1}"
+        if not isinstance(entry, dict):
+            raise SpecError(where, "is not a table", "[[claim]] tables")
         unknown = set(entry) - _TOML_KEYS
         if unknown:
-            raise SpecError(f"{field_name} claim #{k + 1}", f"unknown key {sorted(unknown)[0]!r}",
-                            ", ".join(sorted(_TOML_KEYS)))
+            raise SpecError(where, f"unknown key {shorten(sorted(unknown)[0])!r}", ", ".join(sorted(_TOML_KEYS)))
         missing = {"id", "paper", "provenance", "statement", "relation", "grid"} - set(entry)
         if missing:
-            raise SpecError(f"{field_name} claim #{k + 1}", f"missing key {sorted(missing)[0]!r}",
+            raise SpecError(where, f"missing key {sorted(missing)[0]!r}",
                             "id, paper, provenance, statement, relation, grid and lhs/rhs or statistic")
-        claim = Claim(source=str(path), **entry)
-        from .symbolic import validate
-
-        for side_name in ("lhs", "rhs", "statistic"):
-            side = getattr(claim, side_name)
-            if isinstance(side, str):
-                validate(side, claim.constants, f"claim {claim.id}.{side_name}")
+        _check_types(entry, where)
+        if not entry["id"].strip() or len(entry["id"]) > 80 or any(ch.isspace() or ch in "/\\" for ch in entry["id"]):
+            raise SpecError(f"{where}.id", f"{shorten(repr(entry['id']))} is not a usable id",
+                            "a short id without spaces or slashes, like LC25.T1")
+        try:
+            claim = Claim(source=str(path), **entry)
+        except SpecError as err:
+            raise SpecError(f"{field_name} {err.field}", err.problem, err.accepted) from None
+        validate_claim(claim, f"{field_name} claim {claim.id}")
         out.append(claim)
     return out

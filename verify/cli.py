@@ -1,7 +1,8 @@
 """Command line: ``verify claims | measure | check | search | report`` (the contract in the README).
 
-Bad input ends with one line on stderr naming the field and what is accepted, exit status 2,
-nothing written.
+Exit status: 0 success; 1 ``check`` found a refutation not recorded as known; 2 bad input (one
+line on stderr naming the field and what is accepted, nothing written); 3 internal error (a bug:
+traceback kept); 130 interrupted by Ctrl-C (one line, nothing half-written). See docs/errors.md.
 """
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import json
 import sys
 import traceback
 
-from .check import add_commands
 from .errors import SpecError
-from .serialize import cell, enclosure, jsonable
+
+# Heavy modules (numpy, sympy, flint) are imported inside main's try, so that Ctrl-C during
+# start-up also ends with one line and exit 130.
+
+MAX_ERROR_CHARS = 600
 
 MEASURE_KEYS = ("H", "TC", "DTC", "sum_I", "expected_kl", "mixture_kl", "tv", "ser", "ter_gap",
                 "gen_logppl_gap", "expected_iterations", "expected_iterations_sampler")
@@ -24,18 +28,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _measure(args) -> int:
-    from distributions import parse_target
+    from distributions.registry import build_plan, plan_spec, refuse_plan
 
+    from .guard import engine_bytes, progress
     from .metrics import measure, measure_target
-
-    from distributions import plan_spec
-    from distributions.registry import refuse_plan
+    from .plans import parse_sampler
+    from .predictors import parse_predictor
+    from .serialize import cell, enclosure, jsonable, shown
+    from .target import make_target
 
     from .errors import TooLarge
+    from .rules import is_rule, parse_rule
 
-    plan = plan_spec(args.target)
+    # Every input is checked (and sized) before anything is built.
+    plan = plan_spec(args.target, "target")
     try:
-        refuse_plan(plan, args.exact)
+        need = refuse_plan(plan, args.exact, "target")
     except TooLarge:
         # Too long to enumerate: the profile engine answers what depends only on h(m), if the
         # family has a closed-form profile; otherwise the refusal stands.
@@ -44,13 +52,20 @@ def _measure(args) -> int:
         if not has_closed_form(plan):
             raise
         return _measure_profile(args, plan)
-    target = parse_target(args.target, exact=args.exact)
+    if args.sampler is None and args.predictor is not None:
+        raise SpecError("--predictor", "needs a --sampler", "a sampler spec with --sampler")
     if args.sampler is None:
-        if args.predictor is not None:
-            raise SpecError("--predictor", "needs a --sampler", "a sampler spec with --sampler")
-        out = measure_target(target)
+        sched = None
+    elif is_rule(args.sampler):
+        sched = parse_rule(args.sampler, plan.L)
     else:
-        out = measure(target, args.sampler, args.predictor)
+        sched = parse_sampler(args.sampler, plan.L)
+    pred = parse_predictor(args.predictor)
+    progress(f"building target {plan.family} (q={plan.q}, L={plan.L})", need)
+    target = make_target(build_plan(plan, args.exact), plan.q, plan.L, spec=args.target.strip(), name=plan.family,
+                         params=plan.params, field_name=plan.where, exact=args.exact)
+    progress("computing marginals, measures and the sampler's law", engine_bytes(plan.q, plan.L, args.exact))
+    out = measure_target(target) if sched is None else measure(target, sched, pred)
     data = jsonable(out)
     if args.exact:
         data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS if out.get(k) is not None}
@@ -66,7 +81,7 @@ def _measure(args) -> int:
     for k in MEASURE_KEYS + ("max_iterations",):
         if k not in out:
             continue
-        line = f"  {k:<{width}}  {cell(out.get(k), 10)}"
+        line = f"  {k:<{width}}  {cell(shown(k, out.get(k)), 10)}"
         if args.exact and k in data.get("enclosures", {}):
             enc = data["enclosures"][k]
             line += "   " + (enc.get("exact") or enc.get("ball"))
@@ -76,6 +91,7 @@ def _measure(args) -> int:
 
 def _measure_profile(args, plan) -> int:
     from .profile import measure_profile
+    from .serialize import cell, enclosure, jsonable, shown
 
     out = measure_profile(args.target, args.sampler, args.exact, args.predictor)
     data = jsonable(out)
@@ -92,7 +108,7 @@ def _measure_profile(args, plan) -> int:
     width = max(len(k) for k in MEASURE_KEYS)
     for k in MEASURE_KEYS + ("max_iterations",):
         if k in out:
-            line = f"  {k:<{width}}  {cell(out[k], 10)}"
+            line = f"  {k:<{width}}  {cell(shown(k, out[k]), 10)}"
             if args.exact and k in data["enclosures"]:
                 enc = data["enclosures"][k]
                 line += "   " + (enc.get("exact") or enc.get("ball"))
@@ -101,14 +117,23 @@ def _measure_profile(args, plan) -> int:
     return 0
 
 
+def one_line(text: str) -> str:
+    """The error on one line, cut to MAX_ERROR_CHARS (user values are already shortened)."""
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "…"
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .commands import add_commands
+
     p = _Parser(prog="verify", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
 
     m = sub.add_parser("measure", help="every metric of one sampler on one target")
     m.add_argument("--target", required=True, help="target spec, e.g. markov:L=6,q=2,flip=0.1 or file:law.json")
     m.add_argument("--sampler", default=None,
-                   help="sampler spec, e.g. fixed:sizes=2+2, mdm:N=3, plan:blocks=0+2/1/3 (omit: target only)")
+                   help="sampler spec, e.g. fixed:sizes=2+2, mdm:N=3, random-size:law=grow,r=1, "
+                        "plan:blocks=0+2/1/3, entropy-sum:eta=log(2) (omit: target only)")
     m.add_argument("--predictor", default=None, help="perfect (default) | mix:lam=1/10 | temp:beta=2 | noise:sigma=1/2,seed=3")
     m.add_argument("--exact", action="store_true", help="exact rationals; print certified enclosures")
     m.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -120,13 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
         return args.func(args)
     except SpecError as err:
-        print(f"verify: error: {err}", file=sys.stderr)
+        print(f"verify: error: {one_line(str(err))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("verify: interrupted (exit 130); outputs left as they were", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 0
     except Exception:  # a bug, not bad input: keep the traceback, and an exit status of its own

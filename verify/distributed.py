@@ -41,7 +41,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable
 
-from .check import ClaimResult, Row, TargetCache, _save_witnesses, claim_rows, run_claim, summarize, target_specs
+from .output import atomic_write_text
+from .check import ClaimResult, Row, TargetCache, _choose_witnesses, claim_rows, run_claim, summarize, target_specs
 from .claims import Claim
 from .errors import SpecError
 from .instances import PROFILES, Workspace
@@ -219,7 +220,8 @@ class _Task:
 def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None, scheduler: str | None = None,
                client=None, cache_dir=None, witness_dir=None, family: str | None = None,
                targets: list | None = None, prec_cap: int = 4096, retries: int = 2,
-               progress: Callable | None = None, on_claim: Callable | None = None) -> list:
+               progress: Callable | None = None, on_claim: Callable | None = None,
+               write: bool = True) -> list:
     """Run ``claims`` on the profile's grid (or ``family`` / the given ``targets``); one ClaimResult each.
 
     Without ``workers``, ``scheduler``, ``client`` and ``cache_dir``: ``run_claim`` per claim, one
@@ -230,6 +232,7 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
     plain in-process run); ``on_claim(ClaimResult)`` for each claim, in the order of ``claims``, as
     soon as it and all claims before it are done. ``ClaimResult.seconds`` of a task run is the sum
     of its tasks' compute times (as first computed, for cached tasks) plus the client's merge.
+    ``write=False`` leaves the chosen witnesses in ``res.witness_files`` (the caller stages them).
     """
     if workers is not None and scheduler is not None:
         raise SpecError("--workers", "cannot be combined with --scheduler", "one of --workers N, --scheduler ADDRESS")
@@ -237,7 +240,7 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         raise SpecError("--workers", f"{workers!r} is not a number of workers", "an integer >= 1")
     specs = targets if targets is not None else target_specs(profile, family)
     if workers is None and scheduler is None and client is None and cache_dir is None:
-        return _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim)
+        return _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write)
 
     cache = TaskCache(cache_dir) if cache_dir is not None else None
     version = code_version()
@@ -247,7 +250,7 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
     for n, t in enumerate(tasks):
         t.index = n
     results: dict = {}
-    merger = _Merger(claims, profile, specs, witness_dir, on_claim)
+    merger = _Merger(claims, profile, specs, witness_dir, on_claim, write)
     tracker = _Tracker(len(tasks), progress)
 
     def finished(task: _Task, value: dict, cached: bool) -> None:
@@ -277,11 +280,11 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
     return merger.results()
 
 
-def _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim) -> list:
+def _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write=True) -> list:
     cache = TargetCache()
     out = []
     for n, c in enumerate(claims):
-        res = run_claim(c, profile, cache, witness_dir=witness_dir, prec_cap=prec_cap, targets=specs)
+        res = run_claim(c, profile, cache, witness_dir=witness_dir, prec_cap=prec_cap, targets=specs, write=write)
         out.append(res)
         if progress is not None:
             progress(TaskProgress(n + 1, len(claims), 0, c.id, "all targets"))
@@ -305,9 +308,9 @@ class _Tracker:
 class _Merger:
     """Builds each claim's result once all its tasks are in, rows in the order of the specs."""
 
-    def __init__(self, claims, profile, specs, witness_dir, on_claim):
+    def __init__(self, claims, profile, specs, witness_dir, on_claim, write=True):
         self.claims, self.profile, self.specs = claims, profile, specs
-        self.witness_dir, self.on_claim = witness_dir, on_claim
+        self.witness_dir, self.on_claim, self.write = witness_dir, on_claim, write
         self.pending = [len(specs)] * len(claims)
         self.done: dict = {}
         self.announced = 0
@@ -333,7 +336,11 @@ class _Merger:
         res.rows = [row_from_json(r) for v in values for r in v["rows"]]
         res.summary = summarize(claim, res.rows, self.profile)
         if self.witness_dir is not None:
-            _save_witnesses(res, Path(self.witness_dir))
+            _choose_witnesses(res, Path(self.witness_dir))
+            if self.write:
+                for path, text in res.witness_files:
+                    atomic_write_text(path, text)
+                res.witness_files = []
         res.seconds = sum(v["seconds"] for v in values) + time.perf_counter() - t0
         return res
 

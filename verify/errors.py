@@ -17,18 +17,30 @@ class SpecError(ValueError):
 class TooLarge(SpecError):
     """An instance whose estimated memory exceeds the limit, refused before allocation."""
 
-    def __init__(self, field: str, what: str, nbytes: float, limit: float):
+    def __init__(self, field: str, what: str, nbytes: float, limit: float,
+                 accepted: str = "smaller q or L"):
         super().__init__(
             field,
             f"{what} needs about {_human(nbytes)}, over the limit of {_human(limit)}",
-            "smaller q or L (raise the limit with VERIFY_MAX_BYTES)",
+            f"{accepted} (raise the limit with VERIFY_MAX_BYTES)",
         )
         self.nbytes = nbytes
 
 
 def _human(n: float) -> str:
+    if n != n or n == float("inf"):
+        return "over 1e308 B"
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
         if n < 1024 or unit == "EiB":
-            return f"{n:.1f} {unit}"
+            return f"{n:.1f} {unit}" if n < 1e6 else f"{n:.2g} {unit}"
         n /= 1024
-    return f"{n:.1f} EiB"
+    return f"{n:.1f} EiB" if n < 1e6 else f"{n:.2g} EiB"
+
+
+ECHO_CHARS = 40
+
+
+def shorten(text: str, n: int = ECHO_CHARS) -> str:
+    """An echoed user value cut to its first ``n`` characters (a 100,000-digit value is not echoed whole)."""
+    text = str(text)
+    return text if len(text) <= n else text[:n] + "…"

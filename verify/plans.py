@@ -13,7 +13,7 @@ from math import comb
 
 from flint import fmpq
 
-from .errors import SpecError
+from .errors import SpecError, shorten
 from .specs import check_keys, parse_fmpq, parse_int, parse_list, parse_spec
 
 SAMPLERS = ("fixed", "balanced", "random-size", "mdm", "count", "plan")
@@ -148,7 +148,7 @@ def _prob(p, field_name: str) -> fmpq:
     try:
         p = to_fmpq(p)
     except (TypeError, ValueError):
-        raise SpecError(field_name, f"{p!r} is not a probability", "a number in [0, 1]") from None
+        raise SpecError(field_name, f"{shorten(repr(p))} is not a probability", "a number in [0, 1]") from None
     if p < 0 or p > 1:
         raise SpecError(field_name, f"{p} is outside [0, 1]", "probabilities in [0, 1]")
     return p
@@ -226,6 +226,14 @@ def _plan_text(blocks) -> str:
     return "/".join("+".join(map(str, b)) for b in blocks)
 
 
+def _guard_mdm(N: int, L: int, field_name: str) -> None:
+    """mdm builds (N+1)(L+1) nodes and N(L+1)(L+2)/2 transitions: sized before building."""
+    from .guard import mdm_bytes, progress, refuse
+
+    need = refuse(field_name, f"mdm with N={shorten(str(N))} steps at L={L}", mdm_bytes(N, L), "fewer steps N (or a shorter pi)")
+    progress(f"building the mdm schedule (N={N}, L={L})", need)
+
+
 def parse_sampler(spec: str, L: int) -> Schedule:
     """fixed:sizes=2+2 | balanced:K=3 | count:N=4 | mdm:N=3 | mdm:pi=0.2+0.3+0.5 |
     random-size:law=1/2@1+3;1/2@2+2 (``p@sizes`` entries joined with ';') |
@@ -257,9 +265,11 @@ def parse_sampler(spec: str, L: int) -> Schedule:
             raise SpecError(f, "needs exactly one of N or pi", "mdm:N=3 or mdm:pi=0.2+0.3+0.5")
         if "N" in kv:
             N = parse_int(kv["N"], f + ".N", minimum=1)
+            _guard_mdm(N, L, f + ".N")
             pi = [fmpq(1, N)] * N
         else:
             pi = parse_list(kv["pi"], f + ".pi")
+            _guard_mdm(len(pi), L, f + ".pi")
         return mdm(pi, L, spec)
     if name == "random-size":
         check_keys(kv, ("law",), f)
@@ -269,7 +279,7 @@ def parse_sampler(spec: str, L: int) -> Schedule:
         for entry in kv["law"].split(";"):
             p, at, sizes = entry.partition("@")
             if not at:
-                raise SpecError(f + ".law", f"entry {entry!r} has no '@'", "entries p@s1+s2+... joined with ';'")
+                raise SpecError(f + ".law", f"entry {shorten(entry)!r} has no '@'", "entries p@s1+s2+... joined with ';'")
             law.append((parse_fmpq(p, f + ".law"),
                         parse_list(sizes, f + ".law", parse_int)))
         return random_size(law, L, spec)
@@ -281,4 +291,4 @@ def parse_sampler(spec: str, L: int) -> Schedule:
         return plan(blocks, L, spec)
     from .rules import RULES  # adaptive rules are dispatched by metrics.measure before this parser
 
-    raise SpecError("sampler", f"unknown sampler {name!r}", ", ".join(SAMPLERS + RULES))
+    raise SpecError("sampler", f"unknown sampler {shorten(name)!r}", ", ".join(SAMPLERS + RULES))

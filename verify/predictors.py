@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from flint import fmpq
 
-from .errors import SpecError
+from .errors import SpecError, shorten
 from .info import Marginals
 from .numbers import rational
 from .specs import check_keys, parse_fmpq, parse_int, parse_spec
@@ -28,6 +28,11 @@ from .target import as_float
 PREDICTORS = ("perfect", "mix", "temp", "noise")
 # Float weights are rounded to multiples of 2^-DYADIC_BITS before exact normalisation.
 DYADIC_BITS = 40
+# Ranges that keep the float weights finite and positive (temp, noise): λ ≥ 2^-40 (a smaller
+# smoothing is below the rounding), β ≤ 100, σ ≤ 100 (σ ξ stays far below float overflow).
+LAM_MIN = fmpq(1, 2**DYADIC_BITS)
+BETA_MAX = fmpq(100)
+SIGMA_MAX = fmpq(100)
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,10 @@ class Predictor:
         if self.kind == "temp":
             # p̂ ∝ p_smooth^β
             beta = float(self.params["beta"])
-            w = np.exp(beta * np.log(f))
+            logw = beta * np.log(f)
+            w = np.exp(logw)
+            if not np.all(w.max(axis=-1) > 1e-300):  # a whole row would underflow: shift by its max
+                w = np.exp(logw - logw.max(axis=-1, keepdims=True))
         else:
             # p̂ ∝ p_smooth · exp(σ ξ), ξ standard normal, seeded by (seed, i, B) so it is a fixed function
             sigma = float(self.params["sigma"])
@@ -65,6 +73,8 @@ class Predictor:
 
 
 def _noise(seed: int, i: int, B: tuple, shape) -> np.ndarray:
+    """ξ for (seed, i, B): standard normals of shape (q,)*|B| + (q,) from numpy's default_rng seeded
+    by the first 8 bytes, little endian, of sha256(repr((seed, i, B))) — a fixed function of its inputs."""
     key = hashlib.sha256(repr((seed, i, tuple(B))).encode()).digest()
     rng = np.random.default_rng(int.from_bytes(key[:8], "little"))
     return rng.standard_normal(shape)
@@ -101,7 +111,7 @@ def parse_predictor(spec: str | None) -> Predictor:
     f = f"predictor.{name}"
     allowed = {"mix": ("lam",), "temp": ("beta", "lam"), "noise": ("sigma", "seed", "lam")}
     if name not in allowed:
-        raise SpecError("predictor", f"unknown predictor {name!r}", ", ".join(PREDICTORS))
+        raise SpecError("predictor", f"unknown predictor {shorten(name)!r}", ", ".join(PREDICTORS))
     check_keys(kv, allowed[name], f)
     params: dict = {}
     for key in allowed[name]:
@@ -113,16 +123,19 @@ def parse_predictor(spec: str | None) -> Predictor:
             params[key] = parse_int(kv[key], f"{f}.{key}", minimum=0)
             continue
         v = parse_fmpq(kv[key], f"{f}.{key}")
-        ok = {"lam": 0 < v <= 1, "beta": v > 0, "sigma": v >= 0}[key]
+        ok = {"lam": (v >= LAM_MIN if name != "mix" else v > 0) and v <= 1,
+              "beta": 0 < v <= BETA_MAX, "sigma": 0 <= v <= SIGMA_MAX}[key]
         if not ok:
-            raise SpecError(f"{f}.{key}", f"{v} is out of range", _ACCEPT[key])
+            raise SpecError(f"{f}.{key}", f"{shorten(str(v))} is out of range",
+                            _ACCEPT["lam_mix" if key == "lam" and name == "mix" else key])
         params[key] = v
     return Predictor(name, params, spec)
 
 
 _ACCEPT = {
-    "lam": "a rational 0 < lam <= 1",
-    "beta": "a rational beta > 0",
-    "sigma": "a rational sigma >= 0",
+    "lam_mix": "a rational 0 < lam <= 1",
+    "lam": "a rational 2^-40 <= lam <= 1 (the float weights are rounded to 2^-40)",
+    "beta": "a rational 0 < beta <= 100 (larger powers underflow float weights)",
+    "sigma": "a rational 0 <= sigma <= 100 (larger noise overflows float weights)",
     "seed": "an integer >= 0",
 }

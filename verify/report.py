@@ -1,8 +1,10 @@
 """The tightness report: per-claim tables, best constants, worst-case witnesses, plots.
 
-``write_report`` runs every claim on a profile and writes ``report.md``, ``report.json``, the
-plots (png), the witnesses (``witnesses/*.json``, replayable with ``verify measure``) and
-``run.log`` (timings and date; the only file that changes between identical runs).
+``write_report`` takes the results of a run (``commands.run_and_print``) and writes
+``report.md``, ``report.json``, the plots (png), the witnesses (``witnesses/*.json``, replayable
+with ``verify measure``) and ``run.log`` (timings and date; the only file that changes between
+identical runs). This module only formats and writes, through an ``output.Staging`` so an error
+or Ctrl-C leaves the previous report whole; it imports check's data types, never the runner.
 
 Plots are generic. A claim's ``summary`` dict (from its ``summarize`` function) may carry
 ``"plots"``: a list of plot specs, each rendered to ``<name>.png`` and shown with its caption::
@@ -31,11 +33,10 @@ import datetime
 import json
 import os
 import statistics
-import sys
-import time
+
 from pathlib import Path
 
-from .check import ClaimResult, TargetCache, row_instance, run_claim
+from .check import ClaimResult, TargetCache, row_instance
 from .serialize import cell, to_float
 
 PROVENANCE_LEGEND = {
@@ -73,32 +74,6 @@ def check_lines(res: ClaimResult) -> list:
 
 def print_check_table(res: ClaimResult) -> None:
     print("\n".join(check_lines(res)), flush=True)
-
-
-def _ticker(label: str):
-    """A progress line on an interactive stderr (instances done so far); silent in logs and pipes."""
-    if not sys.stderr.isatty():
-        return None
-
-    def tick(done: int) -> None:
-        print(f"\r{label} {done} instances", end="", file=sys.stderr, flush=True)
-
-    return tick
-
-
-def run_and_print(claims: list, profile: str, witness_dir, cache: TargetCache | None = None) -> list:
-    """Run every claim on the profile's grid (one shared target cache), printing each table."""
-    cache = cache or TargetCache()
-    results = []
-    for n, c in enumerate(claims):
-        label = f"[{n + 1}/{len(claims)} {c.id}: running on the {profile} grid]"
-        print(label, file=sys.stderr, flush=True)
-        res = run_claim(c, profile, cache, witness_dir=witness_dir, progress=_ticker(label))
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-        print_check_table(res)
-        results.append(res)
-    return results
 
 
 def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
@@ -216,8 +191,9 @@ def vacuous_counts(res: ClaimResult) -> dict:
 
 # ------------------------------------------------------------------ plots (generic)
 
-def render_plot(spec: dict, out: Path) -> Path:
-    """Draw one plot spec (module docstring) to ``out/<name>.png``, byte-reproducibly."""
+def render_plot(spec: dict, out: Path, stage=None) -> Path:
+    """Draw one plot spec (module docstring) to ``out/<name>.png``, byte-reproducibly (into the
+    staging area when ``stage`` is given; the returned path is the destination)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -237,7 +213,8 @@ def render_plot(spec: dict, out: Path) -> Path:
         fig.tight_layout()
         path = out / f"{spec['name']}.png"
         # No software/date metadata: regenerated PNGs are identical byte for byte.
-        fig.savefig(path, dpi=spec.get("dpi", 100), metadata={"Software": None})
+        fig.savefig(stage.path(path) if stage is not None else path, dpi=spec.get("dpi", 100),
+                    metadata={"Software": None})
         plt.close(fig)
     return path
 
@@ -285,12 +262,12 @@ def _draw_panel(fig, ax, panel: dict) -> None:
         ax.set_title(panel["title"], fontsize=9)
 
 
-def plots_of(results: list, out: Path) -> list:
+def plots_of(results: list, out: Path, stage=None) -> list:
     """(path, caption, claim) for every plot spec in the results' summaries, in registry order."""
     made = []
     for res in results:
         for spec in res.summary.get("plots", []) if res.summary else []:
-            made.append((render_plot(spec, out), spec.get("caption", ""), res.claim))
+            made.append((render_plot(spec, out, stage), spec.get("caption", ""), res.claim))
     return made
 
 
@@ -387,18 +364,27 @@ def _docs_link(out: Path) -> str:
     return os.path.relpath(docs, out.resolve())
 
 
-def write_report(claims: list, profile: str, out: Path, cache: TargetCache | None = None) -> list:
-    """Run ``claims`` on ``profile`` and write report.md, report.json, plots and witnesses under ``out``.
+def write_report(results: list, profile: str, out: Path, elapsed: float, stage=None) -> list:
+    """Write report.md, report.json, plots, witnesses and run.log of ``results`` (run on ``profile``
+    with witnesses recorded under ``out / "witnesses"``) under ``out``.
 
     The compared files (report.md, report.json, *.png, witnesses) hold no timing or date, so a
     regeneration with the same profile and claims is identical byte for byte; timings go to
-    ``run.log``.
+    ``run.log``. With ``stage`` (an ``output.Staging``) every file goes to the staging area and
+    only the caller's ``stage.commit()`` moves them under ``out``; without it this function stages
+    and commits itself.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.time()
-    results = run_and_print(claims, profile, out / "witnesses", cache)
-    elapsed = time.time() - t0
-    plots = plots_of(results, out)
+    from .output import Staging
+
+    if stage is None:
+        with Staging(out) as own:
+            paths = write_report(results, profile, out, elapsed, own)
+            own.commit()
+        return paths
+    for r in results:
+        for path, text in r.witness_files:
+            stage.write_text(path, text)
+    plots = plots_of(results, out, stage)
     docs = _docs_link(out)
     md = ["# Bound-tightness report", "",
           f"Profile `{profile}`; {len(results)} claims; {sum(len(r.rows) for r in results)} instances. "
@@ -426,14 +412,14 @@ def write_report(claims: list, profile: str, out: Path, cache: TargetCache | Non
             md += [f"### {path.stem} ({claim.id}, {claim.provenance})", "", f"![{path.stem}]({path.name})", ""]
             if caption:
                 md += [caption, ""]
-    (out / "report.md").write_text("\n".join(md))
-    (out / "report.json").write_text(json.dumps({
+    stage.write_text(out / "report.md", "\n".join(md))
+    stage.write_text(out / "report.json", json.dumps({
         "profile": profile,
         "docs": docs,
         "results": [_result_json(r, out) for r in results],
         "plots": [p.name for p, _, _ in plots],
     }, indent=1) + "\n")
-    _run_log(out, profile, results, elapsed)
+    _run_log(out, profile, results, elapsed, stage)
     return [out / "report.md", out / "report.json", *(p for p, _, _ in plots)]
 
 
@@ -446,9 +432,9 @@ def _result_json(res: ClaimResult, out: Path) -> dict:
     return d
 
 
-def _run_log(out: Path, profile: str, results: list, elapsed: float) -> None:
+def _run_log(out: Path, profile: str, results: list, elapsed: float, stage) -> None:
     """Timings and the date: kept out of the compared files."""
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     lines = [f"verify report --profile {profile}: {stamp}, {elapsed:.1f} s"]
     lines += [f"  {r.claim.id:<14} {len(r.rows):>7} instances  {r.seconds:8.1f} s" for r in results]
-    (out / "run.log").write_text("\n".join(lines) + "\n")
+    stage.write_text(out / "run.log", "\n".join(lines) + "\n")

@@ -31,7 +31,7 @@ import json
 import math
 import sys
 from fractions import Fraction
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -73,25 +73,36 @@ class Candidate:
         return (self.q, self.L, self.weights, self.schedule, self.predictor, self.sampler)
 
 
-def _family_specs(q: int, L: int, draw, st) -> str:
-    """A structured family at (q, L) with drawn rational parameters (codes, chains, graphs, ...)."""
+def _family_choices(q: int, L: int, st) -> list:
+    """(family, strategy of a spec at (q, L) with drawn rational parameters) for the zoo's families."""
     lq = f"L={L},q={q}"
     frac = st.integers(1, 19).map(lambda k: f"{k}/20")
     choices = [
-        st.sampled_from([f"mds:q={q},L={L},k={k}" for k in sorted({1, max(1, L - 1)})]),  # repetition, parity
-        st.builds(lambda d: f"copy:L={L},delta={d}", frac) if q == 2 else None,
-        st.builds(lambda f: f"markov:{lq},flip={f}", frac),
-        st.builds(lambda s: f"markov:{lq},seed={s}", st.integers(0, 9)),
-        st.builds(lambda g, w: f"potts:graph={g},{lq},w={w}",
-                  st.sampled_from(["path", "cycle", "complete"] if L >= 3 else ["path"]),
-                  st.sampled_from(["0", "1/4", "1/2", "2", "4", "16"])),
-        st.builds(lambda a, s: f"dirichlet:{lq},alpha={a},seed={s}",
-                  st.sampled_from(["1/10", "1/3", "1", "3"]), st.integers(0, 9)),
-        st.builds(lambda m, s: f"lowentropy:{lq},m={m},seed={s}", st.integers(1, min(4, q**L)), st.integers(0, 9)),
-        st.builds(lambda s: f"hmm:{lq},states=2,seed={s}", st.integers(0, 9)),
-        st.just(f"coloring3:L={L}") if q == 3 else None,
+        ("mds", st.sampled_from([f"mds:q={q},L={L},k={k}" for k in sorted({1, max(1, L - 1)})])),  # repetition, parity
+        ("copy", st.builds(lambda d: f"copy:L={L},delta={d}", frac) if q == 2 else None),
+        ("markov", st.builds(lambda f: f"markov:{lq},flip={f}", frac)),
+        ("markov", st.builds(lambda s: f"markov:{lq},seed={s}", st.integers(0, 9))),
+        ("potts", st.builds(lambda g, w: f"potts:graph={g},{lq},w={w}",
+                            st.sampled_from(["path", "cycle", "complete"] if L >= 3 else ["path"]),
+                            st.sampled_from(["0", "1/4", "1/2", "2", "4", "16"]))),
+        ("dirichlet", st.builds(lambda a, s: f"dirichlet:{lq},alpha={a},seed={s}",
+                                st.sampled_from(["1/10", "1/3", "1", "3"]), st.integers(0, 9))),
+        ("lowentropy", st.builds(lambda m, s: f"lowentropy:{lq},m={m},seed={s}", st.integers(1, min(4, q**L)),
+                                 st.integers(0, 9))),
+        ("hmm", st.builds(lambda s: f"hmm:{lq},states=2,seed={s}", st.integers(0, 9))),
+        ("coloring3", st.just(f"coloring3:L={L}") if q == 3 else None),
+        ("ngram", st.builds(lambda n, s: f"ngram:{lq},n={n},seed={s}", st.integers(2, max(2, min(3, L))),
+                            st.integers(0, 9))),
+        ("product", st.builds(lambda s: f"product:{lq},seed={s}", st.integers(0, 9))),
     ]
-    return draw(st.one_of([c for c in choices if c is not None]))
+    return [(f, c) for f, c in choices if c is not None]
+
+
+def _family_specs(q: int, L: int, draw, st, allowed: tuple = ()) -> str:
+    """A structured family at (q, L) with drawn rational parameters (codes, chains, graphs, ...);
+    only the ``allowed`` families when a claim names the families it ranges over."""
+    choices = [c for f, c in _family_choices(q, L, st) if not allowed or f in allowed]
+    return draw(st.one_of(choices))
 
 
 def _weights_of(spec: str) -> tuple:
@@ -112,12 +123,17 @@ def candidates(claim: Claim, profile: str = "ci"):
     preds = [p.spec for p in expand_predictors(claim.predictors, profile)]
     imperfect = "imperfect" in claim.predictors
     sizes = SIZES[profile]
+    # A claim about named families (e.g. the 3-colouring chain) is hunted on those families only,
+    # with their structure intact: no reweighting, no noise.
+    allowed = tuple(getattr(claim, "families", None) or ())
+    if allowed:
+        sizes = [(q, L) for q, L in sizes if any(f in allowed for f, _ in _family_choices(q, L, st))]
 
     @st.composite
     def draw_candidate(draw):
         q, L = draw(st.sampled_from(sizes))
         n = q**L
-        kind = draw(st.sampled_from(["sparse", "weights", "family"]))
+        kind = "family" if allowed else draw(st.sampled_from(["sparse", "weights", "family"]))
         if kind == "sparse":  # a few support points with small weights
             k = draw(st.integers(1, min(6, n)))
             cells = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k, unique=True))
@@ -131,13 +147,13 @@ def candidates(claim: Claim, profile: str = "ci"):
                 w[0] = 1
             weights, origin = tuple(w), "weights"
         else:  # a structured family, possibly mixed with integer-weight noise
-            spec = _family_specs(q, L, draw, st)
+            spec = _family_specs(q, L, draw, st, allowed)
             base = _weights_of(spec)
-            if draw(st.booleans()):  # perturb the law on its own support (e.g. a code's words unequal)
+            if not allowed and draw(st.booleans()):  # perturb the law on its own support (e.g. a code's words unequal)
                 scale = draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
                 base = tuple(b * k for b, k in zip(base, scale))
                 spec = f"{spec} reweighted"
-            eps = draw(st.integers(0, 5))  # noise share eps/20; 0 keeps the family law exactly
+            eps = 0 if allowed else draw(st.integers(0, 5))  # noise share eps/20; 0 keeps the family law
             if eps == 0:
                 weights, origin = base, spec
             else:
@@ -169,6 +185,8 @@ def pinned_examples(claim: Claim, profile: str = "ci") -> list:
     """Known extremal laws, run before any random draw: the two-token law p(00) = p(11) = 1/3,
     p(01) = p(10) = 1/6 (one block of 2: KL = I(X_1; X_2), LC25.T1 with equality) and the binary
     parity code at L = 3, each under the grid's last and first schedules."""
+    if getattr(claim, "families", None):
+        return []  # the pinned laws belong to no named family
     pred = expand_predictors(claim.predictors, profile)[0].spec
     out = []
     for q, L, weights, origin in ((2, 2, (2, 1, 1, 2), "two-token"), (2, 3, _weights_of("mds:q=2,L=3,k=2"),
@@ -426,8 +444,10 @@ def save_witness(res: SearchResult, out: Path) -> dict:
 
 def searchable(claims: list) -> list:
     """Claims a hunt can climb: inequalities, identities, and shape claims aggregated by max
-    (a min over single instances is 0 at the trivial schedules, which says nothing)."""
-    return [c for c in claims if c.checked or c.aggregate == "max"]
+    (a min over single instances is 0 at the trivial schedules, which says nothing). A shape claim
+    about named families reads the family's parameters (e.g. an n-gram's order), which a drawn law
+    no longer carries, so it is left to the grid."""
+    return [c for c in claims if c.checked or (c.aggregate == "max" and not c.families)]
 
 
 def hunt_all(claims: list, budget: int | None = None, seed: int = 0, profile: str = "ci",

@@ -1,10 +1,26 @@
-"""Turning engine values (float, fmpq, LogLinear, numpy scalars) into JSON and table cells."""
+"""Turning engine values (float, fmpq, LogLinear, numpy scalars) into JSON and table cells.
+
+Display rules (values only, never verdicts): an exact or float zero prints as ``0`` (never
+``-0``), and a float of a quantity non-negative by definition (``symbols.NONNEGATIVE``: H, TC,
+DTC, Σ I, KLs, TV, SER, ...) in [-NONNEG_ROUNDING, 0) is float rounding and shows as 0.
+"""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 from flint import fmpq
+
+from .symbols import NONNEGATIVE
+
+NONNEG_ROUNDING = 1e-12
+
+
+def shown(key: str, v):
+    """``v`` for display under ``key``: rounding below zero of a non-negative quantity becomes 0."""
+    if key in NONNEGATIVE and isinstance(v, (float, np.floating)) and -NONNEG_ROUNDING <= v <= 0:
+        return 0.0
+    return v
 
 
 def to_float(v):
@@ -34,7 +50,7 @@ def enclosure(v, prec: int = 128) -> dict | None:
 def jsonable(v):
     """JSON value: floats (inf → the string 'inf'), nested dicts and lists."""
     if isinstance(v, dict):
-        return {k: jsonable(x) for k, x in v.items() if not k.startswith("_")}
+        return {k: jsonable(shown(k, x)) for k, x in v.items() if not k.startswith("_")}
     if isinstance(v, (list, tuple)):
         return [jsonable(x) for x in v]
     if isinstance(v, (str, bool)) or v is None:
@@ -44,7 +60,7 @@ def jsonable(v):
     f = to_float(v)
     if math.isinf(f) or math.isnan(f):
         return str(f)
-    return f
+    return f + 0.0  # -0.0 + 0.0 == +0.0: JSON never shows -0.0
 
 
 def cell(v, digits: int = 6) -> str:
@@ -56,4 +72,6 @@ def cell(v, digits: int = 6) -> str:
     f = to_float(v)
     if math.isinf(f):
         return "inf"
+    if f == 0:
+        return "0"
     return f"{f:.{digits}g}"

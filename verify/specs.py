@@ -21,12 +21,17 @@ from fractions import Fraction
 
 from flint import fmpq
 
-from .errors import SpecError
+from .errors import SpecError, shorten
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 SYNTAX = "name:key=value,key=value (lists join with '+', nested specs in [brackets])"
+# A single number is at most this long, and its decimal exponent at most this large: longer
+# values are absurd for a law's parameter and would only cost time (10**(10**9)).
+MAX_NUMBER_CHARS = 100
+MAX_DECIMAL_EXPONENT = 1000
+_EXPONENT = re.compile(r"[eE]\s*([+-]?\d+)\s*$")
 
 
 def split_top(text: str, sep: str, field: str) -> list[str]:
@@ -38,12 +43,12 @@ def split_top(text: str, sep: str, field: str) -> list[str]:
         elif ch == "]":
             depth -= 1
             if depth < 0:
-                raise SpecError(field, f"unmatched ']' in {text!r}", SYNTAX)
+                raise SpecError(field, f"unmatched ']' in {shorten(text)!r}", SYNTAX)
         elif ch == sep and depth == 0:
             parts.append(text[start:i])
             start = i + 1
     if depth != 0:
-        raise SpecError(field, f"unmatched '[' in {text!r}", SYNTAX)
+        raise SpecError(field, f"unmatched '[' in {shorten(text)!r}", SYNTAX)
     parts.append(text[start:])
     return parts
 
@@ -60,42 +65,57 @@ def parse_spec(text: str, field: str, verbatim: tuple[str, ...] = ("file",)) -> 
     name, colon, rest = text.partition(":")
     name = name.strip()
     if not _NAME.match(name):
-        raise SpecError(field, f"malformed spec {text!r}: bad family name {name!r}", SYNTAX)
+        raise SpecError(field, f"malformed spec {shorten(text)!r}: bad family name {shorten(name)!r}", SYNTAX)
     if name in verbatim:
         return name, {"path": rest.strip()}
     raw: dict[str, str] = {}
     if not colon:
         return name, raw
     if not rest.strip():
-        raise SpecError(field, f"malformed spec {text!r}: nothing after ':'", SYNTAX)
+        raise SpecError(field, f"malformed spec {shorten(text)!r}: nothing after ':'", SYNTAX)
     for item in split_top(rest, ",", field):
         key, eq, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not eq or not _KEY.match(key) or not value:
-            raise SpecError(field, f"malformed item {item.strip()!r} in {text!r}", SYNTAX)
+            raise SpecError(field, f"malformed item {shorten(item.strip())!r} in {shorten(text)!r}", SYNTAX)
         if key in raw:
             raise SpecError(f"{field}.{name}.{key}", "given twice", "each key at most once")
         raw[key] = value
     return name, raw
 
 
+def _check_number_text(value: str, field: str, accepted: str) -> str:
+    text = value.strip()
+    if len(text) > MAX_NUMBER_CHARS:
+        raise SpecError(field, f"{shorten(text)!r} has {len(text)} characters", f"{accepted}, at most "
+                        f"{MAX_NUMBER_CHARS} characters")
+    m = _EXPONENT.search(text)
+    if m and abs(int(m.group(1))) > MAX_DECIMAL_EXPONENT:
+        raise SpecError(field, f"{shorten(text)!r} has an exponent beyond ±{MAX_DECIMAL_EXPONENT}", accepted)
+    return text
+
+
 def parse_int(value: str, field: str, minimum: int | None = None) -> int:
+    text = _check_number_text(value, field, "an integer such as 4")
     try:
-        n = int(value.strip())
+        n = int(text)
     except ValueError:
-        raise SpecError(field, f"{value!r} is not an integer", "an integer such as 4") from None
+        raise SpecError(field, f"{shorten(text)!r} is not an integer", "an integer such as 4") from None
     if minimum is not None and n < minimum:
-        raise SpecError(field, f"{n} is below {minimum}", f"an integer >= {minimum}")
+        raise SpecError(field, f"{shorten(str(n))} is below {minimum}", f"an integer >= {minimum}")
     return n
 
 
 def parse_rational(value: str, field: str) -> Fraction:
     """Exact rational from '3', '0.1' (= 1/10), '1/10', '1e-3'."""
+    accepted = "an integer, decimal or fraction such as 3, 0.1, 1/10"
+    text = value.strip()
+    for part in text.split("/", 1):
+        _check_number_text(part, field, accepted)
     try:
-        return Fraction(value.strip())
+        return Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise SpecError(field, f"{value!r} is not a number",
-                        "an integer, decimal or fraction such as 3, 0.1, 1/10") from None
+        raise SpecError(field, f"{shorten(text)!r} is not a number", accepted) from None
 
 
 def parse_fmpq(value: str, field: str) -> fmpq:
@@ -108,18 +128,22 @@ def check_keys(raw: dict, allowed, field: str) -> None:
     """SpecError naming the first key not in ``allowed``."""
     for key in raw:
         if key not in allowed:
-            raise SpecError(field, f"unknown key {key!r}", ", ".join(allowed) if allowed else "no keys")
+            raise SpecError(field, f"unknown key {shorten(key)!r}", ", ".join(allowed) if allowed else "no keys")
 
 
 def parse_real(value: str, field: str) -> float:
-    return float(parse_rational(value, field))
+    """A float read through the exact rational; refused when it overflows a float."""
+    try:
+        return float(parse_rational(value, field))
+    except OverflowError:
+        raise SpecError(field, f"{shorten(value.strip())!r} overflows a float", "a real number below 1e308") from None
 
 
 def parse_list(value: str, field: str, item=parse_rational) -> list:
     """A '+'-joined list, each element typed by ``item``."""
     parts = split_top(value, "+", field)
     if any(not p.strip() for p in parts):
-        raise SpecError(field, f"malformed list {value!r}", "values joined with '+', e.g. 1/2+1/2")
+        raise SpecError(field, f"malformed list {shorten(value)!r}", "values joined with '+', e.g. 1/2+1/2")
     return [item(p.strip(), field) for p in parts]
 
 
@@ -141,7 +165,7 @@ def parse_bracketed(value: str, field: str) -> list[str]:
     for k, part in enumerate(split_top(value, "+", field), start=1):
         part = part.strip()
         if not _one_group(part):
-            raise SpecError(field, f"component {k} ({part!r}) is not one spec in square brackets",
+            raise SpecError(field, f"component {k} ({shorten(part)!r}) is not one spec in square brackets",
                             "[name:key=value,...]+[name:key=value,...]")
         inner = part[1:-1].strip()
         if not inner:

@@ -5,59 +5,27 @@ object arrays of ``flint.fmpq`` (exact rationals, for certification). See docs/e
 """
 from __future__ import annotations
 
-import os
-from math import comb
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 from flint import fmpq
 
-from .errors import SpecError, TooLarge
+from .errors import SpecError
 
-# Bytes per stored number: float64, and a python-flint fmpq object plus its pointer.
-BYTES_FLOAT = 8
-BYTES_EXACT = 120
-DEFAULT_MAX_BYTES = 8 * 2**30
-
-
-def max_bytes() -> float:
-    """Memory limit for one instance (env ``VERIFY_MAX_BYTES``, default 8 GiB)."""
-    raw = os.environ.get("VERIFY_MAX_BYTES")
-    if not raw:
-        return DEFAULT_MAX_BYTES
-    try:
-        return float(raw)
-    except ValueError:
-        raise SpecError("VERIFY_MAX_BYTES", f"{raw!r} is not a number", "a byte count") from None
+# The memory guard lives in guard.py; these names stay importable from here.
+from .guard import BYTES_EXACT, BYTES_FLOAT, DEFAULT_MAX_BYTES, engine_bytes, max_bytes  # noqa: F401,E402
 
 
 def estimated_bytes(q: int, L: int, exact: bool = False) -> float:
-    """Working memory of the engine on a (q, L) instance, before anything is allocated.
-
-    joint q^L + marginal layers Σ_k C(L,k) q^k = (q+1)^L (every subset marginal, cached once) +
-    the exact DP at its heaviest size node (docs/engine.md): one conditional layer
-    max_n (L−n) q^{n+1} C(L,n) and five DP layers of at most max_n C(L,n) q^n numbers (the
-    node's own, a child, the returned layer and two products), with 25 % allocator slack.
-    A schedule whose DP keeps more alive (mdm keeps two steps of layers) is checked again, with
-    its own figure, by ``laws.mixture_law`` before it allocates.
-    """
-    per = BYTES_EXACT if exact else BYTES_FLOAT
-    joint, marg = float(q) ** L, float(q + 1) ** L
-    if L <= 256:
-        layer = float(max(comb(L, n) * q**n for n in range(L + 1)))
-        cond = float(max((L - n) * q ** (n + 1) * comb(L, n) for n in range(L)))
-    else:  # the sums' bounds; these overflow a float long before L = 256 matters
-        layer, cond = marg, L * q * marg
-    return per * (joint + marg + 1.25 * (cond + 5 * layer))
+    """Working memory of the engine on a (q, L) instance (see ``guard.engine_bytes``)."""
+    return engine_bytes(q, L, exact)
 
 
 def refuse_if_too_large(q: int, L: int, exact: bool = False, field_name: str = "target") -> None:
-    need = estimated_bytes(q, L, exact)
-    limit = max_bytes()
-    if need > limit:
-        kind = "exact" if exact else "float"
-        raise TooLarge(field_name, f"q={q}, L={L} ({kind}: q^L={float(q)**L:.3g} joint entries)", need, limit)
+    from .guard import refuse_engine
+
+    refuse_engine(q, L, exact, field_name)
 
 
 def to_fmpq(x) -> fmpq:

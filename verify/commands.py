@@ -1,0 +1,160 @@
+"""The registry commands ``verify claims | check | report``: running (``check.py``) composed with
+printing and writing (``report.py``), outputs checked first and written atomically (``output.py``).
+
+Order of every command: parse and validate all input (claims files, ``--only``, output paths),
+then run, then write everything in one commit. Bad input therefore fails in one line before any
+work, and nothing is written unless the whole run succeeded.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from .check import TargetCache, run_claim, select
+from .instances import PROFILES
+from .output import Staging, check_dir_path, check_file_path
+from .report import print_check_table
+
+
+def _load_registry(args) -> list:
+    from proofs_numeric import registry
+
+    return registry(getattr(args, "claims_file", None) or ())
+
+
+def cmd_claims(args) -> int:
+    claims = select(_load_registry(args), getattr(args, "only", None))
+    if args.json:
+        print(json.dumps([c.to_json() for c in claims], indent=2))
+        return 0
+    for c in claims:
+        kind = c.relation if c.checked else "shape (reports a best constant)"
+        print(f"{c.id:<12} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
+        print(f"    {c.statement}")
+    print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
+    return 0
+
+
+def _ticker(label: str):
+    """A progress line on an interactive stderr (instances done so far); silent in logs and pipes."""
+    if not sys.stderr.isatty():
+        return None
+
+    def tick(done: int) -> None:
+        print(f"\r{label} {done} instances", end="", file=sys.stderr, flush=True)
+
+    return tick
+
+
+def run_and_print(claims: list, profile: str, witness_dir, write: bool = True,
+                  cache: TargetCache | None = None, workers: int | None = None,
+                  scheduler: str | None = None, cache_dir=None) -> list:
+    """Run every claim on the profile's grid (one shared target cache), printing each table.
+
+    ``write=False`` leaves the witnesses in ``res.witness_files`` for the caller to stage. With
+    ``workers``, ``scheduler`` or ``cache_dir`` the claims run as per-(claim, target) tasks on Dask
+    (``distributed.run_claims``); the results, and so the outputs, are the same."""
+    if workers is not None or scheduler is not None or cache_dir is not None:
+        from .distributed import StderrProgress, run_claims
+
+        return run_claims(claims, profile, workers=workers, scheduler=scheduler, cache_dir=cache_dir,
+                          witness_dir=witness_dir, progress=StderrProgress(), on_claim=print_check_table,
+                          write=write)
+    cache = cache or TargetCache()
+    results = []
+    for n, c in enumerate(claims):
+        label = f"[{n + 1}/{len(claims)} {c.id}: running on the {profile} grid]"
+        print(label, file=sys.stderr, flush=True)
+        res = run_claim(c, profile, cache, witness_dir=witness_dir, write=write, progress=_ticker(label))
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print_check_table(res)
+        results.append(res)
+    return results
+
+
+def _witness_summary(results: list) -> None:
+    for r in results:
+        total = len(r.refutations()) if r.claim.checked else 0
+        saved = sum(1 for w in r.witnesses if w["kind"] == "refuted")
+        if total > saved:
+            print(f"{r.claim.id}: {total} refuted instances; witnesses saved for the {saved} most violated "
+                  "(and any recorded as known)")
+
+
+def cmd_check(args) -> int:
+    claims = select(_load_registry(args), args.only)
+    json_path = check_file_path(args.json, "--json") if args.json is not None else None
+    wdir = check_dir_path(args.witness_dir, "--witness-dir")
+    with Staging(json_path.parent if json_path is not None else wdir) as stage:
+        results = run_and_print(claims, args.profile, wdir, write=False, **_dask_args(args))
+        for r in results:
+            for path, text in r.witness_files:
+                stage.write_text(path, text)
+        if json_path is not None:
+            stage.write_text(json_path, json.dumps([r.to_json() for r in results], indent=2) + "\n")
+        stage.commit()
+    _witness_summary(results)
+    unknown = [(r.claim.id, w["id"]) for r in results for w in r.unknown_refutations()]
+    if unknown:
+        print("refuted claims with witnesses not recorded as known: " +
+              ", ".join(f"{c} ({w})" for c, w in unknown))
+        return 1
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import write_report
+
+    claims = select(_load_registry(args), args.only)
+    out = check_dir_path(args.out, "--out")
+    with Staging(out) as stage:
+        t0 = time.time()
+        results = run_and_print(claims, args.profile, out / "witnesses", write=False, **_dask_args(args))
+        paths = write_report(results, args.profile, out, time.time() - t0, stage)
+        stage.commit()
+    for p in paths:
+        print(p)
+    return 0
+
+
+def _dask_args(args) -> dict:
+    cache_dir = None
+    if args.cache is not None:
+        cache_dir = check_dir_path(args.cache, "--cache")
+    return {"workers": args.workers, "scheduler": args.scheduler, "cache_dir": cache_dir}
+
+
+def _add_dask_options(p) -> None:
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="run on a local Dask cluster of N worker processes (same results)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on an existing Dask cluster, e.g. tcp://host:8786 (same results)")
+    p.add_argument("--cache", default=None, metavar="DIR",
+                   help="content-addressed cache of finished (claim, target) tasks: an interrupted run resumes")
+
+
+def add_commands(sub) -> None:
+    c = sub.add_parser("claims", help="the registry: id, paper, provenance, statement")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--only", default=None, help="comma-separated id globs")
+    c.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    c.set_defaults(func=cmd_claims)
+
+    k = sub.add_parser("check", help="certified verdicts for every claim on a profile's grid")
+    k.add_argument("--profile", default="ci", choices=sorted(PROFILES))
+    k.add_argument("--only", default=None, help="comma-separated id globs, e.g. 'LC25.*,D-MIX'")
+    k.add_argument("--json", default=None, metavar="PATH", help="write all results as JSON")
+    k.add_argument("--witness-dir", default="reports/witnesses", help="where witnesses are saved")
+    k.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    _add_dask_options(k)
+    k.set_defaults(func=cmd_check)
+
+    r = sub.add_parser("report", help="write the tightness report (markdown + json + png)")
+    r.add_argument("--out", default="reports")
+    r.add_argument("--profile", default="ci", choices=sorted(PROFILES))
+    r.add_argument("--only", default=None)
+    r.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    _add_dask_options(r)
+    r.set_defaults(func=cmd_report)
