@@ -289,14 +289,18 @@ def _mdm_pi(inst: Instance) -> list:
     return s.params["pi"]
 
 
-def _pi_sq_over_R(inst: Instance):
+def pi_sq_over_R(pi) -> object:
     """Σ_k π_k² / R_k, R_k = π_1 + … + π_k (a step with π_k = 0 adds nothing). FG25.TER's rate."""
     total, R = rational(0, True), rational(0, True)
-    for p in _mdm_pi(inst):
+    for p in pi:
         R += p
         if p != 0:
             total += p * p / R
     return total
+
+
+def _pi_sq_over_R(inst: Instance):
+    return pi_sq_over_R(_mdm_pi(inst))
 
 
 def _gen_logppl_gap(inst: Instance):
