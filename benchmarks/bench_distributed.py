@@ -1,4 +1,4 @@
-"""Wall time of the proof check in-process vs on a local Dask cluster (verify.distributed).
+"""Wall time of the proof check in-process vs on a local Dask cluster (verify.claims.distributed).
 
 Run:  .venv/bin/python benchmarks/bench_distributed.py [--only LC25.C1,D-SMAX] [--profile ci]
           [--workers 2] [--cache DIR]
@@ -12,8 +12,8 @@ import argparse
 import time
 
 from proofs_numeric import registry
-from verify.check import select
-from verify.distributed import ROW_FIELDS, StderrProgress, run_claims
+from verify.claims.check import select
+from verify.claims.distributed import ROW_FIELDS, StderrProgress, run_claims
 
 
 def _key(res):

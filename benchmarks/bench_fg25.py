@@ -5,7 +5,7 @@ Cases, each measured *exactly* (fmpq laws, certified log forms):
   1. hmm:L=8,q=2,states=2 and states=3 under mdm:N=4 — mixture law by the DP engine, SER,
      TER gap, generative log-perplexity gap;
   2. coloring3:L=10 under mdm:N=3 — the same through the generic DP engine (the speed helper's
-     target), and its SER by the gap recursion (verify/coloring_ser.py) for comparison;
+     target), and its SER by the gap recursion (verify/engine/coloring_ser.py) for comparison;
   3. N_min(L, δ) on coloring3 for δ ∈ {1/10, 1/5} by the gap recursion, L up to --n-min-L.
 Timings depend on machine load; record them in notes, never in tests.
 """
@@ -15,10 +15,10 @@ import time
 from flint import fmpq
 
 from distributions import parse_target
-from verify.certify import enclose
-from verify.coloring_ser import coloring3_ser, n_min_exact
-from verify.instances import Instance, Workspace
-from verify.plans import parse_sampler
+from verify.certify.verdicts import enclose
+from verify.engine.coloring_ser import coloring3_ser, n_min_exact
+from verify.claims.instances import Instance, Workspace
+from verify.engine.plans import parse_sampler
 
 
 def _show(v) -> str:

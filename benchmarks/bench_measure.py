@@ -8,7 +8,7 @@ import argparse
 import time
 
 from distributions import parse_target
-from verify.metrics import measure
+from verify.engine.metrics import measure
 
 CASES = [
     ("markov:L={L},q=2,flip=1/10", lambda L: "fixed:sizes=" + "+".join(["3"] * (L // 3)) if L % 3 == 0 else f"balanced:K={max(1, L // 3)}"),

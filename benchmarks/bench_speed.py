@@ -2,7 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/bench_speed.py [--repeat 3] [--only SUBSTR] [--baseline PATH]
 
-Each case runs ``verify.metrics.measure`` (what ``verify measure`` does after parsing) in a fresh
+Each case runs ``verify.engine.metrics.measure`` (what ``verify measure`` does after parsing) in a fresh
 worker process, so peak memory is that case's own. Printed per case: wall seconds and CPU
 seconds (best of ``--repeat`` for the cheap cases, one run for the heavy ones), nanoseconds of CPU
 per DP product, where the DP's products are Σ_t C(L, n_t) C(n_t, s_t) q^{n_t} over its block
@@ -13,7 +13,7 @@ the tracemalloc peak of one more run (numpy's buffers: the data), and the size g
 the measurement's other arrays). The start-up line times the CLI itself
 (``python -m verify.cli measure`` at L = 4). ``--baseline PATH`` runs the same cases on another
 checkout (for example the code before this engine) for a before/after table; it only needs
-``distributions`` and ``verify.metrics.measure`` there.
+``distributions`` and ``verify.engine.metrics.measure`` there.
 
 CPU seconds are the fair figure on a shared machine: wall time counts the time other processes
 hold the cores. Not a test: timings never gate CI.
@@ -50,13 +50,13 @@ TARGETS = {  # the issue's targets, seconds (float, one core)
 WORKER = r"""
 import json, resource, sys, time
 from distributions import parse_target
-from verify.metrics import measure
+from verify.engine.metrics import measure
 spec, sampler, exact = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 target = parse_target(spec, exact=exact)
 try:  # load numba and the cached kernel first when the DP will use it: code, not data
-    from verify.laws import dp_ops
-    from verify.layers import COMPILED_MIN_TOTAL, warm_kernel
-    from verify.plans import parse_sampler
+    from verify.engine.laws import dp_ops
+    from verify.engine.layers import COMPILED_MIN_TOTAL, warm_kernel
+    from verify.engine.plans import parse_sampler
     if not exact and dp_ops(parse_sampler(sampler, target.L), target.q) >= COMPILED_MIN_TOTAL:
         warm_kernel()
 except ImportError:  # a checkout without the layered engine
@@ -96,8 +96,8 @@ def startup(tree: Path) -> dict:
 
 
 def dp_ops_and_estimate(spec: str, sampler: str, exact: bool):
-    from verify.laws import dp_ops, measure_peak_bytes
-    from verify.plans import parse_sampler
+    from verify.engine.laws import dp_ops, measure_peak_bytes
+    from verify.engine.plans import parse_sampler
 
     name, _, rest = spec.partition(":")
     kv = dict(item.split("=", 1) for item in rest.split(",")) if rest else {}

@@ -2,7 +2,7 @@
 
 D-CHAIN is an identity, so every instance ends in ``check_eq``: a ball that straddles 0, then the
 exact zero test (a coprime base of every numerator and denominator in the form; see
-docs/certification.md). This script times what ``verify.check.run_claim`` does per instance (both
+docs/certification.md). This script times what ``verify.claims.check.run_claim`` does per instance (both
 sides, then the verdict) on a slice of the ``deep`` grid: for every chosen target and plan, the
 perfect predictor and the six imperfect ones. ``--plans`` picks plan indices for every target of the
 binary zoo; ``--sample K`` draws K (target, plan) pairs uniformly, an unbiased estimate of the
@@ -23,8 +23,8 @@ import time
 
 from distributions import zoo_grid
 from proofs_numeric import registry
-from verify import logforms
-from verify.check import CHECKERS, TargetCache, instances, side_value
+from verify.certify import logforms
+from verify.claims.check import CHECKERS, TargetCache, instances, side_value
 
 N_PREDICTORS = 7  # deep profile: perfect + six imperfect
 

@@ -1,6 +1,6 @@
 """The target-law zoo (docs/index.md §4) and the spec-string parser for targets.
 
-    parse_target("markov:L=6,q=2,flip=0.1", exact=True)  -> verify.target.Target
+    parse_target("markov:L=6,q=2,flip=0.1", exact=True)  -> verify.engine.target.Target
     FAMILIES["mds"].usage()                               -> keys, defaults, constraints
     zoo_grid(L, q)                                         -> spec strings covering every family
 

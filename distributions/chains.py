@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 from flint import fmpq
 
-from verify.target import refuse_if_too_large
+from verify.engine.target import refuse_if_too_large
 
 from .rationals import (chain_extend, law_from_weights, number_array, quantised_simplex, row_total,
                         stochastic_rows)

@@ -23,7 +23,7 @@ from fractions import Fraction
 import numpy as np
 
 from verify.errors import SpecError
-from verify.target import refuse_if_too_large
+from verify.engine.target import refuse_if_too_large
 
 from .rationals import law_from_weights, number
 

@@ -25,7 +25,7 @@ from flint import fmpq
 if TYPE_CHECKING:
     import networkx as nx
 
-from verify.target import as_exact, refuse_if_too_large
+from verify.engine.target import as_exact, refuse_if_too_large
 
 from .rationals import agreements, exact_sum
 

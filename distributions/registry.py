@@ -21,7 +21,7 @@ import numpy as np
 
 from verify import guard
 from verify.errors import SpecError, shorten
-from verify.target import Target, make_target
+from verify.engine.target import Target, make_target
 
 from . import chains, codes, files, graphs, mixtures, random_laws
 from verify.specs import parse_bracketed, parse_int, parse_list, parse_rational, parse_real, parse_spec
@@ -426,7 +426,7 @@ def plan_spec(spec: str, field: str = "target") -> Plan:
         else:
             values[key.name] = key.default
     # Size first: planning itself may loop over divisors of L or test q for primality. Families
-    # whose entropy profile has a closed form (verify/profile.py) plan cheaply up to
+    # whose entropy profile has a closed form (verify/engine/profile.py) plan cheaply up to
     # PROFILE_MAX_L, where the profile engine answers beyond enumeration; the caller sizes those.
     q0, L0 = values.get("q"), values.get("L")
     small_q = not isinstance(q0, int) or q0 <= PROFILE_MAX_Q

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from verify.claims import Claim, load_claims_file
+from verify.claims.model import Claim, load_claims_file
 from verify.errors import SpecError
 
 HERE = Path(__file__).parent

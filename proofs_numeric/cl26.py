@@ -11,9 +11,9 @@ max-entropy rule once η ≥ h, against (m−1)h ≤ η for the sum rule (m = mi
 """
 from __future__ import annotations
 
-from verify.claims import Claim
-from verify.logforms import LogLinear
-from verify.serialize import to_float
+from verify.claims.model import Claim
+from verify.certify.logforms import LogLinear
+from verify.claims.serialize import to_float
 
 
 def _certified_max(forms: list):

@@ -16,7 +16,7 @@ probability π_k² (1 − R_k)^{j−i−1}; summing over j gives ≤ Σ_k π_k²
 ``FG25.SER`` (abstract; quantitative form derived), on the 3-colouring chain:
     SER ≥ 1 − (1 − Σ_k π_k²/9)^{⌊L/2⌋}  and  SER ≤ (L − 1) Σ_k π_k²,
 so SER ≤ δ needs N = Ω(L) uniform steps. The upper bound is the union bound over adjacent pairs
-revealed at the same step (the only way to err, see ``verify/coloring_ser.py``). Registered as two
+revealed at the same step (the only way to err, see ``verify/engine/coloring_ser.py``). Registered as two
 claims: ``FG25.SER`` (the lower bound, the limitation) and ``FG25.SER.UPPER``.
 
 ``FG25.CONST`` (reported, low confidence): N = O((n − 1)/ε^n) steps give
@@ -35,13 +35,13 @@ from math import log
 
 from flint import fmpq
 
-from verify.certify import check_le, enclose
-from verify.claims import Claim
-from verify.coloring_ser import coloring3_ser_uniform, n_min_bracket, ser_lower_bound, ser_upper_bound
-from verify.instances import Instance
-from verify.logforms import LogLinear
-from verify.plans import parse_sampler
-from verify.serialize import to_float
+from verify.certify.verdicts import check_le, enclose
+from verify.claims.model import Claim
+from verify.engine.coloring_ser import coloring3_ser_uniform, n_min_bracket, ser_lower_bound, ser_upper_bound
+from verify.claims.instances import Instance
+from verify.certify.logforms import LogLinear
+from verify.engine.plans import parse_sampler
+from verify.claims.serialize import to_float
 
 DELTAS = (fmpq(1, 10), fmpq(1, 5))
 BEYOND = (16, 32, 64, 128, 256, 512, 1024)
@@ -59,8 +59,8 @@ def profile_expected_kl(target_spec: str, N: int) -> dict:
     mixture KL/L by D-MIX, so FG25.TER's L-free bound, certified against it, holds for the mixture
     too. Extends the TER curve past enumeration (L = 16 … 1024)."""
     from distributions import plan_spec
-    from verify.instances import pi_sq_over_R
-    from verify.profile import entropy_profile, expected_kl
+    from verify.claims.instances import pi_sq_over_R
+    from verify.engine.profile import entropy_profile, expected_kl
 
     L, q = plan_spec(target_spec).L, plan_spec(target_spec).q
     # The size law by spec (a binomial SizeLaw), not the O(N L²)-node Schedule graph.
@@ -104,7 +104,7 @@ def _summarize_TER(rows, profile="ci", cache=None) -> dict:
 
 
 def _ter_curves(profile: str, cache) -> dict:
-    from verify.check import TargetCache
+    from verify.claims.check import TargetCache
 
     cache = cache or TargetCache()
     cfg = CURVES[profile]

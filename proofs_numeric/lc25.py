@@ -12,8 +12,8 @@ Statistics are floats: these claims report shapes, they give no verdict.
 """
 from __future__ import annotations
 
-from verify.claims import Claim
-from verify.serialize import to_float
+from verify.claims.model import Claim
+from verify.claims.serialize import to_float
 
 
 def _ratio_T2(inst) -> float | None:
@@ -142,7 +142,7 @@ def summarize_C1(claim, rows) -> dict:
     """LC25.C1: the best constant C_1 (statistic) plus its plots (perfect predictor, balanced:K):
     E KL and the bound (C_1/K) Σ I_i against K on log–log axes per family at the longest L with q = 2,
     and the heatmap of the largest lhs/rhs over the zoo per (L, K), one panel per q."""
-    from verify.check import statistic_summary
+    from verify.claims.check import statistic_summary
 
     out = statistic_summary(claim, rows)
     perfect = [r for r in rows if r.instance["predictor"] == "perfect" and r.lhs is not None]

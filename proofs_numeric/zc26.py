@@ -1,7 +1,7 @@
 """ZC26 — Y. Zhao, C. Cai, "Adaptation to Intrinsic Dependence in Diffusion Language Models" (arXiv 2602.20126).
 
 ZC26's own size law could not be recovered, so its claims are checked as *shapes* over candidate
-size laws (``verify/sizelaws.py``), each named in every report:
+size laws (``verify/engine/sizelaws.py``), each named in every report:
 
 * ``ZC26.TC`` (abstract + reading): some size law has ``E KL ≤ C · TC · polylog(L) / K`` for all targets.
   Reported per law: ``max over the zoo of K · E KL / (TC · log L)`` with its witness (K = E[T]).
@@ -22,8 +22,8 @@ import math
 from functools import lru_cache
 
 
-from verify.claims import Claim
-from verify.serialize import to_float
+from verify.claims.model import Claim
+from verify.claims.serialize import to_float
 
 LENGTHS = (4, 8, 16, 32, 64, 128, 256, 512, 1024)
 COMPETITIVE_MAX_L = 256  # the O(K L²) optimum per (family, L) is kept to L ≤ 256 in the table
@@ -105,9 +105,9 @@ def length_table(lengths: tuple = LENGTHS, competitive_max_L: int = COMPETITIVE_
     """Per candidate law and L: worst K·E KL/(TC log L) and K·E KL/(DTC log L) over the structured
     families (with the witness family), E[T], and per family E KL beside LC25's bound; worst
     competitive ratio for L ≤ competitive_max_L. Float profile engine (a shape table)."""
-    from verify.optimal import competitive_ratio, optimal_compositions
-    from verify.profile import entropy_profile, expected_kl
-    from verify.sizelaws import size_law_of
+    from verify.engine.optimal import competitive_ratio, optimal_compositions
+    from verify.engine.profile import entropy_profile, expected_kl
+    from verify.engine.sizelaws import size_law_of
 
     table: dict = {}
     for L in lengths:
@@ -155,7 +155,7 @@ def length_table(lengths: tuple = LENGTHS, competitive_max_L: int = COMPETITIVE_
 
 @lru_cache(maxsize=None)
 def _max_T(L: int) -> int:
-    from verify.sizelaws import size_law_of
+    from verify.engine.sizelaws import size_law_of
 
     return max(int(math.ceil(size_law_of(make(L), L).mean_iterations(False))) for make in CANDIDATES.values())
 
@@ -265,8 +265,8 @@ def _summarize(which: str):
 def gain_table(lengths: tuple = LENGTHS) -> dict:
     """(TC + DTC)/min(TC, DTC) = L for repetition and parity (q = 2), certified exactly per L:
     min is decided by a certified comparison, the identity (TC + DTC) = L · min by exact forms."""
-    from verify.certify import check_eq, check_le
-    from verify.profile import entropy_profile
+    from verify.certify.verdicts import check_eq, check_le
+    from verify.engine.profile import entropy_profile
 
     out: dict = {}
     for L in lengths:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from verify.cli import main
+from verify.cli.main import main
 
 
 def test_measure_entropy_sum_json_contract(capsys):

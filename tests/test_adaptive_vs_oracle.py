@@ -1,4 +1,4 @@
-"""Adaptive decoders (verify.adaptive / verify.rules) against the brute-force oracle of
+"""Adaptive decoders (verify.engine.adaptive / verify.engine.rules) against the brute-force oracle of
 tests/adaptive_oracle.py, the limiting cases and the copy-law closed form (CLAIMS: CL26 decoder,
 D-ONE, D-SEQ), and exact ties.
 
@@ -16,12 +16,12 @@ from flint import fmpq
 
 import adaptive_oracle as AO
 import oracles as O
-from verify.adaptive import run_chain
+from verify.engine.adaptive import run_chain
 from verify.errors import SpecError
-from verify.logforms import LogLinear
-from verify.predictors import parse_predictor
-from verify.rules import parse_rule
-from verify.target import make_target
+from verify.certify.logforms import LogLinear
+from verify.engine.predictors import parse_predictor
+from verify.engine.rules import parse_rule
+from verify.engine.target import make_target
 
 RTOL, ATOL = 1e-9, 1e-12
 

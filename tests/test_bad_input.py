@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hyp import effort
-from verify.cli import main
+from verify.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

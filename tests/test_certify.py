@@ -18,7 +18,7 @@ from hypothesis import given
 from hyp import effort
 from hypothesis import strategies as st
 
-from verify.certify import (
+from verify.certify.verdicts import (
     Difference,
     Formula,
     Product,
@@ -34,7 +34,7 @@ from verify.certify import (
     exact_form,
     log2,
 )
-from verify.logforms import LogLinear, PrecisionExhausted
+from verify.certify.logforms import LogLinear, PrecisionExhausted
 
 LL = LogLinear
 Q = fmpq
@@ -404,7 +404,7 @@ def test_enclosure_contains_the_value(form, prec):
 def test_lazy_sum_with_tiny_rational_value_is_decided_exactly():
     """log 4 − 2 log 2 + 2^-5000 as a lazy tree: no ball below the 4096-bit cap excludes 0, but the
     exact reduction leaves the rational 2^-5000, so the verdicts are exact, never undecided."""
-    from verify.certify import Scaled, Sum
+    from verify.certify.verdicts import Scaled, Sum
 
     tiny = fmpq(1, 2**5000)
     x = Sum(LogLinear.log(4), Scaled(-2, LogLinear.log(2)), LogLinear.constant(tiny))

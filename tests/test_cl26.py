@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 import adaptive_oracle as AO
 import oracles as O
-from verify.adaptive import run_chain
-from verify.certify import check_le
-from verify.info import measures
-from verify.logforms import LogLinear
-from verify.target import make_target
+from verify.engine.adaptive import run_chain
+from verify.certify.verdicts import check_le
+from verify.engine.info import measures
+from verify.certify.logforms import LogLinear
+from verify.engine.target import make_target
 
 RTOL, ATOL = 1e-9, 1e-12
 

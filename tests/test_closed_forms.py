@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 import oracles as O
 from hyp import effort
-from verify.info import measures
-from verify.laws import expected_kl, mixture_law, plan_law
-from verify.plans import balanced, count, fixed, mdm, random_size
-from verify.target import make_target
+from verify.engine.info import measures
+from verify.engine.laws import expected_kl, mixture_law, plan_law
+from verify.engine.plans import balanced, count, fixed, mdm, random_size
+from verify.engine.target import make_target
 
 TOL = dict(rel=1e-9, abs=1e-12)
 HYP = effort(40)  # derandomised by the ci profile; more examples under --profile deep
@@ -329,7 +329,7 @@ def _exact_parity(q, L):
 
 
 def test_exact_mode_MDS_parity_overshoot_is_exactly_log_q():
-    from verify.logforms import LogLinear
+    from verify.certify.logforms import LogLinear
 
     q, L = 3, 4
     tgt = make_target(_exact_parity(q, L), q, L, exact=True)

@@ -1,4 +1,4 @@
-"""Weighted coprime bases (verify/coprime.py), the engine of the exact zero test.
+"""Weighted coprime bases (verify/certify/coprime.py), the engine of the exact zero test.
 
 Oracle: every integer is *built* from a known list of primes (large primes from sympy.nextprime,
 far beyond trial division), so the true prime exponents of ``Σ w_x log x`` are known from the
@@ -16,7 +16,7 @@ from flint import fmpq, fmpz
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.coprime import coprime_weights, is_pairwise_coprime, refine, shared_parts
+from verify.certify.coprime import coprime_weights, is_pairwise_coprime, refine, shared_parts
 
 # Three small primes (shared by many integers, like the suite's denominators) and large ones.
 PRIMES = [2, 3, 7] + [int(sympy.nextprime(2**k + 12345 * k)) for k in (61, 89, 100, 127, 160, 200, 256, 300)]

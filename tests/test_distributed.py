@@ -1,4 +1,4 @@
-"""Distributed proof check (verify.distributed): the same results on a Dask cluster as in-process.
+"""Distributed proof check (verify.claims.distributed): the same results on a Dask cluster as in-process.
 
 The reference is ``run_claim`` in this process, one claim after the other with one shared target
 cache — the path every other proof-check test exercises against the oracles. A run on a
@@ -16,11 +16,11 @@ import signal
 import pytest
 
 from proofs_numeric import registry
-from verify.check import TargetCache, run_claim
-from verify.claims import Claim
-from verify.distributed import ROW_FIELDS, TaskCache, run_claims, task_key
+from verify.claims.check import TargetCache, run_claim
+from verify.claims.model import Claim
+from verify.claims.distributed import ROW_FIELDS, TaskCache, run_claims, task_key
 from verify.errors import SpecError
-from verify.report import _md_claim, vacuous_counts
+from verify.cli.report import _md_claim, vacuous_counts
 
 PROFILE = "ci"
 SPECS = ["mds:q=2,L=3,k=1", "mds:q=2,L=4,k=3", "product:L=3,q=2,seed=1",

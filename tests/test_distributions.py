@@ -17,7 +17,7 @@ from flint import fmpq
 
 from distributions import FAMILIES, parse_target, zoo_grid
 from verify.errors import SpecError, TooLarge
-from verify.target import as_float
+from verify.engine.target import as_float
 
 GRID = [(L, 2) for L in range(1, 7)] + [(L, 3) for L in range(1, 5)]
 

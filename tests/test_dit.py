@@ -1,4 +1,4 @@
-"""verify.info.measures against dit (an independent implementation) on random laws, sparse included.
+"""verify.engine.info.measures against dit (an independent implementation) on random laws, sparse included.
 
 dit's multivariate measures return bits for a linear-base Distribution; we convert to nats.
 """
@@ -14,8 +14,8 @@ from dit.multivariate import dual_total_correlation, entropy, total_correlation
 from dit.shannon import mutual_information
 
 import oracles as O
-from verify.info import measures
-from verify.target import make_target
+from verify.engine.info import measures
+from verify.engine.target import make_target
 
 LN2 = math.log(2)
 

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import oracles as O
-from verify.info import Marginals, measures
-from verify.laws import expected_kl, mixture_law, plan_law
-from verify.plans import balanced, count, fixed, mdm, parse_sampler, random_size
-from verify.target import make_target
+from verify.engine.info import Marginals, measures
+from verify.engine.laws import expected_kl, mixture_law, plan_law
+from verify.engine.plans import balanced, count, fixed, mdm, parse_sampler, random_size
+from verify.engine.target import make_target
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -219,7 +219,7 @@ def test_measures_match_direct(name, pmf):
     np.testing.assert_allclose([float(v) for v in got["profile"]], want["profile"], rtol=RTOL, atol=ATOL)
 
 
-# ------------------------------------------------------------------ verify.metrics.measure
+# ------------------------------------------------------------------ verify.engine.metrics.measure
 
 METRIC_KEYS = ("H", "TC", "DTC", "sum_I", "expected_kl", "mixture_kl", "tv", "ser", "ter_gap")
 MEASURE_CASES = [("q2-L4-a0.1-z0.5", "fixed:sizes=2+2", ("fixed", (2, 2))),
@@ -233,7 +233,7 @@ MEASURE_CASES = [("q2-L4-a0.1-z0.5", "fixed:sizes=2+2", ("fixed", (2, 2))),
 
 @pytest.mark.parametrize("lawname,spec,oracle", MEASURE_CASES, ids=[c[1] for c in MEASURE_CASES])
 def test_measure_keys_D_MIX_and_output_metrics(lawname, spec, oracle):
-    from verify.metrics import measure
+    from verify.engine.metrics import measure
 
     pmf = LAWS[IDS.index(lawname)][1]
     L = pmf.ndim
@@ -268,7 +268,7 @@ def test_measure_keys_D_MIX_and_output_metrics(lawname, spec, oracle):
 
 def test_measure_ser_positive_on_sparse_law_with_parallel_blocks():
     """SER > 0 must be seen: a one-block sampler on a sparse correlated law leaves the support."""
-    from verify.metrics import measure
+    from verify.engine.metrics import measure
 
     pmf = O.parity_code(2, 3)
     res = measure(make_target(pmf, 2, 3), "fixed:sizes=3")

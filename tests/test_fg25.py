@@ -3,7 +3,7 @@
 * mixture law, SER, TER gap and the generative log-perplexity gap of n-gram, HMM, Markov and
   3-colouring targets under mdm:π (uniform and not) against the label enumeration of
   ``oracles.mdm_direct`` (all N^L label vectors);
-* the gap recursion for the 3-colouring chain's SER (``verify.coloring_ser``) against the same
+* the gap recursion for the 3-colouring chain's SER (``verify.engine.coloring_ser``) against the same
   enumeration, and N_min(L, δ) against the independent recursion ``oracles.Coloring3NoCollision``;
 * count:L samples p exactly, and its expected KL is the per-token learning error (brute force over
   orders); SER is exactly 0 on full-support targets; closed forms of FG25's rates.
@@ -22,14 +22,14 @@ from flint import fmpq
 import oracles as O
 from distributions import parse_target
 from proofs_numeric import claim_by_id
-from verify.certify import enclose
-from verify.check import TargetCache, run_claim
-from verify.claims import Claim
-from verify.coloring_ser import coloring3_ser, n_min_bracket, n_min_exact
+from verify.certify.verdicts import enclose
+from verify.claims.check import TargetCache, run_claim
+from verify.claims.model import Claim
+from verify.engine.coloring_ser import coloring3_ser, n_min_bracket, n_min_exact
 from verify.errors import SpecError
-from verify.instances import Instance, Workspace
-from verify.plans import parse_sampler
-from verify.serialize import to_float
+from verify.claims.instances import Instance, Workspace
+from verify.engine.plans import parse_sampler
+from verify.claims.serialize import to_float
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -65,7 +65,7 @@ def test_fg25_metrics_match_label_enumeration(spec, sampler):
     pmf = np.array(tgt.pmf.tolist(), dtype=object).astype(float).reshape((tgt.q,) * L)
     _, want_mix = O.mdm_direct(pmf, _pi_floats(sampler, L))
     inst = Instance(Workspace(tgt), parse_sampler(sampler, L))
-    from verify.instances import _mixture  # the law the symbols are computed on
+    from verify.claims.instances import _mixture  # the law the symbols are computed on
 
     np.testing.assert_allclose(np.array(_mixture(inst).tolist(), dtype=float), want_mix, rtol=RTOL, atol=ATOL)
     assert to_float(inst.value("ser")) == pytest.approx(O.ser(pmf, want_mix), rel=RTOL, abs=ATOL)
@@ -89,7 +89,7 @@ def test_cases_cover_both_finite_and_infinite_perplexity_gaps():
 
 @pytest.mark.parametrize("L", [2, 3, 4, 5])
 def test_coloring3_gap_recursion_matches_label_enumeration(L):
-    """verify.coloring_ser (gap recursion, exact) = SER of the N^L label enumeration."""
+    """verify.engine.coloring_ser (gap recursion, exact) = SER of the N^L label enumeration."""
     pmf = O.coloring3_pmf(L)
     pis = [[Fraction(1)], [Fraction(1, 2)] * 2, [Fraction(1, 10), Fraction(9, 10)], [Fraction(1, 3)] * 3,
            [Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)], [Fraction(1, 3), Fraction(0), Fraction(2, 3)]]
@@ -161,7 +161,7 @@ def test_count_L_samples_p_exactly_and_learning_error_is_per_token(spec):
     L = tgt.L
     ws = Workspace(tgt)
     inst = Instance(ws, parse_sampler(f"count:N={L}", L))
-    from verify.instances import _mixture
+    from verify.claims.instances import _mixture
 
     r = _mixture(inst)
     assert all(a == b for a, b in zip(r.reshape(-1), tgt.pmf.reshape(-1)))
@@ -170,7 +170,7 @@ def test_count_L_samples_p_exactly_and_learning_error_is_per_token(spec):
     want_ekl, _ = O.fixed_sampler_direct(pmf, (1,) * L, pred)
     want_learn = O.eps_train_direct(pmf, (1,) * L, pred)
     assert want_ekl == pytest.approx(want_learn, rel=1e-9)  # the identity, on the oracle side
-    from verify.predictors import parse_predictor
+    from verify.engine.predictors import parse_predictor
 
     imp = Instance(ws, parse_sampler(f"count:N={L}", L), parse_predictor("mix:lam=1/10"))
     assert _f(imp.value("expected_kl")) / L == pytest.approx(want_learn / L, rel=RTOL, abs=ATOL)

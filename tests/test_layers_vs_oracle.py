@@ -1,4 +1,4 @@
-"""Batched layers (verify/layers.py) and the compiled kernel (verify/kernels.py) against the
+"""Batched layers (verify/engine/layers.py) and the compiled kernel (verify/engine/kernels.py) against the
 brute-force oracles of tests/oracles.py, and the DP's memory estimate against a measured peak.
 
 The numpy path of the batched DP is what ``mixture_law`` runs on every small case, so the oracle
@@ -17,12 +17,12 @@ import pytest
 
 import oracles as O
 from verify.errors import TooLarge
-from verify.info import Marginals
-from verify.laws import law_peak_bytes, mixture_law
-from verify.layers import conditional_layer, rank_table, subsets
-from verify.plans import fixed, mdm, parse_sampler, random_size
-from verify.predictors import parse_predictor
-from verify.target import make_target
+from verify.engine.info import Marginals
+from verify.engine.laws import law_peak_bytes, mixture_law
+from verify.engine.layers import conditional_layer, rank_table, subsets
+from verify.engine.plans import fixed, mdm, parse_sampler, random_size
+from verify.engine.predictors import parse_predictor
+from verify.engine.target import make_target
 
 RTOL, ATOL = 1e-9, 1e-12
 

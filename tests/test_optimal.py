@@ -8,8 +8,8 @@ import pytest
 
 from tests import profile_oracles as O
 from tests.test_profile import COLOR, random_chain
-from verify.optimal import competitive_ratio, exact_cost, optimal_compositions
-from verify.profile import entropy_profile, markov_profile
+from verify.engine.optimal import competitive_ratio, exact_cost, optimal_compositions
+from verify.engine.profile import entropy_profile, markov_profile
 
 
 def oracle_profiles(L):
@@ -44,8 +44,8 @@ def test_hull_equals_best_two_point_mixture(L):
 
 
 def test_exact_cost_of_the_optimum_is_certified():
-    from verify.certify import check_eq
-    from verify.logforms import LogLinear
+    from verify.certify.verdicts import check_eq
+    from verify.certify.logforms import LogLinear
 
     prof = entropy_profile("markov:L=8,q=2,flip=1/10")
     opt = optimal_compositions(prof.values(), 8)

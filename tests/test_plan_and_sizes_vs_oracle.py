@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import oracles
-from verify.metrics import measure
-from verify.plans import parse_sampler
-from verify.target import make_target
+from verify.engine.metrics import measure
+from verify.engine.plans import parse_sampler
+from verify.engine.target import make_target
 
 PLANS = ["0+1+2", "0+2/1", "1/0+2", "2/1/0", "0/1+2", "1+2/0"]
 

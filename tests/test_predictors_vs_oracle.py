@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 import oracles
-from verify.info import Marginals
-from verify.laws import expected_kl, mixture_law
-from verify.plans import fixed, mdm
-from verify.predictors import parse_predictor
-from verify.target import make_target
-from verify.training import eps_train
+from verify.engine.info import Marginals
+from verify.engine.laws import expected_kl, mixture_law
+from verify.engine.plans import fixed, mdm
+from verify.engine.predictors import parse_predictor
+from verify.engine.target import make_target
+from verify.engine.training import eps_train
 
 LAWS = [(2, 3, 0.5, 0), (2, 4, 0.3, 1), (3, 3, 1.0, 2)]  # (q, L, alpha, seed)
 PREDICTORS = ["mix:lam=1/10", "temp:beta=2", "noise:sigma=1/2,seed=1"]

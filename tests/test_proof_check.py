@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from proofs_numeric import registry
-from verify.check import TargetCache, families, replay_witness, run_claim
-from verify.serialize import to_float
+from verify.claims.check import TargetCache, families, replay_witness, run_claim
+from verify.claims.serialize import to_float
 
 PROFILE_FOR_COLLECTION = "ci"
 WITNESSES = Path(__file__).resolve().parent.parent / "reports" / "witnesses"

@@ -12,13 +12,13 @@ import pytest
 
 from distributions import parse_target
 from proofs_numeric import claim_by_id, registry
-from verify.certify import check_eq, check_le
-from verify.check import TargetCache, replay_witness, run_claim
-from verify.claims import load_claims_file
+from verify.certify.verdicts import check_eq, check_le
+from verify.claims.check import TargetCache, replay_witness, run_claim
+from verify.claims.model import load_claims_file
 from verify.errors import SpecError
-from verify.info import Marginals, measures
-from verify.laws import expected_kl
-from verify.plans import fixed, parse_sampler
+from verify.engine.info import Marginals, measures
+from verify.engine.laws import expected_kl
+from verify.engine.plans import fixed, parse_sampler
 
 FALSE_SMAX = """
 [[claim]]

@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 from proofs_numeric import registry
-from verify.check import TargetCache, run_claim, select
-from verify.claims import load_claims_file
-from verify.commands import run_and_print
-from verify.report import render_plot, vacuous_counts, write_report
+from verify.claims.check import TargetCache, run_claim, select
+from verify.claims.model import load_claims_file
+from verify.cli.commands import run_and_print
+from verify.cli.report import render_plot, vacuous_counts, write_report
 
 PLOT = {"name": "demo", "title": "demo", "caption": "c", "ncols": 2, "panels": [
     {"kind": "lines", "xlabel": "K", "ylabel": "nats", "xscale": "log", "yscale": "log", "integer_x": True,

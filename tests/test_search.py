@@ -17,9 +17,9 @@ import pytest
 
 from oracles import fixed_sampler_direct, measures_direct
 from proofs_numeric import claim_by_id, registry
-from verify.check import replay_witness
-from verify.claims import load_claims_file
-from verify.search import hunt, searchable
+from verify.claims.check import replay_witness
+from verify.claims.model import load_claims_file
+from verify.claims.search import hunt, searchable
 
 FALSE_CLAIM = '''
 [[claim]]

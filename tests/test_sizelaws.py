@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from tests import profile_oracles as O
-from verify.sizelaws import forward_weights, parse_size_law, size_law_of
+from verify.engine.sizelaws import forward_weights, parse_size_law, size_law_of
 
 
 def fr(x) -> Fraction:
@@ -96,9 +96,9 @@ def test_d_profile_over_every_law_equals_dp_engine(spec, joint):
     """D-PROFILE averaged over the law (oracle, exact canonical forms) = the engine's DP expected KL
     (laws.expected_kl, from conditionals) = the profile engine's expected_kl."""
     from distributions import parse_target
-    from verify.laws import expected_kl as dp_expected_kl
-    from verify.plans import parse_sampler
-    from verify.profile import expected_kl
+    from verify.engine.laws import expected_kl as dp_expected_kl
+    from verify.engine.plans import parse_sampler
+    from verify.engine.profile import expected_kl
 
     from tests.test_profile import canon
 
@@ -119,7 +119,7 @@ CODES = [("mds:q=2,L=6,k=1", 2, 1), ("mds:q=3,L=5,k=1", 3, 1), ("mds:q=2,L=6,k=5
 @pytest.mark.parametrize("spec,q,k", CODES, ids=[c[0] for c in CODES])
 def test_mds_overshoot_formula(spec, q, k):
     """E KL = log q · E[n_{t*} − k] (t* the first block reaching k), for every size law."""
-    from verify.profile import expected_kl
+    from verify.engine.profile import expected_kl
 
     from tests.test_profile import canon
 
@@ -132,8 +132,8 @@ def test_mds_overshoot_formula(spec, q, k):
 
 def test_mds_overshoot_on_dp_engine_for_rs_and_tetracode():
     from distributions import parse_target
-    from verify.laws import expected_kl as dp_expected_kl
-    from verify.plans import parse_sampler
+    from verify.engine.laws import expected_kl as dp_expected_kl
+    from verify.engine.plans import parse_sampler
 
     from tests.test_profile import canon
 
@@ -166,7 +166,7 @@ BAD_FILES = [
 
 @pytest.mark.parametrize("name,text", BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_bad_size_law_file_exit_2_one_line(tmp_path, capsys, name, text):
-    from verify.cli import main
+    from verify.cli.main import main
 
     path = tmp_path / "law.json"
     path.write_text(text)
@@ -199,8 +199,8 @@ def test_mixture_law_of_a_graph_law_equals_its_explicit_law():
     """The enumeration engine runs on the size-node graph; its exact mixture law must be that of the
     same law written as an explicit list (a path already checked against brute force over plans)."""
     from distributions import parse_target
-    from verify.laws import mixture_law
-    from verify.plans import parse_sampler
+    from verify.engine.laws import mixture_law
+    from verify.engine.plans import parse_sampler
 
     target = parse_target("markov:L=4,q=2,seed=2", exact=True)
     for spec in ("random-size:law=grow,r=1/2,randomized=true", "random-size:law=uniform,K=2",

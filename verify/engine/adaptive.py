@@ -1,6 +1,6 @@
 """Exact laws of adaptive decoders: the averaged process as a Markov chain on partial assignments.
 
-An adaptive rule (``verify.rules``) picks the next batch ``B`` from what has been revealed. At a
+An adaptive rule (``verify.engine.rules``) picks the next batch ``B`` from what has been revealed. At a
 state ``(S, x_S)`` it gives a law ``P(B | S, x_S)``; the batch tokens are then drawn independently
 from the predictor, ``x_B ~ Π_{j∈B} p̂_j(· | x_S)``. For CL26's ``entropy-sum`` rule the uniform
 order drawn once at the start averages out into this chain (the batch-set law in ``rules.py``).
@@ -39,7 +39,7 @@ from flint import fmpq
 
 from .info import Marginals
 from .laws import _cond_full, full_form
-from .logforms import LogLinear, PrecisionExhausted
+from ..certify.logforms import LogLinear, PrecisionExhausted
 from .numbers import log_sum, rational
 from .predictors import PERFECT, Predictor, parse_predictor
 from .rules import AdaptiveRule, UndecidedBranch, batch_law, parse_rule

@@ -5,7 +5,7 @@ text into a tree, and a strict whitelist turns that tree into a sympy expression
 
     side   := number | name | side (+ - * / **) side | (+|-) side | ( side ) | func(side, ...)
     number := digits [. digits] [e [+-] digits]     (read exactly: 0.1 is 1/10)
-    name   := a documented symbol (verify/symbols.py) or one of the claim's constants
+    name   := a documented symbol (verify/claims/symbols.py) or one of the claim's constants
     func   := log(x) | log(x, base) | ceiling | floor | sqrt | exp | min/Min | max/Max (2+ args)
 
 Anything else (attribute access, subscripts, strings, calls of other names, comparisons,
@@ -28,9 +28,9 @@ from functools import lru_cache
 import sympy
 from flint import arb, fmpq
 
-from .certify import Formula, Product, Scaled, Sum, as_enclosable
-from .errors import SpecError, shorten
-from .logforms import LogLinear
+from ..certify.verdicts import Formula, Product, Scaled, Sum, as_enclosable
+from ..errors import SpecError, shorten
+from ..certify.logforms import LogLinear
 from .symbols import SYMBOLS
 
 MAX_SIDE_CHARS = 2000

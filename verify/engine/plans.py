@@ -13,8 +13,8 @@ from math import comb
 
 from flint import fmpq
 
-from .errors import SpecError, shorten
-from .specs import check_keys, parse_fmpq, parse_int, parse_list, parse_spec
+from ..errors import SpecError, shorten
+from ..specs import check_keys, parse_fmpq, parse_int, parse_list, parse_spec
 
 SAMPLERS = ("fixed", "balanced", "random-size", "mdm", "count", "plan")
 
@@ -228,7 +228,7 @@ def _plan_text(blocks) -> str:
 
 def _guard_mdm(N: int, L: int, field_name: str) -> None:
     """mdm builds (N+1)(L+1) nodes and N(L+1)(L+2)/2 transitions: sized before building."""
-    from .guard import mdm_bytes, progress, refuse
+    from ..guard import mdm_bytes, progress, refuse
 
     need = refuse(field_name, f"mdm with N={shorten(str(N))} steps at L={L}", mdm_bytes(N, L), "fewer steps N (or a shorter pi)")
     progress(f"building the mdm schedule (N={N}, L={L})", need)

@@ -11,10 +11,10 @@ from fractions import Fraction
 import numpy as np
 from flint import fmpq
 
-from .errors import SpecError
+from ..errors import SpecError
 
 # The memory guard lives in guard.py; these names stay importable from here.
-from .guard import BYTES_EXACT, BYTES_FLOAT, DEFAULT_MAX_BYTES, engine_bytes, max_bytes  # noqa: F401,E402
+from ..guard import BYTES_EXACT, BYTES_FLOAT, DEFAULT_MAX_BYTES, engine_bytes, max_bytes  # noqa: F401,E402
 
 
 def estimated_bytes(q: int, L: int, exact: bool = False) -> float:
@@ -23,7 +23,7 @@ def estimated_bytes(q: int, L: int, exact: bool = False) -> float:
 
 
 def refuse_if_too_large(q: int, L: int, exact: bool = False, field_name: str = "target") -> None:
-    from .guard import refuse_engine
+    from ..guard import refuse_engine
 
     refuse_engine(q, L, exact, field_name)
 

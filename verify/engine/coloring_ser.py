@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from flint import fmpq
 
-from .errors import SpecError
+from ..errors import SpecError
 
 TYPES = ("E", "U", "O")
 

@@ -43,8 +43,8 @@ from math import comb, lcm
 import numpy as np
 from flint import fmpq
 
-from .errors import SpecError, TooLarge
-from .logforms import LogLinear
+from ..errors import SpecError, TooLarge
+from ..certify.logforms import LogLinear
 
 CLOSED_FORMS = ("product", "mds", "copy", "markov", "coloring3", "ngram (n <= 2)", "potts (graph=path, w)")
 

@@ -11,7 +11,7 @@ import json
 import sys
 import traceback
 
-from .errors import SpecError
+from ..errors import SpecError
 
 # Heavy modules (numpy, sympy, flint) are imported inside main's try, so that Ctrl-C during
 # start-up also ends with one line and exit 130.
@@ -30,15 +30,15 @@ class _Parser(argparse.ArgumentParser):
 def _measure(args) -> int:
     from distributions.registry import build_plan, plan_spec, refuse_plan
 
-    from .guard import engine_bytes, progress
-    from .metrics import measure, measure_target
-    from .plans import parse_sampler
-    from .predictors import parse_predictor
-    from .serialize import cell, enclosure, jsonable, shown
-    from .target import make_target
+    from ..guard import engine_bytes, progress
+    from ..engine.metrics import measure, measure_target
+    from ..engine.plans import parse_sampler
+    from ..engine.predictors import parse_predictor
+    from ..claims.serialize import cell, enclosure, jsonable, shown
+    from ..engine.target import make_target
 
-    from .errors import TooLarge
-    from .rules import is_rule, parse_rule
+    from ..errors import TooLarge
+    from ..engine.rules import is_rule, parse_rule
 
     # Every input is checked (and sized) before anything is built.
     plan = plan_spec(args.target, "target")
@@ -47,7 +47,7 @@ def _measure(args) -> int:
     except TooLarge:
         # Too long to enumerate: the profile engine answers what depends only on h(m), if the
         # family has a closed-form profile; otherwise the refusal stands.
-        from .profile import has_closed_form
+        from ..engine.profile import has_closed_form
 
         if not has_closed_form(plan):
             raise
@@ -90,8 +90,8 @@ def _measure(args) -> int:
 
 
 def _measure_profile(args, plan) -> int:
-    from .profile import measure_profile
-    from .serialize import cell, enclosure, jsonable, shown
+    from ..engine.profile import measure_profile
+    from ..claims.serialize import cell, enclosure, jsonable, shown
 
     out = measure_profile(args.target, args.sampler, args.exact, args.predictor)
     data = jsonable(out)

@@ -41,10 +41,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable
 
-from .output import atomic_write_text
+from ..output import atomic_write_text
 from .check import ClaimResult, Row, TargetCache, _choose_witnesses, claim_rows, run_claim, summarize, target_specs
-from .claims import Claim
-from .errors import SpecError
+from .model import Claim
+from ..errors import SpecError
 from .instances import PROFILES, Workspace
 
 # Row fields a task sends back (everything but the in-process instance).
@@ -155,7 +155,7 @@ def code_version() -> str:
     import proofs_numeric
 
     h = hashlib.sha256()
-    for pkg in (sys.modules[__package__], distributions, proofs_numeric):
+    for pkg in (sys.modules[__package__.partition(".")[0]], distributions, proofs_numeric):
         root = Path(pkg.__file__).parent
         for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml")):
             h.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes() + b"\0")

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from flint import fmpq
 
-from .errors import SpecError, shorten
+from ..errors import SpecError, shorten
 from .info import Marginals
 from .numbers import rational
-from .specs import check_keys, parse_fmpq, parse_int, parse_spec
+from ..specs import check_keys, parse_fmpq, parse_int, parse_spec
 from .target import as_float
 
 PREDICTORS = ("perfect", "mix", "temp", "noise")

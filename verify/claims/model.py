@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import SpecError, shorten
+from ..errors import SpecError, shorten
 from .symbols import NEEDS_PLAN, NEEDS_SAMPLER, SYMBOLS  # noqa: F401  (SYMBOLS re-exported)
 
 PAPERS = ("LC25", "ZC26", "CL26", "FG25", "derived")
@@ -165,7 +165,7 @@ def _check_types(entry: dict, where: str) -> None:
 def validate_claim(claim: Claim, where: str) -> None:
     """Everything ``check`` would refuse later, refused now: sides (parsed, never evaluated), the
     symbols' availability on the claim's grid, and the predictor specs."""
-    from .predictors import parse_predictor
+    from ..engine.predictors import parse_predictor
     from .symbolic import validate
 
     for side_name in ("lhs", "rhs", "statistic"):

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import SpecError
+from ..errors import SpecError
 
 
 def _cmd_search(args) -> int:
     from proofs_numeric import registry
 
-    from .search import DEFAULT_BUDGET, _progress, hunt, hunt_all, result_lines, searchable, summary_table
+    from ..claims.search import DEFAULT_BUDGET, _progress, hunt, hunt_all, result_lines, searchable, summary_table
 
     claims = registry(args.claims_file or ())
     if args.all == (args.claim is not None):

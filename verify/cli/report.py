@@ -36,8 +36,8 @@ import statistics
 
 from pathlib import Path
 
-from .check import ClaimResult, TargetCache, row_instance
-from .serialize import cell, to_float
+from ..claims.check import ClaimResult, TargetCache, row_instance
+from ..claims.serialize import cell, to_float
 
 PROVENANCE_LEGEND = {
     "abstract": "stated in the paper's abstract (rate-level content only)",
@@ -360,7 +360,7 @@ def _known_refutations(results: list, out: Path) -> list:
 
 
 def _docs_link(out: Path) -> str:
-    docs = Path(__file__).resolve().parent.parent / "docs" / "index.md"
+    docs = Path(__file__).resolve().parents[2] / "docs" / "index.md"
     return os.path.relpath(docs, out.resolve())
 
 
@@ -374,7 +374,7 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
     only the caller's ``stage.commit()`` moves them under ``out``; without it this function stages
     and commits itself.
     """
-    from .output import Staging
+    from ..output import Staging
 
     if stage is None:
         with Staging(out) as own:

@@ -26,7 +26,7 @@ def log_sum(coef: np.ndarray, val: np.ndarray, exact: bool | None = None):
     if coef.shape != val.shape:
         coef, val = np.broadcast_arrays(coef, val)
     if exact:
-        from .logforms import LogLinear
+        from ..certify.logforms import LogLinear
 
         return LogLinear.from_pairs(coef.reshape(-1), val.reshape(-1))
     c = coef.reshape(-1).astype(np.float64)
@@ -43,7 +43,7 @@ def entropy_of(p: np.ndarray, exact: bool | None = None):
 def zero(exact: bool):
     """The additive zero of the mode's log quantities."""
     if exact:
-        from .logforms import LogLinear
+        from ..certify.logforms import LogLinear
 
         return LogLinear()
     return 0.0

@@ -21,11 +21,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .certify import check_eq, check_ge, check_le
-from .claims import Claim
-from .errors import SpecError, shorten
+from ..certify.verdicts import check_eq, check_ge, check_le
+from .model import Claim
+from ..errors import SpecError, shorten
 from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_schedules
-from .output import atomic_write_text
+from ..output import atomic_write_text
 from .serialize import jsonable, to_float
 
 CHECKERS = {"<=": check_le, ">=": check_ge, "==": check_eq}
@@ -266,8 +266,8 @@ def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> In
     Pass one ``cache`` when rebuilding many rows: targets and schedules are then parsed once."""
     if row._inst is not None:
         return row._inst
-    from .plans import parse_sampler
-    from .predictors import parse_predictor
+    from ..engine.plans import parse_sampler
+    from ..engine.predictors import parse_predictor
 
     cache = cache or TargetCache()
     d = row.instance
@@ -380,13 +380,13 @@ def replay_witness(claim: Claim, path: str | Path, prec_cap: int = 4096):
     """Re-check ``claim`` on the single instance saved in a witness file; returns its Verdict."""
     from distributions import parse_target
 
-    from .plans import parse_sampler
-    from .predictors import parse_predictor
+    from ..engine.plans import parse_sampler
+    from ..engine.predictors import parse_predictor
 
     data = json.loads(Path(path).read_text())
     w = data["witness"]
     target = parse_target(f"file:{path}", exact=True)
-    from .rules import is_rule, parse_rule
+    from ..engine.rules import is_rule, parse_rule
 
     sampler = w.get("sampler")
     sched = (parse_rule if is_rule(sampler) else parse_sampler)(sampler, target.L) if sampler else None

@@ -3,7 +3,7 @@
 A quantity handed to the certifier is one of
 
 * an exact rational (``int``, ``fmpz``, ``fmpq``, ``Fraction``, numpy integer);
-* a ``LogLinear`` (``verify.logforms``): exact, so equality can be *proved* (docs/index.md §7);
+* a ``LogLinear`` (``verify.certify.logforms``): exact, so equality can be *proved* (docs/index.md §7);
 * an ``Enclosable``: anything with ``enclose(prec) -> arb``, for quantities that are not log-linear
   (``log_2 L``, ratios of logs). Only ball arithmetic applies to these, so they can be certified or
   refuted but never proved equal (an identity between them is at best ``undecided``).

@@ -2,7 +2,7 @@
 
 A rule looks at a state ``(S, x_S)`` — the revealed set and its values — through the predictor's
 conditionals ``p̂_j(· | x_S)`` of the masked positions ``j ∉ S`` and returns a law over batches
-``B ⊆ [L]∖S``. Every comparison a rule makes goes through a ``view`` (``verify.adaptive.StateView``)
+``B ⊆ [L]∖S``. Every comparison a rule makes goes through a ``view`` (``verify.engine.adaptive.StateView``)
 that decides it exactly (docs/index.md §7: entropies of rational laws are
 log-linear forms, probabilities are rational), so no branch is ever a float coin-flip.
 
@@ -40,9 +40,9 @@ from math import factorial
 import numpy as np
 from flint import fmpq
 
-from .errors import SpecError
-from .logforms import LogLinear
-from .specs import check_keys, parse_int, parse_spec
+from ..errors import SpecError
+from ..certify.logforms import LogLinear
+from ..specs import check_keys, parse_int, parse_spec
 
 RULES = ("entropy-sum", "max-entropy", "eb", "topk", "threshold")
 _PARAM = {"entropy-sum": "eta", "max-entropy": "eta", "eb": "gamma", "topk": "k", "threshold": "tau"}

@@ -18,7 +18,7 @@ from math import comb
 
 import numpy as np
 
-from .errors import TooLarge
+from ..errors import TooLarge
 from .info import Marginals
 from .layers import (COMPILED_MIN_TOTAL, advance, compiled_kernel, conditional_layer,
                      conditional_layer_entries, layer_entries, marginal_layer, transition_ops)

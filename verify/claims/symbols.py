@@ -1,6 +1,6 @@
 """The symbols a declarative claim side may use, and which grids supply them.
 
-Every KL is data first: KL(p ‖ ·). Nats. Shared by ``claims.py`` (the data model) and
+Every KL is data first: KL(p ‖ ·). Nats. Shared by ``model.py`` (the data model) and
 ``symbolic.py`` (the side parser), so neither imports the other.
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ float that hypothesis climbs with ``hypothesis.target``:
 Floats only propose. The sides are the engine's exact values (rationals and log-linear forms,
 docs/index.md §7); the score is their float value. Every candidate whose score says "tight or
 violated" (``>= 1 − 1e-9`` for inequalities, ``> 1e-9`` for identities) is re-decided by the claim's
-certified checker (``verify.certify``), and so is the best candidate at the end. A certified
+certified checker (``verify.certify.verdicts``), and so is the best candidate at the end. A certified
 refutation makes the hypothesis test body fail, so hypothesis shrinks it to a small readable
 witness (smaller L, fewer support points, smaller weights) before it is saved.
 
@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from .check import CHECKERS, Row, side_value, witness_payload, _replay_command
-from .claims import Claim
-from .errors import SpecError
+from .model import Claim
+from ..errors import SpecError
 from .instances import Instance, Workspace, expand_predictors, grid_schedules
 from .serialize import jsonable, to_float
 
@@ -213,10 +213,10 @@ def build_instance(claim: Claim, cand: Candidate) -> Instance:
     """The exact instance of a candidate (target law as fmpq, the grid's schedule, the predictor)."""
     from flint import fmpq
 
-    from .plans import parse_sampler
-    from .predictors import parse_predictor
+    from ..engine.plans import parse_sampler
+    from ..engine.predictors import parse_predictor
     from .symbolic import fmpq_of
-    from .target import make_target
+    from ..engine.target import make_target
 
     tot = sum(cand.weights)
     pmf = np.array([fmpq(v, tot) for v in cand.weights], dtype=object).reshape((cand.q,) * cand.L)

@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .certify import Scaled, Sum
-from .errors import SpecError
-from .info import Marginals, chain_tc, measures
-from .laws import expected_kl_parts, mixture_law, plan_law
-from .metrics import kl, sequence_error_rate, total_variation
-from .numbers import log_sum, rational, zero
-from .plans import Schedule, balanced, fixed, parse_sampler, plan, random_size
-from .predictors import PERFECT, Predictor, parse_predictor
-from .rules import AdaptiveRule, parse_rule
-from .target import Target
-from .training import eps_train_parts, plan_learning
+from ..certify.verdicts import Scaled, Sum
+from ..errors import SpecError
+from ..engine.info import Marginals, chain_tc, measures
+from ..engine.laws import expected_kl_parts, mixture_law, plan_law
+from ..engine.metrics import kl, sequence_error_rate, total_variation
+from ..engine.numbers import log_sum, rational, zero
+from ..engine.plans import Schedule, balanced, fixed, parse_sampler, plan, random_size
+from ..engine.predictors import PERFECT, Predictor, parse_predictor
+from ..engine.rules import AdaptiveRule, parse_rule
+from ..engine.target import Target
+from ..engine.training import eps_train_parts, plan_learning
 
 PROFILES = {
     # (L, q) pairs of the grid; the imperfect predictors a claim's "imperfect" expands to.
@@ -70,7 +70,7 @@ def grid_schedules(grid: str, L: int) -> list:
             out.append((random_size([(rational("1/3", True), (1, L - 1)), (rational("2/3", True), (L - 1, 1))], L), None))
         return out
     if grid == "size-laws":
-        from .sizelaws import small_grid_laws
+        from ..engine.sizelaws import small_grid_laws
 
         return [(parse_sampler(spec, L), None) for spec in small_grid_laws(L)]
     if grid == "mdm":
@@ -177,7 +177,7 @@ def _sched(inst: Instance) -> Schedule:
 def _adaptive(inst: Instance, pred: Predictor | None = None, rule: AdaptiveRule | None = None,
               stats: bool = True):
     """The adaptive chain's result for the instance's rule (or ``rule``), cached per workspace."""
-    from .adaptive import run_chain
+    from ..engine.adaptive import run_chain
 
     pred = pred or inst.predictor
     rule = rule or _sched(inst)
@@ -203,7 +203,7 @@ def _eta(inst: Instance):
 def _max_entropy_twin(inst: Instance):
     """The max-entropy comparator at the instance's η (CL26.MAX, a shape statistic): run on the
     float copy of the target (its branches are still decided exactly)."""
-    from .adaptive import run_chain
+    from ..engine.adaptive import run_chain
 
     rule = parse_rule(f"max-entropy:eta={_sched(inst).params['eta']}", inst.target.L)
     key = ("float", rule.spec)

@@ -11,9 +11,9 @@ import json
 import sys
 import time
 
-from .check import TargetCache, run_claim, select
-from .instances import PROFILES
-from .output import Staging, check_dir_path, check_file_path
+from ..claims.check import TargetCache, run_claim, select
+from ..claims.instances import PROFILES
+from ..output import Staging, check_dir_path, check_file_path
 from .report import print_check_table
 
 
@@ -56,7 +56,7 @@ def run_and_print(claims: list, profile: str, witness_dir, write: bool = True,
     ``workers``, ``scheduler`` or ``cache_dir`` the claims run as per-(claim, target) tasks on Dask
     (``distributed.run_claims``); the results, and so the outputs, are the same."""
     if workers is not None or scheduler is not None or cache_dir is not None:
-        from .distributed import StderrProgress, run_claims
+        from ..claims.distributed import StderrProgress, run_claims
 
         return run_claims(claims, profile, workers=workers, scheduler=scheduler, cache_dir=cache_dir,
                           witness_dir=witness_dir, progress=StderrProgress(), on_claim=print_check_table,

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 from flint import fmpq
 
-from .errors import SpecError
+from ..errors import SpecError
 from .plans import Schedule, mdm
 
 LAWS = ("grow", "shrink", "uniform", "binomial", "odds", "file", "p@sizes;...")
@@ -424,7 +424,7 @@ def _bool(raw: str, fld: str) -> bool:
 
 def parse_size_law(spec: str, L: int) -> SizeLaw:
     """A ``random-size:law=<name>,...`` spec (any law but the explicit ``p@sizes`` list) as a SizeLaw."""
-    from .specs import check_keys, parse_int, parse_rational, parse_spec
+    from ..specs import check_keys, parse_int, parse_rational, parse_spec
 
     f = "sampler.random-size"
     text = spec.strip()
@@ -477,7 +477,7 @@ def size_law_of(spec_or_schedule, L: int) -> SizeLaw:
         if text.startswith("random-size:") and "@" not in text:
             return parse_size_law(text, L)
         if text.startswith("mdm:"):
-            from .specs import parse_int, parse_list, parse_spec
+            from ..specs import parse_int, parse_list, parse_spec
 
             _, kv = parse_spec(text, "sampler", verbatim=())
             if "N" in kv and "pi" not in kv:

@@ -1,0 +1,6 @@
+"""``python -m verify.cli``: the command line (``verify.cli.main``)."""
+import sys
+
+from .main import main
+
+sys.exit(main())
