@@ -28,9 +28,10 @@ def cmd_claims(args) -> int:
     if args.json:
         print(json.dumps([c.to_json() for c in claims], indent=2))
         return 0
+    width = max((len(c.id) for c in claims), default=12)
     for c in claims:
         kind = c.relation if c.checked else "shape (reports a best constant)"
-        print(f"{c.id:<12} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
+        print(f"{c.id:<{width}} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
         print(f"    {c.statement}")
     print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
     return 0
