@@ -25,11 +25,13 @@ def builtin_claims() -> list[Claim]:
     out += zc26.PYTHON_CLAIMS
     out += cl26.PYTHON_CLAIMS
     out += fg25.PYTHON_CLAIMS
+    summarizers = {**lc25.SUMMARIZERS, **cl26.SUMMARIZERS}
+    recorders = {**lc25.RECORDERS, **cl26.RECORDERS}
     for c in out:  # summaries with plot data for declarative claims (the report renders them)
-        if c.id in lc25.SUMMARIZERS and c.summarize is None:
-            c.summarize = functools.partial(lc25.SUMMARIZERS[c.id], c)
-        if c.id in lc25.RECORDERS and c.record is None:
-            c.record = lc25.RECORDERS[c.id]
+        if c.id in summarizers and c.summarize is None:
+            c.summarize = functools.partial(summarizers[c.id], c)
+        if c.id in recorders and c.record is None:
+            c.record = recorders[c.id]
     return out
 
 

@@ -121,7 +121,7 @@ def _ter_curves(profile: str, cache) -> dict:
             }
             pts = curves[key]["exact"]
             curves[key]["bound_log_q_H_N_over_N"] = pts[-1]["bound"]
-    return {"kl_over_L_vs_L": curves,
+    return {"kl_over_L_vs_L": curves, "plots": [_ter_plot(curves)],
             "note": "exact mixture KL/L (certified ball); the bound log q * sum_k pi_k^2/R_k does not depend on L. "
                     "beyond_enumeration: exact expected KL/L from the profile engine (an upper bound on the mixture "
                     "KL/L by D-MIX), with its certified verdict against the same bound."}
@@ -176,6 +176,7 @@ def _ser_curves(profile: str) -> dict:
             point[f"delta={d}"] = {"N_lo": lo, "N_hi": hi, "N_lo_over_L": lo / L, "N_hi_over_L": hi / L}
         beyond.append(point)
     return {"n_min_vs_L": {"exact": curve["exact"], "bracketed": beyond},
+            "plots": [_ser_plot(curve["exact"], beyond)],
             "bounds_checked_exactly": curve["bounds_checked"], "bound_violations": curve["bound_violations"],
             "note": "N_min = fewest uniform mdm steps with SER <= delta on coloring3:L. exact: rational SER from "
                     "the gap recursion compared exactly with delta. bracketed: N_lo from the lower bound "
@@ -184,6 +185,53 @@ def _ser_curves(profile: str) -> dict:
 
 
 _summarize_SER.wants_context = True
+
+
+def _ter_plot(curves: dict) -> dict:
+    """The TER benefit: KL/L against L at fixed N is flat and under the L-free bound (one panel per
+    chain; solid: exact mixture KL/L by enumeration; dashed: exact expected KL/L from the profile
+    engine, an upper bound on it by D-MIX; dotted: the bound log q · H_N/N)."""
+    panels: dict = {}
+    for n, (key, c) in enumerate(curves.items()):
+        chain, sampler = key.rsplit(" ", 1)
+        panel = panels.setdefault(chain, {"kind": "lines", "title": chain, "xlabel": "L (sequence length)",
+                                          "ylabel": "KL / L (nats per token)", "xscale": "log",
+                                          "integer_x": True, "series": [], "hlines": []})
+        colour = f"C{n % 10}"
+        exact = [p for p in c["exact"] if p["L"] >= 2]
+        panel["series"].append({"label": f"{sampler}: mixture KL/L (exact)", "x": [p["L"] for p in exact],
+                                "y": [p["kl_over_L"] for p in exact], "marker": "o", "color": colour})
+        far = c["beyond_enumeration"]
+        panel["series"].append({"label": f"{sampler}: E KL/L (profile engine)", "x": [p["L"] for p in far],
+                                "y": [p["expected_kl_over_L_upper_bound"]["value"] for p in far],
+                                "style": "--", "marker": "s", "color": colour})
+        panel["hlines"].append({"y": c["bound_log_q_H_N_over_N"], "label": f"{sampler}: bound log q · H_N/N",
+                                "style": ":", "color": colour})
+    return {"name": "FG25.TER-kl-over-L", "title": "FG25.TER [abstract]: token error KL/L against L at fixed N",
+            "caption": "KL/L stays flat in L at a fixed number of steps N, under the L-free bound "
+                       "(log q)·H_N/N: the TER benefit. Exact mixture KL/L where enumeration reaches; beyond, "
+                       "the exact expected KL/L from the entropy profile (an upper bound on the mixture KL/L).",
+            "ncols": 2, "panels": list(panels.values())}
+
+
+def _ser_plot(exact: list, beyond: list) -> dict:
+    """The SER limitation: the fewest uniform steps with SER ≤ δ grows linearly in L."""
+    series = []
+    for n, d in enumerate(DELTAS):
+        k = f"delta={d}"
+        colour = f"C{n}"
+        series.append({"label": f"δ = {d}: N_min exact", "x": [p["L"] for p in exact],
+                       "y": [p[k]["N_min"] for p in exact], "marker": "o", "color": colour})
+        series.append({"label": f"δ = {d}: lower end of the bracket", "x": [p["L"] for p in beyond],
+                       "y": [p[k]["N_lo"] for p in beyond], "style": "--", "color": colour})
+        series.append({"label": f"δ = {d}: upper end of the bracket", "x": [p["L"] for p in beyond],
+                       "y": [p[k]["N_hi"] for p in beyond], "style": ":", "color": colour})
+    return {"name": "FG25.SER-n-min", "title": "FG25.SER [abstract]: steps needed for SER ≤ δ on the 3-colouring chain",
+            "caption": "N_min(L, δ), the fewest uniform mdm steps with SER ≤ δ: exact (rational SER compared "
+                       "exactly with δ) where the gap recursion reaches, and bracketed by FG25.SER's two bounds "
+                       "beyond. Both ends grow linearly in L: the SER limitation.",
+            "panels": [{"kind": "lines", "xlabel": "L (sequence length)", "ylabel": "N_min (steps)",
+                        "xscale": "log", "yscale": "log", "integer_x": True, "series": series}]}
 
 
 def _const_statistic(inst):

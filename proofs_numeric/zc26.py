@@ -255,8 +255,31 @@ def _summarize(which: str):
             lines += [""] + competitive_lines(table) + [""] + competitive_lines(table, "competitive_positive")
             lines += [""] + lc25_lines(table, max(LENGTHS))
         out["table_lines"] = lines
+        out["plots"] = [_ratio_plot(table, which)]
         return out
     return summarize
+
+
+def _ratio_plot(table: dict, which: str) -> dict:
+    """Worst K·E KL/(which·ln L) over the structured families against L, one line per law: a
+    bounded line reads as adaptive to ``which``, a growing one as not (a float shape, no verdict)."""
+    series = []
+    styles = {"grow": "-", "shrink": "--", "odds": "-.", "equal": ":", "uniform": ":", "binomial": ":"}
+    for n, (label, d) in enumerate(table.items()):
+        Ls = sorted(d)
+        ys = [d[L][f"{which}_ratio"] for L in Ls]
+        pts = [(L, y) for L, y in zip(Ls, ys) if y is not None and y == y and y not in (float("inf"),) and y > 0]
+        series.append({"label": label, "x": [L for L, _ in pts], "y": [y for _, y in pts], "marker": "o",
+                       "style": styles.get(label.split()[0], "-"), "color": f"C{n % 10}"})
+    return {"name": f"ZC26.{which}-ratio-vs-L",
+            "title": f"ZC26.{which} [abstract]: worst K·E KL / ({which}·ln L) over the structured families",
+            "caption": f"Each candidate size law's worst ratio K·E KL/({which}·ln L) (K = E[T]) over the "
+                       "structured families (Markov, 3-colouring, repetition, parity, copy, product), exact "
+                       "entropy profiles, L = 4 … 1024. A bounded line is the shape of an "
+                       f"{which}-adaptive law; a growing one is not. Float shape, no verdict.",
+            "panels": [{"kind": "lines", "xlabel": "L (sequence length)", "ylabel": f"K · E KL / ({which} · ln L)",
+                        "xscale": "log", "yscale": "log", "integer_x": True, "series": series,
+                        "legend_size": 6, "legend_cols": 2}]}
 
 
 # ------------------------------------------------------------------ ZC26.GAIN (certified closed forms)
