@@ -24,7 +24,7 @@ from pathlib import Path
 from ..certify.verdicts import check_eq, check_ge, check_le
 from .model import Claim
 from ..errors import SpecError, shorten
-from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_schedules
+from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_admits, grid_schedules
 from ..output import atomic_write_text
 from .serialize import jsonable, to_float
 
@@ -78,13 +78,17 @@ def families(profile: str) -> list:
 def instances(claim: Claim, profile: str, cache: TargetCache, family: str | None = None,
               targets: list | None = None):
     """Every (target, schedule, predictor, plan) the claim ranges over on the profile's grid
-    (or on the given target specs instead of the profile's zoo)."""
+    (or on the given target specs instead of the profile's zoo). The claim's families and the
+    profile's per-grid length caps apply to given specs too, so a run split into per-target tasks
+    (``distributed.py``) sees exactly the instances of the whole run."""
     preds = expand_predictors(claim.predictors, profile)
     consts = {k: _rational(v) for k, v in claim.constants.items()}
     for spec in (targets if targets is not None else target_specs(profile, family)):
-        if targets is None and not claim.ranges_over(family_of(spec)):
+        if not claim.ranges_over(family_of(spec)):
             continue
         ws = cache.workspace(spec)
+        if not grid_admits(profile, claim.grid, ws.target.L):
+            continue
         for sched, plan in grid_schedules(claim.grid, ws.target.L):
             for pred in (preds if sched is not None else preds[:1]):
                 yield Instance(ws, sched, pred, plan, consts)

@@ -27,6 +27,10 @@ PROFILES = {
     "ci": {
         "sizes": [(L, 2) for L in range(1, 7)] + [(L, 3) for L in range(1, 5)],
         "imperfect": ["mix:lam=1/10", "temp:beta=2", "noise:sigma=1/2,seed=1"],
+        # The identities checked on every plan or schedule with exact laws (D-CHAIN, D-MIX,
+        # D-PROFILE, LC25.TRAIN) stop at L = 5 in the default run, which keeps the test suite
+        # inside its time budget; deep checks them to L = 8.
+        "grid_max_L": {"plans": 5, "schedules": 5},
     },
     "deep": {
         "sizes": [(L, 2) for L in range(1, 9)] + [(L, 3) for L in range(1, 6)] + [(L, 4) for L in range(1, 5)],
@@ -96,6 +100,12 @@ def grid_schedules(grid: str, L: int) -> list:
             out.append((plan(blocks, L), tuple(blocks)))
         return out
     raise KeyError(grid)
+
+
+def grid_admits(profile: str, grid: str, L: int) -> bool:
+    """Whether the profile runs ``grid`` at length L (its ``grid_max_L`` cap, if any)."""
+    cap = PROFILES[profile].get("grid_max_L", {}).get(grid)
+    return cap is None or L <= cap
 
 
 GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans",

@@ -34,7 +34,6 @@ def _measure(args) -> int:
     from ..engine.metrics import measure, measure_target
     from ..engine.plans import parse_sampler
     from ..engine.predictors import parse_predictor
-    from ..claims.serialize import cell, enclosure, jsonable, shown
     from ..engine.target import make_target
 
     from ..errors import TooLarge
@@ -66,6 +65,16 @@ def _measure(args) -> int:
                          params=plan.params, field_name=plan.where, exact=args.exact)
     progress("computing marginals, measures and the sampler's law", engine_bytes(plan.q, plan.L, args.exact))
     out = measure_target(target) if sched is None else measure(target, sched, pred)
+    header = [f"target   {target.spec}  (q={target.q}, L={target.L})  engine: {out.get('engine', 'enumeration')}"]
+    if "sampler" in out:
+        header.append(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
+    return _print_measure(args, out, header)
+
+
+def _print_measure(args, out: dict, header: list, footer: tuple = ()) -> int:
+    """The measured quantities as JSON, or as a table with each exact enclosure beside its value."""
+    from ..claims.serialize import cell, enclosure, jsonable, shown
+
     data = jsonable(out)
     if args.exact:
         data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS if out.get(k) is not None}
@@ -73,9 +82,7 @@ def _measure(args) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"target   {target.spec}  (q={target.q}, L={target.L})  engine: {out.get('engine', 'enumeration')}")
-    if "sampler" in out:
-        print(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
+    print("\n".join(header))
     print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
     width = max(len(k) for k in MEASURE_KEYS)
     for k in MEASURE_KEYS + ("max_iterations",):
@@ -86,35 +93,20 @@ def _measure(args) -> int:
             enc = data["enclosures"][k]
             line += "   " + (enc.get("exact") or enc.get("ball"))
         print(line)
+    for line in footer:
+        print(line)
     return 0
 
 
 def _measure_profile(args, plan) -> int:
     from ..engine.profile import measure_profile
-    from ..claims.serialize import cell, enclosure, jsonable, shown
 
     out = measure_profile(args.target, args.sampler, args.exact, args.predictor)
-    data = jsonable(out)
-    if args.exact:
-        data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS if out.get(k) is not None}
-        data["exact"] = True
-    if args.json:
-        print(json.dumps(data, indent=2))
-        return 0
-    print(f"target   {plan.family} (q={plan.q}, L={plan.L})  engine: profile ({out['profile_form']} closed form)")
+    header = [f"target   {plan.family} (q={plan.q}, L={plan.L})  engine: profile ({out['profile_form']} closed form)"]
     if "sampler" in out:
-        print(f"sampler  {out['sampler']}   predictor perfect")
-    print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
-    width = max(len(k) for k in MEASURE_KEYS)
-    for k in MEASURE_KEYS + ("max_iterations",):
-        if k in out:
-            line = f"  {k:<{width}}  {cell(shown(k, out[k]), 10)}"
-            if args.exact and k in data["enclosures"]:
-                enc = data["enclosures"][k]
-                line += "   " + (enc.get("exact") or enc.get("ball"))
-            print(line)
-    print("  omitted: " + ", ".join(out["omitted"]["metrics"]) + " — " + out["omitted"]["reason"])
-    return 0
+        header.append(f"sampler  {out['sampler']}   predictor perfect")
+    footer = ("  omitted: " + ", ".join(out["omitted"]["metrics"]) + " — " + out["omitted"]["reason"],)
+    return _print_measure(args, out, header, footer)
 
 
 def one_line(text: str) -> str:

@@ -79,3 +79,13 @@ def safe_div(num: np.ndarray, den: np.ndarray, default, exact: bool) -> np.ndarr
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(den > 0, num / np.where(den > 0, den, 1.0), float(default))
     return out
+
+
+def log_binom(n, k):
+    """log C(n, k) for integer arrays (−inf outside 0 ≤ k ≤ n), from a table of log n!."""
+    n, k = np.asarray(n), np.asarray(k)
+    top = int(np.max(n)) if n.size else 0
+    lfact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, max(top, 1) + 1)))])
+    ok = (k >= 0) & (k <= n) & (n >= 0)
+    nn, kk = np.where(ok, n, 0).astype(int), np.where(ok, k, 0).astype(int)
+    return np.where(ok, lfact[nn] - lfact[kk] - lfact[nn - kk], -np.inf)

@@ -45,6 +45,7 @@ from flint import fmpq
 
 from ..errors import SpecError, TooLarge
 from ..certify.logforms import LogLinear
+from .numbers import log_binom
 
 CLOSED_FORMS = ("product", "mds", "copy", "markov", "coloring3", "ngram (n <= 2)", "potts (graph=path, w)")
 
@@ -54,16 +55,6 @@ def _fq(x) -> fmpq:
         return x
     x = Fraction(x)
     return fmpq(x.numerator, x.denominator)
-
-
-def _lcomb(n, k):
-    """log C(n, k) for integer arrays (−inf outside 0 ≤ k ≤ n), from a table of log n!."""
-    n, k = np.asarray(n), np.asarray(k)
-    top = int(np.max(n)) if n.size else 0
-    lfact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, max(top, 1) + 1)))])
-    ok = (k >= 0) & (k <= n) & (n >= 0)
-    nn, kk = np.where(ok, n, 0).astype(int), np.where(ok, k, 0).astype(int)
-    return np.where(ok, lfact[nn] - lfact[kk] - lfact[nn - kk], -np.inf)
 
 
 def _entropy_pairs(p, scale=fmpq(1)) -> list:
@@ -274,10 +265,10 @@ def markov_profile(L: int, start, trans, spec: str = "", kind: str = "markov") -
     def coef_float():
         m = np.arange(L + 1)[:, None]
         a = np.arange(L)[None, :]
-        lc = _lcomb(L, m)
-        first = np.exp(_lcomb(L - 1 - a, m - 1) - lc)
+        lc = log_binom(L, m)
+        first = np.exp(log_binom(L - 1 - a, m - 1) - lc)
         d = np.arange(1, L)[None, :]
-        second = np.exp(_lcomb(L - 1 - d, m - 2) - lc)
+        second = np.exp(log_binom(L - 1 - d, m - 2) - lc)
         return np.concatenate([first, second], axis=1)
 
     return Profile(L, kind, spec, pairs_of, np.array(vals), fold, coef_float, fold_dense)

@@ -46,6 +46,7 @@ from flint import fmpq
 
 from ..errors import SpecError
 from .plans import Schedule, mdm
+from .numbers import log_binom
 
 LAWS = ("grow", "shrink", "uniform", "binomial", "odds", "file", "p@sizes;...")
 _ACCEPT = ("law=grow,r=R[,randomized=true] | law=shrink,r=R[,randomized=true] | law=uniform,K=K | "
@@ -282,21 +283,11 @@ def uniform(K: int, L: int, spec: str | None = None) -> SizeLaw:
             A = [fmpq(L, K)] + [1 - fmpq(comb(n - 1, K - 1), top) for n in range(1, L)]
             return P, A
         n = np.arange(1, L)
-        ratio = np.where(n - 1 >= K - 1, np.exp(_lcomb(n - 1, K - 1) - _lcomb(L - 1, K - 1)), 0.0)
+        ratio = np.where(n - 1 >= K - 1, np.exp(log_binom(n - 1, K - 1) - log_binom(L - 1, K - 1)), 0.0)
         P = np.concatenate([[1.0], np.full(L - 1, (K - 1) / (L - 1) if L > 1 else 0.0)])
         return P, np.concatenate([[L / K], 1.0 - ratio])
 
     return SizeLaw("uniform", spec, L, {"K": K}, K, build, closed)
-
-
-def _lcomb(n, k):
-    """log C(n, k) for integer arrays (−inf outside 0 ≤ k ≤ n), from a table of log n!."""
-    n, k = np.asarray(n), np.asarray(k)
-    top = int(np.max(n)) if n.size else 0
-    lfact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, max(top, 1) + 1)))])
-    ok = (k >= 0) & (k <= n) & (n >= 0)
-    nn, kk = np.where(ok, n, 0).astype(int), np.where(ok, k, 0).astype(int)
-    return np.where(ok, lfact[nn] - lfact[kk] - lfact[nn - kk], -np.inf)
 
 
 def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
@@ -339,7 +330,7 @@ def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
             Rk, pk = float(R[k]), float(pi[k])
             rest = 1.0 - Rk
             with np.errstate(divide="ignore"):
-                log_occ = _lcomb(L, n) + n * np.log(Rk) + (L - n) * np.log(rest) if Rk > 0 else \
+                log_occ = log_binom(L, n) + n * np.log(Rk) + (L - n) * np.log(rest) if Rk > 0 else \
                     np.where(n == 0, L * np.log(rest), -np.inf)
             occ = np.exp(log_occ)
             rho = pk / rest
