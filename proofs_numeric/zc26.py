@@ -248,6 +248,7 @@ def _summarize(which: str):
         adapt = adaptivity(table)
         out["adaptive"] = adapt
         yes = [fam for fam, d in adapt.items() if d[which]]
+        out["headline"] = (f"{which}-bounded in L (reading aid): " + (", ".join(yes) if yes else "none"))
         lines.append(f"  {which}-adaptive (bounded in L at every rate/budget, reading aid): "
                      + (", ".join(yes) if yes else "none") + "; not: "
                      + ", ".join(fam for fam, d in adapt.items() if not d[which]))

@@ -238,3 +238,28 @@ def test_fg25_ter_curve_beyond_enumeration_is_flat_and_certified():
             assert all(abs(p["bound"] - bound) < 1e-12 for p in pts)
             vals = [p["value"] for p in pts]
             assert 0 < min(vals) and max(vals) / min(vals) < 1.25  # flat: the TER benefit
+
+
+def test_fg25_ter_profile_point_matches_the_independent_oracle():
+    """The profile-engine point of the TER curve equals the oracle's D-PROFILE average over the
+    mdm:N size law (all N^L label vectors) on the brute-force entropy profile (tests/profile_oracles.py,
+    no engine code), at L = 8 on both chains."""
+    import itertools
+    from fractions import Fraction as F
+
+    import profile_oracles as O
+
+    from proofs_numeric.fg25 import profile_expected_kl
+
+    L = 8
+    chains = {
+        "markov:L=8,q=2,flip=1/10": O.markov_joint([F(1, 2), F(1, 2)], [[F(9, 10), F(1, 10)], [F(1, 10), F(9, 10)]], L),
+        "coloring3:L=8": O.uniform_joint(w for w in itertools.product(range(3), repeat=L)
+                                         if all(a != b for a, b in zip(w, w[1:]))),
+    }
+    for spec, joint in chains.items():
+        h = O.float_profile(joint, L)
+        for N in (2, 4):
+            want = O.law_profile_kl(O.binomial_law(L, N), h) / L
+            got = profile_expected_kl(spec, N)["value"]
+            assert abs(got - want) < 1e-12, (spec, N, got, want)

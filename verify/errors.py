@@ -44,3 +44,10 @@ def shorten(text: str, n: int = ECHO_CHARS) -> str:
     """An echoed user value cut to its first ``n`` characters (a 100,000-digit value is not echoed whole)."""
     text = str(text)
     return text if len(text) <= n else text[:n] + "…"
+
+
+class Undecided(Exception):
+    """A comparison that stayed open at the precision cap (docs/index.md §5, §7): never a user
+    error and never a silent float choice. ``check`` records the instance as ``undecided``; a
+    single command reports it in one line."""
+

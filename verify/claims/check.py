@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..certify.verdicts import check_eq, check_ge, check_le
 from .model import Claim
-from ..errors import SpecError, shorten
+from ..errors import SpecError, Undecided, shorten
 from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_admits, grid_schedules
 from ..output import atomic_write_text
 from .serialize import jsonable, to_float
@@ -207,17 +207,21 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
     rows = []
     for inst in instances(claim, profile, cache, family, targets):
         row = Row(inst.describe(), None, None, None, _inst=inst)
-        if claim.checked:
-            lhs = side_value(claim, claim.lhs, inst)
-            rhs = side_value(claim, claim.rhs, inst)
-            v = CHECKERS[claim.relation](lhs, rhs, prec_cap=prec_cap)
-            row.status, row.margin, row.verdict = v.status, v.margin, v.to_json()
-            row.lhs, row.rhs = v.lhs_float, v.rhs_float
-        if claim.statistic is not None:
-            try:
-                row.statistic = to_float(side_value(claim, claim.statistic, inst))
-            except (ZeroDivisionError, SpecError):
-                row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
+        try:
+            if claim.checked:
+                lhs = side_value(claim, claim.lhs, inst)
+                rhs = side_value(claim, claim.rhs, inst)
+                v = CHECKERS[claim.relation](lhs, rhs, prec_cap=prec_cap)
+                row.status, row.margin, row.verdict = v.status, v.margin, v.to_json()
+                row.lhs, row.rhs = v.lhs_float, v.rhs_float
+            if claim.statistic is not None:
+                try:
+                    row.statistic = to_float(side_value(claim, claim.statistic, inst))
+                except (ZeroDivisionError, SpecError):
+                    row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
+        except Undecided as err:  # a quantity itself could not be settled (an adaptive branch)
+            row.status, row.margin = "undecided", str(err)
+            row.verdict = {"status": "undecided", "reason": str(err)}
         if claim.record is not None:
             row.values = claim.record(inst)
         rows.append(row)

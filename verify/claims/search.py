@@ -38,7 +38,7 @@ import numpy as np
 
 from .check import CHECKERS, Row, side_value, witness_payload, _replay_command
 from .model import Claim
-from ..errors import SpecError
+from ..errors import SpecError, Undecided
 from .instances import Instance, Workspace, expand_predictors, grid_schedules
 from .serialize import jsonable, to_float
 
@@ -301,6 +301,9 @@ def evaluate(claim: Claim, cand: Candidate) -> Evaluation | None:
                 ev.score = 1 / ev.statistic if ev.statistic > 0 else VIOLATION_SCORE
     except (ZeroDivisionError, SpecError):
         return None  # e.g. a statistic divided by Σ I = 0, or a symbol the grid has no value for
+    except Undecided as err:  # never a silent skip: the hunt stops and says where
+        raise SpecError(f"search {claim.id}", f"undecided on a drawn instance: {err}",
+                        "a report of this instance (it is a precision-cap coincidence)") from None
     return ev
 
 

@@ -11,7 +11,7 @@ import json
 import sys
 import traceback
 
-from ..errors import SpecError
+from ..errors import SpecError, Undecided
 
 # Heavy modules (numpy, sympy, flint) are imported inside main's try, so that Ctrl-C during
 # start-up also ends with one line and exit 130.
@@ -140,6 +140,9 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
+    except Undecided as err:  # a quantity stayed open at the precision cap: say so, no traceback
+        print(f"verify: undecided: {one_line(str(err))}", file=sys.stderr)
+        return 2
     except SpecError as err:
         print(f"verify: error: {one_line(str(err))}", file=sys.stderr)
         return 2

@@ -40,6 +40,7 @@ from flint import fmpq
 from .info import Marginals
 from .laws import _cond_full, full_form
 from ..certify.logforms import LogLinear, PrecisionExhausted
+from ..errors import SpecError
 from .numbers import log_sum, rational
 from .predictors import PERFECT, Predictor, parse_predictor
 from .rules import AdaptiveRule, UndecidedBranch, batch_law, parse_rule
@@ -53,6 +54,7 @@ from .target import Target, as_float
 # exact decision. Probabilities (top-probability comparisons) use a radius of 2^-36.
 RAD_H = 2.0**-26
 RAD_C = 2.0**-36
+MAX_FLOAT_PREVIEW_ENTRIES = 2**24
 PREC_CAP = 4096
 
 
@@ -62,6 +64,10 @@ class RunContext:
 
     def __init__(self, target: Target, m: Marginals, predictor: Predictor, rule: AdaptiveRule,
                  shared: dict | None = None):
+        if float(target.q) ** target.L > MAX_FLOAT_PREVIEW_ENTRIES:
+            # The float preview's radii (module comment) are proved for at most 2^24 summed terms.
+            raise SpecError("target", f"q^L = {target.q}^{target.L} exceeds 2^24 joint entries, beyond what the "
+                            "adaptive engine's float preview is proved for", "q^L <= 2^24 for adaptive rules")
         self.target, self.m, self.pred, self.rule = target, m, predictor, rule
         self._mE = m if target.exact else None
         # per (target, predictor), reusable by every rule: exact conditionals, float columns
@@ -254,16 +260,21 @@ class CertifiedMax:
 
     def __init__(self):
         self.best_f: float | None = None
+        self.best_rad = 0.0
         self._best = None  # thunk → LogLinear
         self._where = None
 
-    def offer(self, fval: float, thunk, where) -> None:
-        """``where()`` names the state (built only when needed)."""
-        if self.best_f is None or fval > self.best_f + 8 * RAD_H * (1 + abs(fval)):
-            self.best_f, self._best, self._where = fval, thunk, where
+    def offer(self, fval: float, thunk, where, nterms: int) -> None:
+        """``where()`` names the state (built only when needed). ``fval`` sums ``nterms`` float
+        entropies, each within RAD_H of its exact value (module comment), so the float decides
+        only when the two values' radii do not overlap."""
+        rad = RAD_H * (nterms + 2) * (1 + abs(fval))
+        if self.best_f is None or fval - self.best_f > rad + self.best_rad:
+            self.best_f, self.best_rad, self._best, self._where = fval, rad, thunk, where
             return
-        if fval < self.best_f - 8 * RAD_H * (1 + abs(fval)):
+        if self.best_f - fval > rad + self.best_rad:
             return
+        self.best_rad = max(self.best_rad, rad)
         cur, new = self._best(), thunk()
         self._best = lambda v=cur: v
         if new._terms == cur._terms and new._const == cur._const:
@@ -452,7 +463,7 @@ def _offer_stats(view: StateView, B: tuple, counts: np.ndarray, wD_flat: np.ndar
         for r in near:  # only rows that can still be the maximum
             kk = int(rows[r])
             target.offer(float(vals[r]), lambda kk=kk, f=build: f(view, kk, idx),
-                         lambda kk=kk: view.where(kk))
+                         lambda kk=kk: view.where(kk), len(idx))
 
 
 def _budget_form(view: StateView, k: int, idx: list) -> LogLinear:

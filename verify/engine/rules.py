@@ -34,27 +34,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 from math import factorial
 
 import numpy as np
 from flint import fmpq
 
-from ..errors import SpecError
+from ..errors import SpecError, Undecided, shorten
 from ..certify.logforms import LogLinear
-from ..specs import check_keys, parse_int, parse_spec
+from ..specs import check_keys, parse_fmpq, parse_int, parse_spec
 
 RULES = ("entropy-sum", "max-entropy", "eb", "topk", "threshold")
 _PARAM = {"entropy-sum": "eta", "max-entropy": "eta", "eb": "gamma", "topk": "k", "threshold": "tau"}
 
 
-class UndecidedBranch(SpecError):
+class UndecidedBranch(Undecided):
     """A comparison a rule makes could not be settled at the precision cap (never expected for
     log-linear forms, docs/index.md §7); the message names the state."""
 
     def __init__(self, where: str, detail: str):
-        super().__init__("sampler", f"branch undecided at {where}: {detail}",
-                         "a parameter away from this exact coincidence, or a higher precision cap")
+        super().__init__(f"sampler: branch undecided at {where}: {detail} (a parameter away from this "
+                         "exact coincidence, or a higher precision cap, settles it)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,11 +88,8 @@ _ACCEPT_LOGFORM = "a rational >= 0 (0.4, 1/3) or log(r) / c*log(r) with rational
 
 
 def _rat(text: str, field_name: str) -> fmpq:
-    try:
-        fr = Fraction(text.replace(" ", ""))
-    except (ValueError, ZeroDivisionError):
-        raise SpecError(field_name, f"{text.strip()!r} is not a rational", _ACCEPT_LOGFORM) from None
-    return fmpq(fr.numerator, fr.denominator)
+    """A rational through the spec parser's limits (length, exponent), so huge values are refused."""
+    return parse_fmpq(text.replace(" ", ""), field_name)
 
 
 def parse_log_form(text: str, field_name: str):
@@ -108,7 +104,10 @@ def parse_log_form(text: str, field_name: str):
         v = _rat(plain.group(1), field_name)
         if v < 0:
             raise SpecError(field_name, f"{t} is negative", _ACCEPT_LOGFORM)
-        return v, int(v.p) / int(v.q)
+        try:
+            return v, int(v.p) / int(v.q)
+        except OverflowError:
+            raise SpecError(field_name, f"{shorten(t)!r} is too large", _ACCEPT_LOGFORM) from None
     if t.startswith("-"):
         raise SpecError(field_name, f"{t} is negative", _ACCEPT_LOGFORM)
     form = _LOG_FORM.match(t)
@@ -124,7 +123,11 @@ def parse_log_form(text: str, field_name: str):
         return fmpq(0), 0.0
     import math
 
-    return LogLinear.log(r, c), float(int(c.p) / int(c.q)) * (math.log(int(r.p)) - math.log(int(r.q)))
+    try:
+        approx = float(int(c.p) / int(c.q)) * (math.log(int(r.p)) - math.log(int(r.q)))
+    except OverflowError:
+        raise SpecError(field_name, f"{shorten(t)!r} is too large", _ACCEPT_LOGFORM) from None
+    return LogLinear.log(r, c), approx
 
 
 def parse_rule(spec: str, L: int) -> AdaptiveRule:
