@@ -85,7 +85,10 @@ def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
     if c.constants:
         out.append("- constants (data, correctable): " + ", ".join(f"`{k} = {v}`" for k, v in c.constants.items()))
     if isinstance(c.lhs, str):
-        out.append(f"- sides: `{c.lhs}` {c.relation} `{c.rhs}`")
+        # The claim's JSON form names python sides (python:<function>), never a memory address,
+        # so the report stays identical across runs.
+        sides = c.to_json()
+        out.append(f"- sides: `{sides['lhs']}` {c.relation} `{sides['rhs']}`")
     if c.notes:
         out.append(f"- notes: {c.notes}")
     if c.checked:
