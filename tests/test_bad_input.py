@@ -252,13 +252,18 @@ def test_sigint_leaves_the_previous_report_or_the_complete_new_one(tmp_path):
     old = {"report.md": "OLD report\n", "report.json": '{"old": true}\n'}
     for name, text in old.items():
         (out / name).write_text(text)
-    delay = random.uniform(0.0, 5.0)
+    # A seeded moment, so a failure can be replayed; counted from the child's first line on stderr
+    # (the run has started inside main), since a SIGINT while the interpreter itself is still
+    # starting up is Python's, not ours.
+    delay = random.Random(20261123).uniform(0.0, 2.0)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     child = subprocess.Popen([sys.executable, "-m", "verify.cli", "report", "--out", str(out), "--only", "D-ONE"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    first = child.stderr.readline()
     time.sleep(delay)
     child.send_signal(signal.SIGINT)
-    _, err = child.communicate(timeout=120)
+    _, rest = child.communicate(timeout=120)
+    err = first + rest
     names = sorted(p.name for p in out.iterdir())
     assert not [p for p in tmp_path.rglob(".verify-staging-*")], "staging folder left behind"
     assert "Traceback" not in err, (delay, err)
