@@ -147,17 +147,7 @@ def dp_ops(schedule: Schedule, q: int) -> int:
 def step_order(schedule: Schedule) -> list:
     """Nodes by (depth, revealed): every transition goes one step deeper, so this order is
     topological, and the nodes of a step are done before the next step's are read."""
-    depth = {schedule.start: 0}
-    frontier = [schedule.start]
-    while frontier:
-        nxt = []
-        for key in frontier:
-            for _, _, child in schedule.nodes.get(key, ()):
-                d = depth[key] + 1
-                if depth.get(child, -1) < d:
-                    depth[child] = d
-                    nxt.append(child)
-        frontier = nxt
+    depth = schedule.depths()
     return sorted(depth, key=lambda k: (depth[k], schedule.revealed[k]))
 
 

@@ -30,8 +30,8 @@ class Schedule:
     params: dict = field(default_factory=dict)
     adaptive: bool = False
 
-    def order(self) -> list:
-        """Nodes in an order where every transition goes forward: by (revealed, depth)."""
+    def depths(self) -> dict:
+        """{node: longest number of steps from the start} over the size-node graph."""
         depth = {self.start: 0}
         frontier = [self.start]
         while frontier:
@@ -43,6 +43,11 @@ class Schedule:
                         depth[child] = d
                         nxt.append(child)
             frontier = nxt
+        return depth
+
+    def order(self) -> list:
+        """Nodes in an order where every transition goes forward: by (revealed, depth)."""
+        depth = self.depths()
         return sorted(depth, key=lambda k: (self.revealed[k], depth[k]))
 
     def size_weights(self) -> dict:
