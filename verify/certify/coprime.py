@@ -153,7 +153,8 @@ def _sharing_pairs(X: list, base: list) -> list:
     is itself a base element it is the only one of the chunk sharing a factor with ``x`` (the base
     is pairwise coprime), else ``g`` (smaller than ``x``) is tested against the chunk's members.
     ``gcd(x, Π)`` reduces ``Π mod x`` first, so the chunk tests cost one pass over the base's digits
-    per element; a binary product-tree descent would repeat that pass at every level.
+    per element; a binary product-tree descent would repeat that pass at every level. Every hit
+    divides out the primes it accounts for, and the search ends when none are left.
     """
     out: list = []
     n = len(base)
@@ -164,26 +165,37 @@ def _sharing_pairs(X: list, base: list) -> list:
     prods = [_product_tree(base[lo:hi])[-1][0] for lo, hi in chunks]
     whole = _product_tree(prods)[-1][0]
     where = {b: j for j, b in enumerate(base)}
-    for i, x in enumerate(X):
-        # one gcd with the whole base first: most elements share nothing, or exactly one element
-        x = x.gcd(whole)
-        if x == 1:
-            continue
-        j = where.get(x)
-        if j is not None:
-            out.append((i, j))
-            continue
+    # one gcd with the whole base first: most elements share nothing, or exactly one element.
+    # gcd(x, Π) = gcd(x, Π mod x), and a remainder tree gives every Π mod x for about the cost of
+    # one reduction of Π, where n separate reductions would each pass over all of Π's digits.
+    rems = _remainders(whole, _product_tree(X)) if len(X) > 1 else [whole % X[0]]
+    for i, (x, r) in enumerate(zip(X, rems)):
+        x = x.gcd(r)
+        # x's primes are all primes of the base; each hit removes the primes it accounts for (the
+        # base is pairwise coprime, so no other element holds them), and the search stops as soon
+        # as none are left: on average an element meets a few chunks, not all of them.
         for (lo, hi), pk in zip(chunks, prods):
+            if x == 1:
+                break
+            j = where.get(x)
+            if j is not None:
+                out.append((i, j))
+                break
             g = x.gcd(pk)
             if g == 1:
                 continue
-            j = where.get(g)
-            if j is not None:
-                out.append((i, j))
-                continue
+            x = _split_off(x, g)[1]
             for j in range(lo, hi):
-                if g.gcd(base[j]) != 1:
+                if g == 1:
+                    break
+                j_g = where.get(g)
+                if j_g is not None:
+                    out.append((i, j_g))
+                    break
+                b = base[j]
+                if g.gcd(b) != 1:
                     out.append((i, j))
+                    g = _split_off(g, b)[1]
     return out
 
 
