@@ -222,6 +222,30 @@ def test_tie_on_a_non_symmetric_law_matches_exact_oracle():
             _compare(run_chain(tf, f"entropy-sum:eta={spec}"), want, f"float target eta={spec}")
 
 
+def test_float_target_branches_are_decided_on_its_exact_law():
+    """A float target whose rounding breaks an exact tie. X_1 uniform on 3 values, X_2 and X_3
+    independent of it with law (1/2, 1/4, 1/4), whose entropy is exactly η = (3/2) log 2. The float
+    copy moves two entries by 2^-40 toward uniform, so one conditional's entropy rises just above
+    η. Given the exact law, every branch is decided on it and the result matches the oracle's exact
+    comparisons (up to the 2^-40 perturbation); decided on the float entries, E_p[T] moves by about
+    0.3 (checked, so the case really separates the two)."""
+    dist = [Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)]
+    pmf = np.empty((3, 3, 3), dtype=object)
+    for a, b, c in np.ndindex(pmf.shape):
+        pmf[a, b, c] = Fraction(1, 3) * dist[b] * dist[c]
+    fl = np.asarray(pmf, dtype=float)
+    fl[0, 0, 0] -= 2.0**-40
+    fl[0, 1, 0] += 2.0**-40
+    tf = make_target(fl, 3, 3)
+    want = AO.entropy_sum_direct(pmf, AO.ExactEntropy(("log", Fraction(3, 2), 2)))
+    res = run_chain(tf, "entropy-sum:eta=3/2*log(2)", exact_target=_exact(pmf))
+    assert float(res.expected_iterations) == pytest.approx(want["iters_data"], abs=1e-9)
+    assert float(res.expected_iterations_sampler) == pytest.approx(want["iters_sampler"], abs=1e-9)
+    assert float(res.expected_kl) == pytest.approx(want["expected_kl"], abs=1e-9)
+    rounded = run_chain(tf, "entropy-sum:eta=3/2*log(2)")
+    assert abs(float(rounded.expected_iterations) - want["iters_data"]) > 0.1
+
+
 # ------------------------------------------------------------------ spec errors
 
 

@@ -223,7 +223,7 @@ def _max_entropy_twin(inst: Instance):
             ft = inst.target.to_float()
             inst.ws.adaptive[("float-target",)] = (ft, Marginals(ft), {})
         ft, fm, shared = inst.ws.adaptive[("float-target",)]
-        got = run_chain(ft, rule, PERFECT, fm, shared=shared)
+        got = run_chain(ft, rule, PERFECT, fm, shared=shared, exact_target=inst.target)
         inst.ws.adaptive[key] = got
     return got
 

@@ -64,11 +64,31 @@ def _measure(args) -> int:
     target = make_target(build_plan(plan, args.exact), plan.q, plan.L, spec=args.target.strip(), name=plan.family,
                          params=plan.params, field_name=plan.where, exact=args.exact)
     progress("computing marginals, measures and the sampler's law", engine_bytes(plan.q, plan.L, args.exact))
-    out = measure_target(target) if sched is None else measure(target, sched, pred)
+    exact_target = None
+    if sched is not None and not args.exact and getattr(sched, "adaptive", False):
+        exact_target = _exact_twin(plan, target)
+    out = measure_target(target) if sched is None else measure(target, sched, pred, exact_target)
     header = [f"target   {target.spec}  (q={target.q}, L={target.L})  engine: {out.get('engine', 'enumeration')}"]
     if "sampler" in out:
         header.append(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
     return _print_measure(args, out, header)
+
+
+def _exact_twin(plan, target):
+    """The exact law of a float target, on which an adaptive rule's branches are decided (exact
+    ties of the law stay ties), or None when it would not fit in memory: the branches are then
+    decided on the float entries read exactly (docs/adaptive.md)."""
+    from distributions.registry import build_plan, refuse_plan
+
+    from ..engine.target import make_target
+    from ..errors import TooLarge
+
+    try:
+        refuse_plan(plan, True, "target")
+    except TooLarge:
+        return None
+    return make_target(build_plan(plan, True), plan.q, plan.L, spec=target.spec, name=target.name,
+                       params=plan.params, field_name=plan.where, exact=True)
 
 
 def _print_measure(args, out: dict, header: list, footer: tuple = ()) -> int:

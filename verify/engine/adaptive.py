@@ -63,13 +63,14 @@ class RunContext:
     predictor, the rule's threshold, and the caches of exact conditionals and decided signs."""
 
     def __init__(self, target: Target, m: Marginals, predictor: Predictor, rule: AdaptiveRule,
-                 shared: dict | None = None):
+                 shared: dict | None = None, exact_target: Target | None = None):
         if float(target.q) ** target.L > MAX_FLOAT_PREVIEW_ENTRIES:
             # The float preview's radii (module comment) are proved for at most 2^24 summed terms.
             raise SpecError("target", f"q^L = {target.q}^{target.L} exceeds 2^24 joint entries, beyond what the "
                             "adaptive engine's float preview is proved for", "q^L <= 2^24 for adaptive rules")
         self.target, self.m, self.pred, self.rule = target, m, predictor, rule
         self._mE = m if target.exact else None
+        self._exact_target = exact_target
         # per (target, predictor), reusable by every rule: exact conditionals, float columns
         shared = {} if shared is None else shared
         self._condE: dict = shared.setdefault("exact_cond", {})
@@ -94,8 +95,11 @@ class RunContext:
         return got
 
     def exact_marginals(self) -> Marginals:
+        """The law the branches are decided on: the exact law the float target approximates
+        when the caller has it, else the float target's entries read exactly (their binary64
+        values, whose rounding breaks the exact ties of the law they approximate)."""
         if self._mE is None:
-            self._mE = Marginals(self.target.to_exact())
+            self._mE = Marginals(self._exact_target or self.target.to_exact())
         return self._mE
 
     def exact_cond(self, S: tuple, j: int) -> np.ndarray:
@@ -130,6 +134,7 @@ class StateView:
         self.Hf, self.Cf = Hf, Cf
         self._H: dict = {}
         self._cls: dict = {}
+        self._eta: dict = {}  # terms of Σ lin[a] H_a → {row: decided sign}, for this S
 
     # ---- exact values
 
@@ -160,27 +165,32 @@ class StateView:
         integer naming that multiset (one per run)."""
         got = self._cls.get((k, a))
         if got is None:
-            ms = tuple(sorted(self.ctx.exact_cond(self.S, self.M[a])[k]))
+            # the multiset as sorted (numerator, denominator) pairs: fmpz hashes natively, while
+            # an fmpq hashes through Python's Fraction
+            ms = tuple((x.p, x.q) for x in sorted(self.ctx.exact_cond(self.S, self.M[a])[k]))
             got = self.ctx.classes.setdefault(ms, len(self.ctx.classes))
             self._cls[(k, a)] = got
         return got
 
     def _exact_sign_eta(self, k: int, lin: dict) -> int:
-        key = (self.S, k, tuple(sorted(lin.items())))
-        got = self.ctx.signs.get(key)
+        # many states share the same conditional laws (symmetries, Markov rows): decide each
+        # multiset of laws once per run
+        vkey = ("eta", tuple(sorted((self._dist_key(k, a), c) for a, c in lin.items())))
+        got = self.ctx.signs.get(vkey)
         if got is None:
-            # many states share the same conditional laws (symmetries, Markov rows): decide each
-            # multiset of laws once
-            vkey = ("eta", tuple(sorted((self._dist_key(k, a), c) for a, c in lin.items())))
-            got = self.ctx.signs.get(vkey)
-            if got is None:
-                form = -self.ctx.thr
-                for a, c in lin.items():
-                    form = form + self.H_exact(k, a) * c
-                got = self._sign(k, form, f"sum of entropies of {[self.M[a] for a in lin]} vs the threshold")
-                self.ctx.signs[vkey] = got
-            self.ctx.signs[key] = got
+            form = -self.ctx.thr
+            for a, c in lin.items():
+                form = form + self.H_exact(k, a) * c
+            got = self._sign(k, form, f"sum of entropies of {[self.M[a] for a in lin]} vs the threshold")
+            self.ctx.signs[vkey] = got
         return got
+
+    def _eta_memo(self, lin: dict) -> dict:
+        """{row: exact sign(Σ lin[a] H_a − η)} decided so far for these terms at this S."""
+        memo = self._eta.get(lkey := tuple(sorted(lin.items())))
+        if memo is None:
+            memo = self._eta[lkey] = {}
+        return memo
 
     # ---- comparisons against the threshold η (or γ)
 
@@ -194,15 +204,25 @@ class StateView:
         open_ = np.abs(d) <= self._rad(lin)
         if rows is not None:
             open_ &= rows
-        for k in np.flatnonzero(open_):
-            out[k] = self._exact_sign_eta(int(k), lin)
+        ks = np.flatnonzero(open_)
+        if ks.size:
+            memo = self._eta_memo(lin)
+            for k in ks.tolist():
+                got = memo.get(k)
+                if got is None:
+                    got = memo[k] = self._exact_sign_eta(k, lin)
+                out[k] = got
         return out
 
     def sign_eta_one(self, k: int, fval: float, lin: dict) -> int:
         d = fval - self.ctx.thr_f
         if abs(d) > self._rad(lin):
             return 1 if d > 0 else -1
-        return self._exact_sign_eta(k, lin)
+        memo = self._eta_memo(lin)
+        got = memo.get(k)
+        if got is None:
+            got = memo[k] = self._exact_sign_eta(k, lin)
+        return got
 
     def surely_gt_eta(self, fvals: np.ndarray, nterms: int) -> bool:
         """True only if Σ − max > η is proved by the float ball at every row (a pruning test)."""
@@ -324,16 +344,18 @@ def _one(shape_L: int, exact: bool) -> np.ndarray:
 
 def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = PERFECT,
               marginals: Marginals | None = None, stats: bool = False,
-              shared: dict | None = None) -> AdaptiveResult:
+              shared: dict | None = None, exact_target: Target | None = None) -> AdaptiveResult:
     """Forward pass of the chain (module docstring); ``stats`` adds the certified maxima.
 
     ``shared`` (one dict per target and predictor) keeps conditionals and their entropies across
     runs, e.g. the η values of one grid; without it they are dropped level by level.
+    ``exact_target`` (float mode): the exact law the float target was rounded from; branches
+    are then decided on it (``RunContext.exact_marginals``).
     """
     rule = parse_rule(rule, target.L) if isinstance(rule, str) else rule
     m = marginals or Marginals(target)
     L, q, exact = target.L, target.q, target.exact
-    ctx = RunContext(target, m, predictor, rule, shared)
+    ctx = RunContext(target, m, predictor, rule, shared, exact_target)
     cache: dict = {} if shared is None else shared.setdefault("cond_full", {})
     pcache: dict = {}  # perfect conditionals in full form (the data law's p_j(· | x_S))
     full = tuple(range(L))
@@ -492,16 +514,18 @@ def _positive(arr: np.ndarray) -> np.ndarray:
     return arr > 0
 
 
-def measure_adaptive(target: Target, sampler: str | AdaptiveRule, predictor=None) -> dict:
+def measure_adaptive(target: Target, sampler: str | AdaptiveRule, predictor=None,
+                     exact_target: Target | None = None) -> dict:
     """``verify measure`` for an adaptive rule: the JSON contract's quantities, with both
-    iteration counts (data law and sampler law) and the per-iteration statistics."""
+    iteration counts (data law and sampler law) and the per-iteration statistics.
+    ``exact_target``: see ``run_chain``."""
     from .metrics import measure_target, output_metrics
 
     rule = parse_rule(sampler, target.L) if isinstance(sampler, str) else sampler
     pred = parse_predictor(predictor) if (predictor is None or isinstance(predictor, str)) else predictor
     m = Marginals(target)
     out = measure_target(target, m)
-    res = run_chain(target, rule, pred, m)
+    res = run_chain(target, rule, pred, m, exact_target=exact_target)
     out.update({"sampler": rule.spec, "predictor": pred.spec, "expected_kl": res.expected_kl})
     out.update(output_metrics(target, res.mixture, out["H"]))
     out["expected_iterations"] = res.expected_iterations

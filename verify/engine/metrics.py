@@ -70,18 +70,20 @@ def measure_target(target: Target, marginals: Marginals | None = None) -> dict:
     }
 
 
-def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor | None = None) -> dict:
+def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor | None = None,
+            exact_target: Target | None = None) -> dict:
     """Every quantity of the JSON contract (README, "Command line") for one (target, sampler, predictor).
 
     Numbers are floats in float mode; in exact mode rationals are fmpq and log quantities LogLinear.
-    Adaptive rules (entropy-sum, max-entropy, eb, topk, threshold) go to ``adaptive.measure_adaptive``.
+    Adaptive rules (entropy-sum, max-entropy, eb, topk, threshold) go to ``adaptive.measure_adaptive``,
+    which decides its branches on ``exact_target`` (the exact law of a float target) when given.
     """
     from .rules import is_rule
 
     if is_rule(sampler):
         from .adaptive import measure_adaptive
 
-        return measure_adaptive(target, sampler, predictor)
+        return measure_adaptive(target, sampler, predictor, exact_target)
     sched = parse_sampler(sampler, target.L) if isinstance(sampler, str) else sampler
     pred = parse_predictor(predictor) if (predictor is None or isinstance(predictor, str)) else predictor
     m = Marginals(target)
