@@ -38,17 +38,23 @@ def _stat_MAX(inst) -> float:
     return to_float(inst.value("expected_kl_max_entropy")) - to_float(inst.value("expected_kl"))
 
 
+def _record_MAX(inst) -> dict:
+    """Both expected KLs on the copy law, for the summary's closed-form table (recorded on the
+    worker: rows of a distributed run carry no instance)."""
+    if not inst.target.spec.startswith("copy:"):
+        return {}
+    return {"max_entropy_kl": to_float(inst.value("expected_kl_max_entropy")),
+            "entropy_sum_kl": to_float(inst.value("expected_kl"))}
+
+
 def _summarize_MAX(rows) -> dict:
     best = max((r for r in rows if r.statistic is not None), key=lambda r: r.statistic, default=None)
     copy = {}
     for r in rows:
-        spec = r.instance["target"]
-        if spec.startswith("copy:") and r.statistic is not None:
-            copy.setdefault(spec, {})[r.instance["sampler"]] = {
-                "max_entropy_kl": to_float(r._inst.value("expected_kl_max_entropy")),
-                "entropy_sum_kl": to_float(r._inst.value("expected_kl")),
-            }
+        if r.values and r.statistic is not None:
+            copy.setdefault(r.instance["target"], {})[r.instance["sampler"]] = dict(r.values)
     return {"largest_gap": best.statistic if best else None, "witness": best.instance if best else None,
+            "headline": (f"largest E KL(max-entropy) − E KL(entropy-sum) = {best.statistic:.4g}" if best else "—"),
             "copy_law": copy,
             "copy_closed_form": "eta >= h: max-entropy pays (L-1)h, entropy-sum (m-1)h <= eta, m = min(floor(eta/h)+1, L); eta < h: both 0"}
 
@@ -75,6 +81,7 @@ PYTHON_CLAIMS = [
         statistic=_stat_MAX,
         aggregate="max",
         summarize=_summarize_MAX,
+        record=_record_MAX,
         notes="Statistic: E KL(max-entropy) - E KL(entropy-sum) at the same eta (perfect predictor). The copy-law closed form is checked exactly in tests/test_cl26.py.",
     ),
 ]

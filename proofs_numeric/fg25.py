@@ -252,6 +252,8 @@ def _summarize_CONST(rows) -> dict:
         if n not in best or r.statistic > best[n][0]:
             best[n] = (r.statistic, r.instance)
     return {"max_implied_constant_by_n": {str(n): {"c": c, "witness": w} for n, (c, w) in sorted(best.items())},
+            "headline": ("max c: " + ", ".join(f"n={n}: {c:.4g}" for n, (c, _) in sorted(best.items()))
+                         if best else "—"),
             "note": "shape only (reported, low confidence): c = N * eps^n / (n-1) at eps = TER gap / (4 log q); "
                     "not the paper's constant."}
 

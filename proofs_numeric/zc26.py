@@ -321,6 +321,7 @@ def _gain_summary(rows) -> dict:
                                                 for L, e in d.items()))
     return {"closed_forms": g,
             "small_L_max_gain_over_L": ({"value": best.statistic, "witness": best.instance} if best else None),
+            "headline": (f"max (TC+DTC)/(L·min(TC,DTC)) = {best.statistic:.4g} on the zoo" if best else "—"),
             "table_lines": lines}
 
 

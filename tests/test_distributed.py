@@ -181,3 +181,31 @@ def test_bad_options_are_spec_errors(kwargs, field):
     with pytest.raises(SpecError) as err:
         run_claims([FALSE_CLAIM], PROFILE, targets=SPECS[:1], **kwargs)
     assert err.value.field == field
+
+
+def _norm(obj):
+    import json
+
+    from verify.claims.serialize import jsonable
+
+    return json.loads(json.dumps(jsonable(obj), sort_keys=True, default=str))
+
+
+@pytest.mark.parametrize("claim", registry(), ids=lambda c: c.id)
+def test_every_summary_reads_only_what_rows_carry_across_processes(claim):
+    """A claim's summary must come out the same from rows that travelled as JSON (as a worker's
+    rows do: no Instance attached) as from in-process rows. A summary reading ``row._inst`` would
+    fail or differ here (CL26.MAX's copy-law table once did). Small targets only: L ≤ 3, plus
+    the copy law at L = 3."""
+    from distributions import zoo_grid
+    from verify.claims.check import summarize
+    from verify.claims.distributed import row_from_json, row_to_json
+
+    specs = zoo_grid(3, 2) + ["copy:L=3,delta=1/3"]
+    cache = TargetCache()
+    res = run_claim(claim, PROFILE, cache, targets=specs)
+    if not res.rows:
+        pytest.skip(f"{claim.id} has no instance on these targets")
+    travelled = [row_from_json(row_to_json(r)) for r in res.rows]
+    assert all(r._inst is None for r in travelled)
+    assert _norm(summarize(claim, travelled, PROFILE, cache)) == _norm(res.summary)

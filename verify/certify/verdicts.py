@@ -524,7 +524,7 @@ def _precisions(prec_start: int, prec_cap: int):
 
 
 _HOW_EXACT_RATIONAL = "exact rational arithmetic"
-_HOW_EXACT_ZERO = "exact zero by prime factorisation (docs/index.md §7)"
+_HOW_EXACT_ZERO = "exact zero over a pairwise coprime base (docs/index.md §7)"
 
 
 def _decide_nonneg(diff, prec_start: int, prec_cap: int):
@@ -590,7 +590,7 @@ def _decide_zero(diff, prec_start: int, prec_cap: int):
                 return "refuted", _rational_fields(red[0]), prec, _HOW_EXACT_RATIONAL + " after reduction"
         if last or ball.is_exact():
             if exact:
-                how = f"nonzero by prime factorisation (docs/index.md §7); ball still contains 0 at {prec} bits"
+                how = f"nonzero over a pairwise coprime base (docs/index.md §7); ball still contains 0 at {prec} bits"
                 return "refuted", _ball_fields(ball), prec, how
             how = (
                 f"enclosure contains 0 at {prec} bits; sides are not exact log-linear forms, "
