@@ -188,6 +188,18 @@ def binomial_law(L: int, N: int) -> dict:
     return out
 
 
+def mdm_law(L: int, pi: list) -> dict:
+    """mdm:pi sizes: every label vector, with probability Π π[label] (Fractions), empty steps dropped."""
+    out: dict = {}
+    for labels in itertools.product(range(len(pi)), repeat=L):
+        w = Fraction(1)
+        for k in labels:
+            w *= pi[k]
+        sizes = tuple(c for c in (labels.count(k) for k in range(len(pi))) if c)
+        out[sizes] = out.get(sizes, Fraction(0)) + w
+    return {s: w for s, w in out.items() if w}
+
+
 def law_profile_kl(law: dict, h) -> float:
     """D-PROFILE averaged over the law, on a float profile."""
     tot = 0.0

@@ -2,6 +2,7 @@
 compositions (L ≤ 10), the convex-hull law equals the best two-composition mixture, and the chosen
 composition's exact cost (a certified log-linear form) matches."""
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -49,9 +50,14 @@ def test_exact_cost_of_the_optimum_is_certified():
 
     prof = entropy_profile("markov:L=8,q=2,flip=1/10")
     opt = optimal_compositions(prof.values(), 8)
+    # the brute-force profile of the same chain (uniform start, stay 9/10, flip 1/10)
+    h = O.float_profile(O.markov_joint([Fraction(1, 2)] * 2, [[Fraction(9, 10), Fraction(1, 10)],
+                                                              [Fraction(1, 10), Fraction(9, 10)]], 8), 8)
+    want = O.best_by_blocks(h)
     for K in (2, 3, 5):
         c = exact_cost(prof, opt.sizes[K])
-        assert abs(float(c) - opt.values[K]) < 1e-12
+        assert abs(float(c) - want[K]) < 1e-12
+        assert abs(float(c) - O.composition_cost(h, opt.sizes[K])) < 1e-12
     # parity: the optimum with 2 blocks is exactly 0 (the last block a singleton)
     par = entropy_profile("mds:q=2,L=8,k=7")
     sizes = optimal_compositions(par.values(), 2).sizes[2]

@@ -65,12 +65,20 @@ def test_every_law_equals_its_definition(L):
         assert max(abs(float(a) - float(b)) for a, b in zip(Af, wA)) < 1e-12, spec
 
 
-def test_closed_form_weights_equal_graph_forward_pass():
-    # uniform and binomial use closed forms at large L; their size-node graphs must agree exactly.
-    for spec, L in (("random-size:law=uniform,K=4", 12), ("random-size:law=uniform,K=1", 6),
-                    ("random-size:law=binomial,N=3", 9), ("mdm:pi=1/2+1/4+1/4", 7)):
+def test_closed_form_weights_equal_the_written_law():
+    """uniform and binomial start weights come from closed forms at large L: they must equal the
+    weights summed over the law written out composition by composition (engine-free oracle), and
+    so must the size-node graph's forward pass."""
+    for spec, L, want in (("random-size:law=uniform,K=4", 12, O.uniform_law(12, 4)),
+                          ("random-size:law=uniform,K=1", 6, O.uniform_law(6, 1)),
+                          ("random-size:law=binomial,N=3", 9, O.binomial_law(9, 3)),
+                          ("mdm:pi=1/2+1/4+1/4", 7, O.mdm_law(7, [Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)]))):
         law = size_law_of(spec, L)
-        assert law.start_weights(True) == tuple(forward_weights(law.graph(), True)), spec
+        wP, wA = start_weights_oracle(want, L)
+        P, A = law.start_weights(True)
+        assert [fr(x) for x in P] == wP and [fr(x) for x in A] == wA, spec
+        gP, gA = forward_weights(law.graph(), True)
+        assert [fr(x) for x in gP] == wP and [fr(x) for x in gA] == wA, spec
 
 
 def test_weights_at_L1024_sum_to_L():
@@ -195,18 +203,23 @@ def test_good_size_law_file_is_exact(tmp_path):
     assert engine_law(old) == engine_law(law)
 
 
-def test_mixture_law_of_a_graph_law_equals_its_explicit_law():
-    """The enumeration engine runs on the size-node graph; its exact mixture law must be that of the
-    same law written as an explicit list (a path already checked against brute force over plans)."""
+def test_mixture_law_of_a_graph_law_equals_brute_force_over_plans():
+    """The enumeration engine runs on the size-node graph; its mixture law must be the average of
+    plan laws over the law written out by its definition (engine-free oracles for both the size
+    law and the plan laws)."""
+    import numpy as np
+
     from distributions import parse_target
+    from tests import oracles as PO
     from verify.engine.laws import mixture_law
     from verify.engine.plans import parse_sampler
 
     target = parse_target("markov:L=4,q=2,seed=2", exact=True)
-    for spec in ("random-size:law=grow,r=1/2,randomized=true", "random-size:law=uniform,K=2",
-                 "random-size:law=shrink,r=1/3,randomized=true"):
-        comps = engine_law(parse_size_law(spec, 4))
-        explicit = "random-size:law=" + ";".join(f"{p}@" + "+".join(map(str, s)) for s, p in comps.items())
-        a = mixture_law(target, parse_sampler(spec, 4))
-        b = mixture_law(target, parse_sampler(explicit, 4))
-        assert all(x == y for x, y in zip(a.reshape(-1), b.reshape(-1))), spec
+    pmf = np.array([float(x) for x in target.pmf.reshape(-1)]).reshape(target.pmf.shape)
+    for spec, want in (("random-size:law=grow,r=1/2,randomized=true", O.grow_law(4, "1/2", True)),
+                       ("random-size:law=uniform,K=2", O.uniform_law(4, 2)),
+                       ("random-size:law=shrink,r=1/3,randomized=true", O.shrink_law(4, "1/3", True))):
+        _, r_oracle = PO.random_size_direct(pmf, [(float(p), s) for s, p in want.items()])
+        r = mixture_law(target, parse_sampler(spec, 4))
+        got = np.array([float(x) for x in r.reshape(-1)]).reshape(r.shape)
+        np.testing.assert_allclose(got, r_oracle, rtol=1e-12, atol=1e-15, err_msg=spec)
