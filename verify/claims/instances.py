@@ -21,23 +21,7 @@ from ..engine.predictors import PERFECT, Predictor, parse_predictor
 from ..engine.rules import AdaptiveRule, parse_rule
 from ..engine.target import Target
 from ..engine.training import eps_train_parts, plan_learning
-
-PROFILES = {
-    # (L, q) pairs of the grid; the imperfect predictors a claim's "imperfect" expands to.
-    "ci": {
-        "sizes": [(L, 2) for L in range(1, 7)] + [(L, 3) for L in range(1, 5)],
-        "imperfect": ["mix:lam=1/10", "temp:beta=2", "noise:sigma=1/2,seed=1"],
-        # The identities checked on every plan or schedule with exact laws (D-CHAIN, D-MIX,
-        # D-PROFILE, LC25.TRAIN) stop at L = 5 in the default run, which keeps the test suite
-        # inside its time budget; deep checks them to L = 8.
-        "grid_max_L": {"plans": 5, "schedules": 5},
-    },
-    "deep": {
-        "sizes": [(L, 2) for L in range(1, 9)] + [(L, 3) for L in range(1, 6)] + [(L, 4) for L in range(1, 5)],
-        "imperfect": ["mix:lam=1/10", "mix:lam=1/2", "temp:beta=2", "temp:beta=1/2",
-                      "noise:sigma=1/2,seed=1", "noise:sigma=2,seed=2"],
-    },
-}
+from .profiles import PROFILES
 
 
 def all_compositions(L: int) -> list:

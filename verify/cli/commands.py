@@ -11,10 +11,12 @@ import json
 import sys
 import time
 
-from ..claims.check import TargetCache, run_claim, select
-from ..claims.instances import PROFILES
+from ..claims.profiles import PROFILES
 from ..output import Staging, check_dir_path, check_file_path
-from .report import print_check_table
+
+# The claim runner (numpy, the engine, python-flint, sympy on use) and the report writer are
+# imported by the commands that use them: ``verify measure`` builds this parser too and should
+# not pay for them.
 
 
 def _load_registry(args) -> list:
@@ -24,6 +26,8 @@ def _load_registry(args) -> list:
 
 
 def cmd_claims(args) -> int:
+    from ..claims.check import select
+
     claims = select(_load_registry(args), getattr(args, "only", None))
     if args.json:
         print(json.dumps([c.to_json() for c in claims], indent=2))
@@ -56,6 +60,9 @@ def run_and_print(claims: list, profile: str, witness_dir, write: bool = True,
     ``write=False`` leaves the witnesses in ``res.witness_files`` for the caller to stage. With
     ``workers``, ``scheduler`` or ``cache_dir`` the claims run as per-(claim, target) tasks on Dask
     (``distributed.run_claims``); the results, and so the outputs, are the same."""
+    from ..claims.check import TargetCache, run_claim
+    from .report import print_check_table
+
     if workers is not None or scheduler is not None or cache_dir is not None:
         from ..claims.distributed import StderrProgress, run_claims
 
@@ -85,6 +92,8 @@ def _witness_summary(results: list) -> None:
 
 
 def cmd_check(args) -> int:
+    from ..claims.check import select
+
     claims = select(_load_registry(args), args.only)
     json_path = check_file_path(args.json, "--json") if args.json is not None else None
     wdir = check_dir_path(args.witness_dir, "--witness-dir")
@@ -106,6 +115,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from ..claims.check import select
     from .report import write_report
 
     claims = select(_load_registry(args), args.only)
