@@ -157,3 +157,34 @@ def test_C1_best_constant_on_repetition_is_closed_form():
     statistic K (E KL − ε)/Σ I equals (L−1)/L; over the ci grid (L ≤ 6) the max is 5/6."""
     res = run_claim(claim_by_id("LC25.C1"), "ci", TargetCache(), family="mds")
     assert abs(res.summary["value"] - 5 / 6) < 1e-12
+
+
+def test_a_statistic_left_out_only_where_it_is_not_defined():
+    """A statistic that has no value on an instance (NotDefined, a division by zero) is left out
+    for that instance; any other error of a side is a fault in the claim and must surface, not
+    be swallowed as "not defined"."""
+    from verify.claims.check import TargetCache, claim_rows
+    from verify.claims.model import Claim
+    from verify.errors import NotDefined, SpecError
+
+    def claim_with(stat):
+        return Claim(id="TEST.STAT", paper="derived", provenance="reading", statement="s",
+                     relation="shape", grid="targets", statistic=stat)
+
+    specs = ["product:L=2,q=2,seed=1"]
+
+    def not_defined(inst):
+        raise NotDefined("claim side", "TC / 0 is not finite here")
+
+    def zero_div(inst):
+        raise ZeroDivisionError
+
+    for stat in (not_defined, zero_div):
+        rows = claim_rows(claim_with(stat), "ci", TargetCache(), targets=specs)
+        assert rows and all(r.statistic is None for r in rows)
+
+    def faulty(inst):
+        raise SpecError("claim side", "unsupported term foo(TC)")
+
+    with pytest.raises(SpecError, match="unsupported term"):
+        claim_rows(claim_with(faulty), "ci", TargetCache(), targets=specs)

@@ -14,6 +14,13 @@ class SpecError(ValueError):
         super().__init__(msg)
 
 
+class NotDefined(SpecError):
+    """A claim side with no value on one instance: a division by a quantity that is zero there, a
+    quantity that is infinite there, or one its sampler does not have. A statistic is then left
+    out for that instance; any other SpecError of a side (an unsupported term, a power too large)
+    is a fault in the side and is raised."""
+
+
 class TooLarge(SpecError):
     """An instance whose estimated memory exceeds the limit, refused before allocation."""
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..certify.verdicts import check_eq, check_ge, check_le
 from .model import Claim
-from ..errors import SpecError, Undecided, shorten
+from ..errors import NotDefined, SpecError, Undecided, shorten
 from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_admits, grid_schedules
 from ..output import atomic_write_text
 from .serialize import jsonable, to_float
@@ -217,7 +217,7 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
             if claim.statistic is not None:
                 try:
                     row.statistic = to_float(side_value(claim, claim.statistic, inst))
-                except (ZeroDivisionError, SpecError):
+                except (ZeroDivisionError, NotDefined):
                     row.statistic = None  # e.g. sum_I = 0: the constant is not defined there
         except Undecided as err:  # a quantity itself could not be settled (an adaptive branch)
             row.status, row.margin = "undecided", str(err)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..certify.verdicts import Scaled, Sum
-from ..errors import SpecError
+from ..errors import NotDefined, SpecError
 from ..engine.info import Marginals, chain_tc, measures
 from ..engine.laws import expected_kl_parts, mixture_law, plan_law
 from ..engine.metrics import kl, sequence_error_rate, total_variation
@@ -163,7 +163,7 @@ class Instance:
 
 def _sched(inst: Instance) -> Schedule:
     if inst.schedule is None:
-        raise SpecError("claim grid", "'targets' has no sampler for a sampler quantity",
+        raise NotDefined("claim grid", "'targets' has no sampler for a sampler quantity",
                         "a grid with samplers (compositions, balanced, schedules, ...) for such symbols")
     return inst.schedule
 
@@ -176,7 +176,7 @@ def _adaptive(inst: Instance, pred: Predictor | None = None, rule: AdaptiveRule 
     pred = pred or inst.predictor
     rule = rule or _sched(inst)
     if not getattr(rule, "adaptive", False):
-        raise SpecError("claim grid", f"{rule.spec!r} is not an adaptive rule",
+        raise NotDefined("claim grid", f"{rule.spec!r} is not an adaptive rule",
                         "an adaptive grid (entropy-sum) for adaptive quantities")
     key = (rule.spec, pred.spec)
     got = inst.ws.adaptive.get(key)
@@ -190,7 +190,7 @@ def _adaptive(inst: Instance, pred: Predictor | None = None, rule: AdaptiveRule 
 def _eta(inst: Instance):
     rule = _sched(inst)
     if not getattr(rule, "adaptive", False) or rule.eta is None:
-        raise SpecError("claim grid", "eta needs an entropy rule", "the entropy-sum grid")
+        raise NotDefined("claim grid", "eta needs an entropy rule", "the entropy-sum grid")
     return rule.eta
 
 
@@ -278,7 +278,7 @@ def _profile_kl(inst: Instance):
 def _mdm_pi(inst: Instance) -> list:
     s = _sched(inst)
     if s.kind != "mdm":
-        raise SpecError("claim grid", f"{s.spec!r} is not an mdm sampler",
+        raise NotDefined("claim grid", f"{s.spec!r} is not an mdm sampler",
                         "grid = \"mdm\" for N, sum_pi_sq, pi_sq_over_R")
     return s.params["pi"]
 
@@ -300,7 +300,7 @@ def _pi_sq_over_R(inst: Instance):
 def _gen_logppl_gap(inst: Instance):
     """(E_r[−log p] − H)/L on the mixture law r; defined only when SER = 0 (else +∞)."""
     if inst.value("ser") != 0:
-        raise SpecError("gen_logppl_gap", "is infinite: the sampler puts mass off the support (SER > 0)",
+        raise NotDefined("gen_logppl_gap", "is infinite: the sampler puts mass off the support (SER > 0)",
                         "instances with SER = 0")
     r = _mixture(inst)
     return (-log_sum(r, inst.target.pmf, inst.target.exact) - inst.value("H")) / inst.target.L
@@ -308,7 +308,7 @@ def _gen_logppl_gap(inst: Instance):
 
 def _plan(inst: Instance) -> tuple:
     if inst.plan is None:
-        raise SpecError("claim grid", "only the 'plans' grid has an explicit plan",
+        raise NotDefined("claim grid", "only the 'plans' grid has an explicit plan",
                         "grid = \"plans\" for plan_kl, chain_tc, plan_learning")
     return inst.plan
 

@@ -38,7 +38,7 @@ import numpy as np
 
 from .check import CHECKERS, Row, side_value, witness_payload, _replay_command
 from .model import Claim
-from ..errors import SpecError, Undecided
+from ..errors import NotDefined, SpecError, Undecided
 from .instances import Instance, Workspace, expand_predictors, grid_schedules
 from .serialize import jsonable, to_float
 
@@ -299,8 +299,8 @@ def evaluate(claim: Claim, cand: Candidate) -> Evaluation | None:
                 ev.score = ev.statistic
             else:
                 ev.score = 1 / ev.statistic if ev.statistic > 0 else VIOLATION_SCORE
-    except (ZeroDivisionError, SpecError):
-        return None  # e.g. a statistic divided by Σ I = 0, or a symbol the grid has no value for
+    except (ZeroDivisionError, NotDefined):
+        return None  # e.g. a statistic divided by Σ I = 0, or a quantity the sampler does not have
     except Undecided as err:  # never a silent skip: the hunt stops and says where
         raise SpecError(f"search {claim.id}", f"undecided on a drawn instance: {err}",
                         "a report of this instance (it is a precision-cap coincidence)") from None

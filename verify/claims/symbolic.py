@@ -43,7 +43,7 @@ from flint import arb, fmpq
 from ..certify.logforms import LogLinear, PrecisionExhausted, working_precision
 from ..certify.verdicts import (DEFAULT_PREC_CAP, Difference, Formula, Log2, Product, Quotient, Scaled, Sum,
                                 as_enclosable)
-from ..errors import SpecError, Undecided, shorten
+from ..errors import NotDefined, SpecError, Undecided, shorten
 from .symbols import SYMBOLS
 
 MAX_SIDE_CHARS = 2000
@@ -317,7 +317,7 @@ def _substitute(e, subs: dict):
         raise _refuse_power(f"{shorten(str(e))} at {shorten(str(subs))}", bits)
     new = e.func(*args, evaluate=False) if isinstance(e, _UNEVALUATED) else e.func(*args)
     if new.has(*_NOT_FINITE):
-        raise SpecError("claim side", f"{shorten(str(e))} is not finite at {shorten(str(subs))}",
+        raise NotDefined("claim side", f"{shorten(str(e))} is not finite at {shorten(str(subs))}",
                         "a side with a finite real value on every instance of its grid")
     return new
 
