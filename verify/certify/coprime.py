@@ -247,11 +247,12 @@ def _coprime_sorted(items: list) -> dict:
     return _absorb(_coprime_sorted(items[:mid]), items[mid:])
 
 
-def _divide_out_primes(primes: dict, items: dict) -> list:
+def _divide_out_primes(primes: dict, items: dict, free_below: int = 0) -> list:
     """Move every factor that a known prime ``p`` (a key of ``primes``) has in an item onto ``p``:
     ``w log x = w·v log p + w log(x / p^v)``. Returns the ``(x₀, w)`` left, coprime to every known
-    prime. Items meet the primes through ``_sharing_pairs`` (chunk products of the primes)."""
-    keys = list(primes)
+    prime. Items meet the primes through ``_sharing_pairs`` (chunk products of the primes); primes
+    below ``free_below``, which the caller guarantees divide no item, are not tested."""
+    keys = [p for p in primes if p >= free_below]
     X = list(items)
     hits: dict = {}
     for i, j in _sharing_pairs(X, keys):
@@ -270,15 +271,17 @@ def _divide_out_primes(primes: dict, items: dict) -> list:
     return list(rest.items())
 
 
-def coprime_weights(weights: dict, primes=()) -> dict:
+def coprime_weights(weights: dict, primes=(), free_below: int = 0) -> dict:
     """``{b: w_b}`` over pairwise coprime integers ``b > 1`` (fmpz), all ``w_b ≠ 0``, with
     ``Σ_b w_b log b = Σ_x weights[x] log x``.
 
     ``weights`` maps integers ``x ≥ 1`` to exact weights (int / fmpz, or fmpq: anything with exact
     ``+`` and ``== 0``; integers are fastest). ``primes``: keys of ``weights`` known to be prime
     (e.g. from complete factorisations); they are coprime to each other already, so the other keys
-    are only divided by them before the refinement. The result is verified pairwise coprime by one
-    batch gcd before it is returned (AssertionError otherwise: a bug, never a verdict).
+    are only divided by them before the refinement. ``free_below``: the other keys have no prime
+    factor below it (e.g. cofactors left by trial division), so smaller primes are not tested
+    against them. The result is verified pairwise coprime by one batch gcd before it is returned
+    (AssertionError otherwise: a bug or a broken promise of the caller, never a verdict).
     """
     known: dict = {}
     items: dict = {}
@@ -286,7 +289,7 @@ def coprime_weights(weights: dict, primes=()) -> dict:
     for x, w in weights.items():
         _add(known if x in prime_set else items, fmpz(x), w)
     if known and items:
-        rest = _divide_out_primes(known, items)
+        rest = _divide_out_primes(known, items, free_below)
     else:
         rest = list(items.items())
     if len(rest) + len(known) <= 1:

@@ -123,6 +123,7 @@ def log_of_rational(n, d=1) -> arb:
 # (mixture-law probabilities can have 100-digit numerators) never stalls the zero test.
 _ONE_LIMB = 2**64
 _TRIAL_PRIMES = 200  # primes up to 1223; rarer shared primes are left to the coprime base
+_TRIAL_BOUND = 1224  # so a cofactor left by the trial division has no prime factor below this
 
 
 @lru_cache(maxsize=1 << 17)
@@ -182,7 +183,8 @@ def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int,
     if not all_prime:
         # one-limb factors of complete factorisations are primes (and so is every one-limb factor
         # that passes the deterministic one-limb primality test): no refinement needed among them
-        exps = coprime_weights(exps, primes=[f for f in exps if f < _ONE_LIMB and _is_prime(f)])
+        exps = coprime_weights(exps, primes=[f for f in exps if f < _ONE_LIMB and _is_prime(f)],
+                               free_below=_TRIAL_BOUND)
     return {int(b): fmpq(w, D) for b, w in exps.items() if w}
 
 
