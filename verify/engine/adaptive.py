@@ -192,6 +192,12 @@ class StateView:
             memo = self._eta[lkey] = {}
         return memo
 
+    def _decided(self, memo: dict, k: int, lin: dict) -> int:
+        got = memo.get(k)
+        if got is None:
+            got = memo[k] = self._exact_sign_eta(k, lin)
+        return got
+
     # ---- comparisons against the threshold η (or γ)
 
     def _rad(self, lin: dict) -> float:
@@ -208,21 +214,14 @@ class StateView:
         if ks.size:
             memo = self._eta_memo(lin)
             for k in ks.tolist():
-                got = memo.get(k)
-                if got is None:
-                    got = memo[k] = self._exact_sign_eta(k, lin)
-                out[k] = got
+                out[k] = self._decided(memo, k, lin)
         return out
 
     def sign_eta_one(self, k: int, fval: float, lin: dict) -> int:
         d = fval - self.ctx.thr_f
         if abs(d) > self._rad(lin):
             return 1 if d > 0 else -1
-        memo = self._eta_memo(lin)
-        got = memo.get(k)
-        if got is None:
-            got = memo[k] = self._exact_sign_eta(k, lin)
-        return got
+        return self._decided(self._eta_memo(lin), k, lin)
 
     def surely_gt_eta(self, fvals: np.ndarray, nterms: int) -> bool:
         """True only if Σ − max > η is proved by the float ball at every row (a pruning test)."""
