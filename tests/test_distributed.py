@@ -16,7 +16,7 @@ import signal
 import pytest
 
 from proofs_numeric import registry
-from verify.claims.check import TargetCache, run_claim
+from verify.claims.check import TargetCache, row_instance, run_claim
 from verify.claims.model import Claim
 from verify.claims.distributed import ROW_FIELDS, TaskCache, run_claims, task_key
 from verify.errors import SpecError
@@ -192,7 +192,7 @@ def _norm(obj):
 
 
 @pytest.mark.parametrize("claim", registry(), ids=lambda c: c.id)
-def test_every_summary_reads_only_what_rows_carry_across_processes(claim):
+def test_rows_that_travelled_give_the_same_summary_and_instances(claim):
     """A claim's summary must come out the same from rows that travelled as JSON (as a worker's
     rows do: no Instance attached) as from in-process rows. A summary reading ``row._inst`` would
     fail or differ here (CL26.MAX's copy-law table once did). Small targets only: L ≤ 3, plus
@@ -209,3 +209,7 @@ def test_every_summary_reads_only_what_rows_carry_across_processes(claim):
     travelled = [row_from_json(row_to_json(r)) for r in res.rows]
     assert all(r._inst is None for r in travelled)
     assert _norm(summarize(claim, travelled, PROFILE, cache)) == _norm(res.summary)
+    # witnesses and plots rebuild a travelled row's instance from its specs (adaptive rules too)
+    rebuilt = TargetCache()
+    for r, t in zip(res.rows, travelled):
+        assert row_instance(claim, t, rebuilt).describe() == r._inst.describe()

@@ -268,13 +268,20 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
     return res
 
 
+def sampler_of(spec: str, L: int):
+    """The schedule or adaptive rule a row or witness names (its ``sampler`` spec)."""
+    from ..engine.plans import parse_sampler
+    from ..engine.rules import is_rule, parse_rule
+
+    return (parse_rule if is_rule(spec) else parse_sampler)(spec, L)
+
+
 def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> Instance:
     """The row's Instance: kept on in-process rows; rebuilt from the row's description (target,
     sampler, predictor and plan specs, all deterministic) for rows that came back from a worker.
     Pass one ``cache`` when rebuilding many rows: targets and schedules are then parsed once."""
     if row._inst is not None:
         return row._inst
-    from ..engine.plans import parse_sampler
     from ..engine.predictors import parse_predictor
 
     cache = cache or TargetCache()
@@ -284,7 +291,7 @@ def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> In
     if d.get("sampler"):
         key = ("schedule", d["sampler"], ws.target.L)
         if key not in cache.memo:
-            cache.memo[key] = parse_sampler(d["sampler"], ws.target.L)
+            cache.memo[key] = sampler_of(d["sampler"], ws.target.L)
         sched = cache.memo[key]
     plan = tuple(tuple(b) for b in d["plan"]) if d.get("plan") else None
     return Instance(ws, sched, parse_predictor(d["predictor"]), plan,
@@ -388,16 +395,13 @@ def replay_witness(claim: Claim, path: str | Path, prec_cap: int = 4096):
     """Re-check ``claim`` on the single instance saved in a witness file; returns its Verdict."""
     from distributions import parse_target
 
-    from ..engine.plans import parse_sampler
     from ..engine.predictors import parse_predictor
 
     data = json.loads(Path(path).read_text())
     w = data["witness"]
     target = parse_target(f"file:{path}", exact=True)
-    from ..engine.rules import is_rule, parse_rule
-
     sampler = w.get("sampler")
-    sched = (parse_rule if is_rule(sampler) else parse_sampler)(sampler, target.L) if sampler else None
+    sched = sampler_of(sampler, target.L) if sampler else None
     plan = tuple(tuple(b) for b in w["plan"]) if w.get("plan") else None
     inst = Instance(Workspace(target), sched, parse_predictor(w.get("predictor")), plan,
                     {k: _rational(v) for k, v in claim.constants.items()})
