@@ -196,12 +196,12 @@ def test_rows_that_travelled_give_the_same_summary_and_instances(claim):
     """A claim's summary must come out the same from rows that travelled as JSON (as a worker's
     rows do: no Instance attached) as from in-process rows. A summary reading ``row._inst`` would
     fail or differ here (CL26.MAX's copy-law table once did). Small targets only: L ≤ 3, plus
-    the copy law at L = 3."""
+    the copy law and the 3-colouring chain at L = 3."""
     from distributions import zoo_grid
     from verify.claims.check import summarize
     from verify.claims.distributed import row_from_json, row_to_json
 
-    specs = zoo_grid(3, 2) + ["copy:L=3,delta=1/3"]
+    specs = zoo_grid(3, 2) + ["copy:L=3,delta=1/3", "coloring3:L=3"]
     cache = TargetCache()
     res = run_claim(claim, PROFILE, cache, targets=specs)
     if not res.rows:
