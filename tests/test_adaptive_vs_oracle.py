@@ -246,6 +246,40 @@ def test_float_target_branches_are_decided_on_its_exact_law():
     assert abs(float(rounded.expected_iterations) - want["iters_data"]) > 0.1
 
 
+PREVIEW_LAWS = {
+    "q2-L4": ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], 2, 4),
+    "q2-L4-zeros": ([3, 0, 0, 1, 2, 0, 5, 1, 0, 4, 1, 0, 0, 2, 7, 1], 2, 4),  # zero-mass states
+    "q3-L3": ([(7 * k) % 11 + (k % 3 == 0) for k in range(27)], 3, 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PREVIEW_LAWS))
+@pytest.mark.parametrize("exact", [False, True])
+def test_float_previews_of_a_level_are_the_conditionals_entropies(name, exact):
+    """The float previews (entropy, top probability) of every (S, j, x_S), which the engine takes
+    from one batched conditional layer per level, against the oracle's conditionals (zero-mass
+    states included: uniform there)."""
+    import itertools
+
+    from verify.engine.adaptive import RunContext
+    from verify.engine.info import Marginals
+    from verify.engine.predictors import PERFECT
+
+    pmf = _frac_law(*PREVIEW_LAWS[name])
+    q, L = pmf.shape[0], pmf.ndim
+    t = _exact(pmf) if exact else make_target(np.asarray(pmf, dtype=float), q, L)
+    ctx = RunContext(t, Marginals(t), PERFECT, parse_rule("entropy-sum:eta=1/2", L))
+    for n in range(L):
+        for S in itertools.combinations(range(L), n):
+            for j in (j for j in range(L) if j not in S):
+                H, top = ctx.float_columns(S, j)
+                for k, xs in enumerate(itertools.product(range(q), repeat=n)):
+                    want = AO.conditional(pmf, j, dict(zip(S, xs)))
+                    assert H[k] == pytest.approx(AO.entropy(want), abs=1e-12), (S, j, xs)
+                    assert top[k] == pytest.approx(float(max(want)), abs=1e-15), (S, j, xs)
+        assert ("level", n) in ctx._cols  # the level was filled at once, from the layer
+
+
 # ------------------------------------------------------------------ spec errors
 
 

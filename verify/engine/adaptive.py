@@ -55,6 +55,10 @@ from .target import Target, as_float
 RAD_H = 2.0**-26
 RAD_C = 2.0**-36
 MAX_FLOAT_PREVIEW_ENTRIES = 2**24
+# Float previews of one level come from one batched conditional layer up to this many entries
+# (fewer for exact targets, whose layer holds fmpq objects); beyond it, pair by pair.
+LEVEL_LAYER_MAX = 2**22
+LEVEL_LAYER_MAX_EXACT = 2**18
 PREC_CAP = 4096
 
 
@@ -82,17 +86,39 @@ class RunContext:
         self.thr_f = rule.value_float if rule.kind in ("entropy-sum", "max-entropy", "eb") else 0.0
 
     def float_columns(self, S: tuple, j: int):
-        """(entropy, top probability) of p̂_j(· | x_S) for every x_S, as floats."""
+        """(entropy, top probability) of p̂_j(· | x_S) for every x_S, as floats.
+
+        The first request at a level |S| = n computes the columns of every pair (S, j ∉ S) at once
+        from the size-n conditional layer (``layers.conditional_layer``: the same numbers as the
+        pair-by-pair conditionals), when that layer is small enough (LEVEL_LAYER_MAX entries)."""
         key = (S, j)
         got = self._cols.get(key)
+        if got is None and ("level", len(S)) not in self._cols:
+            self._fill_level(len(S))
+            got = self._cols.get(key)
         if got is None:
             q = self.target.q
-            cf = as_float(self.pred.conditional(self.m, j, S)).reshape(-1, q)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                H = -np.where(cf > 0, cf * np.log(np.where(cf > 0, cf, 1.0)), 0.0).sum(axis=1)
-            got = (H, cf.max(axis=1))
+            got = _columns(as_float(self.pred.conditional(self.m, j, S)).reshape(-1, q), axis=1)
             self._cols[key] = got
         return got
+
+    def _fill_level(self, n: int) -> None:
+        """Columns of every (S, j) with |S| = n from one conditional layer, if it is small enough."""
+        from math import comb
+
+        from .layers import conditional_layer, subsets
+
+        L, q = self.target.L, self.target.q
+        self._cols[("level", n)] = True
+        cap = LEVEL_LAYER_MAX_EXACT if self.m.exact else LEVEL_LAYER_MAX
+        if n >= L or (n + 1) * q ** (n + 1) * comb(L, n + 1) > cap:
+            return
+        # [r, x_j, x_S, A]: p̂_{A_r}(x_j | x_S) with S = A ∖ {A_r}, x_S in C order over S
+        cond = as_float(conditional_layer(self.m, self.pred, n)).reshape(n + 1, q, q**n, -1)
+        H, top = _columns(cond, axis=1)
+        for a, row in enumerate(subsets(L, n + 1).tolist()):
+            for r, j in enumerate(row):
+                self._cols[(tuple(row[:r] + row[r + 1:]), j)] = (H[r, :, a], top[r, :, a])
 
     def exact_marginals(self) -> Marginals:
         """The law the branches are decided on: the exact law the float target approximates
@@ -331,6 +357,13 @@ class AdaptiveResult:
     budget_max: object = None            # max Σ_{k∈B} min(H_k, η) over data-reachable (state, B)
     excess_max: object = None            # max Σ_{k∈B} H_k − max_{k∈B} H_k over the same
     extra: dict = field(default_factory=dict)
+
+
+def _columns(c: np.ndarray, axis: int) -> tuple:
+    """(−Σ_v c_v log c_v, max_v c_v) along ``axis`` (the value axis of float conditionals)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        H = -np.where(c > 0, c * np.log(np.where(c > 0, c, 1.0)), 0.0).sum(axis=axis)
+    return H, c.max(axis=axis)
 
 
 def _one(shape_L: int, exact: bool) -> np.ndarray:
