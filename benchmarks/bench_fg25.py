@@ -18,7 +18,7 @@ from distributions import parse_target
 from verify.certify.verdicts import enclose
 from verify.engine.coloring_ser import coloring3_ser, n_min_exact
 from verify.claims.instances import Instance, Workspace
-from verify.engine.plans import parse_sampler
+from verify.engine.samplers import parse_sampler
 
 
 def _show(v) -> str:

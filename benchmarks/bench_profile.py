@@ -7,9 +7,9 @@ float E KL; with --exact also the exact log-linear E KL and a 128-bit enclosure 
 import argparse
 import time
 
-from verify.engine.optimal import optimal_compositions
-from verify.engine.profile import entropy_profile, expected_kl
-from verify.engine.sizelaws import size_law_of
+from verify.engine.profile.optimal import optimal_compositions
+from verify.engine.profile.entropy import entropy_profile, expected_kl
+from verify.engine.samplers import size_law_of
 
 LAWS = ["random-size:law=grow,r=1", "random-size:law=grow,r=1/4,randomized=true",
         "random-size:law=shrink,r=1/2", "random-size:law=shrink,r=1/8,randomized=true",

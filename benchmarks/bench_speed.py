@@ -56,7 +56,7 @@ target = parse_target(spec, exact=exact)
 try:  # load numba and the cached kernel first when the DP will use it: code, not data
     from verify.engine.laws import dp_ops
     from verify.engine.layers import COMPILED_MIN_TOTAL, warm_kernel
-    from verify.engine.plans import parse_sampler
+    from verify.engine.samplers import parse_sampler
     if not exact and dp_ops(parse_sampler(sampler, target.L), target.q) >= COMPILED_MIN_TOTAL:
         warm_kernel()
 except ImportError:  # a checkout without the layered engine
@@ -97,7 +97,7 @@ def startup(tree: Path) -> dict:
 
 def dp_ops_and_estimate(spec: str, sampler: str, exact: bool):
     from verify.engine.laws import dp_ops, measure_peak_bytes
-    from verify.engine.plans import parse_sampler
+    from verify.engine.samplers import parse_sampler
 
     name, _, rest = spec.partition(":")
     kv = dict(item.split("=", 1) for item in rest.split(",")) if rest else {}

@@ -40,7 +40,7 @@ from verify.claims.model import Claim
 from verify.engine.coloring_ser import coloring3_ser_uniform, n_min_bracket, ser_lower_bound, ser_upper_bound
 from verify.claims.instances import Instance
 from verify.certify.logforms import LogLinear
-from verify.engine.plans import parse_sampler
+from verify.engine.samplers import parse_sampler
 from verify.claims.serialize import to_float
 
 DELTAS = (fmpq(1, 10), fmpq(1, 5))
@@ -60,7 +60,7 @@ def profile_expected_kl(target_spec: str, N: int) -> dict:
     too. Extends the TER curve past enumeration (L = 16 … 1024)."""
     from distributions import plan_spec
     from verify.claims.instances import pi_sq_over_R
-    from verify.engine.profile import entropy_profile, expected_kl
+    from verify.engine.profile.entropy import entropy_profile, expected_kl
 
     L, q = plan_spec(target_spec).L, plan_spec(target_spec).q
     # The size law by spec (a binomial SizeLaw), not the O(N L²)-node Schedule graph.

@@ -105,9 +105,9 @@ def length_table(lengths: tuple = LENGTHS, competitive_max_L: int = COMPETITIVE_
     """Per candidate law and L: worst K·E KL/(TC log L) and K·E KL/(DTC log L) over the structured
     families (with the witness family), E[T], and per family E KL beside LC25's bound; worst
     competitive ratio for L ≤ competitive_max_L. Float profile engine (a shape table)."""
-    from verify.engine.optimal import competitive_ratio, optimal_compositions
-    from verify.engine.profile import entropy_profile, expected_kl
-    from verify.engine.sizelaws import size_law_of
+    from verify.engine.profile.optimal import competitive_ratio, optimal_compositions
+    from verify.engine.profile.entropy import entropy_profile, expected_kl
+    from verify.engine.samplers import size_law_of
 
     table: dict = {}
     for L in lengths:
@@ -155,7 +155,7 @@ def length_table(lengths: tuple = LENGTHS, competitive_max_L: int = COMPETITIVE_
 
 @lru_cache(maxsize=None)
 def _max_T(L: int) -> int:
-    from verify.engine.sizelaws import size_law_of
+    from verify.engine.samplers import size_law_of
 
     return max(int(math.ceil(size_law_of(make(L), L).mean_iterations(False))) for make in CANDIDATES.values())
 
@@ -290,7 +290,7 @@ def gain_table(lengths: tuple = LENGTHS) -> dict:
     """(TC + DTC)/min(TC, DTC) = L for repetition and parity (q = 2), certified exactly per L:
     min is decided by a certified comparison, the identity (TC + DTC) = L · min by exact forms."""
     from verify.certify.verdicts import check_eq, check_le
-    from verify.engine.profile import entropy_profile
+    from verify.engine.profile.entropy import entropy_profile
 
     out: dict = {}
     for L in lengths:

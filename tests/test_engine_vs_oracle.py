@@ -14,7 +14,8 @@ import pytest
 import oracles as O
 from verify.engine.info import Marginals, measures
 from verify.engine.laws import expected_kl, mixture_law, plan_law
-from verify.engine.plans import balanced, count, fixed, mdm, parse_sampler, random_size
+from verify.engine.plans import balanced, count, fixed, mdm, random_size
+from verify.engine.samplers import parse_sampler
 from verify.engine.target import make_target
 
 RTOL, ATOL = 1e-9, 1e-12

@@ -28,7 +28,7 @@ from verify.claims.model import Claim
 from verify.engine.coloring_ser import coloring3_ser, n_min_bracket, n_min_exact
 from verify.errors import SpecError
 from verify.claims.instances import Instance, Workspace
-from verify.engine.plans import parse_sampler
+from verify.engine.samplers import parse_sampler
 from verify.claims.serialize import to_float
 
 RTOL, ATOL = 1e-9, 1e-12

@@ -19,8 +19,10 @@ import oracles as O
 from verify.errors import TooLarge
 from verify.engine.info import Marginals
 from verify.engine.laws import law_peak_bytes, mixture_law
-from verify.engine.layers import conditional_layer, rank_table, subsets
-from verify.engine.plans import fixed, mdm, parse_sampler, random_size
+from verify.engine.info import rank_table, subsets
+from verify.engine.layers import conditional_layer
+from verify.engine.plans import fixed, mdm, random_size
+from verify.engine.samplers import parse_sampler
 from verify.engine.predictors import parse_predictor
 from verify.engine.target import make_target
 

@@ -9,8 +9,8 @@ import pytest
 
 from tests import profile_oracles as O
 from tests.test_profile import COLOR, random_chain
-from verify.engine.optimal import competitive_ratio, exact_cost, optimal_compositions
-from verify.engine.profile import entropy_profile, markov_profile
+from verify.engine.profile.optimal import competitive_ratio, exact_cost, optimal_compositions
+from verify.engine.profile.entropy import entropy_profile, markov_profile
 
 
 def oracle_profiles(L):

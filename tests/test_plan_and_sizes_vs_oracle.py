@@ -11,7 +11,7 @@ import pytest
 
 import oracles
 from verify.engine.metrics import measure
-from verify.engine.plans import parse_sampler
+from verify.engine.samplers import parse_sampler
 from verify.engine.target import make_target
 
 PLANS = ["0+1+2", "0+2/1", "1/0+2", "2/1/0", "0/1+2", "1+2/0"]

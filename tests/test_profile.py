@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests import profile_oracles as O
-from verify.engine.profile import entropy_profile, markov_profile
+from verify.engine.profile.entropy import entropy_profile, markov_profile
 
 
 def canon(form) -> dict:

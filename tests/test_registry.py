@@ -18,7 +18,8 @@ from verify.claims.model import load_claims_file
 from verify.errors import SpecError
 from verify.engine.info import Marginals, measures
 from verify.engine.laws import expected_kl
-from verify.engine.plans import fixed, parse_sampler
+from verify.engine.plans import fixed
+from verify.engine.samplers import parse_sampler
 
 FALSE_SMAX = """
 [[claim]]

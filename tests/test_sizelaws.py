@@ -8,7 +8,8 @@ from fractions import Fraction
 import pytest
 
 from tests import profile_oracles as O
-from verify.engine.sizelaws import forward_weights, parse_size_law, size_law_of
+from verify.engine.profile.sizelaws import forward_weights, parse_size_law
+from verify.engine.samplers import size_law_of
 
 
 def fr(x) -> Fraction:
@@ -105,8 +106,8 @@ def test_d_profile_over_every_law_equals_dp_engine(spec, joint):
     (laws.expected_kl, from conditionals) = the profile engine's expected_kl."""
     from distributions import parse_target
     from verify.engine.laws import expected_kl as dp_expected_kl
-    from verify.engine.plans import parse_sampler
-    from verify.engine.profile import expected_kl
+    from verify.engine.samplers import parse_sampler
+    from verify.engine.profile.entropy import expected_kl
 
     from tests.test_profile import canon
 
@@ -127,7 +128,7 @@ CODES = [("mds:q=2,L=6,k=1", 2, 1), ("mds:q=3,L=5,k=1", 3, 1), ("mds:q=2,L=6,k=5
 @pytest.mark.parametrize("spec,q,k", CODES, ids=[c[0] for c in CODES])
 def test_mds_overshoot_formula(spec, q, k):
     """E KL = log q · E[n_{t*} − k] (t* the first block reaching k), for every size law."""
-    from verify.engine.profile import expected_kl
+    from verify.engine.profile.entropy import expected_kl
 
     from tests.test_profile import canon
 
@@ -141,7 +142,7 @@ def test_mds_overshoot_formula(spec, q, k):
 def test_mds_overshoot_on_dp_engine_for_rs_and_tetracode():
     from distributions import parse_target
     from verify.engine.laws import expected_kl as dp_expected_kl
-    from verify.engine.plans import parse_sampler
+    from verify.engine.samplers import parse_sampler
 
     from tests.test_profile import canon
 
@@ -212,7 +213,7 @@ def test_mixture_law_of_a_graph_law_equals_brute_force_over_plans():
     from distributions import parse_target
     from tests import oracles as PO
     from verify.engine.laws import mixture_law
-    from verify.engine.plans import parse_sampler
+    from verify.engine.samplers import parse_sampler
 
     target = parse_target("markov:L=4,q=2,seed=2", exact=True)
     pmf = np.array([float(x) for x in target.pmf.reshape(-1)]).reshape(target.pmf.shape)

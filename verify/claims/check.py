@@ -270,7 +270,7 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
 
 def sampler_of(spec: str, L: int):
     """The schedule or adaptive rule a row or witness names (its ``sampler`` spec)."""
-    from ..engine.plans import parse_sampler
+    from ..engine.samplers import parse_sampler
     from ..engine.rules import is_rule, parse_rule
 
     return (parse_rule if is_rule(spec) else parse_sampler)(spec, L)

@@ -16,7 +16,8 @@ from ..engine.info import Marginals, chain_tc, measures
 from ..engine.laws import expected_kl_parts, mixture_law, plan_law
 from ..engine.metrics import kl, sequence_error_rate, total_variation
 from ..engine.numbers import log_sum, rational, zero
-from ..engine.plans import Schedule, balanced, fixed, parse_sampler, plan, random_size
+from ..engine.plans import Schedule, balanced, fixed, plan, random_size
+from ..engine.samplers import parse_sampler
 from ..engine.predictors import PERFECT, Predictor, parse_predictor
 from ..engine.rules import AdaptiveRule, parse_rule
 from ..engine.target import Target
@@ -58,7 +59,7 @@ def grid_schedules(grid: str, L: int) -> list:
             out.append((random_size([(rational("1/3", True), (1, L - 1)), (rational("2/3", True), (L - 1, 1))], L), None))
         return out
     if grid == "size-laws":
-        from ..engine.sizelaws import small_grid_laws
+        from ..engine.profile.sizelaws import small_grid_laws
 
         return [(parse_sampler(spec, L), None) for spec in small_grid_laws(L)]
     if grid == "mdm":

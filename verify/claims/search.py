@@ -213,7 +213,7 @@ def build_instance(claim: Claim, cand: Candidate) -> Instance:
     """The exact instance of a candidate (target law as fmpq, the grid's schedule, the predictor)."""
     from flint import fmpq
 
-    from ..engine.plans import parse_sampler
+    from ..engine.samplers import parse_sampler
     from ..engine.predictors import parse_predictor
     from .symbolic import fmpq_of
     from ..engine.target import make_target

@@ -32,7 +32,7 @@ def _measure(args) -> int:
 
     from ..guard import engine_bytes, progress
     from ..engine.metrics import measure, measure_target
-    from ..engine.plans import parse_sampler
+    from ..engine.samplers import parse_sampler
     from ..engine.predictors import parse_predictor
     from ..engine.target import make_target
 
@@ -46,7 +46,7 @@ def _measure(args) -> int:
     except TooLarge:
         # Too long to enumerate: the profile engine answers what depends only on h(m), if the
         # family has a closed-form profile; otherwise the refusal stands.
-        from ..engine.profile import has_closed_form
+        from ..engine.profile.entropy import has_closed_form
 
         if not has_closed_form(plan):
             raise
@@ -119,7 +119,7 @@ def _print_measure(args, out: dict, header: list, footer: tuple = ()) -> int:
 
 
 def _measure_profile(args, plan) -> int:
-    from ..engine.profile import measure_profile
+    from ..engine.profile.entropy import measure_profile
 
     out = measure_profile(args.target, args.sampler, args.exact, args.predictor)
     header = [f"target   {plan.family} (q={plan.q}, L={plan.L})  engine: profile ({out['profile_form']} closed form)"]

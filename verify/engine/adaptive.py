@@ -42,7 +42,7 @@ from .laws import _cond_full, full_form
 from ..certify.logforms import LogLinear, PrecisionExhausted
 from ..errors import SpecError
 from .numbers import log_sum, rational
-from .predictors import PERFECT, Predictor, parse_predictor
+from .predictors import PERFECT, Predictor
 from .rules import AdaptiveRule, UndecidedBranch, batch_law, parse_rule
 from .target import Target, as_float
 
@@ -106,7 +106,8 @@ class RunContext:
         """Columns of every (S, j) with |S| = n from one conditional layer, if it is small enough."""
         from math import comb
 
-        from .layers import conditional_layer, subsets
+        from .info import subsets
+        from .layers import conditional_layer
 
         L, q = self.target.L, self.target.q
         self._cols[("level", n)] = True
@@ -544,27 +545,3 @@ def _positive(arr: np.ndarray) -> np.ndarray:
     if arr.dtype == object:
         return np.array([v != 0 for v in arr], dtype=bool)
     return arr > 0
-
-
-def measure_adaptive(target: Target, sampler: str | AdaptiveRule, predictor=None,
-                     exact_target: Target | None = None) -> dict:
-    """``verify measure`` for an adaptive rule: the JSON contract's quantities, with both
-    iteration counts (data law and sampler law) and the per-iteration statistics.
-    ``exact_target``: see ``run_chain``."""
-    from .metrics import measure_target, output_metrics
-
-    rule = parse_rule(sampler, target.L) if isinstance(sampler, str) else sampler
-    pred = parse_predictor(predictor) if (predictor is None or isinstance(predictor, str)) else predictor
-    m = Marginals(target)
-    out = measure_target(target, m)
-    res = run_chain(target, rule, pred, m, exact_target=exact_target)
-    out.update({"sampler": rule.spec, "predictor": pred.spec, "expected_kl": res.expected_kl})
-    out.update(output_metrics(target, res.mixture, out["H"]))
-    out["expected_iterations"] = res.expected_iterations
-    out["expected_iterations_sampler"] = res.expected_iterations_sampler
-    out["steps_ge2"] = res.steps_ge2
-    out["batch_sizes"] = {str(b): v for b, v in res.batch_sizes.items()}
-    out["entropy_sum_sampler"] = res.entropy_sum_sampler
-    out["states"] = res.states
-    out["_mixture_law"] = res.mixture
-    return out

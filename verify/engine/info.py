@@ -6,6 +6,7 @@ off-support convention: where p_S(x_S) = 0 the conditional is the uniform law on
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import combinations
 from math import comb
 
@@ -15,6 +16,34 @@ from .numbers import entropy_of, inv_binom, log_sum, safe_div, zero
 from .target import Target
 
 OFF_SUPPORT = "uniform"
+
+
+@lru_cache(maxsize=64)
+def subsets(L: int, n: int) -> np.ndarray:
+    """All n-subsets of 0..L−1 as rows (C(L, n), n) of increasing positions, lexicographic order."""
+    if n == 0:
+        return np.zeros((1, 0), dtype=np.int64)
+    out = np.array(list(combinations(range(L), n)), dtype=np.int64).reshape(-1, n)
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=64)
+def subset_masks(L: int, n: int) -> np.ndarray:
+    """Bitmask Σ_{j∈S} 2^j of every row of ``subsets(L, n)``."""
+    out = (np.int64(1) << subsets(L, n)).sum(axis=1, dtype=np.int64)
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=16)
+def rank_table(L: int) -> np.ndarray:
+    """``rank_table(L)[mask]`` = index of the set ``mask`` in ``subsets(L, popcount(mask))``."""
+    out = np.zeros(1 << L, dtype=np.int64)
+    for n in range(L + 1):
+        out[subset_masks(L, n)] = np.arange(comb(L, n), dtype=np.int64)
+    out.flags.writeable = False
+    return out
 
 
 class Marginals:
@@ -44,8 +73,6 @@ class Marginals:
         if k == L:
             got = self.target.pmf[..., None]
         else:
-            from .layers import rank_table, subset_masks, subsets
-
             parent = self.layer(k + 1)
             A, Amask, ranks = subsets(L, k + 1), subset_masks(L, k + 1), rank_table(L)
             got = np.empty((self.q,) * k + (comb(L, k),), dtype=parent.dtype)

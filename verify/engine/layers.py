@@ -34,46 +34,13 @@ that walks revealed sets size by size: ``subsets``/``rank_table`` index the sets
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from itertools import combinations
 from math import comb
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .info import Marginals, rank_table, subset_masks, subsets
 from .numbers import rational, safe_div
-
-if TYPE_CHECKING:
-    from .info import Marginals
-
-
-@lru_cache(maxsize=64)
-def subsets(L: int, n: int) -> np.ndarray:
-    """All n-subsets of 0..L−1 as rows (C(L, n), n) of increasing positions, lexicographic order."""
-    if n == 0:
-        return np.zeros((1, 0), dtype=np.int64)
-    out = np.array(list(combinations(range(L), n)), dtype=np.int64).reshape(-1, n)
-    out.flags.writeable = False
-    return out
-
-
-@lru_cache(maxsize=64)
-def subset_masks(L: int, n: int) -> np.ndarray:
-    """Bitmask Σ_{j∈S} 2^j of every row of ``subsets(L, n)``."""
-    out = (np.int64(1) << subsets(L, n)).sum(axis=1, dtype=np.int64)
-    out.flags.writeable = False
-    return out
-
-
-@lru_cache(maxsize=16)
-def rank_table(L: int) -> np.ndarray:
-    """``rank_table(L)[mask]`` = index of the set ``mask`` in ``subsets(L, popcount(mask))``."""
-    out = np.zeros(1 << L, dtype=np.int64)
-    for n in range(L + 1):
-        out[subset_masks(L, n)] = np.arange(comb(L, n), dtype=np.int64)
-    out.flags.writeable = False
-    return out
-
 
 def layer_entries(q: int, L: int, n: int) -> int:
     """Entries of a size-n layer: q^n · C(L, n)."""

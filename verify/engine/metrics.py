@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .adaptive import run_chain
 from .info import Marginals, measures
 from .laws import expected_kl, mixture_law
+from .profile.sizelaws import longest_path
 from .numbers import log_sum, rational, safe_div
-from .plans import Schedule, parse_sampler
+from .plans import Schedule
 from .predictors import Predictor, parse_predictor
+from .rules import AdaptiveRule, is_rule, parse_rule
+from .samplers import parse_sampler
 from .target import Target
 
 
@@ -75,14 +79,10 @@ def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor 
     """Every quantity of the JSON contract (README, "Command line") for one (target, sampler, predictor).
 
     Numbers are floats in float mode; in exact mode rationals are fmpq and log quantities LogLinear.
-    Adaptive rules (entropy-sum, max-entropy, eb, topk, threshold) go to ``adaptive.measure_adaptive``,
+    Adaptive rules (entropy-sum, max-entropy, eb, topk, threshold) go to ``measure_adaptive``,
     which decides its branches on ``exact_target`` (the exact law of a float target) when given.
     """
-    from .rules import is_rule
-
     if is_rule(sampler):
-        from .adaptive import measure_adaptive
-
         return measure_adaptive(target, sampler, predictor, exact_target)
     sched = parse_sampler(sampler, target.L) if isinstance(sampler, str) else sampler
     pred = parse_predictor(predictor) if (predictor is None or isinstance(predictor, str)) else predictor
@@ -97,8 +97,28 @@ def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor 
     out["expected_iterations"] = iters
     # Non-adaptive: the count does not depend on X, so the data and sampler laws agree.
     out["expected_iterations_sampler"] = iters
-    from .sizelaws import longest_path
-
     out["max_iterations"] = longest_path(sched)
     out["_mixture_law"] = r
+    return out
+
+
+def measure_adaptive(target: Target, sampler: str | AdaptiveRule, predictor=None,
+                     exact_target: Target | None = None) -> dict:
+    """``verify measure`` for an adaptive rule: the JSON contract's quantities, with both
+    iteration counts (data law and sampler law) and the per-iteration statistics.
+    ``exact_target``: see ``run_chain``."""
+    rule = parse_rule(sampler, target.L) if isinstance(sampler, str) else sampler
+    pred = parse_predictor(predictor) if (predictor is None or isinstance(predictor, str)) else predictor
+    m = Marginals(target)
+    out = measure_target(target, m)
+    res = run_chain(target, rule, pred, m, exact_target=exact_target)
+    out.update({"sampler": rule.spec, "predictor": pred.spec, "expected_kl": res.expected_kl})
+    out.update(output_metrics(target, res.mixture, out["H"]))
+    out["expected_iterations"] = res.expected_iterations
+    out["expected_iterations_sampler"] = res.expected_iterations_sampler
+    out["steps_ge2"] = res.steps_ge2
+    out["batch_sizes"] = {str(b): v for b, v in res.batch_sizes.items()}
+    out["entropy_sum_sampler"] = res.entropy_sum_sampler
+    out["states"] = res.states
+    out["_mixture_law"] = res.mixture
     return out

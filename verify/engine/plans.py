@@ -14,7 +14,6 @@ from math import comb
 from flint import fmpq
 
 from ..errors import SpecError, shorten
-from ..specs import check_keys, parse_fmpq, parse_int, parse_list, parse_spec
 
 SAMPLERS = ("fixed", "balanced", "random-size", "mdm", "count", "plan")
 
@@ -237,63 +236,3 @@ def _guard_mdm(N: int, L: int, field_name: str) -> None:
 
     need = refuse(field_name, f"mdm with N={shorten(str(N))} steps at L={L}", mdm_bytes(N, L), "fewer steps N (or a shorter pi)")
     progress(f"building the mdm schedule (N={N}, L={L})", need)
-
-
-def parse_sampler(spec: str, L: int) -> Schedule:
-    """fixed:sizes=2+2 | balanced:K=3 | count:N=4 | mdm:N=3 | mdm:pi=0.2+0.3+0.5 |
-    random-size:law=1/2@1+3;1/2@2+2 (``p@sizes`` entries joined with ';') |
-    random-size:law=grow|shrink|uniform|binomial|odds|file:PATH,... (``sizelaws.py``) |
-    plan:blocks=0+2/1/3 (one fixed plan: blocks of 0-based positions in reveal order, joined with '/')."""
-    if isinstance(spec, str) and spec.strip().startswith("random-size:") and "@" not in spec:
-        from .sizelaws import parse_size_law
-
-        return parse_size_law(spec, L).graph()
-    name, kv = parse_spec(spec, "sampler", verbatim=())
-    f = f"sampler.{name}"
-    if name == "fixed":
-        check_keys(kv, ("sizes",), f)
-        if "sizes" not in kv:
-            raise SpecError(f + ".sizes", "is missing", f"block sizes joined with '+', summing to L={L}")
-        sizes = parse_list(kv["sizes"], f + ".sizes", parse_int)
-        _check_sizes(sizes, L, f + ".sizes")
-        return fixed(sizes, L, spec)
-    if name in ("balanced", "count"):
-        key = "K" if name == "balanced" else "N"
-        check_keys(kv, (key,), f)
-        if key not in kv:
-            raise SpecError(f"{f}.{key}", "is missing", f"an integer 1..L={L}")
-        n = parse_int(kv[key], f"{f}.{key}")
-        return (balanced if name == "balanced" else count)(n, L, spec)
-    if name == "mdm":
-        check_keys(kv, ("N", "pi"), f)
-        if ("N" in kv) == ("pi" in kv):
-            raise SpecError(f, "needs exactly one of N or pi", "mdm:N=3 or mdm:pi=0.2+0.3+0.5")
-        if "N" in kv:
-            N = parse_int(kv["N"], f + ".N", minimum=1)
-            _guard_mdm(N, L, f + ".N")
-            pi = [fmpq(1, N)] * N
-        else:
-            pi = parse_list(kv["pi"], f + ".pi")
-            _guard_mdm(len(pi), L, f + ".pi")
-        return mdm(pi, L, spec)
-    if name == "random-size":
-        check_keys(kv, ("law",), f)
-        if "law" not in kv:
-            raise SpecError(f + ".law", "is missing", "entries p@s1+s2+... joined with ';'")
-        law = []
-        for entry in kv["law"].split(";"):
-            p, at, sizes = entry.partition("@")
-            if not at:
-                raise SpecError(f + ".law", f"entry {shorten(entry)!r} has no '@'", "entries p@s1+s2+... joined with ';'")
-            law.append((parse_fmpq(p, f + ".law"),
-                        parse_list(sizes, f + ".law", parse_int)))
-        return random_size(law, L, spec)
-    if name == "plan":
-        check_keys(kv, ("blocks",), f)
-        if "blocks" not in kv:
-            raise SpecError(f + ".blocks", "is missing", "blocks of 0-based positions joined with '/', e.g. 0+2/1/3")
-        blocks = [parse_list(b, f + ".blocks", parse_int) for b in kv["blocks"].split("/")]
-        return plan(blocks, L, spec)
-    from .rules import RULES  # adaptive rules are dispatched by metrics.measure before this parser
-
-    raise SpecError("sampler", f"unknown sampler {shorten(name)!r}", ", ".join(SAMPLERS + RULES))

@@ -43,9 +43,9 @@ from math import comb, lcm
 import numpy as np
 from flint import fmpq
 
-from ..errors import SpecError, TooLarge
-from ..certify.logforms import LogLinear
-from .numbers import log_binom
+from ...errors import SpecError, TooLarge
+from ...certify.logforms import LogLinear
+from ..numbers import log_binom
 
 CLOSED_FORMS = ("product", "mds", "copy", "markov", "coloring3", "ngram (n <= 2)", "potts (graph=path, w)")
 
@@ -287,7 +287,7 @@ def _binomial_transform(x: list, n: int) -> list:
 
 def enumerated_profile(target, spec: str = "") -> Profile:
     """h(m) from the 2^L subset entropies of an enumerable target (exact if the target is)."""
-    from .info import Marginals, entropy_profile as subset_profile
+    from ..info import Marginals, entropy_profile as subset_profile
 
     L = target.L
     h = subset_profile(Marginals(target))
@@ -427,7 +427,7 @@ def expected_kl(target, sampler, exact: bool = True):
     ``target``: spec string, Target or Profile; ``sampler``: spec string (fixed, balanced, count, mdm,
     random-size:...), Schedule or SizeLaw. Exact: a LogLinear form; else a float.
     """
-    from .sizelaws import size_law_of
+    from ..samplers import size_law_of
 
     prof = entropy_profile(target)
     law = size_law_of(sampler, prof.L)
@@ -446,7 +446,7 @@ def measure_profile(target_spec: str, sampler: str | None, exact: bool = False, 
     """``verify measure`` answered by the profile engine (targets too long to enumerate)."""
     from distributions import plan_spec
 
-    from .sizelaws import size_law_of
+    from ..samplers import size_law_of
 
     plan = plan_spec(target_spec)
     prof = closed_form_profile(plan, target_spec.strip())

@@ -116,7 +116,7 @@ def _trace(back, L: int) -> tuple:
 
 def exact_cost(profile, sizes):
     """E KL of the fixed composition ``sizes`` as an exact form (D-PROFILE on the exact profile)."""
-    from .profile import expected_kl
+    from .entropy import expected_kl
     from .sizelaws import explicit
 
     law = explicit([(1, tuple(sizes))], profile.L, "fixed:sizes=" + "+".join(map(str, sizes)))
@@ -125,8 +125,8 @@ def exact_cost(profile, sizes):
 
 def competitive_ratio(profile, law, optimum: Optimum | None = None) -> dict:
     """E KL(law) / (best randomised law with the same E[T]) on the float profile."""
-    from .profile import expected_kl
-    from .sizelaws import size_law_of
+    from .entropy import expected_kl
+    from ..samplers import size_law_of
 
     law = size_law_of(law, profile.L)
     T = law.mean_iterations(False)

@@ -44,9 +44,9 @@ from pathlib import Path
 import numpy as np
 from flint import fmpq
 
-from ..errors import SpecError
-from .plans import Schedule, mdm
-from .numbers import log_binom
+from ...errors import SpecError
+from ..plans import Schedule, mdm
+from ..numbers import log_binom
 
 LAWS = ("grow", "shrink", "uniform", "binomial", "odds", "file", "p@sizes;...")
 _ACCEPT = ("law=grow,r=R[,randomized=true] | law=shrink,r=R[,randomized=true] | law=uniform,K=K | "
@@ -243,7 +243,7 @@ def odds(rho, L: int, spec: str | None = None) -> SizeLaw:
 
 def explicit(law, L: int, spec: str, name: str = "explicit", params: dict | None = None) -> SizeLaw:
     """A finite list [(prob, sizes)] (checked by ``plans.random_size``) as a trie of prefixes."""
-    from .plans import random_size
+    from ..plans import random_size
 
     sch = random_size([(_fq(Fraction(p)) if not isinstance(p, fmpq) else p, s) for p, s in law], L, spec)
     params = dict(params or {}, sizes_law=sch.params["law"])
@@ -415,7 +415,7 @@ def _bool(raw: str, fld: str) -> bool:
 
 def parse_size_law(spec: str, L: int) -> SizeLaw:
     """A ``random-size:law=<name>,...`` spec (any law but the explicit ``p@sizes`` list) as a SizeLaw."""
-    from ..specs import check_keys, parse_int, parse_rational, parse_spec
+    from ...specs import check_keys, parse_int, parse_rational, parse_spec
 
     f = "sampler.random-size"
     text = spec.strip()
@@ -453,40 +453,3 @@ def small_grid_laws(L: int) -> list:
         return []
     return ["random-size:law=grow,r=1,randomized=true", "random-size:law=shrink,r=1/2,randomized=true",
             "random-size:law=odds,rho=1", f"random-size:law=uniform,K={L // 2}"]
-
-
-def size_law_of(spec_or_schedule, L: int) -> SizeLaw:
-    """Any non-adaptive uniform-position sampler as a SizeLaw: fixed, balanced, count, mdm and every
-    random-size law. ``plan`` (one fixed partition) and adaptive samplers are refused: their error
-    is not a function of the entropy profile."""
-    from .plans import parse_sampler
-
-    if isinstance(spec_or_schedule, SizeLaw):
-        return spec_or_schedule
-    if isinstance(spec_or_schedule, str):
-        text = spec_or_schedule.strip()
-        if text.startswith("random-size:") and "@" not in text:
-            return parse_size_law(text, L)
-        if text.startswith("mdm:"):
-            from ..specs import parse_int, parse_list, parse_spec
-
-            _, kv = parse_spec(text, "sampler", verbatim=())
-            if "N" in kv and "pi" not in kv:
-                N = parse_int(kv["N"], "sampler.mdm.N", minimum=1)
-                return binomial([Fraction(1, N)] * N, L, text)
-            if "pi" in kv and "N" not in kv:
-                pi = parse_list(kv["pi"], "sampler.mdm.pi")
-                if sum(pi) != 1 or any(p < 0 for p in pi):
-                    raise SpecError("sampler.mdm.pi", "is not a probability vector", "probabilities >= 0 summing to 1")
-                return binomial(pi, L, text)
-        sched = parse_sampler(text, L)
-    else:
-        sched = spec_or_schedule
-    if sched.adaptive or sched.kind == "plan":
-        raise SpecError("sampler", f"{sched.spec} is not a size law with uniform positions",
-                        "fixed, balanced, count, mdm or random-size samplers")
-    if sched.kind == "mdm":
-        return binomial([Fraction(int(p.p), int(p.q)) for p in sched.params["pi"]], L, sched.spec)
-    law = SizeLaw(sched.kind, sched.spec, L, dict(sched.params), 0, lambda: sched)
-    law.max_iterations = longest_path(sched)
-    return law
