@@ -429,10 +429,11 @@ def growth(series: dict) -> float | None:
 
 def reading(table: dict, which: str) -> dict:
     """Per law family: whether its sharp ratio grows with L at some budget level (reading aid),
-    the levels where it grows, and its largest value on the grid with (L, level, worst ray)."""
+    the levels where it grows, its largest value on the grid with (L, level, worst ray), and the
+    largest value the structured families reach."""
     out = {}
     for law, levels in table["budget"].items():
-        grows, top = [], None
+        grows, top, zoo = [], None, None
         for level, row in levels.items():
             series = {L: c[which]["ratio"] for L, c in row.items()}
             g = growth(series)
@@ -442,7 +443,10 @@ def reading(table: dict, which: str) -> dict:
                 v = c[which]["ratio"]
                 if v is not None and (top is None or v > top["ratio"]):
                     top = {"ratio": v, "L": L, "level": level, "k": c[which]["k"], "E_T": c["E_T"]}
-        out[law] = {"bounded_on_grid": not grows, "grows_at": grows, "max": top}
+                z = c.get("zoo", {}).get(which, {}).get("ratio")
+                if z is not None and (zoo is None or z > zoo):
+                    zoo = z
+        out[law] = {"bounded_on_grid": not grows, "grows_at": grows, "max": top, "zoo_max": zoo}
     return out
 
 
@@ -450,7 +454,8 @@ def law_sentence(law: str, which: str, r: dict, L_max: int) -> str:
     """One sentence on what the all-law table shows for a law (generated from the table)."""
     top = r["max"]
     where = (f"largest {top['ratio']:.3g} at L={top['L']}, K≈{top['level']} (E[T]={top['E_T']:.4g}), "
-             f"worst ray k={top['k']} ({_ray_name(top['k'], top['L'])})")
+             f"worst ray k={top['k']} ({_ray_name(top['k'], top['L'])}); the structured families reach "
+             f"{_fmt(r.get('zoo_max'))}")
     if r["bounded_on_grid"]:
         return f"{law}: {which} ratio stays bounded on the grid up to L={L_max} at every budget; {where}."
     return f"{law}: {which} ratio grows with L at K≈{', '.join(r['grows_at'])}; {where}."
