@@ -256,7 +256,7 @@ def _param(x: float, L: int):
 
 
 def _law_at(label: str, L: int, K: int):
-    """(spec, SizeLaw) of law family ``label`` at length L with E[T] as close to K as the sweep finds."""
+    """The SizeLaw of family ``label`` at length L whose E[T] is as close to K as the sweep finds."""
     from verify.engine.samplers import size_law_of
 
     if label == "equal":
@@ -311,7 +311,9 @@ def _float_sharp(A, L: int, over: str) -> tuple:
 
 
 def _sharp_cell(law, L: int) -> dict:
-    """Sharp constants over all laws of K·E KL/(X ln L), X = TC, DTC, with the worst ray k."""
+    """ZC26.TC/DTC cell: ``sup over all laws of K·E KL/(X ln L) = (K/ln L) · max_k E[O_k]/X(r_k)``,
+    X = TC (``L − k``) or DTC (``k``), K = E[T]; exact rationals (``cone.sharp_constant``) except the
+    binomial law beyond ``BINOMIAL_EXACT_MAX`` (float weights, ``exact: False``)."""
     from verify.engine.profile.cone import sharp_constant
 
     exact = not (law.name == "binomial" and len(law.params["pi"]) * L > BINOMIAL_EXACT_MAX)
@@ -379,6 +381,8 @@ def cone_table(lengths: tuple, levels: tuple = LEVELS, zoo: bool = True) -> dict
     A cell: the law's spec, E[T] (= K, exact), per X ∈ {TC, DTC} the sharp constant
     sup over all laws of E KL/X (exact rational when short) with its smallest worst ray k and the
     ratio K·sup/ln L, and (``zoo``) the worst ratio over the structured families beside it."""
+    from verify.engine.samplers import size_law_of
+
     out = {"budget": {}, "fixed": {}}
     for L in lengths:
         fams = _families(L) if zoo else {}
@@ -391,8 +395,6 @@ def cone_table(lengths: tuple, levels: tuple = LEVELS, zoo: bool = True) -> dict
                     cell["zoo"] = _zoo_cell(law, L, fams, cell["E_T"])
                 out["budget"].setdefault(label, {}).setdefault(level, {})[L] = cell
         for label, make in CANDIDATES.items():
-            from verify.engine.samplers import size_law_of
-
             law = size_law_of(make(L), L)
             cell = _sharp_cell(law, L)
             if zoo:
