@@ -416,7 +416,8 @@ class _Analysis:
         self.ev = _Eval(lambda name: consts[name])
 
     def refuse(self, node: Node, err: NotDefined):
-        how = "is refused" if err.accepted == _POWER_ACCEPTED else "is undefined on every instance"
+        how = "is refused" if err.accepted == _POWER_ACCEPTED else \
+            "is undefined on every instance, not a finite real number"
         why = getattr(err, "why", err.problem)
         raise SpecError(self.field, f"{shorten(node.text)!r} {how} ({why}) in {shorten(self.text)!r}",
                         err.accepted or _DOMAIN_ACCEPTED)
@@ -444,8 +445,8 @@ class _Analysis:
             verdict = (_decide_condition(arg, rel, self.consts) if arg.symbols
                        else _constant_condition(arg.const, rel, arg))
             if verdict is False:
-                raise SpecError(self.field, f"{shorten(node.text)!r} is undefined on every instance "
-                                f"({shorten(arg.text)} {rel} never holds) in {shorten(self.text)!r}",
+                raise SpecError(self.field, f"{shorten(node.text)!r} is undefined on every instance, not a "
+                                f"finite real number ({shorten(arg.text)} {rel} never holds) in {shorten(self.text)!r}",
                                 _DOMAIN_ACCEPTED)
             if verdict is None:
                 self.out.append(f"{arg.text} {rel}")
