@@ -146,6 +146,13 @@ def test_exact_zero_that_is_not_written_as_zero_is_a_division_by_zero():
     assert evaluate("log(8, 2)", {}, value_of()) == 3
 
 
+def test_exact_zero_times_a_defined_value_is_exactly_zero():
+    # CL26.T1's right side 4·η·(log2 L + 1) at η = 0 and L = 3: log2 3 has no exact form, but
+    # 0 times a defined finite value is exactly 0 (so E KL = 0 ≤ 0 is tight, not undecided)
+    assert evaluate("4*eta*(log(L, 2) + 1)", {}, value_of(eta=fmpq(0), L=3)) == 0
+    assert evaluate("(log(3)*log(5))*0", {}, value_of()) == 0
+
+
 def test_a_sub_expression_is_checked_even_when_its_value_is_discarded():
     # 0 * (1/(q-2)) is 0 wherever it is defined; at q = 2 it is not defined
     with pytest.raises(NotDefined, match="q-2"):

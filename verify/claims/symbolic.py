@@ -1101,11 +1101,15 @@ def _add(a, b):
 
 
 def _mul(a, b):
-    """Rational multiples keep a log form exact; a product of two log forms is only enclosed."""
+    """Rational multiples keep a log form exact; a product of two log forms is only enclosed.
+    An exact 0 times a value is the exact 0 (both factors were evaluated, their domains checked:
+    ``0 * (1/(q-2))`` is still undefined at q = 2, ``4*eta*(log(L, 2) + 1)`` at η = 0 is 0)."""
     for r, x in ((a, b), (b, a)):
         if isinstance(r, LogLinear) and len(r) == 0:
             r = r.const
         if isinstance(r, fmpq):
+            if r == 0:
+                return fmpq(0)
             return r * x if isinstance(x, (fmpq, LogLinear)) else Scaled(r, x)
     return Product(as_enclosable(a), as_enclosable(b))
 
