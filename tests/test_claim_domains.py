@@ -377,8 +377,9 @@ def test_report_escapes_ids_statements_and_notes(tmp_path):
     res = run_claim(c, "ci", TargetCache(), witness_dir=tmp_path / "out" / "witnesses", write=False)
     write_report([res], "ci", tmp_path / "out", 0.0)
     md = (tmp_path / "out" / "report.md").read_text()
-    for bad in ("<script", "<img", "](javascript:", "\n# heading"):
+    for bad in ("<script", "<img", "\n# heading"):
         assert bad not in md, bad
+    assert re.search(r"(?<!\\)\]\(javascript", md) is None  # the bracket is escaped: no link
     assert "&lt;script&gt;" in md or "\\lt script" in md
     for cid in ('x" onmouseover="alert(1)', "<b>", "a b", "A.B", "a-b", "\u0420"):
         anchor = _anchor(cid)
@@ -452,3 +453,57 @@ def test_fuzz_claims_accepts_only_what_check_evaluates(side, c):
             side_value(cl, side, inst)
         except (NotDefined, Undecided):
             pass
+
+
+_FILE_FIELDS = st.fixed_dictionaries({
+    "lhs": trap_sides(), "rhs": trap_sides(),
+    "id": st.sampled_from(["R.X", "R.X\\u0000", "R<b>", "R.\\u0420", "R.X+1"]),
+    "statement": st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters='"\\'), max_size=30),
+    "extra": st.sampled_from(["", 'constants = { c = "0" }', 'constants = { c = "1/2" }',
+                              'constants = { c = "\\u0661" }', "families = [[1]]", 'families = ["product"]',
+                              'constants = { c = "' + "9" * 4300 + '" }']),
+})
+
+
+@given(fields=_FILE_FIELDS)
+@effort(40)
+def test_fuzz_claims_files_with_domain_traps(fields):
+    """``verify claims`` on a claims file of trap sides, hostile ids and prose: exit 0, or exit 2
+    with one line naming the claims file; never a traceback."""
+    import contextlib
+    import io
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        f = claims_file(Path(d), **fields)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            rc = main(["claims", "--claims-file", str(f)])
+        assert rc in (0, 2), err.getvalue()
+        if rc == 2:
+            lines = err.getvalue().strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("verify: error: claims-file"), lines
+        else:
+            assert err.getvalue() == ""
+
+
+_HOSTILE = st.lists(st.sampled_from(list("<>&\"'`$[]()!#|*_\\\n x") + ["javascript:", "<script>", "$$", "](", "onerror="]),
+                    max_size=12).map("".join)
+
+
+@given(statement=_HOSTILE, notes=_HOSTILE)
+@effort(40)
+def test_fuzz_report_text_is_escaped(statement, notes):
+    """Whatever a statement or a note holds, the claim's report section has no raw HTML tag, no
+    link, no line break out of its field and no unbalanced math block."""
+    from verify.cli.report import _md_claim
+
+    c = Claim(id="R.ESC", paper="derived", provenance="derived", statement=statement, relation="<=",
+              grid="targets", lhs="0", rhs="H", notes=notes)
+    md = "\n".join(_md_claim(ClaimResult(c, "ci")))
+    assert "<" not in md.replace("<=", "")  # the relation `<=` is ours, in a code span
+    assert re.search(r"(?<!\\)\]\(", md) is None  # every "](" has its bracket escaped: no link
+    math = [line for line in md.splitlines() if line.startswith("$$")]
+    assert len(math) == 1 and math[0].count("$$") - math[0].count("\\$$") == 2, math
+    assert md.count("\n- notes: ") <= 1 and all(not line.startswith("#") or line.startswith("### ")
+                                                for line in md.splitlines())

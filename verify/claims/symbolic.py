@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
@@ -159,7 +159,6 @@ class Side:
     root: Node
     symbols: frozenset
     conditions: tuple = ()
-    free_symbols: set = dc_field(default_factory=set)
 
 
 class _Builder:
@@ -329,7 +328,7 @@ def _parse(text: str, constants: tuple, field: str) -> Side:
     root = _parse_tree(text, set(_symbol_names()) | set(consts), set(consts), field)
     conditions: list = []
     _Analysis(consts, field, text, conditions).visit(root)
-    return Side(text.strip(), root, root.symbols, tuple(dict.fromkeys(conditions)), set(root.symbols))
+    return Side(text.strip(), root, root.symbols, tuple(dict.fromkeys(conditions)))
 
 
 def _constants_key(constants: dict) -> tuple:

@@ -72,7 +72,9 @@ def md_code(text, in_table: bool = False) -> str:
     return f"{fence}{pad}{t}{pad}{fence}"
 
 
-_MD_ACTIVE = re.compile(r"([\\`*_\[\]()#!|$~])")
+# Parentheses and "!" are left alone: without "[" (escaped) they form no link or image, and "\\(" would
+# read as inline math to some renderers.
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]#|$~])")
 
 
 def md_text(text) -> str:
@@ -423,14 +425,15 @@ def _known_refutations(results: list, out: Path) -> list:
             rows.append(f"| {md_code(c.id, True)} | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | "
                         f"{where} | recorded{'' if w else ' (not reproduced on this grid)'} | "
                         f"{md_code(w['replay'], True) if w else '—'} |")
-        new = [w for wid, w in saved.items() if wid not in c.known_refutations]
-        if new:  # one row per claim: the first new witness and how many more
-            w = new[0]
+        new = r.unknown_refutations() if c.checked else []  # every refuted instance, saved or not
+        if new:  # one row per claim: the first new refutation (a saved one if any) and how many more
+            w = next((x for x in new if x.get("path")), new[0])
             more = f" and {len(new) - 1} more" if len(new) > 1 else ""
+            where = (f"[{md_code(w['id'], True)}](<{_link(_rel(w['path'], out))}>)" if w.get("path")
+                     else md_code(w["id"], True))
             rows.append(f"| {md_code(c.id, True)} | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | "
-                        f"[{md_code(w['id'], True)}](<{_link(_rel(w['path'], out))}>){more} | **new: "
-                        f"{len(r.refutations())} refuted instances, not yet recorded as known** | "
-                        f"{md_code(w['replay'], True)} |")
+                        f"{where}{more} | **new: {len(new)} refuted instances not recorded as known "
+                        f"(of {len(r.refutations())})** | {md_code(w['replay'], True) if w.get('replay') else '—'} |")
     if rows:
         md += ["| claim | paper | provenance | what fails | witness | status | replay |",
                "|---|---|---|---|---|---|---|", *rows]
