@@ -91,6 +91,7 @@ _NUMBER = re.compile(r"^([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?$", re.A
 # Integer-valued symbols that are at least 1 on every instance (sequence length, vocabulary size,
 # iteration and step counts, block sizes): used only by the parse-time domain analysis.
 POSITIVE_SYMBOLS = frozenset({"L", "q", "K", "N", "T", "s_max"})
+INTEGER_SYMBOLS = frozenset({"L", "q", "K", "N", "s_max"})  # T is an expected count for random sizes
 _DOMAIN_ACCEPTED = "a side defined on the instances of its grid (no division by 0, log of a value <= 0, " \
                    "sqrt of a negative, number beyond the size bound)"
 
@@ -491,13 +492,33 @@ def _node_conditions(node: Node):
     elif node.kind == "pow":
         base, ex = node.parts
         n = ex.const if not ex.symbols else None
-        if n is None:
+        if n is None and _integer_valued(ex):
+            if _decide_condition(ex, ">= 0", {}) is not True:
+                yield base, "!= 0"  # an integer exponent that may be negative: 0 has no inverse
+        elif n is None:
             yield base, _OR_INTEGER  # a symbolic exponent: an integer per instance, or a positive base
         elif isinstance(n, fmpq) and n.q == 1:
             if n < 0:
                 yield base, "!= 0"
         else:
             yield base, ">= 0" if (isinstance(n, fmpq) and n > 0) else "> 0"
+
+
+def _integer_valued(node: Node) -> bool:
+    """Whether the sub-expression is an integer on every instance where it is defined: an integer
+    literal, an integer-valued symbol (L, q, K, N, s_max), floor/ceiling, and sums, differences,
+    products and negations of such."""
+    if node.kind == "num":
+        return node.value.q == 1
+    if node.kind == "sym":
+        return node.name in INTEGER_SYMBOLS
+    if node.kind == "call":
+        return node.name in ("floor", "ceiling")
+    if node.kind in ("add", "neg"):
+        return all(_integer_valued(c) for c in node.children())
+    if node.kind == "mul":
+        return all(op == "*" and _integer_valued(f) for op, f in node.parts)
+    return False
 
 
 def _sympy_of(node: Node, consts: dict):
@@ -515,7 +536,7 @@ def _sympy_of(node: Node, consts: dict):
     k = node.kind
     if k == "sym":
         if node.name in POSITIVE_SYMBOLS:
-            return sympy.Symbol(node.name, integer=True, positive=True)
+            return sympy.Symbol(node.name, integer=node.name in INTEGER_SYMBOLS or None, positive=True)
         if node.name in NONNEGATIVE:
             return sympy.Symbol(node.name, nonnegative=True)
         return sympy.Symbol(node.name, real=True)
