@@ -182,6 +182,9 @@ def test_instance_independent_domain_questions_are_decided_at_parse_time(side):
     ("sqrt(2-L)", ["2-L >= 0"]),
     ("(10**4096)**L", ["|L| <= 4 (number-size bound)"]),  # 10**4096 has 13,607 bits: 4 · 13,607 <= 2^16
     ("log(L) + 1/(q+1) + sqrt(H) + TC/L", []),  # L >= 1, q >= 1, H >= 0: defined everywhere
+    ("(q-2)**(L-5)", ["q-2 != 0"]),  # an integer exponent that may be negative
+    ("(1 - sum_pi_sq/9)**floor(L/2)", []),  # an integer exponent >= 0: any base
+    ("H**T", ["H > 0 (or the exponent an integer)"]),  # T is an expected count, not an integer
 ])
 def test_instance_dependent_conditions_are_listed(side, conds):
     assert list(conditions(side, {})) == conds
