@@ -54,6 +54,7 @@ by ``log 8 = 3 log 2``). A decision open at PREC_CAP bits raises ``Undecided``.
 from __future__ import annotations
 
 import ast
+import numbers
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -87,6 +88,8 @@ ACCEPTED = ("numbers, the documented symbols and constants, + - * / **, parenthe
 _OP_TEXT = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitXor: "^ (use **)", ast.BitOr: "|",
             ast.BitAnd: "&", ast.LShift: "<<", ast.RShift: ">>", ast.Not: "not", ast.Invert: "~"}
 # ASCII digits only: ``\d`` would also match Arabic-Indic, fullwidth and other Unicode digits
+# a constant: an optional sign, a decimal literal, optionally "/" and a second one (spaces allowed)
+_RATIONAL = re.compile(r"([+-]?)\s*([^/\s]+)\s*(?:/\s*([^/\s]+))?", re.ASCII)
 _NUMBER = re.compile(r"^([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?$", re.ASCII)
 # Integer-valued symbols that are at least 1 on every instance (sequence length, vocabulary size,
 # iteration and step counts, block sizes): used only by the parse-time domain analysis.
@@ -388,17 +391,14 @@ def fmpq_of(v) -> fmpq:
     if isinstance(v, Fraction):
         return fmpq(v.numerator, v.denominator)
     text = v.strip()
-    if len(text) > 2 * MAX_NUMBER_DIGITS + 3:
-        raise ValueError(f"{shorten(text)!r} is not a rational")
-    num, slash, den = text.partition("/")
-    sign = -1 if num.strip().startswith("-") else 1
-    parts = [num.strip().lstrip("+-"), den.strip()] if slash else [num.strip().lstrip("+-")]
-    vals = [exact_number(x) if x else None for x in parts]
+    m = _RATIONAL.fullmatch(text) if len(text) <= 2 * MAX_NUMBER_DIGITS + 8 else None
+    vals = [exact_number(x) for x in (m.group(2), m.group(3)) if x is not None] if m else [None]
     if any(x is None for x in vals):
         raise ValueError(f"{shorten(text)!r} is not a rational")
-    if slash and vals[1] == 0:
+    if len(vals) == 2 and vals[1] == 0:
         raise ZeroDivisionError("zero denominator")
-    return sign * (vals[0] / vals[1] if slash else vals[0])
+    sign = -1 if m.group(1) == "-" else 1
+    return sign * (vals[0] / vals[1] if len(vals) == 2 else vals[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -654,8 +654,10 @@ class _Eval:
         v = self.value(node.name)
         if isinstance(v, bool):
             raise TypeError(f"symbol {node.name} has a boolean value")
-        if isinstance(v, (int, fmpz)):
+        if isinstance(v, (numbers.Integral, fmpz)):
             v = fmpq(int(v))
+        elif isinstance(v, Fraction):
+            v = fmpq(v.numerator, v.denominator)
         elif isinstance(v, float):
             if v != v or v in (float("inf"), float("-inf")):
                 raise _undefined(node, "not finite on this instance")
