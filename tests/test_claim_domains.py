@@ -510,3 +510,21 @@ def test_fuzz_report_text_is_escaped(statement, notes):
     assert len(math) == 1 and math[0].count("$$") - math[0].count("\\$$") == 2, math
     assert md.count("\n- notes: ") <= 1 and all(not line.startswith("#") or line.startswith("### ")
                                                 for line in md.splitlines())
+
+
+@pytest.mark.parametrize("value,ok", [("-3/4", fmpq(-3, 4)), (" 1 / 16 ", fmpq(1, 16)), ("+1e-3", fmpq(1, 1000)),
+                                      ("--2", None), ("1/-2", None), ("1/2/3", None), ("1/0", None),
+                                      ("1e5000", None), ("", None), ("0x10", None), ("1_000", None)])
+def test_constant_values_are_bounded_ascii_rationals(value, ok):
+    if ok is None:
+        with pytest.raises(SpecError) as err:
+            validate("H + c", {"c": value}, "rhs")
+        assert err.value.field == "rhs constant c"
+    else:
+        assert evaluate("c", {"c": value}, value_of()) == ok
+
+
+def test_a_constant_may_not_shadow_a_symbol_or_a_function():
+    for name in ("L", "H", "log", "max"):
+        with pytest.raises(SpecError, match="not a usable name"):
+            validate("H", {name: "1"}, "rhs")
