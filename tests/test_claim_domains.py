@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 import oracles as O
 from hyp import effort
 from verify.certify.logforms import LogLinear
-from verify.claims.check import (TargetCache, ClaimResult, Row, proof_cases, proof_problems, run_claim)
-from verify.claims.model import Claim, load_claims_file
+from verify.claims.check import ClaimResult, TargetCache, proof_cases, proof_problems, run_claim
+from verify.claims.model import Claim
 from verify.claims.symbolic import MAX_DEPTH, conditions, evaluate, fmpq_of, validate
 from verify.cli.main import main
 from verify.errors import NotDefined, SpecError, Undecided
