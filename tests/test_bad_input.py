@@ -195,9 +195,21 @@ def test_unwritable_output_folder(cli, tmp_path):
         ro.chmod(0o755)
 
 
-def test_a_failure_mid_run_writes_nothing(cli, tmp_path):
-    """A claim that fails on some instance (TC/(q−2) at q = 2) after another claim produced
-    witnesses: exit 2 and no witness, no json, no empty folder."""
+def test_a_failure_mid_run_writes_nothing(cli, tmp_path, monkeypatch):
+    """A claim whose side fails mid-run (an error injected when R.BAD's side is evaluated; an
+    undefined instance such as TC/(q−2) at q = 2 is an outcome, not an error: test_claim_domains)
+    after another claim produced witnesses: exit 2 and no witness, no json, no empty folder."""
+    from verify.claims import symbolic
+    from verify.errors import SpecError
+
+    real = symbolic.evaluate
+
+    def failing(text, constants, value):
+        if text == "TC/(q - 2)":
+            raise SpecError("claim side", "injected failure")
+        return real(text, constants, value)
+
+    monkeypatch.setattr(symbolic, "evaluate", failing)
     f = _claims(tmp_path, id="R.FALSE", rhs='"TC/2"',
                 extra=CLAIM.format(id="R.BAD", grid="one-block", lhs='"TC"', rhs='"TC/(q - 2)"'))
     rc, _, err = cli("check", "--claims-file", f, "--only", "R.*", "--json", "out/r.json", "--witness-dir", "w")

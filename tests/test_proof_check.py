@@ -1,8 +1,10 @@
 """The proof check: every registered claim on the profile's grid, one test per claim and family.
 
 A checked claim passes when every instance is ``certified`` or ``tight`` (docs/index.md §5), except
-refutations recorded as known findings: a new ``refuted`` or any ``undecided`` instance fails,
-naming the claim, the instance and its saved witness. Each known finding of a *paper* claim is
+refutations recorded as known findings and undefined instances: a new ``refuted`` instance (any
+of them, saved as a witness or not) or any ``undecided`` instance fails, naming the claim, the
+instance and its witness; so do a claim with no instance in the profile (a case of its own) and a
+claim whose every instance is undefined (``check.proof_problems``). Each known finding of a *paper* claim is
 its own test, marked xfail(strict=True) with the witness id: it re-checks the claim on the saved
 witness, so it fails (as expected) while the finding stands and turns into a strict failure if the
 witness ever stops refuting. A refuted ``derived`` claim is a bug and is never marked.
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from proofs_numeric import registry
-from verify.claims.check import TargetCache, families, replay_witness, run_claim
+from verify.claims.check import TargetCache, proof_cases, proof_problems, replay_witness, run_claim
 from verify.claims.serialize import to_float
 
 PROFILE_FOR_COLLECTION = "ci"
@@ -22,11 +24,9 @@ CACHE = TargetCache()  # shared by all claims: marginals and per-level forms are
 
 
 def _cases():
-    for claim in registry():
-        for fam in families(PROFILE_FOR_COLLECTION):
-            if not claim.ranges_over(fam):
-                continue
-            yield pytest.param(claim, fam, id=f"{claim.id}[{fam}]")
+    # a claim with no family in the profile is a case too, and fails: no claim is silently absent
+    for claim, fam in proof_cases(registry(), PROFILE_FOR_COLLECTION):
+        yield pytest.param(claim, fam, id=f"{claim.id}[{fam or 'no instance'}]")
 
 
 def _findings():
@@ -39,16 +39,12 @@ def _findings():
 
 @pytest.mark.parametrize("claim,family", list(_cases()))
 def test_claim(claim, family, profile, tmp_path):
+    if family is None:
+        pytest.fail(f"{claim.id} ranges over no target family of the {profile} profile: it has no instance")
     res = run_claim(claim, profile, CACHE, family=family, witness_dir=tmp_path)
-    assert res.rows, f"{claim.id} has no instance in family {family}"
-    if claim.checked:
-        undecided = [r for r in res.rows if r.status == "undecided"]
-        assert not undecided, f"{claim.id}: undecided on {undecided[0].instance} (margin {undecided[0].margin})"
-        new = res.unknown_refutations()
-        assert not new, (
-            f"{claim.id} [{claim.provenance}] is refuted on {len(new)} new witness(es): "
-            + "; ".join(f"{w['id']} → {w['replay']}" for w in new))
-    else:
+    problems = proof_problems(res, family)
+    assert not problems, "; ".join(problems)
+    if not claim.checked:
         # Shape claims give no verdict; their statistic must be a finite number wherever it is
         # defined (Σ I > 0).
         bad = [r.instance for r in res.rows

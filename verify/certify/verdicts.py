@@ -436,7 +436,7 @@ def _display_float(x) -> float:
     """
     try:
         if isinstance(x, LogLinear) and len(x) == 0:
-            return float(Fraction(int(x.const.p), int(x.const.q)))
+            return _rational_fields(x.const)[1]
         ball = x.enclose(_DISPLAY_PREC)
         if ball.contains(0) and float(ball.rad()) < 1e-15:
             return 0.0
@@ -450,7 +450,10 @@ def _ball_fields(ball: arb) -> tuple[str, float, float]:
 
 
 def _rational_fields(q: fmpq) -> tuple[str, float, float]:
-    v = float(Fraction(int(q.p), int(q.q)))
+    try:
+        v = float(Fraction(int(q.p), int(q.q)))
+    except OverflowError:  # display only: a rational beyond the float range (claim sides allow 2^65536)
+        v = math.inf if q > 0 else -math.inf
     return str(q), v, v
 
 

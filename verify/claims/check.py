@@ -7,7 +7,13 @@ this module never imports either. pytest's proof check calls ``run_claim`` direc
 Witnesses: a claim refuted on many instances keeps, per target family, the most violated
 refutation (smallest upper end of the certified margin) of each sampler kind, topped up to
 MAX_REFUTED_WITNESSES, plus every refutation recorded as known, and its closest non-refuted
-instance; ``refuted_total`` counts all refuted instances.
+instance; ``refuted_total`` counts all refuted instances. Every refuted instance whose witness id
+is not recorded as known counts as a *new* refutation (``unknown_refutations``), saved or not.
+
+Undefined instances: a side with no value on an instance (a division by 0, log of a value <= 0,
+sqrt of a negative, a quantity not finite there, a number beyond the size bound: ``symbolic.py``)
+gives the outcome ``undefined`` with its reason. It is not a verdict: it is skipped by every
+verdict count, ratio and witness, and counted and listed on its own (``undefined_rows``).
 """
 from __future__ import annotations
 
@@ -30,6 +36,8 @@ from .serialize import jsonable, to_float
 
 CHECKERS = {"<=": check_le, ">=": check_ge, "==": check_eq}
 MAX_REFUTED_WITNESSES = 3
+VERDICTS = ("certified", "tight", "refuted", "undecided")
+UNDEFINED = "undefined"  # an outcome, not a verdict: the claim's sides have no value on the instance
 
 
 class TargetCache:
@@ -136,14 +144,26 @@ class ClaimResult:
     witness_files: list = field(default_factory=list)  # (path, text) still to be written
     summary: dict = field(default_factory=dict)      # shape claims: best constants
     seconds: float = 0.0
+    _unknown: list | None = field(default=None, repr=False)  # unknown_refutations, computed once
 
     @property
     def counts(self) -> dict:
-        out = {s: 0 for s in ("certified", "tight", "refuted", "undecided")}
+        """Verdict counts; undefined instances are not a verdict and are counted by ``undefined_rows``."""
+        out = {s: 0 for s in VERDICTS}
         for r in self.rows:
-            if r.status:
+            if r.status in out:
                 out[r.status] += 1
         return out
+
+    def undefined_rows(self) -> list:
+        return [r for r in self.rows if r.status == UNDEFINED]
+
+    def defined_rows(self) -> list:
+        return [r for r in self.rows if r.status != UNDEFINED]
+
+    def all_undefined(self) -> bool:
+        """A checked claim with instances, every one of them undefined: nothing is checked."""
+        return bool(self.rows) and self.claim.checked and not self.defined_rows()
 
     def ratios(self) -> list:
         return [r.ratio for r in self.rows if r.ratio is not None]
@@ -152,25 +172,37 @@ class ClaimResult:
         return [r for r in self.rows if r.status == "refuted"]
 
     def unknown_refutations(self) -> list:
-        known = set(self.claim.known_refutations)
-        return [w for w in self.witnesses if w["kind"] == "refuted" and w["id"] not in known]
+        """Every refuted instance whose witness id is not recorded as known (not only the saved
+        witnesses): the saved witness entry where there is one, else ``{"id", "kind", "instance"}``."""
+        if self._unknown is None:
+            known = set(self.claim.known_refutations)
+            saved = {w["id"]: w for w in self.witnesses if w["kind"] == "refuted"}
+            cache, out = TargetCache(), {}
+            for row in self.refutations():
+                payload = witness_payload(row_instance(self.claim, row, cache), self.claim, row, "refuted")
+                wid = _witness_id(self, payload)
+                if wid not in known and wid not in out:
+                    out[wid] = saved.get(wid) or {"id": wid, "kind": "refuted", "instance": row.instance}
+            self._unknown = list(out.values())
+        return self._unknown
 
     def worst(self) -> Row | None:
         """The refuted row, else the row closest to the bound (largest lhs/rhs; largest |margin| for ==)."""
-        if not self.rows or not self.claim.checked:
+        rows = self.defined_rows()
+        if not rows or not self.claim.checked:
             return None
         refuted = self.refutations()
         if refuted:  # the most violated: the most negative upper end of the margin
             return min(refuted, key=lambda r: r.verdict["margin_hi"])
-        undecided = [r for r in self.rows if r.status == "undecided"]
+        undecided = [r for r in rows if r.status == "undecided"]
         if undecided:
             return undecided[0]
         if self.claim.relation == "==":
-            return max(self.rows, key=lambda r: abs((r.lhs or 0) - (r.rhs or 0)))
-        with_ratio = [r for r in self.rows if r.ratio is not None]
+            return max(rows, key=lambda r: abs((r.lhs or 0) - (r.rhs or 0)))
+        with_ratio = [r for r in rows if r.ratio is not None]
         if with_ratio:
             return max(with_ratio, key=lambda r: r.ratio if self.claim.relation == "<=" else -r.ratio)
-        return min(self.rows, key=lambda r: abs((r.rhs or 0) - (r.lhs or 0)))
+        return min(rows, key=lambda r: abs((r.rhs or 0) - (r.lhs or 0)))
 
     def closest_strict(self) -> Row | None:
         """Among instances proved with slack (certified, not tight), the largest lhs/rhs."""
@@ -186,6 +218,8 @@ class ClaimResult:
             "profile": self.profile,
             "instances": len(self.rows),
             "verdicts": self.counts if self.claim.checked else None,
+            "undefined": len(self.undefined_rows()),
+            "undefined_instances": [{**r.instance, "reason": r.margin} for r in self.undefined_rows()],
             "ratio_lhs_rhs": ({"min": min(ratios), "median": statistics.median(ratios), "max": max(ratios)}
                               if ratios else None),
             "worst": ({**worst.instance, "status": worst.status, "lhs": worst.lhs, "rhs": worst.rhs,
@@ -222,12 +256,53 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
         except Undecided as err:  # a quantity itself could not be settled (an adaptive branch)
             row.status, row.margin = "undecided", str(err)
             row.verdict = {"status": "undecided", "reason": str(err)}
+        except NotDefined as err:  # a side has no value here: an outcome of its own, not a verdict
+            if not claim.checked:
+                raise
+            row.status, row.margin = UNDEFINED, err.problem
+            row.verdict = {"status": UNDEFINED, "reason": err.problem}
         if claim.record is not None:
             row.values = claim.record(inst)
         rows.append(row)
         if progress is not None and len(rows) % 100 == 0:
             progress(len(rows))
     return rows
+
+
+def proof_cases(claims: list, profile: str) -> list:
+    """The proof check's cases: ``(claim, family)`` for every family of the profile's zoo the claim
+    ranges over, and ``(claim, None)`` for a claim that ranges over none of them (it has no
+    instance in the profile: a failed case, never a silently absent one)."""
+    fams = families(profile)
+    out = []
+    for claim in claims:
+        mine = [f for f in fams if claim.ranges_over(f)]
+        out += [(claim, f) for f in mine] if mine else [(claim, None)]
+    return out
+
+
+def proof_problems(res: "ClaimResult", family: str | None) -> list:
+    """Why a proof-check case fails (empty: it passes): no instance, every instance undefined, an
+    undecided instance, or a refuted instance not recorded as known (any of them, not only the
+    saved witnesses). Shape claims: no instance only (their statistic is checked by the test)."""
+    claim = res.claim
+    where = f"family {family}" if family else f"profile {res.profile}"
+    if not res.rows:
+        return [f"{claim.id} has no instance in {where}"]
+    if not claim.checked:
+        return []
+    out = []
+    if res.all_undefined():
+        out.append(f"{claim.id}: every one of its {len(res.rows)} instances in {where} is undefined "
+                   f"(e.g. {res.rows[0].margin}): it is checked on none")
+    undecided = [r for r in res.rows if r.status == "undecided"]
+    if undecided:
+        out.append(f"{claim.id}: undecided on {undecided[0].instance} (margin {undecided[0].margin})")
+    new = res.unknown_refutations()
+    if new:
+        out.append(f"{claim.id} [{claim.provenance}] is refuted on {len(new)} new instance(s): "
+                   + "; ".join(f"{w['id']} → {w.get('replay') or w.get('instance')}" for w in new[:5]))
+    return out
 
 
 def summarize(claim: Claim, rows: list, profile: str = "ci", cache: "TargetCache | None" = None) -> dict:

@@ -9,7 +9,9 @@ without touching the engine. ``load_claims_file`` refuses everything ``check`` w
 """
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -75,6 +77,9 @@ class Claim:
             from distributions.registry import FAMILIES  # lazy: distributions imports verify
 
             for fam in self.families:
+                if not isinstance(fam, str):
+                    raise SpecError(f"{f}.families", f"{shorten(repr(fam))} is not a family name",
+                                    "a list of family names: " + ", ".join(FAMILIES))
                 if fam not in FAMILIES:
                     raise SpecError(f"{f}.families", f"unknown target family {fam!r}", ", ".join(FAMILIES))
 
@@ -118,7 +123,16 @@ _TOML_KEYS = {"id", "paper", "provenance", "statement", "relation", "grid", "lhs
 
 _STR_KEYS = ("id", "paper", "provenance", "statement", "relation", "grid", "kl_direction", "aggregate", "notes",
              "lhs", "rhs", "statistic")
-_LIST_KEYS = ("predictors", "uses", "known_refutations")
+_LIST_KEYS = ("predictors", "uses", "known_refutations", "families")
+# A claims-file id: it names witness files, report anchors and --only globs. ASCII letters, digits
+# and . _ + - (no spaces, slashes, control characters, look-alike letters or markup).
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,79}", re.ASCII)
+_ID_ACCEPTED = "1 to 80 ASCII letters, digits and . _ + - (starting with a letter or digit), like LC25.T1"
+# Fields that are code-like (names, specs, sides): ASCII only, refused otherwise (never NFKC-
+# normalised: 'Ｈ' or a Unicode digit would silently become H or 1). Prose (statement, notes,
+# kl_direction) may be any Unicode but no control or format character (NUL, ESC, bidi overrides).
+_ASCII_KEYS = ("id", "paper", "provenance", "relation", "grid", "lhs", "rhs", "statistic", "aggregate",
+               "predictors", "uses", "known_refutations", "families")
 MAX_CLAIMS_FILE_BYTES = 4 * 2**20
 
 
@@ -160,6 +174,26 @@ def _check_types(entry: dict, where: str) -> None:
         if not isinstance(c, dict) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in c.values()):
             raise SpecError(f"{where}.constants", f"{shorten(repr(c))} is not a table of rationals",
                             'a table like { C_1 = "2", c = "1/16" }')
+
+
+def _check_text(entry: dict, where: str) -> None:
+    """Refuse non-ASCII characters in code-like fields and control/format characters anywhere."""
+    for key, v in entry.items():
+        values = v if isinstance(v, list) else list(v.items()) if isinstance(v, dict) else [v]
+        for x in values:
+            for text in (x if isinstance(x, tuple) else (x,)):
+                text = str(text)
+                bad = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf")
+                            and not (key in ("notes", "statement") and ch in "\n\t")), None)
+                if bad is not None:
+                    raise SpecError(f"{where}.{key}", f"contains the control character U+{ord(bad):04X}",
+                                    "printable text (no NUL, escape, or bidirectional-override characters)")
+                if (key in _ASCII_KEYS or key == "constants") and not text.isascii():
+                    ch = next(ch for ch in text if ord(ch) > 127)
+                    raise SpecError(f"{where}.{key}", f"non-ASCII character {ch!r} (U+{ord(ch):04X}) in "
+                                    f"{shorten(repr(text))} (refused, not normalised)",
+                                    "ASCII: digits 0-9 and Latin letters (prose fields statement and notes "
+                                    "may be Unicode)")
 
 
 def validate_claim(claim: Claim, where: str) -> None:
@@ -222,9 +256,9 @@ def load_claims_file(path: str | Path) -> list[Claim]:
             raise SpecError(where, f"missing key {sorted(missing)[0]!r}",
                             "id, paper, provenance, statement, relation, grid and lhs/rhs or statistic")
         _check_types(entry, where)
-        if not entry["id"].strip() or len(entry["id"]) > 80 or any(ch.isspace() or ch in "/\\" for ch in entry["id"]):
-            raise SpecError(f"{where}.id", f"{shorten(repr(entry['id']))} is not a usable id",
-                            "a short id without spaces or slashes, like LC25.T1")
+        if ID_PATTERN.fullmatch(entry["id"]) is None:
+            raise SpecError(f"{where}.id", f"{shorten(ascii(entry['id']))} is not a usable id", _ID_ACCEPTED)
+        _check_text(entry, where)
         try:
             claim = Claim(source=str(path), **entry)
         except SpecError as err:

@@ -30,15 +30,35 @@ def cmd_claims(args) -> int:
 
     claims = select(_load_registry(args), getattr(args, "only", None))
     if args.json:
-        print(json.dumps([c.to_json() for c in claims], indent=2))
+        print(json.dumps([{**c.to_json(), "domain": _domain(c)} for c in claims], indent=2))
         return 0
     width = max((len(c.id) for c in claims), default=12)
     for c in claims:
         kind = c.relation if c.checked else "shape (reports a best constant)"
         print(f"{c.id:<{width}} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
         print(f"    {c.statement}")
+        print(f"    {_domain_line(_domain(c))}")
     print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
     return 0
+
+
+def _domain(c) -> list | None:
+    """The instance-dependent domain conditions of a claim's declarative sides (``symbolic.py``:
+    every other domain question was settled when the claims were loaded); None for python sides."""
+    from ..claims.symbolic import conditions
+
+    sides = [s for s in (c.lhs, c.rhs, c.statistic) if s is not None]
+    if any(not isinstance(s, str) for s in sides):
+        return None
+    return list(dict.fromkeys(cond for s in sides for cond in conditions(s, c.constants)))
+
+
+def _domain_line(conds: list | None) -> str:
+    if conds is None:
+        return "domain: python sides (an instance where a quantity is not defined is reported undefined)"
+    if not conds:
+        return "domain: defined on every instance (settled when the claims were loaded)"
+    return "domain: depends on the instance: defined where " + " and ".join(conds)
 
 
 def _ticker(label: str):
@@ -106,12 +126,18 @@ def cmd_check(args) -> int:
             stage.write_text(json_path, json.dumps([r.to_json() for r in results], indent=2) + "\n")
         stage.commit()
     _witness_summary(results)
-    unknown = [(r.claim.id, w["id"]) for r in results for w in r.unknown_refutations()]
-    if unknown:
-        print("refuted claims with witnesses not recorded as known: " +
-              ", ".join(f"{c} ({w})" for c, w in unknown))
-        return 1
-    return 0
+    status = 0
+    empty = [r.claim.id for r in results if r.all_undefined()]
+    if empty:
+        print("claims undefined on every instance (checked on none): " + ", ".join(empty))
+        status = 1
+    unknown = [(r.claim.id, [w["id"] for w in r.unknown_refutations()]) for r in results]
+    unknown = [(c, ids) for c, ids in unknown if ids]
+    if unknown:  # every refuted instance counts, saved as a witness or not; a few ids are named
+        print("refuted claims with refutations not recorded as known: " + "; ".join(
+            f"{c}: {len(ids)} ({', '.join(ids[:3])}{', …' if len(ids) > 3 else ''})" for c, ids in unknown))
+        status = 1
+    return status
 
 
 def cmd_report(args) -> int:

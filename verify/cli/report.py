@@ -30,8 +30,11 @@ New claim families add plots by returning such dicts; nothing here names a claim
 from __future__ import annotations
 
 import datetime
+import hashlib
+import html
 import json
 import os
+import re
 import statistics
 
 from pathlib import Path
@@ -47,13 +50,63 @@ PROVENANCE_LEGEND = {
 }
 
 
+# ------------------------------------------------------------------ escaping
+# Claim ids, statements, notes, constants and sides come from a reviewer's claims file: each goes
+# into report.md through one of these, so no text can open an HTML element, an attribute, a link
+# or a new markdown block. (A claims file's ids are already restricted to [A-Za-z0-9._+-].)
+
+
+def _one_line(text) -> str:
+    return " ".join(str(text).split())
+
+
+def md_code(text, in_table: bool = False) -> str:
+    """``text`` as an inline code span: literal in markdown (no HTML, no links); the fence is longer
+    than any backtick run inside, and a table's ``|`` is escaped."""
+    t = _one_line(text)
+    if in_table:
+        t = t.replace("|", "\\|")
+    run = max((len(m) for m in re.findall(r"`+", t)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if t.startswith("`") or t.endswith("`") else ""
+    return f"{fence}{pad}{t}{pad}{fence}"
+
+
+# Parentheses and "!" are left alone: without "[" (escaped) they form no link or image, and "\\(" would
+# read as inline math to some renderers.
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]#|$~])")
+
+
+def md_text(text) -> str:
+    """Prose (notes, KL direction) as literal markdown: HTML characters as entities, markdown
+    punctuation backslash-escaped, one line."""
+    return _MD_ACTIVE.sub(r"\\\1", html.escape(_one_line(text), quote=False))
+
+
+def md_math(text) -> str:
+    """A LaTeX statement for a ``$$ … $$`` block: one line; ``$`` cannot close the block and
+    ``< > &`` are LaTeX commands, never HTML; ``](`` gets a thin space, so it never forms a link."""
+    t = _one_line(text).replace("\\$", "$").replace("$", "\\$")
+    t = t.replace("&", "\\&").replace("<", "\\lt ").replace(">", "\\gt ")
+    return t.replace("](", "]\\,(")  # a renderer without math never sees a link: [x](y) needs "]("
+
+
 def check_lines(res: ClaimResult) -> list:
     c = res.claim
     lines = [f"{c.id}  [{c.paper}, {c.provenance}]  {c.relation}  grid={c.grid}  "
              f"instances={len(res.rows)}  ({res.seconds:.1f} s)"]
     if c.checked:
         counts = res.counts
-        lines.append("  verdicts: " + "  ".join(f"{k}={v}" for k, v in counts.items()))
+        undefined = res.undefined_rows()
+        lines.append("  verdicts: " + "  ".join(f"{k}={v}" for k, v in counts.items())
+                     + f"  (undefined: {len(undefined)}, not a verdict)")
+        for r in undefined[:UNDEFINED_SHOWN]:
+            lines.append(f"  undefined: {r.instance['target']}  sampler={r.instance['sampler']}  "
+                         f"predictor={r.instance['predictor']}: {r.margin}")
+        if len(undefined) > UNDEFINED_SHOWN:
+            lines.append(f"  undefined: … and {len(undefined) - UNDEFINED_SHOWN} more (all in --json)")
+        if res.all_undefined():
+            lines.append(f"  every instance is undefined: {c.id} is checked on none")
         ratios = res.ratios()
         if ratios:
             ratios.sort()
@@ -72,28 +125,40 @@ def check_lines(res: ClaimResult) -> list:
     return lines
 
 
+UNDEFINED_SHOWN = 5  # undefined instances listed per claim in the text outputs; the JSON lists all
+
+
 def print_check_table(res: ClaimResult) -> None:
     print("\n".join(check_lines(res)), flush=True)
 
 
 def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
     c = res.claim
-    out = [f"### `{c.id}` — {c.paper}, provenance **{c.provenance}**", "",
-           f"$$ {c.statement} $$", "",
-           f"- relation: `{c.relation}`; KL direction: {c.kl_direction}; grid: `{c.grid}`; "
-           f"predictors: {', '.join(c.predictors)}; instances: {len(res.rows)}"]
+    out = [f"### {md_code(c.id)} — {md_text(c.paper)}, provenance **{md_text(c.provenance)}**", "",
+           f"$$ {md_math(c.statement)} $$", "",
+           f"- relation: `{c.relation}`; KL direction: {md_text(c.kl_direction)}; grid: `{c.grid}`; "
+           f"predictors: {md_text(', '.join(c.predictors))}; instances: {len(res.rows)}"]
     if c.constants:
-        out.append("- constants (data, correctable): " + ", ".join(f"`{k} = {v}`" for k, v in c.constants.items()))
+        out.append("- constants (data, correctable): " + ", ".join(md_code(f"{k} = {v}") for k, v in c.constants.items()))
     if isinstance(c.lhs, str):
         # The claim's JSON form names python sides (python:<function>), never a memory address,
         # so the report stays identical across runs.
         sides = c.to_json()
-        out.append(f"- sides: `{sides['lhs']}` {c.relation} `{sides['rhs']}`")
+        out.append(f"- sides: {md_code(sides['lhs'])} {c.relation} {md_code(sides['rhs'])}")
     if c.notes:
-        out.append(f"- notes: {c.notes}")
+        out.append(f"- notes: {md_text(c.notes)}")
     if c.checked:
         counts = res.counts
         out.append("- verdicts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        undefined = res.undefined_rows()
+        if undefined:
+            out.append(f"- undefined instances (a side has no value there; not a verdict): {len(undefined)}"
+                       + (" — **every instance**: the claim is checked on none" if res.all_undefined() else ""))
+            for r in undefined[:UNDEFINED_SHOWN]:
+                out.append(f"  - {md_code(r.instance['target'])}, sampler {md_code(r.instance['sampler'])}, "
+                           f"predictor {md_code(r.instance['predictor'])}: {md_text(r.margin)}")
+            if len(undefined) > UNDEFINED_SHOWN:
+                out.append(f"  - … and {len(undefined) - UNDEFINED_SHOWN} more (all listed in report.json)")
         ratios = sorted(res.ratios()) if c.relation != "==" else []
         if ratios:
             out.append(f"- lhs/rhs over instances with rhs > 0: min {cell(ratios[0])}, "
@@ -111,9 +176,9 @@ def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
     shown = 5  # a refuted claim can have a witness per instance; all are saved, a few are listed
     for wt in res.witnesses[:shown]:
         link = _rel(wt["path"], where) if where is not None else wt["path"]
-        out.append(f"- witness [`{wt['id']}`]({link}) ({wt['kind']}) — replay: `{wt['replay']}`")
+        out.append(f"- witness [{md_code(wt['id'])}](<{_link(link)}>) ({wt['kind']}) — replay: {md_code(wt['replay'])}")
     if len(res.witnesses) > shown:
-        out.append(f"- … and {len(res.witnesses) - shown} more witnesses under `witnesses/{c.id}-*.json`")
+        out.append(f"- … and {len(res.witnesses) - shown} more witnesses under {md_code(f'witnesses/{c.id}-*.json')}")
     vac = vacuous_counts(res)
     if any(vac.values()):
         out.append("- vacuous right side (an upper bound above a trivial one): "
@@ -302,8 +367,8 @@ def _headline(res: ClaimResult) -> str:
 
 def _summary_table(results: list, out: Path) -> list:
     md = ["| claim | paper | provenance | relation | instances | certified | tight | refuted | undecided | "
-          "lhs/rhs min · median · max | best constant | vacuous rhs | worst witness |",
-          "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+          "undefined | lhs/rhs min · median · max | best constant | vacuous rhs | worst witness |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         c = r.claim
         cnt = r.counts if c.checked else {}
@@ -312,15 +377,28 @@ def _summary_table(results: list, out: Path) -> list:
         vac = vacuous_counts(r)
         vac_txt = ", ".join(f"{n} above {k}" for k, n in vac.items() if n) or ("none" if vac else "—")
         wit = [w for w in r.witnesses if w["kind"] == "refuted"] or [w for w in r.witnesses if w["kind"] == "worst"]
-        wtxt = f"[`{wit[0]['id']}`]({_rel(wit[0]['path'], out)})" if wit else "—"
-        md.append(f"| [`{c.id}`](#{_anchor(c.id)}) | {c.paper} | {c.provenance} | {c.relation} | {len(r.rows)} | "
+        wtxt = f"[{md_code(wit[0]['id'], True)}](<{_link(_rel(wit[0]['path'], out))}>)" if wit else "—"
+        undef = str(len(r.undefined_rows())) if c.checked else "—"
+        md.append(f"| [{md_code(c.id, True)}](#{_anchor(c.id)}) | {c.paper} | {c.provenance} | {c.relation} | "
+                  f"{len(r.rows)} | "
                   + " | ".join(str(cnt.get(k, "—")) for k in ("certified", "tight", "refuted", "undecided"))
-                  + f" | {ratio} | {_headline(r)} | {vac_txt} | {wtxt} |")
+                  + f" | {undef} | {ratio} | {_headline(r)} | {vac_txt} | {wtxt} |")
     return md
 
 
 def _anchor(cid: str) -> str:
-    return "claim-" + cid.lower().replace(".", "-")
+    """An HTML id safe in an attribute and a URL fragment: ``[a-z0-9-]`` only. An id that needed
+    more than lower-casing and ``.`` → ``-`` gets a short hash, so two ids never share an anchor."""
+    low = cid.lower()
+    safe = re.sub(r"[^a-z0-9-]", "-", low.replace(".", "-"))
+    if re.fullmatch(r"[a-z0-9.-]*", low) is None:
+        safe += "-" + hashlib.sha256(cid.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return "claim-" + safe
+
+
+def _link(path: str) -> str:
+    """A relative path inside ``<…>`` link syntax: no ``<``, ``>`` or newline can end it early."""
+    return str(path).replace("<", "%3C").replace(">", "%3E").replace("\n", "%0A").replace(" ", "%20")
 
 
 PROVENANCE_FAILURE = {
@@ -343,17 +421,19 @@ def _known_refutations(results: list, out: Path) -> list:
         saved = {w["id"]: w for w in r.witnesses if w["kind"] == "refuted"}
         for wid in c.known_refutations:  # recorded findings, one row each
             w = saved.get(wid)
-            where = f"[`{wid}`]({_rel(w['path'], out)})" if w else f"`{wid}`"
-            rows.append(f"| `{c.id}` | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | {where} | "
-                        f"recorded{'' if w else ' (not reproduced on this grid)'} | "
-                        f"{('`' + w['replay'] + '`') if w else '—'} |")
-        new = [w for wid, w in saved.items() if wid not in c.known_refutations]
-        if new:  # one row per claim: the first new witness and how many more
-            w = new[0]
+            where = f"[{md_code(wid, True)}](<{_link(_rel(w['path'], out))}>)" if w else md_code(wid, True)
+            rows.append(f"| {md_code(c.id, True)} | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | "
+                        f"{where} | recorded{'' if w else ' (not reproduced on this grid)'} | "
+                        f"{md_code(w['replay'], True) if w else '—'} |")
+        new = r.unknown_refutations() if c.checked else []  # every refuted instance, saved or not
+        if new:  # one row per claim: the first new refutation (a saved one if any) and how many more
+            w = next((x for x in new if x.get("path")), new[0])
             more = f" and {len(new) - 1} more" if len(new) > 1 else ""
-            rows.append(f"| `{c.id}` | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | "
-                        f"[`{w['id']}`]({_rel(w['path'], out)}){more} | **new: {len(r.refutations())} refuted "
-                        f"instances, not yet recorded as known** | `{w['replay']}` |")
+            where = (f"[{md_code(w['id'], True)}](<{_link(_rel(w['path'], out))}>)" if w.get("path")
+                     else md_code(w["id"], True))
+            rows.append(f"| {md_code(c.id, True)} | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | "
+                        f"{where}{more} | **new: {len(new)} refuted instances not recorded as known "
+                        f"(of {len(r.refutations())})** | {md_code(w['replay'], True) if w.get('replay') else '—'} |")
     if rows:
         md += ["| claim | paper | provenance | what fails | witness | status | replay |",
                "|---|---|---|---|---|---|---|", *rows]
@@ -412,7 +492,8 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
     if plots:
         md += ["## Plots", ""]
         for path, caption, claim in plots:
-            md += [f"### {path.stem} ({claim.id}, {claim.provenance})", "", f"![{path.stem}]({path.name})", ""]
+            md += [f"### {md_text(path.stem)} ({md_code(claim.id)}, {claim.provenance})", "",
+                   f"![{md_text(path.stem)}](<{_link(path.name)}>)", ""]
             if caption:
                 md += [caption, ""]
     stage.write_text(out / "report.md", "\n".join(md))
