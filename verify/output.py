@@ -238,6 +238,9 @@ def run_interruptible(fn, *args, process: bool = False) -> int:
         try:
             status = fn(*args)
             _SIG.armed = False
+        except SystemExit as err:  # argparse's --help
+            _SIG.armed = False
+            status = err.code if isinstance(err.code, int) else (0 if err.code is None else 1)
         except KeyboardInterrupt as err:  # the one raise of the handler (or a KeyboardInterrupt of fn)
             _SIG.armed = False
             if not _SIG.got:
@@ -512,11 +515,22 @@ class Staging:
                     _move(staged, dest)
                     done.append(entry)
                 self._log({"op": "done"})
+            except OSError as err:  # a full disk, a folder made read-only during the run, ...
+                _rollback(done)
+                where = getattr(err, "filename", None) or "the staging folder"
+                raise SpecError(self._field_of(where), f"cannot write {shorten(str(where))}: {_reason(err)}; "
+                                "nothing was changed", ACCEPT_FILE) from None
             except BaseException:
                 _rollback(done)
                 raise
             self.committed = True
             _SIG.committed = True
+
+    def _field_of(self, where) -> str:
+        for staged, dest, field in self.files:
+            if str(where) in (str(staged), str(dest), os.path.abspath(dest)):
+                return field
+        return self.field
 
     def __exit__(self, *exc) -> None:
         try:
