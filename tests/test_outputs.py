@@ -144,10 +144,22 @@ def test_json_onto_a_fifo_is_refused_and_the_fifo_kept(cli, tmp_path):
     assert stat.S_ISFIFO(os.lstat(f).st_mode)
 
 
+def _device(tmp_path) -> Path:
+    """A character device of our own (the null device's numbers) — never the system's /dev/null,
+    which a broken output layer would replace for every process on the machine."""
+    d = tmp_path / "null"
+    try:
+        os.mknod(d, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, OSError) as err:
+        pytest.skip(f"cannot make a device node here ({err})")
+    return d
+
+
 def test_json_onto_a_device_is_refused(cli, tmp_path):
-    refused(cli(*CHECK, "--json", "/dev/null"), "--json", "a device")
-    refused(cli(*SEARCH, "--json", "/dev/null"), "--json", "a device")
-    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+    dev = _device(tmp_path)
+    refused(cli(*CHECK, "--json", dev), "--json", "a device")
+    refused(cli(*SEARCH, "--json", dev), "--json", "a device")
+    assert stat.S_ISCHR(os.lstat(dev).st_mode)
 
 
 def test_json_onto_a_socket_is_refused(cli, tmp_path):
@@ -164,7 +176,7 @@ def test_out_and_witness_dir_onto_special_files_are_refused(cli, tmp_path):
     f = _fifo(tmp_path)
     refused(cli(*REPORT, "--out", f), "--out", "a FIFO")
     refused(cli(*CHECK, "--witness-dir", f), "--witness-dir", "a FIFO")
-    refused(cli(*CHECK, "--witness-dir", "/dev/null"), "--witness-dir", "a device")
+    refused(cli(*CHECK, "--witness-dir", _device(tmp_path)), "--witness-dir", "a device")
 
 
 def test_a_fifo_inside_the_report_folder_is_refused_at_commit_and_nothing_changes(cli, tmp_path):

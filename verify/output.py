@@ -405,6 +405,18 @@ def remove_stale(folder: str | Path) -> list:
     return removed
 
 
+_CLEANED: set = set()
+
+
+def _remove_stale_once(folder: Path) -> None:
+    """``remove_stale`` once per folder and process: a dead run's folders do not come back, and a
+    folder written many times (a task cache) is not listed again at every write."""
+    key = os.path.realpath(folder)
+    if key not in _CLEANED:
+        remove_stale(folder)
+        _CLEANED.add(key)
+
+
 def _recover(folder: Path) -> list:
     entries = _read_journal(folder)
     _rollback(entries)
@@ -434,14 +446,20 @@ class Staging:
 
     def __enter__(self) -> "Staging":
         try:
-            inside = self.anchor.is_dir() and not self.anchor.is_symlink()
-        except OSError:
-            inside = False
-        base = existing_ancestor(self.anchor if inside else self.anchor.parent, self.field)
-        remove_stale(base)
-        self.dir = self._make(base, None)
-        self.dirs[os.stat(base).st_dev] = self.dir
-        self._journal = os.open(self.dir / "journal", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+            with signals_held():  # a signal here must not leave a folder no __exit__ removes
+                try:
+                    inside = self.anchor.is_dir() and not self.anchor.is_symlink()
+                except OSError:
+                    inside = False
+                base = existing_ancestor(self.anchor if inside else self.anchor.parent, self.field)
+                _remove_stale_once(base)
+                self.dir = self._make(base, None)
+                self.dirs[os.stat(base).st_dev] = self.dir
+                self._journal = os.open(self.dir / "journal", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW,
+                                        0o600)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def _make(self, base: Path, primary: Path | None) -> Path:
@@ -533,12 +551,15 @@ class Staging:
         return self.field
 
     def __exit__(self, *exc) -> None:
-        try:
-            os.close(self._journal)
-        except (OSError, AttributeError):
-            pass
-        for d in list(self.dirs.values())[::-1]:
-            shutil.rmtree(d, ignore_errors=True)
+        with signals_held():  # removed whole, even on a second Ctrl-C
+            try:
+                os.close(self._journal)
+            except (OSError, AttributeError):
+                pass
+            for d in list(self.dirs.values())[::-1]:
+                shutil.rmtree(d, ignore_errors=True)
+            if self.dir is not None and not self.dirs:  # killed between mkdtemp and the bookkeeping
+                shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ single files, hypothesis
