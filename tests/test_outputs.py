@@ -595,3 +595,44 @@ def test_fuzz_staging_writes_all_new_or_changes_nothing(tmp_path_factory, shapes
         assert {k: v for k, v in after.items() if k.startswith("targets")} == \
                {k: v for k, v in before.items() if k.startswith("targets")}
     assert not staging_left(root)
+
+
+def _children(pid: int) -> list:
+    out = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+PARENT_NOISE = ("Exception ignored", "Task exception was never retrieved", "Nanny failed to start",
+                "distributed.deploy", "distributed.nanny")
+
+
+@pytest.mark.parametrize("group", [False, True])
+def test_a_signal_while_dask_workers_start_is_one_line_from_this_process(tmp_path, group):
+    """SIGINT while the local cluster starts its workers: exit 130, and after the one line nothing
+    more from this process — the cluster closing half-started workers (exit-hook tracebacks,
+    "Nanny failed to start") is silenced. ``group``: sent to the whole process group, as a
+    terminal's Ctrl-C is; the worker processes then print their own KeyboardInterrupt (their
+    start-up is Dask's; see docs/errors.md), which is the only thing tolerated here."""
+    child = subprocess.Popen([sys.executable, "-m", "verify.cli", *CHECK, "--workers", "2", "--json",
+                              str(tmp_path / "r.json"), "--witness-dir", str(tmp_path / "w")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                             start_new_session=True)
+    # The moment: the first worker process exists (the cluster is starting its workers).
+    assert _wait_for(lambda: _children(child.pid), timeout=120), "no worker process started"
+    if group:
+        os.killpg(child.pid, signal.SIGINT)
+    else:
+        child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 130, err
+    assert "verify: interrupted (exit 130); outputs left as they were" in err
+    assert not [n for n in PARENT_NOISE if n in err], err
+    if not group:
+        assert err.strip().splitlines() == ["verify: interrupted (exit 130); outputs left as they were"], err
+    assert not staging_left(tmp_path)

@@ -248,6 +248,8 @@ def run_interruptible(fn, *args, process: bool = False) -> int:
         if _SIG.got:
             print(interrupted_line(_SIG.got[0]), file=sys.stderr, flush=True)
             status = _STATUS[_SIG.got[0]]
+            if process:
+                _silence_stderr()
         _SIG.final = (status, len(_SIG.got))
         return status
     finally:
@@ -255,6 +257,18 @@ def run_interruptible(fn, *args, process: bool = False) -> int:
             for s, h in old.items():
                 signal.signal(s, h)
             _SIG.installed = False
+
+
+def _silence_stderr() -> None:
+    """After the one line of an interrupt, the rest of this process's stderr (a Dask cluster
+    closing half-started workers, its exit hooks) goes nowhere: the line stays the last one."""
+    try:
+        sys.stderr.flush()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+    except (OSError, ValueError):
+        pass
 
 
 def _last_instruction() -> None:
