@@ -636,3 +636,21 @@ def test_a_signal_while_dask_workers_start_is_one_line_from_this_process(tmp_pat
     if not group:
         assert err.strip().splitlines() == ["verify: interrupted (exit 130); outputs left as they were"], err
     assert not staging_left(tmp_path)
+
+
+def test_a_full_disk_while_staging_is_one_line_and_changes_nothing(cli, tmp_path, monkeypatch):
+    """ENOSPC while a file is staged: exit 2, one line naming the option, nothing changed."""
+    (tmp_path / "r.json").write_text("OLD\n")
+    real_open = open
+
+    def full_open(path, mode="r", *a, **k):
+        if "x" in mode and output.STAGING_PREFIX in str(path):
+            raise OSError(28, "No space left on device", str(path))
+        return real_open(path, mode, *a, **k)
+
+    monkeypatch.setattr("builtins.open", full_open)
+    rc, _, err = cli(*CHECK, "--json", "r.json", "--witness-dir", "w")
+    assert rc == 2 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("verify: error: --")
+    assert "No space left on device" in err
+    assert snapshot(tmp_path) == {"r.json": ("file", b"OLD\n")}

@@ -471,6 +471,10 @@ class Staging:
                 self.dirs[os.stat(base).st_dev] = self.dir
                 self._journal = os.open(self.dir / "journal", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW,
                                         0o600)
+        except OSError as err:  # the folder turned unwritable or full since it was checked
+            self.__exit__(None, None, None)
+            raise SpecError(self.field, f"cannot stage beside {shorten(str(self.anchor))}: {_reason(err)}",
+                            ACCEPT_FILE) from None
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -511,8 +515,13 @@ class Staging:
         self.write_bytes(dest, text.encode("utf-8"), field)
 
     def write_bytes(self, dest: str | Path, data: bytes, field: str | None = None) -> None:
-        with open(self.path(dest, field), "xb") as fh:
-            fh.write(data)
+        staged = self.path(dest, field)
+        try:
+            with open(staged, "xb") as fh:
+                fh.write(data)
+        except OSError as err:  # a full disk: one line, nothing in place yet
+            raise SpecError(field or self.field, f"cannot write {shorten(str(dest))}: {_reason(err)}; "
+                            "nothing was changed", ACCEPT_FILE) from None
 
     def _plan(self) -> list:
         """The last staged file of each destination, every destination checked again (it may have
