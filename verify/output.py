@@ -500,6 +500,7 @@ class Staging:
         base = existing_ancestor(dest.parent, field, ACCEPT_FILE)
         dev = os.stat(base).st_dev
         if dev not in self.dirs:
+            _remove_stale_once(base)
             self.dirs[dev] = self._make(base, self.dir)
         return self.dirs[dev]
 
