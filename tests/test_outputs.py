@@ -654,3 +654,61 @@ def test_a_full_disk_while_staging_is_one_line_and_changes_nothing(cli, tmp_path
     assert err.strip().splitlines()[-1].startswith("verify: error: --")
     assert "No space left on device" in err
     assert snapshot(tmp_path) == {"r.json": ("file", b"OLD\n")}
+
+
+KILL_ACROSS = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    from verify import output
+    here, there, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+    real, moves = output._move, []
+    def move(src, dst):
+        real(src, dst)
+        moves.append(dst)
+        if len(moves) == n:
+            os.kill(os.getpid(), signal.SIGKILL)
+    output._move = move
+    with output.Staging(here) as stage:
+        stage.write_text(here / "a", "new a")
+        stage.write_text(there / "b", "new b")
+        stage.commit()
+""")
+
+
+@pytest.fixture
+def other_fs(tmp_path):
+    """A folder on another file system than tmp_path (tmpfs /dev/shm), removed afterwards."""
+    import shutil
+    import tempfile
+
+    if not os.path.isdir("/dev/shm") or os.stat("/dev/shm").st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system")
+    d = Path(tempfile.mkdtemp(dir="/dev/shm", prefix="verify-test-"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.parametrize("moves", [2, 3])
+def test_a_commit_across_file_systems_killed_midway_is_rolled_back(tmp_path, other_fs, moves):
+    """One staging folder per file system (every move a rename); the journal in the first one
+    rolls back both, and removes the second staging folder."""
+    (tmp_path / "a").write_text("old a")
+    (other_fs / "b").write_text("old b")
+    here, there = snapshot(tmp_path), snapshot(other_fs)
+    r = subprocess.run([sys.executable, "-c", KILL_ACROSS, str(tmp_path), str(other_fs), str(moves)],
+                       env=ENV, timeout=120)
+    assert r.returncode == -signal.SIGKILL
+    assert staging_left(other_fs)
+    with output.Staging(tmp_path):
+        pass
+    assert snapshot(tmp_path) == here and snapshot(other_fs) == there
+    assert not staging_left(other_fs)
+
+
+def test_a_commit_across_file_systems_puts_both_in_place(tmp_path, other_fs):
+    with output.Staging(tmp_path) as stage:
+        stage.write_text(tmp_path / "a", "new a")
+        stage.write_text(other_fs / "b", "new b")
+        stage.commit()
+    assert (tmp_path / "a").read_text() == "new a" and (other_fs / "b").read_text() == "new b"
+    assert not staging_left(tmp_path) and not staging_left(other_fs)
