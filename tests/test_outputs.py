@@ -179,17 +179,33 @@ def test_out_and_witness_dir_onto_special_files_are_refused(cli, tmp_path):
     refused(cli(*CHECK, "--witness-dir", _device(tmp_path)), "--witness-dir", "a device")
 
 
-def test_a_fifo_inside_the_report_folder_is_refused_at_commit_and_nothing_changes(cli, tmp_path):
-    """The run cannot know every name in advance; the commit checks again before the first move."""
+@pytest.mark.parametrize("name,make", [("report.md", os.mkfifo), ("run.log", lambda p: p.symlink_to("/etc/passwd")),
+                                       ("witnesses", lambda p: p.write_text("a file"))])
+def test_special_files_inside_the_report_folder_are_refused_before_work(cli, tmp_path, name, make):
     rep = tmp_path / "rep"
     rep.mkdir()
     (rep / "report.json").write_text("OLD\n")
-    os.mkfifo(rep / "report.md")
+    make(rep / name)
     before = snapshot(tmp_path)
-    rc, _, err = cli(*REPORT, "--out", rep)
-    assert rc == 2 and "Traceback" not in err
-    assert err.strip().splitlines()[-1].startswith("verify: error: --out") and "a FIFO" in err
-    assert snapshot(tmp_path) == before and not staging_left(tmp_path)
+    refused(cli(*REPORT, "--out", rep), "--out", name)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_destination_turned_special_during_the_run_is_refused_at_commit(tmp_path):
+    """The run cannot know every name in advance (witnesses, plots), and a path can change during a
+    long run: the commit checks every destination again before the first move."""
+    (tmp_path / "a").write_text("old a")
+    with output.Staging(tmp_path, "--out") as stage:
+        stage.write_text(tmp_path / "a", "new a")
+        stage.write_text(tmp_path / "w" / "x.json", "new x")
+        os.mkdir(tmp_path / "w")
+        os.mkfifo(tmp_path / "w" / "x.json")
+        before = snapshot(tmp_path)
+        with pytest.raises(SpecError, match="--out.*x.json is a FIFO"):
+            stage.commit()
+        assert {k: v for k, v in snapshot(tmp_path).items() if output.STAGING_PREFIX not in k} == \
+               {k: v for k, v in before.items() if output.STAGING_PREFIX not in k}
+    assert (tmp_path / "a").read_text() == "old a" and not staging_left(tmp_path)
 
 
 # ------------------------------------------------------------------ names and loops

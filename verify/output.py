@@ -68,6 +68,12 @@ STAGING_PREFIX = ".verify-staging-"
 
 # ------------------------------------------------------------------ checks, before any work
 
+def _shown(path) -> str:
+    """A path echoed in an error line: its last 60 characters (the name is the telling part)."""
+    text = str(path)
+    return text if len(text) <= 60 else "…" + text[-60:]
+
+
 def _kind(mode: int) -> str | None:
     """What a non-regular, non-folder file is, for the error line (None for a regular file)."""
     for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
@@ -96,7 +102,7 @@ def _lstat(path: Path, field: str, accepted: str):
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as err:
-        raise SpecError(field, f"{shorten(str(path))}: {_reason(err)}", accepted) from None
+        raise SpecError(field, f"{_shown(path)}: {_reason(err)}", accepted) from None
 
 
 def _reason(err: OSError) -> str:
@@ -114,16 +120,16 @@ def existing_ancestor(path: Path, field: str = "output", accepted: str = ACCEPT_
             st = os.stat(q)
         except (FileNotFoundError, NotADirectoryError):
             if q == q.parent:
-                raise SpecError(field, f"no existing folder above {shorten(str(path))}", accepted) from None
+                raise SpecError(field, f"no existing folder above {_shown(path)}", accepted) from None
             q = q.parent
             continue
         except OSError as err:
-            raise SpecError(field, f"{shorten(str(q))}: {_reason(err)}", accepted) from None
+            raise SpecError(field, f"{_shown(q)}: {_reason(err)}", accepted) from None
         if not stat.S_ISDIR(st.st_mode):
             what = _kind(st.st_mode) or "a file"
-            raise SpecError(field, f"{shorten(str(q))} is {what}, not a folder, in {shorten(str(path))}", accepted)
+            raise SpecError(field, f"{_shown(q)} is {what}, not a folder, in {_shown(path)}", accepted)
         if not os.access(q, os.W_OK | os.X_OK):
-            raise SpecError(field, f"{shorten(str(q))} is not writable", accepted)
+            raise SpecError(field, f"{_shown(q)} is not writable", accepted)
         return q
 
 
@@ -132,12 +138,12 @@ def check_file_path(path: str | Path, field: str) -> Path:
     if not str(path).strip():
         raise SpecError(field, "is empty", ACCEPT_FILE)
     if str(path).endswith(os.sep):
-        raise SpecError(field, f"{shorten(str(path))} names a folder", ACCEPT_FILE)
+        raise SpecError(field, f"{_shown(path)} names a folder", ACCEPT_FILE)
     p = Path(path)
     _check_names(p, field, ACCEPT_FILE)
     st = _lstat(p, field, ACCEPT_FILE)
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise SpecError(field, f"{shorten(str(p))} is {_kind(st.st_mode)}", ACCEPT_FILE)
+        raise SpecError(field, f"{_shown(p)} is {_kind(st.st_mode)}", ACCEPT_FILE)
     existing_ancestor(p.parent, field, ACCEPT_FILE)
     return p
 
@@ -150,7 +156,7 @@ def check_dir_path(path: str | Path, field: str) -> Path:
     _check_names(p, field, ACCEPT_DIR)
     st = _lstat(p, field, ACCEPT_DIR)
     if st is not None and not stat.S_ISDIR(st.st_mode):
-        raise SpecError(field, f"{shorten(str(p))} is {_kind(st.st_mode) or 'a file'}", ACCEPT_DIR)
+        raise SpecError(field, f"{_shown(p)} is {_kind(st.st_mode) or 'a file'}", ACCEPT_DIR)
     existing_ancestor(p, field, ACCEPT_DIR)
     return p
 
@@ -473,7 +479,7 @@ class Staging:
                                         0o600)
         except OSError as err:  # the folder turned unwritable or full since it was checked
             self.__exit__(None, None, None)
-            raise SpecError(self.field, f"cannot stage beside {shorten(str(self.anchor))}: {_reason(err)}",
+            raise SpecError(self.field, f"cannot stage beside {_shown(self.anchor)}: {_reason(err)}",
                             ACCEPT_FILE) from None
         except BaseException:
             self.__exit__(None, None, None)
@@ -521,7 +527,7 @@ class Staging:
             with open(staged, "xb") as fh:
                 fh.write(data)
         except OSError as err:  # a full disk: one line, nothing in place yet
-            raise SpecError(field or self.field, f"cannot write {shorten(str(dest))}: {_reason(err)}; "
+            raise SpecError(field or self.field, f"cannot write {_shown(dest)}: {_reason(err)}; "
                             "nothing was changed", ACCEPT_FILE) from None
 
     def _plan(self) -> list:
@@ -560,7 +566,7 @@ class Staging:
             except OSError as err:  # a full disk, a folder made read-only during the run, ...
                 _rollback(done)
                 where = getattr(err, "filename", None) or "the staging folder"
-                raise SpecError(self._field_of(where), f"cannot write {shorten(str(where))}: {_reason(err)}; "
+                raise SpecError(self._field_of(where), f"cannot write {_shown(where)}: {_reason(err)}; "
                                 "nothing was changed", ACCEPT_FILE) from None
             except BaseException:
                 _rollback(done)

@@ -115,12 +115,18 @@ def cmd_check(args) -> int:
     return 0
 
 
+REPORT_FILES = ("report.md", "report.json", "run.log")
+
+
 def cmd_report(args) -> int:
     from ..claims.check import select
     from .report import write_report
 
     claims = select(_load_registry(args), args.only)
     out = check_dir_path(args.out, "--out")
+    for name in REPORT_FILES:  # the names known before the run; the rest is checked at the commit
+        check_file_path(out / name, "--out")
+    check_dir_path(out / "witnesses", "--out")
     dask = _dask_args(args)
     with Staging(out, "--out") as stage:
         t0 = time.time()
