@@ -728,3 +728,17 @@ def test_a_commit_across_file_systems_puts_both_in_place(tmp_path, other_fs):
         stage.commit()
     assert (tmp_path / "a").read_text() == "new a" and (other_fs / "b").read_text() == "new b"
     assert not staging_left(tmp_path) and not staging_left(other_fs)
+
+
+def test_a_journal_never_makes_cleanup_remove_what_is_not_staging(tmp_path):
+    """A dead run's journal naming a folder that is not a staging folder (damage, a hand edit):
+    the cleanup removes only staging folders."""
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    (keep / "x").write_text("keep")
+    d = tmp_path / f"{output.STAGING_PREFIX}999999999-zz"
+    d.mkdir()
+    (d / "journal").write_text(json.dumps({"op": "dir", "path": str(keep)}) + "\n")
+    (d / "owner.json").write_text(json.dumps({"pid": 999999999, "primary": str(keep)}))
+    assert output.remove_stale(tmp_path) == [d]
+    assert (keep / "x").read_text() == "keep" and not d.exists()

@@ -419,7 +419,7 @@ def remove_stale(folder: str | Path) -> list:
         if owner.get("pid") == os.getpid() or _alive(owner):
             continue
         primary = owner.get("primary")
-        if primary and primary != str(path) and os.path.isdir(primary):
+        if primary and primary != str(path) and _is_staging(primary):
             removed += _recover(Path(primary))
         removed += _recover(path)
     return removed
@@ -437,10 +437,21 @@ def _remove_stale_once(folder: Path) -> None:
         _CLEANED.add(key)
 
 
+def _is_staging(path) -> bool:
+    """A real folder of ours named like a staging folder (a journal is only ever trusted this far)."""
+    try:
+        st = os.lstat(path)
+    except (OSError, TypeError, ValueError):
+        return False
+    return (Path(path).name.startswith(STAGING_PREFIX) and stat.S_ISDIR(st.st_mode)
+            and st.st_uid == os.geteuid())
+
+
 def _recover(folder: Path) -> list:
     entries = _read_journal(folder)
     _rollback(entries)
     gone = [folder] + [Path(e["path"]) for e in entries if e.get("op") == "dir" and e.get("path")]
+    gone = [d for d in gone if _is_staging(d)]
     for d in gone:
         shutil.rmtree(d, ignore_errors=True)
     return gone
