@@ -98,7 +98,8 @@ def cmd_check(args) -> int:
     json_path = check_file_path(args.json, "--json") if args.json is not None else None
     wdir = check_dir_path(args.witness_dir, "--witness-dir")
     dask = _dask_args(args)
-    with Staging(json_path if json_path is not None else wdir, "--json" if json_path is not None else "--witness-dir") as stage:
+    anchor, field = (json_path, "--json") if json_path is not None else (wdir, "--witness-dir")
+    with Staging(anchor, field) as stage:
         results = run_and_print(claims, args.profile, wdir, write=False, **dask)
         for r in results:
             for path, text in r.witness_files:
