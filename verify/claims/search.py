@@ -22,7 +22,9 @@ rational strings, readable by ``file:`` and replayable with ``verify measure --t
 a ``witness`` record (claim, provenance, kind, sampler, predictor, plan, verdict, search seed).
 
 Same seed, same result: hypothesis runs with ``database=None``, ``@seed(N)``, no deadline and no
-time-dependent phase, and every draw is a pure function of hypothesis's choices.
+time-dependent phase, and every draw is a pure function of hypothesis's choices. Nothing is written
+under the working folder: hypothesis's own caches go to the user cache folder
+(``output.hypothesis_storage``).
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ from .check import CHECKERS, Row, side_value, witness_payload, _replay_command
 from .model import Claim
 from ..errors import NotDefined, SpecError, Undecided
 from .instances import Instance, Workspace, expand_predictors, grid_schedules
+from ..output import atomic_write_text, hypothesis_storage
 from .serialize import jsonable, to_float
 
 # Sizes (q, L) a hunt draws from, smallest first (hypothesis shrinks toward the first entry). Every
@@ -410,7 +413,8 @@ def hunt(claim: Claim, budget: int | None = None, seed: int = 0, profile: str = 
     for ex in pinned_examples(claim, profile) if pinned else ():
         body = example(ex)(body)
     try:
-        body()
+        with hypothesis_storage():  # its caches go to the user cache folder, not the working folder
+            body()
     except _Refuted:
         pass
     except Unsatisfiable:
@@ -424,8 +428,9 @@ def hunt(claim: Claim, budget: int | None = None, seed: int = 0, profile: str = 
     return res
 
 
-def save_witness(res: SearchResult, out: Path) -> dict:
-    """Write the result's instance as an exact, ``file:``-readable witness; returns its record."""
+def save_witness(res: SearchResult, out: Path, stage=None) -> dict:
+    """Write the result's instance as an exact, ``file:``-readable witness; returns its record.
+    With ``stage`` (an ``output.Staging``) the file is staged, in place only at its commit."""
     ev = res.shown
     kind = "refuted" if res.refuted is not None else "tightest"
     row = Row(ev.inst.describe(), ev.verdict.status if ev.verdict else None, ev.lhs_f, ev.rhs_f,
@@ -439,9 +444,12 @@ def save_witness(res: SearchResult, out: Path) -> dict:
                                         row.instance["predictor"], row.instance["plan"]]).encode()).hexdigest()[:10]
     wid = f"{res.claim.id}-search-{digest}"
     payload["witness"]["id"] = wid
-    out.mkdir(parents=True, exist_ok=True)
     path = out / f"{wid}.json"
-    path.write_text(json.dumps(jsonable(payload), indent=1) + "\n")
+    text = json.dumps(jsonable(payload), indent=1) + "\n"
+    if stage is not None:
+        stage.write_text(path, text, "--witness-dir")
+    else:
+        atomic_write_text(path, text)
     return {"id": wid, "path": str(path), "kind": kind, "replay": _replay_command(path, ev.inst)}
 
 

@@ -117,13 +117,15 @@ def cmd_check(args) -> int:
     claims = select(_load_registry(args), args.only)
     json_path = check_file_path(args.json, "--json") if args.json is not None else None
     wdir = check_dir_path(args.witness_dir, "--witness-dir")
-    with Staging(json_path.parent if json_path is not None else wdir) as stage:
-        results = run_and_print(claims, args.profile, wdir, write=False, **_dask_args(args))
+    dask = _dask_args(args)
+    anchor, field = (json_path, "--json") if json_path is not None else (wdir, "--witness-dir")
+    with Staging(anchor, field) as stage:
+        results = run_and_print(claims, args.profile, wdir, write=False, **dask)
         for r in results:
             for path, text in r.witness_files:
-                stage.write_text(path, text)
+                stage.write_text(path, text, "--witness-dir")
         if json_path is not None:
-            stage.write_text(json_path, json.dumps([r.to_json() for r in results], indent=2) + "\n")
+            stage.write_text(json_path, json.dumps([r.to_json() for r in results], indent=2) + "\n", "--json")
         stage.commit()
     _witness_summary(results)
     status = 0
@@ -140,15 +142,22 @@ def cmd_check(args) -> int:
     return status
 
 
+REPORT_FILES = ("report.md", "report.json", "run.log")
+
+
 def cmd_report(args) -> int:
     from ..claims.check import select
     from .report import write_report
 
     claims = select(_load_registry(args), args.only)
     out = check_dir_path(args.out, "--out")
-    with Staging(out) as stage:
+    for name in REPORT_FILES:  # the names known before the run; the rest is checked at the commit
+        check_file_path(out / name, "--out")
+    check_dir_path(out / "witnesses", "--out")
+    dask = _dask_args(args)
+    with Staging(out, "--out") as stage:
         t0 = time.time()
-        results = run_and_print(claims, args.profile, out / "witnesses", write=False, **_dask_args(args))
+        results = run_and_print(claims, args.profile, out / "witnesses", write=False, **dask)
         paths = write_report(results, args.profile, out, time.time() - t0, stage)
         stage.commit()
     for p in paths:

@@ -2,7 +2,8 @@
 
 Exit status: 0 success; 1 ``check`` found a refutation not recorded as known; 2 bad input (one
 line on stderr naming the field and what is accepted, nothing written); 3 internal error (a bug:
-traceback kept); 130 interrupted by Ctrl-C (one line, nothing half-written). See docs/errors.md.
+traceback kept); 130 interrupted by Ctrl-C, 143 by SIGTERM (one line; the outputs as before the
+run or complete, never a mix). See docs/errors.md.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 import traceback
 
 from ..errors import SpecError, Undecided
+from ..output import run_interruptible
 
 # Heavy modules (numpy, sympy, flint) are imported inside main's try, so that Ctrl-C during
 # start-up also ends with one line and exit 130.
@@ -157,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """The command line. ``argv=None`` is the real process (``verify``, ``python -m verify.cli``):
+    signals are then handled up to the process's last instruction (``output.run_interruptible``);
+    with a list (tests, embedding) the previous signal handlers are restored on return."""
+    return run_interruptible(_main, argv, process=argv is None)
+
+
+def _main(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
@@ -166,9 +175,6 @@ def main(argv=None) -> int:
     except SpecError as err:
         print(f"verify: error: {one_line(str(err))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("verify: interrupted (exit 130); outputs left as they were", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0
     except Exception:  # a bug, not bad input: keep the traceback, and an exit status of its own

@@ -10,42 +10,71 @@ import json
 from pathlib import Path
 
 from ..errors import SpecError
+from ..output import Staging, check_dir_path, check_file_path
 
 
 def _cmd_search(args) -> int:
     from proofs_numeric import registry
 
-    from ..claims.search import DEFAULT_BUDGET, _progress, hunt, hunt_all, result_lines, searchable, summary_table
+    from ..claims.search import result_lines, summary_table
 
     claims = registry(args.claims_file or ())
-    if args.all == (args.claim is not None):
-        raise SpecError("claim", "give exactly one of CLAIM_ID or --all",
-                        "a claim id (see 'verify claims') or --all")
-    if args.seed < 0:
-        raise SpecError("--seed", f"{args.seed} is negative", "an integer >= 0")
-    if args.all:
-        results = hunt_all(claims, args.budget, args.seed, args.profile, args.witness_dir, _progress)
-    else:
-        chosen = [c for c in claims if c.id == args.claim]
-        if not chosen:
-            raise SpecError("claim", f"unknown claim id {args.claim!r}", ", ".join(c.id for c in claims))
-        if not searchable(chosen):
-            raise SpecError("claim", f"{args.claim} is a shape claim aggregated by min; a hunt cannot climb it",
-                            ", ".join(c.id for c in searchable(claims)))
-        budget = args.budget if args.budget is not None else DEFAULT_BUDGET[args.profile]
-        results = [hunt(chosen[0], budget, args.seed, args.profile, args.witness_dir)]
-    for r in results:
-        print("\n".join(result_lines(r)), flush=True)
-    if args.all:
-        print("\ntightest instance found per claim:")
-        print("\n".join(summary_table(results)))
-    if args.json:
-        Path(args.json).write_text(json.dumps([r.to_json() for r in results], indent=1) + "\n")
+    chosen = _chosen(args, claims)
+    json_path = check_file_path(args.json, "--json") if args.json is not None else None
+    wdir = check_dir_path(args.witness_dir, "--witness-dir")
+    with Staging(json_path if json_path is not None else wdir,
+                 "--json" if json_path is not None else "--witness-dir") as stage:
+        results = _hunt(args, claims, chosen, wdir, stage)
+        for r in results:
+            print("\n".join(result_lines(r)), flush=True)
+        if args.all:
+            print("\ntightest instance found per claim:")
+            print("\n".join(summary_table(results)))
+        if json_path is not None:
+            stage.write_text(json_path, json.dumps([r.to_json() for r in results], indent=1) + "\n", "--json")
+        stage.commit()
     new = [r.claim.id for r in results if r.refuted is not None and not r.claim.known_refutations]
     if new:
         print("refuted by search (certified; witnesses saved): " + ", ".join(new))
         return 1
     return 0
+
+
+def _chosen(args, claims: list):
+    """The claim to hunt (None with --all), every argument checked before any work."""
+    from ..claims.search import searchable
+
+    if args.all == (args.claim is not None):
+        raise SpecError("claim", "give exactly one of CLAIM_ID or --all",
+                        "a claim id (see 'verify claims') or --all")
+    if args.seed < 0:
+        raise SpecError("--seed", f"{args.seed} is negative", "an integer >= 0")
+    if args.budget is not None and args.budget < 1:
+        raise SpecError("--budget", f"{args.budget} is not a positive number of examples", "an integer >= 1")
+    if args.all:
+        return None
+    chosen = [c for c in claims if c.id == args.claim]
+    if not chosen:
+        raise SpecError("claim", f"unknown claim id {args.claim!r}", ", ".join(c.id for c in claims))
+    if not searchable(chosen):
+        raise SpecError("claim", f"{args.claim} is a shape claim aggregated by min; a hunt cannot climb it",
+                        ", ".join(c.id for c in searchable(claims)))
+    return chosen[0]
+
+
+def _hunt(args, claims: list, chosen, wdir: Path, stage) -> list:
+    """The hunts, their witnesses staged (in place only when the whole command succeeds)."""
+    from ..claims.search import DEFAULT_BUDGET, _progress, hunt, hunt_all, save_witness
+
+    if chosen is None:
+        results = hunt_all(claims, args.budget, args.seed, args.profile, None, _progress)
+    else:
+        budget = args.budget if args.budget is not None else DEFAULT_BUDGET[args.profile]
+        results = [hunt(chosen, budget, args.seed, args.profile, None)]
+    for r in results:
+        if r.shown is not None:
+            r.witness = save_witness(r, wdir, stage)
+    return results
 
 
 def add_commands(sub) -> None:
