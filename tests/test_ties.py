@@ -402,3 +402,62 @@ def test_grow_shrink_uniform_binomial_at_extremes(L):
     _check_law("random-size:law=binomial,N=1", L, one, 1)
     assert parse_size_law("random-size:law=uniform,K=1", L).max_block() == L
     assert parse_size_law(f"random-size:law=uniform,K={L}", L).max_block() == 1
+
+
+# ------------------------------------------------------------------ the float preview's radius
+
+
+def test_preview_radii_cover_the_proved_float_error():
+    """The bound of docs/adaptive.md ("The float preview's radii"), recomputed here from its
+    formula at the worst case the engine accepts (N = q^L ≤ 2^24, q ≤ 2^24): every entropy within
+    E, every top probability within ε, so RAD_H ≥ E and RAD_C > 2ε + 2u."""
+    from verify.engine import adaptive as AD
+
+    u = Fraction(1, 2**53)
+    N = 2**24
+    gamma = lambda n: n * u / (1 - n * u)  # noqa: E731
+    e0, u_log = Fraction(1, 2**32), Fraction(1, 2**40)
+    eps = 2 * (e0 + gamma(N)) + 5 * u
+    log_q_plus_1 = Fraction(1764, 100)  # 24 log 2 + 1 = 17.635… (rounded up)
+    assert 24 * math.log(2) + 1 < float(log_q_plus_1)
+    E = (eps + gamma(N) + u + u_log) * (log_q_plus_1 + 2 * eps)
+    assert AD.MAX_FLOAT_PREVIEW_ENTRIES == N
+    assert Fraction(AD.RAD_H) >= E
+    assert Fraction(AD.RAD_C) > 2 * eps + 2 * u
+    # the old radii were below the bound
+    assert Fraction(2.0**-26) < E and Fraction(2.0**-36) < 2 * eps
+
+
+def _uniform5_pair():
+    """Two independent tokens, each uniform on 5 values: H = log 5 exactly, and the float entropy
+    of (1/5, …, 1/5) is one ulp above float(log 5) (checked below), so a float decision without a
+    radius reads the exact tie H = η as H > η."""
+    return _frac_pmf(lambda x: Fraction(1, 25), 5, 2)
+
+
+def test_uniform5_tie_is_one_ulp_off_in_floats():
+    c = np.full(5, 0.2)
+    assert -(c * np.log(c)).sum() > math.log(5)
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "float"])
+def test_tie_at_log5_is_decided_exactly(exact):
+    """η = log 5 = H of each token (hand): max-entropy takes both (H ≤ η), eb's prefix of 2 has
+    Σ − max = log 5 ≤ γ, entropy-sum needs both to exceed η; one block each time (T = 1)."""
+    pmf = _uniform5_pair()
+    t = _exact_target(pmf) if exact else _float_target(pmf)
+    for spec in ("max-entropy:eta=log(5)", "eb:gamma=log(5)", "entropy-sum:eta=log(5)"):
+        res = run_chain(t, spec)
+        assert res.expected_iterations == 1, spec
+        assert res.batch_sizes == {2: 1}, spec
+
+
+def test_a_shrunk_radius_decides_the_tie_wrongly(monkeypatch):
+    """The radius is load-bearing: at RAD_H = 2^-60 (below one ulp of log 5) the float preview
+    decides the tie H = log 5 = η as H > η, and max-entropy reveals one token at a time."""
+    from verify.engine import adaptive as AD
+
+    t = _exact_target(_uniform5_pair())
+    monkeypatch.setattr(AD, "RAD_H", 2.0**-60)
+    res = run_chain(t, "max-entropy:eta=log(5)")
+    assert res.expected_iterations == 2  # wrong: the exact answer is 1 (previous test)
