@@ -197,6 +197,7 @@ def test_every_rule_at_exact_ties_on_the_3bit_law(spec, kl, iters, sizes, exact)
         assert res.expected_kl == kl, (spec, res.expected_kl)
         assert res.expected_iterations == iters
         assert {b: v for b, v in res.batch_sizes.items()} == sizes
+        assert res.steps_ge2 == sum(v for b, v in sizes.items() if b >= 2)
     else:  # float mode: the same branches (ties decided on the exact law), values to rounding
         assert float(res.expected_kl) == pytest.approx(float(kl), abs=1e-12), spec
         assert float(res.expected_iterations) == pytest.approx(iters, abs=1e-12)
@@ -461,3 +462,50 @@ def test_a_shrunk_radius_decides_the_tie_wrongly(monkeypatch):
     monkeypatch.setattr(AD, "RAD_H", 2.0**-60)
     res = run_chain(t, "max-entropy:eta=log(5)")
     assert res.expected_iterations == 2  # wrong: the exact answer is 1 (previous test)
+
+
+def test_confidence_tie_on_a_float_target_is_decided_on_its_exact_law(monkeypatch):
+    """Entries p(0,0) = 1/10, p(0,1) = 7/10, p(1,1) = 2/10: X0 has top probability 4/5 exactly,
+    X1 has 9/10. threshold:τ = 4/5 takes both (4/5 ≥ τ holds with equality): one block, T = 1. The
+    float target's marginal of X0 comes out one ulp below float(4/5) (checked), so with RAD_C shrunk
+    below that the float decides 4/5 < τ, and the batch is {X1}, then {X0}: T = 2."""
+    from verify.engine import adaptive as AD
+    from verify.engine.info import Marginals
+    from verify.engine.predictors import PERFECT
+    from verify.engine.rules import parse_rule
+
+    pmf = _frac_pmf(lambda x: {(0, 0): Fraction(1, 10), (0, 1): Fraction(7, 10), (1, 0): 0,
+                               (1, 1): Fraction(2, 10)}[x], 2, 2)
+    tf, te = _float_target(pmf), _exact_target(pmf)
+    ctx = AD.RunContext(tf, Marginals(tf), PERFECT, parse_rule("threshold:tau=4/5", 2))
+    assert ctx.float_columns((), 0)[1][0] < 0.8  # the float preview is off by an ulp
+    res = run_chain(tf, "threshold:tau=4/5", exact_target=te)
+    assert float(res.expected_iterations) == pytest.approx(1, abs=1e-12)
+    assert run_chain(te, "threshold:tau=4/5").expected_iterations == 1
+    monkeypatch.setattr(AD, "RAD_C", 2.0**-60)
+    wrong = run_chain(tf, "threshold:tau=4/5", exact_target=te)
+    assert float(wrong.expected_iterations) == pytest.approx(2, abs=1e-12)
+
+
+def test_certified_max_is_the_exact_maximum_when_floats_disagree():
+    """CertifiedMax is offered float previews within the proved radius of exact values. A = log 5
+    previewed by the float entropy of the uniform law on 5 values (one ulp above float(log 5)),
+    B = log 5 + 2^-70 previewed by float(log 5): B > A exactly while the floats say A > B. The
+    maximum must be B in either order of offers; an exact repeat of a value changes nothing."""
+    from verify.engine.adaptive import CertifiedMax
+
+    A = LogLinear.log(5)
+    B = LogLinear.log(5) + Fraction(1, 2**70)
+    fA = float(-(np.full(5, 0.2) * np.log(np.full(5, 0.2))).sum())
+    fB = math.log(5)
+    assert fA > fB
+    for offers in (((fA, A, "A"), (fB, B, "B")), ((fB, B, "B"), (fA, A, "A"))):
+        cm = CertifiedMax()
+        for f, v, tag in offers:
+            cm.offer(f, lambda v=v: v, lambda tag=tag: tag, 1)
+        assert cm.value() == B and cm.value() != A, offers
+        assert cm.where == "B"
+    cm = CertifiedMax()
+    cm.offer(fA, lambda: A, lambda: "first", 1)
+    cm.offer(fA, lambda: LogLinear.log(5), lambda: "second", 1)
+    assert cm.value() == A and cm.where == "first"  # a tie keeps the first state offered
