@@ -119,8 +119,9 @@ MUTANTS = [
     M("verdicts-ceil-log2-strict", V,
       "return (q << k) >= p if k >= 0 else q >= (p << -k)", "return (q << k) > p if k >= 0 else q > (p << -k)"),
     # ---------------------------------------------------------------- logforms.py
-    M("logforms-sign-ge", LF,
-      "            if ball > 0:\n                return 1", "            if ball >= 0:\n                return 1"),
+    M("logforms-is-rational-ignores-reduction", LF,
+      "return not self._terms or not self._independent()\n\n    # ---- arithmetic",
+      "return not self._terms\n\n    # ---- arithmetic"),
     M("logforms-sign-skips-zero-test", LF,
       "                if self.is_zero():\n                    return 0", "                if False:\n                    return 0"),
     M("logforms-is-zero-ignores-const", LF,

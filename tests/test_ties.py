@@ -54,6 +54,21 @@ def test_equal_rationals_written_differently_are_tight():
     assert check_le(Sum(Fraction(1, 6), Fraction(1, 6)), fmpq(1, 3)).status == "tight"
 
 
+def test_exact_ties_through_combinators_are_tight():
+    """log_2 8 = 3, log_2(1/8) = −3 (exact integers: a radius-0 ball at 0 for the difference, which
+    must read as proved equality, not a strict margin); (log 4 − 2 log 2 + 3) · log 2 = 3 log 2 (the
+    first factor reduces to the rational 3, so the product is an exact form)."""
+    from verify.certify.verdicts import Product, log2
+
+    for check in (check_le, check_ge, check_eq):
+        assert check(log2(8), 3).status == "tight", check.__name__
+        assert check(-3, log2(Fraction(1, 8))).status == "tight", check.__name__
+        prod = Product(LogLinear.log(4) - LogLinear.log(2, 2) + 3, LOG2)
+        assert check(prod, LogLinear.log(2, 3)).status == "tight", check.__name__
+    assert check_le(log2(8), Fraction(3) - Fraction(1, 2**100)).status == "refuted"
+    assert check_le(log2(8), Fraction(3) + Fraction(1, 2**100)).status == "certified"
+
+
 def test_one_ulp_apart_rationals_are_strict():
     """x and x + 2^-200: strictly ordered (exact), both directions."""
     x = Fraction(1, 3)
@@ -124,6 +139,11 @@ def test_form_equal_to_a_rational_after_reduction_is_tight():
     assert check_le(form, Fraction(1, 3) - eps).status == "refuted"
     assert check_ge(form, Fraction(1, 3) + eps).status == "refuted"
     assert check_le(form, Fraction(1, 3) + eps).status == "certified"
+    for other in (Fraction(1, 3) - eps, Fraction(1, 3) + eps):  # either sign of the difference
+        assert check_eq(form, other).status == "refuted"
+        assert check_eq(other, form).status == "refuted"
+    assert check_ge(form, Fraction(1, 3) - eps).status == "certified"
+    assert check_ge(Fraction(1, 3) - eps, form).status == "refuted"
 
 
 # ------------------------------------------------------------------ adaptive rules on tied laws
