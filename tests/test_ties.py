@@ -119,6 +119,15 @@ def test_single_base_form_next_to_a_rational(name, form, value):
     assert check_eq(hi, form).status == "refuted"
     # the bracket is really below the starting precision: the first ball cannot decide
     assert check_le(form, lo).prec > 64
+    # the reported margin encloses the true rhs − lhs (for ge: lhs − rhs), about ±2^-90
+    with mpmath.workdps(200):
+        v = value()
+        d_lo = float(v - mpmath.mpf(lo.numerator) / lo.denominator)  # v − lo > 0
+        d_hi = float(v - mpmath.mpf(hi.numerator) / hi.denominator)  # v − hi < 0
+    for verdict, margin in ((check_le(form, lo), -d_lo), (check_ge(form, lo), d_lo), (check_eq(form, lo), -d_lo),
+                            (check_eq(hi, form), d_hi), (check_le(lo, form), d_lo), (check_ge(form, hi), d_hi)):
+        assert verdict.margin_lo <= margin <= verdict.margin_hi, verdict
+    assert 0 < d_lo < 2.0**-89 and -(2.0**-89) < d_hi < 0
 
 
 def test_issue_example_log2_against_floor():
