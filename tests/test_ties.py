@@ -69,6 +69,31 @@ def test_exact_ties_through_combinators_are_tight():
     assert check_le(log2(8), Fraction(3) + Fraction(1, 2**100)).status == "certified"
 
 
+def test_identity_refuted_by_the_first_ball_in_both_orders():
+    """log 3 ≠ log 2 and two opaque Formulas 1 ≠ 2: the difference's first ball excludes 0 whichever
+    side is larger, so check_eq is refuted at the starting precision (a Formula can only ever be
+    refuted by a ball)."""
+    from flint import arb
+
+    from verify.certify.verdicts import Formula
+
+    one, two = Formula(lambda prec: arb(1), "one"), Formula(lambda prec: arb(2), "two")
+    for lhs, rhs in ((LogLinear.log(3), LOG2), (LOG2, LogLinear.log(3)), (one, two), (two, one)):
+        v = check_eq(lhs, rhs)
+        assert v.status == "refuted" and v.prec == 64, (lhs, rhs, v)
+
+
+def test_zero_after_dividing_out_a_known_prime():
+    """log p − (1/2) log p² = 0 and 2 log p − (2/3) log p³ = 0 for a prime p: once p is divided out
+    of p² (p³) nothing is left (the cofactor 1 carries no log), so the coprime base is empty."""
+    from verify.certify.coprime import coprime_weights
+
+    p = 1000003
+    assert coprime_weights({p: 1, p * p: Fraction(-1, 2)}, primes=[p]) == {}
+    assert coprime_weights({p: 2, p**3: Fraction(-2, 3)}, primes=[p]) == {}
+    assert coprime_weights({p: 1, p * p: Fraction(-1, 2), 6: 1}, primes=[p]) == {6: 1}
+
+
 def test_one_ulp_apart_rationals_are_strict():
     """x and x + 2^-200: strictly ordered (exact), both directions."""
     x = Fraction(1, 3)
