@@ -207,7 +207,9 @@ MUTANTS = [
     M("sizelaws-binomial-P-sign", SZ, "SP[n] += an * (bp[L - n] - cp[L - n])", "SP[n] += an * (bp[L - n] + cp[L - n])"),
     M("sizelaws-forward-counts-empty-steps", SZ, "            if s > 0:\n                P[n] = P[n] + w",
       "            if s >= 0:\n                P[n] = P[n] + w"),
-    M("sizelaws-longest-path-counts-empty", SZ, "depth[key] + (1 if s > 0 else 0)", "depth[key] + 1"),
+    M("sizelaws-binomial-max-iterations", SZ, "min(nz, L), lambda: mdm(", "min(nz, L - 1), lambda: mdm("),
+    M("sizelaws-uniform-max-iterations", SZ, 'SizeLaw("uniform", spec, L, {"K": K}, K, build, closed)',
+      'SizeLaw("uniform", spec, L, {"K": K}, L, build, closed)'),
 ]
 
 

@@ -426,7 +426,10 @@ def _check_law(spec: str, L: int, compositions: dict, iters: int):
 # n + 1 makes every block a singleton.
 ODDS_HAND = {(2, "100"): (1, 1), (3, "100"): (1, 1, 1), (4, "100"): (1, 2, 1), (5, "100"): (1, 3, 1),
              (6, "100"): (1, 4, 1), (4, "1/1000"): (1, 1, 1, 1), (6, "1/1000"): (1,) * 6,
-             (2, "1/1000"): (1, 1), (5, "1000000"): (1, 3, 1)}
+             (2, "1/1000"): (1, 1), (5, "1000000"): (1, 3, 1),
+             # a middle case where the first odds 1/(L−1) matter: L = 8, ρ = 3: o = 4/7 → n =
+             # round(32/11) = 3; o = 16/7 → round(128/23) = 6; o = 64/7 → round(512/71) = 7 = L − 1
+             (8, "3"): (1, 2, 3, 1, 1)}
 
 
 @pytest.mark.parametrize("L,rho", sorted(ODDS_HAND), ids=[f"L{L}-rho{r}" for L, r in sorted(ODDS_HAND)])
@@ -455,6 +458,11 @@ def test_grow_shrink_uniform_binomial_at_extremes(L):
     _check_law("random-size:law=uniform,K=1", L, one, 1)
     _check_law(f"random-size:law=uniform,K={L}", L, singles, L)
     _check_law("random-size:law=binomial,N=1", L, one, 1)
+    # N = L: the L positions' steps i.i.d. uniform on 1..L; at most L non-empty steps. At L = 2:
+    # same step w.p. 1/2 (one block), else two singletons.
+    if L == 2:
+        _check_law("random-size:law=binomial,N=2", 2, {(2,): Fraction(1, 2), (1, 1): Fraction(1, 2)}, 2)
+        _check_law("random-size:law=binomial,N=3", 2, {(2,): Fraction(1, 3), (1, 1): Fraction(2, 3)}, 2)
     assert parse_size_law("random-size:law=uniform,K=1", L).max_block() == L
     assert parse_size_law(f"random-size:law=uniform,K={L}", L).max_block() == 1
 
@@ -563,3 +571,41 @@ def test_certified_max_is_the_exact_maximum_when_floats_disagree():
     cm.offer(fA, lambda: A, lambda: "first", 1)
     cm.offer(fA, lambda: LogLinear.log(5), lambda: "second", 1)
     assert cm.value() == A and cm.where == "first"  # a tie keeps the first state offered
+
+
+def test_statistics_offer_every_row_that_can_be_the_exact_maximum():
+    """``_offer_stats`` filters the rows of one (S, B) by their float values before the exact
+    comparison; a row whose float is one ulp below the float maximum can still hold the exact
+    maximum (floats within the radius say nothing). Two rows, one masked position, η large so the
+    budget is the entropy itself: row 0 has H = log 5 previewed one ulp high, row 1 has
+    H = log 5 + 2^-70 previewed as float(log 5). The budget maximum is row 1's value."""
+    from types import SimpleNamespace
+
+    from verify.engine.adaptive import CertifiedMax, _offer_stats
+
+    A, B = LogLinear.log(5), LogLinear.log(5) + Fraction(1, 2**70)
+    fA = float(-(np.full(5, 0.2) * np.log(np.full(5, 0.2))).sum())
+    fB = math.log(5)
+    assert fA > fB
+
+    class View:
+        M = [0]
+        Hf = np.array([[fA], [fB]])
+        ctx = SimpleNamespace(thr_f=10.0, thr=LogLinear.constant(10))
+
+        def sign_eta_one(self, k, fval, lin):
+            return -1  # H < 10 = η in both rows
+
+        def H_exact(self, k, a):
+            return (A, B)[k]
+
+        def cmp_entropy(self, k, a, b):
+            return (a > b) - (a < b)
+
+        def where(self, k):
+            return f"row {k}"
+
+    bmax, xmax = CertifiedMax(), CertifiedMax()
+    _offer_stats(View(), (0,), np.array([1, 1]), np.array([0.5, 0.5]), bmax, xmax)
+    assert bmax.value() == B and bmax.where == "row 1"
+    assert xmax.value() == 0  # one position: Σ H − max H = 0
