@@ -11,21 +11,30 @@ T_π(x) of every outcome x (each x has one path), hence
     expected KL = mean_π KL(p ‖ q_π),  mixture = mean_π q_π,
     E_p[T] = mean_π Σ_x p(x) T_π(x),   E_q[T] = mean_π Σ_x q_π(x) T_π(x).
 
-Comparisons: by default floats, which assert a clear margin (pick test cases away from ties).
-``ExactEntropy`` decides ``Σ H > η`` exactly for rational laws and ``η = c·log r`` by comparing
-``Π p^{−p}`` with ``r^c`` after raising both to a common integer power; for a rational η it uses
-mpmath at 60 digits and asserts the two sides differ by far more than that precision.
+Every comparison is decided exactly, ties included (``form_sign``): a sum of entropies minus a
+threshold is the real number ``c0 + Σ_k c_k log r_k`` with rational ``c0, c_k, r_k`` (an entropy
+of a law with rational probabilities ``v`` is ``Σ_v −v log v``; a threshold is a rational or
+``c·log r``). Logs of distinct primes are linearly independent over Q, so the log part vanishes iff
+every prime's total exponent (``sympy.factorint`` of each ratio) is 0; a nonzero log part is
+transcendental (Lindemann), so the number is then nonzero even if ``c0 ≠ 0``. A nonzero number's
+sign comes from mpmath at rising precision, accepted only once the value clears the evaluation
+error. A float pre-check decides first when the float value is more than ``MARGIN`` from the
+threshold (the float error of these few-term sums is below 1e-14). Probabilities are compared as
+exact Fractions (floats are read as their exact binary value). Equal entropies / probabilities are
+broken by position, lowest first, as the rules are defined.
 """
 from __future__ import annotations
 
 import itertools
 import math
 from fractions import Fraction
-from functools import reduce
+from functools import cmp_to_key
 
+import mpmath
 import numpy as np
+import sympy
 
-MARGIN = 1e-9
+MARGIN = 1e-9  # float pre-check only: nearer than this, the exact decision runs
 
 
 def conditional(pmf, i, known):
@@ -53,49 +62,84 @@ def entropy(vec) -> float:
     return -sum(float(v) * math.log(float(v)) for v in vec if v > 0)
 
 
-class FloatDecide:
-    """Σ entropies > η, by floats with an asserted margin (test cases are chosen away from ties)."""
+def _fr(v) -> Fraction:
+    """A number as an exact Fraction (a float's exact binary value; a decimal string as written)."""
+    return v if isinstance(v, Fraction) else Fraction(v)
 
-    def __init__(self, eta: float):
-        self.eta = float(eta)
-        self.eta_value = self.eta
 
-    def gt(self, dists) -> bool:
-        s = sum(entropy(d) for d in dists)
-        if s == 0 and all(max(d) == 1 for d in dists):
-            return 0 > self.eta  # deterministic tokens: the sum is exactly 0
-        assert abs(s - self.eta) > MARGIN, f"oracle float comparison too close to a tie: {s} vs {self.eta}"
-        return s > self.eta
+def _prime_exponents(terms) -> dict:
+    """{p: Σ_k c_k · v_p(r_k)} over the terms (c_k, r_k), zeros dropped: Σ c_k log r_k = Σ_p e_p log p."""
+    out: dict = {}
+    for c, r in terms:
+        if c == 0 or r == 1:
+            continue
+        for n, sgn in ((r.numerator, 1), (r.denominator, -1)):
+            for p, k in sympy.factorint(n).items():
+                out[p] = out.get(p, Fraction(0)) + sgn * c * k
+    return {p: e for p, e in out.items() if e != 0}
+
+
+def form_sign(terms, const=Fraction(0)) -> int:
+    """The exact sign of ``const + Σ c log r`` (Fractions ``c``, ``r > 0``), see the module docstring."""
+    terms = [(_fr(c), _fr(r)) for c, r in terms if c != 0]
+    const = _fr(const)
+    zero_checked = False
+    for dps in (30, 60, 120, 240, 480, 960, 1920):
+        with mpmath.workdps(dps + 20):
+            parts = [mpmath.mpf(c.numerator) / c.denominator * mpmath.log(mpmath.mpf(r.numerator) / r.denominator)
+                     for c, r in terms]
+            v = mpmath.mpf(const.numerator) / const.denominator + mpmath.fsum(parts)
+            scale = 1 + sum(abs(x) for x in parts) + abs(mpmath.mpf(const.numerator) / const.denominator)
+            if abs(v) > scale * mpmath.mpf(10) ** -dps:
+                return 1 if v > 0 else -1
+        if not zero_checked:
+            if not _prime_exponents(terms):  # the log part is exactly 0: the value is c0
+                return (const > 0) - (const < 0)
+            zero_checked = True
+    raise AssertionError("oracle: a nonzero form below 10^-1920")
+
+
+def entropy_terms(d) -> list:
+    """H(d) = Σ_v −v log v as (coefficient, ratio) pairs."""
+    return [(-_fr(v), _fr(v)) for v in d if v > 0]
+
+
+def eta_form(eta):
+    """A threshold as (terms, const): ('log', c, r) is c·log r; anything else a rational (a float
+    is read as the decimal it prints as, 0.4 = 2/5, the way the spec parser reads it)."""
+    if isinstance(eta, tuple):
+        _, c, r = eta
+        return [(Fraction(c), Fraction(r))], Fraction(0)
+    return [], eta if isinstance(eta, Fraction) else Fraction(repr(eta)) if isinstance(eta, float) else Fraction(eta)
+
+
+def eta_float(eta) -> float:
+    terms, const = eta_form(eta)
+    return float(const) + sum(float(c) * math.log(float(r)) for c, r in terms)
+
+
+def sign_entropies(plus, minus=(), eta=Fraction(0)) -> int:
+    """sign(Σ_{d∈plus} H(d) − Σ_{d∈minus} H(d) − η), exactly."""
+    f = sum(entropy(d) for d in plus) - sum(entropy(d) for d in minus) - eta_float(eta)
+    if abs(f) > MARGIN:
+        return 1 if f > 0 else -1
+    terms, const = eta_form(eta)
+    pairs = [t for d in plus for t in entropy_terms(d)] + [(-c, r) for d in minus for c, r in entropy_terms(d)]
+    return form_sign(pairs + [(-c, r) for c, r in terms], -const)
 
 
 class ExactEntropy:
-    """Exact Σ H(d) > η for distributions of Fractions; η = ('log', c, r) meaning c·log r, or a Fraction."""
+    """Σ H(d) > η decided exactly; η a rational (Fraction, int, decimal float) or ('log', c, r) = c·log r."""
 
     def __init__(self, eta):
         self.eta = eta
+        self.eta_value = eta_float(eta)
 
     def gt(self, dists) -> bool:
-        pairs = [(v, v) for d in dists for v in d if v > 0]  # Σ H = log Π v^{−v}
-        if isinstance(self.eta, tuple):
-            _, c, r = self.eta
-            # compare Π v^{−v} with r^c: raise to D = lcm of every exponent's denominator
-            D = reduce(lambda a, b: a * b // math.gcd(a, b), [Fraction(e).denominator for _, e in pairs] + [Fraction(c).denominator], 1)
-            lhs = Fraction(1)
-            for v, e in pairs:
-                k = -Fraction(e) * D
-                assert k.denominator == 1
-                lhs *= Fraction(v) ** int(k)
-            kc = Fraction(c) * D
-            rhs = Fraction(r) ** int(kc)
-            return lhs > rhs
-        import mpmath
+        return sign_entropies(dists, (), self.eta) > 0
 
-        with mpmath.workdps(60):
-            s = -sum(mpmath.mpf(v.numerator) / v.denominator * mpmath.log(mpmath.mpf(v.numerator) / v.denominator)
-                     for v, _ in pairs)
-            eta = mpmath.mpf(self.eta.numerator) / self.eta.denominator
-            assert abs(s - eta) > mpmath.mpf(10) ** -40, "oracle: an exact tie needs eta as c*log(r)"
-            return bool(s > eta)
+
+FloatDecide = ExactEntropy  # the old name: every decision is exact now
 
 
 def _walk(pmf, pred, choose, L, q, on_batch=None):
@@ -207,45 +251,46 @@ def entropy_sum_direct(pmf, decide, pred=None, stats=None):
 
 
 def comparator_direct(pmf, rule, param, pred=None):
-    """max-entropy (η), eb (γ), topk (k), threshold (τ), run literally on every state (floats with margin)."""
+    """max-entropy (η), eb (γ), topk (k), threshold (τ), run literally on every state, every
+    comparison decided exactly (module docstring); η, γ a rational or ('log', c, r), τ a rational
+    (a float parameter is read as the decimal it prints as)."""
     q, L = pmf.shape[0], pmf.ndim
     pred = pred or perfect(pmf)
+    if rule == "threshold":
+        param = param if isinstance(param, Fraction) else Fraction(repr(param)) if isinstance(param, float) \
+            else Fraction(param)
 
-    def H(j, known):
-        return entropy(pred(j, known))
+    def cmp_entropy(known):  # ascending entropy, equal entropies by position
+        def cmp(a, b):
+            return sign_entropies([pred(a, known)], [pred(b, known)]) or (a > b) - (a < b)
+        return cmp
 
     def conf(j, known):
-        return max(float(v) for v in pred(j, known))
+        return max(_fr(v) for v in pred(j, known))
+
+    def by_confidence(masked, known):  # descending top probability, equal ones by position
+        return sorted(masked, key=lambda j: (-conf(j, known), j))
 
     def choose(known):
         masked = [j for j in range(L) if j not in known]
         if rule == "max-entropy":
-            hs = {j: H(j, known) for j in masked}
-            for h in hs.values():
-                assert abs(h - param) > MARGIN
-            got = [j for j in masked if hs[j] <= param]
-            return got or [min(masked, key=lambda j: (round(hs[j], 12), j))]
+            got = [j for j in masked if sign_entropies([pred(j, known)], (), param) <= 0]
+            return got or [sorted(masked, key=cmp_to_key(cmp_entropy(known)))[0]]
         if rule == "eb":
-            order = sorted(masked, key=lambda j: (round(H(j, known), 12), j))
+            order = sorted(masked, key=cmp_to_key(cmp_entropy(known)))
             size = 1
             for s in range(2, len(order) + 1):
-                prefix = [H(j, known) for j in order[:s]]
-                v = sum(prefix) - max(prefix)
-                assert abs(v - param) > MARGIN
-                if v <= param:
+                # the prefix is sorted ascending, so its last element carries max H
+                if sign_entropies([pred(j, known) for j in order[:s - 1]], (), param) <= 0:
                     size = s
                 else:
                     break
             return order[:size]
         if rule == "topk":
-            order = sorted(masked, key=lambda j: (-round(conf(j, known), 12), j))
-            return order[:param]
+            return by_confidence(masked, known)[:param]
         if rule == "threshold":
-            cs = {j: conf(j, known) for j in masked}
-            for c in cs.values():
-                assert abs(c - param) > MARGIN
-            got = [j for j in masked if cs[j] >= param]
-            return got or [min(masked, key=lambda j: (-round(cs[j], 12), j))]
+            got = [j for j in masked if conf(j, known) >= param]
+            return got or by_confidence(masked, known)[:1]
         raise ValueError(rule)
 
     return _summarise(pmf, [_walk(pmf, pred, choose, L, q)])

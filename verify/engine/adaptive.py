@@ -46,14 +46,23 @@ from .predictors import PERFECT, Predictor
 from .rules import AdaptiveRule, UndecidedBranch, batch_law, parse_rule
 from .target import Target, as_float
 
-# Float decisions. A float entropy −Σ_v c_v log c_v of a conditional of at most a few million
-# summed binary64 terms is within about q · 2^-40 of the exact value (relative error of the
-# marginal sums ≤ n·2^-53 with n ≤ 2^24 terms, and |d(c log c)/dc| · δc ≤ δc/c · (c|log c| + c)
-# ≤ 2δc/c). A float comparison is therefore used only when it clears a radius of 2^-26 per
-# entropy term (a ball that surely contains the exact difference); anything closer goes to the
-# exact decision. Probabilities (top-probability comparisons) use a radius of 2^-36.
-RAD_H = 2.0**-26
-RAD_C = 2.0**-36
+# Float decisions (proof: docs/adaptive.md, "The float preview's radii"). With N = q^L ≤ 2^24
+# joint entries (checked in RunContext) and u = 2^-53, every float conditional probability is
+# within relative ε ≤ 2(e0 + γ_N) + 5u ≤ 1.13 · 2^-28 of the exact one (marginals are sums of at
+# most N non-negative binary64 terms in any order, relative error γ_N = Nu/(1 − Nu); the float
+# entries are within relative e0 ≤ 2^-32 of the exact law's; one division; the mix predictor's
+# two operations). Then a float entropy −Σ_v c_v log c_v is within
+#     E ≤ (ε + γ_q + u + u_log) (log q + 1 + 2ε) ≤ 2^-23.1
+# of the exact value (mean value theorem: Σ_v |log ξ_v + 1| ε c_v ≤ ε (H + 1 + 2ε), H ≤ log q ≤
+# 24 log 2; u_log ≤ 2^-40 is the relative error of numpy's log, far above its real few ulps).
+# A float comparison is used only when it clears RAD_H = 2^-22 ≥ E per entropy term (plus two
+# terms for the threshold's own rounding and the float sum's); anything closer goes to the exact
+# decision. A top probability is within ε ≤ 2^-27.8 of the exact one, so the difference of two
+# (or one minus τ) is off by less than RAD_C = 2^-26. (The earlier 2^-26 / 2^-36 were not proved:
+# γ_N alone reaches 2^-29 at N = 2^24.) Not covered: the temp and noise predictors, whose float
+# and exact versions are different roundings (docs/adaptive.md).
+RAD_H = 2.0**-22
+RAD_C = 2.0**-26
 MAX_FLOAT_PREVIEW_ENTRIES = 2**24
 # Float previews of one level come from one batched conditional layer up to this many entries
 # (fewer for exact targets, whose layer holds fmpq objects); beyond it, pair by pair.
@@ -69,7 +78,7 @@ class RunContext:
     def __init__(self, target: Target, m: Marginals, predictor: Predictor, rule: AdaptiveRule,
                  shared: dict | None = None, exact_target: Target | None = None):
         if float(target.q) ** target.L > MAX_FLOAT_PREVIEW_ENTRIES:
-            # The float preview's radii (module comment) are proved for at most 2^24 summed terms.
+            # The float preview's radii (RAD_H, RAD_C: module comment) are proved for N <= 2^24.
             raise SpecError("target", f"q^L = {target.q}^{target.L} exceeds 2^24 joint entries, beyond what the "
                             "adaptive engine's float preview is proved for", "q^L <= 2^24 for adaptive rules")
         self.target, self.m, self.pred, self.rule = target, m, predictor, rule

@@ -1,0 +1,343 @@
+"""Mutation testing of the certifier, the adaptive rules' decisions and the size laws.
+
+Each mutant is one exact textual edit (file, original text, replacement) with a short name. For
+every mutant the script copies the checkout's ``verify/``, ``tests/`` and the data they read into a
+scratch folder (one per job, never the user's checkout), applies the edit there, runs a fast test
+subset with ``pytest -x`` and reports the mutant **killed** (some test failed or the run timed out)
+or **survived** (every test passed). A mutant whose original text is not found exactly once is
+reported **stale** (the code moved: update the list). Before the mutants, the unmutated copy is run
+on every test subset in use; if that fails, nothing is reported (a red baseline kills everything).
+
+    python benchmarks/mutate.py --list
+    python benchmarks/mutate.py                      # every mutant, 1 job
+    python benchmarks/mutate.py --only verdicts-plain-rational-ge --only rules-threshold-gt
+    python benchmarks/mutate.py --jobs 2 --timeout 120 --json mutants.json
+
+Run with the project's interpreter (the one that has flint, numpy, pytest, hypothesis). Each
+mutant's run is kept short (a chosen subset, about 10–40 s on a quiet machine); the timeout bounds
+a mutant that loops.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COPY = ("verify", "tests", "distributions", "proofs_numeric", "pyproject.toml")
+
+# test subsets (paths relative to the checkout; extra pytest arguments allowed)
+T_CERTIFY = ("tests/test_ties.py", "tests/test_certify.py", "tests/test_coprime.py")
+T_ADAPTIVE = ("tests/test_ties.py", "tests/test_adaptive_vs_oracle.py", "tests/test_cl26.py",
+              "tests/test_undecided.py")
+T_SIZES = ("tests/test_ties.py", "tests/test_sizelaws.py")
+
+V = "verify/certify/verdicts.py"
+LF = "verify/certify/logforms.py"
+CP = "verify/certify/coprime.py"
+R = "verify/engine/rules.py"
+A = "verify/engine/adaptive.py"
+SZ = "verify/engine/profile/sizelaws.py"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    file: str
+    original: str
+    replacement: str
+    tests: tuple = ()
+    issue: bool = False  # listed in issue 20 as surviving the default suite
+
+    def selection(self) -> tuple:
+        if self.tests:
+            return self.tests
+        if self.file.startswith("verify/certify/"):
+            return T_CERTIFY
+        if self.file == SZ:
+            return T_SIZES
+        return T_ADAPTIVE
+
+
+M = Mutant
+MUTANTS = [
+    # ---------------------------------------------------------------- listed in issue 20
+    M("verdicts-plain-rational-ge", V,
+      'status = "certified" if c > 0 else "refuted" if c < 0 else "tight"',
+      'status = "certified" if c >= 0 else "refuted" if c < 0 else "tight"', issue=True),
+    M("verdicts-one-base-is-rational", V,
+      "if red is not None and not red[1]:", "if red is not None and len(red[1]) <= 1:", issue=True),
+    M("adaptive-entropy-tiebreak-reversed", A,
+      "return s if s else (a > b) - (a < b)", "return s if s else (a < b) - (a > b)", issue=True),
+    M("adaptive-certmax-float-no-radius", A,
+      "rad = RAD_H * (nterms + 2) * (1 + abs(fval))", "rad = 0.0", issue=True),
+    M("adaptive-certmax-keeps-smaller", A,
+      "        if s > 0:\n            self.best_f, self._where = fval, where",
+      "        if s < 0:\n            self.best_f, self._where = fval, where", issue=True),
+    M("rules-threshold-gt", R,
+      "view.compare_conf_tau(k, a, rule.value) >= 0]", "view.compare_conf_tau(k, a, rule.value) > 0]", issue=True),
+    M("sizelaws-odds-clip-L", SZ,
+      "n_next = min(L - 1, max(n + 1, target))", "n_next = min(L, max(n + 1, target))", issue=True),
+    # ---------------------------------------------------------------- verdicts.py
+    M("verdicts-one-base-is-rational-eq", V,
+      "if exact and not red[1]:", "if exact and len(red[1]) <= 1:"),
+    M("verdicts-ball-gt-to-ge", V,
+      'if ball > 0:\n            return "certified"', 'if ball >= 0:\n            return "certified"'),
+    M("verdicts-ball-lt-to-le", V,
+      'if ball < 0:\n            return "refuted"', 'if ball <= 0:\n            return "refuted"'),
+    M("verdicts-reduced-zero-not-tight", V,
+      'if c == 0:\n                    return "tight"', 'if c != 0:\n                    return "tight"'),
+    M("verdicts-reduced-sign-swapped", V,
+      'status = "certified" if c > 0 else "refuted"\n', 'status = "certified" if c < 0 else "refuted"\n'),
+    M("verdicts-lower-end-or", V,
+      "if ball >= 0 and (last or ball.is_exact()):", "if ball >= 0 or (last or ball.is_exact()):"),
+    M("verdicts-eq-drops-negative-ball", V,
+      "if ball > 0 or ball < 0:", "if ball > 0:"),
+    M("verdicts-eq-reduced-ge-zero", V, "if red[0] == 0:", "if red[0] >= 0:"),
+    M("verdicts-eq-nonzero-branch-swapped", V,
+      "            if exact:\n                how = f\"nonzero", "            if not exact:\n                how = f\"nonzero"),
+    M("verdicts-eq-plain-rational-ge", V,
+      'return ("tight" if c == 0 else "refuted")', 'return ("tight" if c >= 0 else "refuted")'),
+    M("verdicts-ge-margin-reversed", V,
+      "status, fields, prec, how = _decide_nonneg(_difference(lhs, rhs), prec_start, prec_cap)",
+      "status, fields, prec, how = _decide_nonneg(_difference(rhs, lhs), prec_start, prec_cap)"),
+    M("verdicts-fastpath-drops-negative-exponents", V,
+      "return const, {b: e for b, e in exps.items() if e != 0}",
+      "return const, {b: e for b, e in exps.items() if e > 0}"),
+    M("verdicts-leaves-difference-sign", V,
+      "_linear_leaves(x.b, -scale, acc)", "_linear_leaves(x.b, scale, acc)"),
+    M("verdicts-exact-log2-off-by-one", V,
+      "return p.bit_length() - 1", "return p.bit_length()"),
+    M("verdicts-ceil-log2-strict", V,
+      "return (q << k) >= p if k >= 0 else q >= (p << -k)", "return (q << k) > p if k >= 0 else q > (p << -k)"),
+    # ---------------------------------------------------------------- logforms.py
+    M("logforms-is-rational-ignores-reduction", LF,
+      "return not self._terms or not self._independent()\n\n    # ---- arithmetic",
+      "return not self._terms\n\n    # ---- arithmetic"),
+    M("logforms-sign-skips-zero-test", LF,
+      "                if self.is_zero():\n                    return 0", "                if False:\n                    return 0"),
+    M("logforms-is-zero-ignores-const", LF,
+      "        if self._const != 0:\n            return False", "        if False:\n            return False"),
+    M("logforms-ratio-below-one-sign", LF,
+      "            key = (q, p)\n            c = -c", "            key = (q, p)\n            c = c"),
+    M("logforms-den-exponent-sign", LF,
+      "per_int[den] = get(den, 0) - w", "per_int[den] = get(den, 0) + w"),
+    # ---------------------------------------------------------------- coprime.py
+    M("coprime-refine-drops-gcd-weight", CP,
+      "pending.extend(((g, w + wb), (a // g, w), (b // g, wb)))",
+      "pending.extend(((g, w), (a // g, w), (b // g, wb)))"),
+    M("coprime-divide-out-off-by-one", CP,
+      "            _add(primes, p, w * v)", "            _add(primes, p, w * (v + 1))"),
+    M("coprime-add-keeps-one", CP, "    if x == 1 or w == 0:\n        return", "    if w == 0:\n        return"),
+    # ---------------------------------------------------------------- rules.py
+    M("rules-entropy-sum-cross-ge", R,
+      "cross = view.sign_eta(nsum, {c: 1 for c in nB}) > 0", "cross = view.sign_eta(nsum, {c: 1 for c in nB}) >= 0"),
+    M("rules-entropy-sum-last-strict", R,
+      "ok = view.sign_eta(nsum - Hf[:, j], lin, rows=cross) <= 0", "ok = view.sign_eta(nsum - Hf[:, j], lin, rows=cross) < 0"),
+    M("rules-entropy-sum-coef-off-by-one", R,
+      "fmpq(factorial(b - 1) * factorial(m - b), factorial(m))", "fmpq(factorial(b) * factorial(m - b), factorial(m))"),
+    M("rules-entropy-sum-prune-on-sum", R,
+      "if view.surely_gt_eta(nsum - nmax, len(nB)):", "if view.surely_gt_eta(nsum, len(nB)):"),
+    M("rules-max-entropy-strict", R,
+      "view.sign_eta_one(k, view.Hf[k, a], {a: 1}) <= 0]", "view.sign_eta_one(k, view.Hf[k, a], {a: 1}) < 0]"),
+    M("rules-eb-strict", R,
+      "if view.sign_eta_one(k, total, lin) <= 0:", "if view.sign_eta_one(k, total, lin) < 0:"),
+    M("rules-eb-size-off-by-one", R, "size = j + 2", "size = j + 1"),
+    M("rules-topk-off-by-one", R,
+      "return tuple(sorted(order[:min(rule.value, view.m)]))", "return tuple(sorted(order[:min(rule.value + 1, view.m)]))"),
+    M("rules-threshold-fallback-least", R,
+      "picked = [view.sorted_by_confidence(k)[0]]", "picked = [view.sorted_by_confidence(k)[-1]]"),
+    M("rules-max-entropy-fallback-last", R,
+      "picked = [view.argmin_entropy(k, list(range(view.m)))]", "picked = [view.sorted_by_entropy(k)[-1]]"),
+    M("rules-tau-one-refused", R, "if v is None or not 0 < v <= 1:", "if v is None or not 0 < v < 1:"),
+    # ---------------------------------------------------------------- adaptive.py (decision code)
+    M("adaptive-confidence-tiebreak-reversed", A,
+      "            return 1 if cb > ca else -1\n        return (a > b) - (a < b)",
+      "            return 1 if cb > ca else -1\n        return (a < b) - (a > b)"),
+    M("adaptive-sign-eta-no-radius", A,
+      "open_ = np.abs(d) <= self._rad(lin)", "open_ = np.abs(d) < 0"),
+    M("adaptive-sign-eta-one-no-radius", A,
+      "        if abs(d) > self._rad(lin):\n            return 1 if d > 0 else -1",
+      "        if abs(d) >= 0:\n            return 1 if d > 0 else -1"),
+    M("adaptive-cmp-entropy-no-radius", A, "if abs(d) > 4 * RAD_H:", "if abs(d) >= 0:"),
+    M("adaptive-cmp-confidence-no-radius", A, "if abs(d) > RAD_C:\n            return 1 if d > 0 else -1\n        ca",
+      "if abs(d) >= 0:\n            return 1 if d > 0 else -1\n        ca"),
+    M("adaptive-conf-tau-no-radius", A,
+      "        if abs(d) > RAD_C:\n            return 1 if d > 0 else -1\n        c = self.conf_exact(k, a)",
+      "        if abs(d) >= 0:\n            return 1 if d > 0 else -1\n        c = self.conf_exact(k, a)"),
+    M("adaptive-conf-tau-tie-below", A, "return (c > tau) - (c < tau)", "return (c > tau) - (c <= tau)"),
+    M("adaptive-prune-no-radius", A,
+      "return bool(np.all(fvals - self.ctx.thr_f > RAD_H * (nterms + 2) * (1 + abs(self.ctx.thr_f))))",
+      "return bool(np.all(fvals - self.ctx.thr_f > 0))"),
+    M("adaptive-rad-h-shrunk", A, "RAD_H = 2.0**-22", "RAD_H = 2.0**-60"),
+    M("adaptive-rad-c-shrunk", A, "RAD_C = 2.0**-26", "RAD_C = 2.0**-60"),
+    M("adaptive-excess-drops-min", A,
+      "if view.cmp_entropy(k, a, top) > 0:", "if view.cmp_entropy(k, a, top) < 0:"),
+    M("adaptive-budget-strict", A,
+      "le = view.sign_eta_one(k, view.Hf[k, a], {a: 1}) <= 0", "le = view.sign_eta_one(k, view.Hf[k, a], {a: 1}) > 0"),
+    M("adaptive-certmax-same-form-ignores-const", A,
+      "if new._terms == cur._terms and new._const == cur._const:", "if new._terms == cur._terms:"),
+    M("adaptive-stats-only-float-max", A,
+      "near = np.flatnonzero(vals >= top - 16 * RAD_H * (len(idx) + 2) * (1 + abs(top)))",
+      "near = np.flatnonzero(vals >= top)"),
+    M("adaptive-steps-ge2-strict", A, "if len(B) >= 2:", "if len(B) > 2:"),
+    # ---------------------------------------------------------------- sizelaws.py
+    M("sizelaws-odds-first-odds", SZ, "sizes, n, o = [1], 1, Fraction(1, L - 1)", "sizes, n, o = [1], 1, Fraction(1, L)"),
+    M("sizelaws-round-down", SZ, "return floor(x + Fraction(1, 2))", "return floor(x)"),
+    M("sizelaws-clip-allows-zero", SZ, "return min(left, max(1, s))", "return min(left, max(0, s))"),
+    M("sizelaws-random-rounding-swapped", SZ,
+      "for p, s in ((1 - frac, fl), (frac, fl + 1)):", "for p, s in ((frac, fl), (1 - frac, fl + 1)):"),
+    M("sizelaws-grow-off-by-one", SZ, "_split(r * n, L - n, randomized)", "_split(r * (n + 1), L - n, randomized)"),
+    M("sizelaws-shrink-off-by-one", SZ, "_split(r * (L - n), L - n, randomized)", "_split(r * (L - n - 1), L - n, randomized)"),
+    M("sizelaws-uniform-A-off-by-one", SZ,
+      "[1 - fmpq(comb(n - 1, K - 1), top) for n in range(1, L)]", "[1 - fmpq(comb(n, K - 1), top) for n in range(1, L)]"),
+    M("sizelaws-uniform-P", SZ, "[fmpq(K - 1, L - 1)] * (L - 1)", "[fmpq(K, L - 1)] * (L - 1)"),
+    M("sizelaws-uniform-K-equal-L-refused", SZ, "if not 1 <= K <= L:", "if not 1 <= K < L:"),
+    M("sizelaws-uniform-max-block", SZ, 'self._cache["smax"] = self.L - self.params["K"] + 1',
+      'self._cache["smax"] = self.L - self.params["K"]'),
+    M("sizelaws-binomial-A-exponent", SZ, "SA[n] += an * bp[L - n - 1]", "SA[n] += an * bp[L - n]"),
+    M("sizelaws-binomial-P-sign", SZ, "SP[n] += an * (bp[L - n] - cp[L - n])", "SP[n] += an * (bp[L - n] + cp[L - n])"),
+    M("sizelaws-forward-counts-empty-steps", SZ, "            if s > 0:\n                P[n] = P[n] + w",
+      "            if s >= 0:\n                P[n] = P[n] + w"),
+    M("sizelaws-binomial-max-iterations", SZ, "min(nz, L), lambda: mdm(", "min(nz, L - 1), lambda: mdm("),
+    M("sizelaws-uniform-max-iterations", SZ, 'SizeLaw("uniform", spec, L, {"K": K}, K, build, closed)',
+      'SizeLaw("uniform", spec, L, {"K": K}, L, build, closed)'),
+]
+
+
+def _copy_tree(dest: Path) -> None:
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+
+
+def _run_tests(work: Path, tests: tuple, timeout: float) -> tuple:
+    """(status, seconds, last line): pytest -x on the selection in the scratch copy."""
+    env = dict(os.environ, PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1")
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
+    t0 = time.monotonic()
+    try:
+        out = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - t0, f"no result in {timeout:.0f} s"
+    lines = [ln for ln in out.stdout.splitlines() if ln.strip()]
+    tail = lines[-1] if lines else out.stderr.strip().splitlines()[-1:]
+    return ("passed" if out.returncode == 0 else "failed"), time.monotonic() - t0, str(tail)
+
+
+def _apply(work: Path, mutant: Mutant) -> str | None:
+    """Apply the edit in the scratch copy; the original text, to restore, or None if stale."""
+    path = work / mutant.file
+    text = path.read_text()
+    if text.count(mutant.original) != 1:
+        return None
+    path.write_text(text.replace(mutant.original, mutant.replacement))
+    return text
+
+
+def run_one(work: Path, mutant: Mutant, timeout: float) -> dict:
+    before = _apply(work, mutant)
+    if before is None:
+        return {"name": mutant.name, "status": "stale", "seconds": 0.0, "detail": "original text not found exactly once"}
+    try:
+        status, secs, tail = _run_tests(work, mutant.selection(), timeout)
+    finally:
+        (work / mutant.file).write_text(before)
+    verdict = "survived" if status == "passed" else "killed"
+    return {"name": mutant.name, "status": verdict, "seconds": round(secs, 1), "detail": tail,
+            "tests": list(mutant.selection()), "issue": mutant.issue}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--list", action="store_true", help="list the mutants and exit")
+    ap.add_argument("--only", action="append", default=[], help="run only this mutant (repeatable)")
+    ap.add_argument("--jobs", type=int, default=1, help="parallel scratch copies (default 1)")
+    ap.add_argument("--timeout", type=float, default=180.0, help="seconds per mutant run (default 180)")
+    ap.add_argument("--tests", nargs="+", help="override every mutant's test selection")
+    ap.add_argument("--json", help="write the results to this file")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the unmutated run")
+    args = ap.parse_args(argv)
+    names = [m.name for m in MUTANTS]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        print(f"mutate: error: duplicate mutant names {sorted(dup)}", file=sys.stderr)
+        return 2
+    if args.list:
+        for m in MUTANTS:
+            print(f"{m.name:48s} {m.file}{'  (issue 20)' if m.issue else ''}")
+        print(f"{len(MUTANTS)} mutants")
+        return 0
+    unknown = [n for n in args.only if n not in names]
+    if unknown:
+        print(f"mutate: error: --only: unknown mutant(s) {unknown}; accepted: a name from --list", file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print("mutate: error: --jobs: must be >= 1", file=sys.stderr)
+        return 2
+    chosen = [m for m in MUTANTS if not args.only or m.name in args.only]
+    if args.tests:
+        chosen = [Mutant(m.name, m.file, m.original, m.replacement, tuple(args.tests), m.issue) for m in chosen]
+    scratch = Path(tempfile.mkdtemp(prefix="verify-mutate-"))
+    works = []
+    try:
+        for j in range(args.jobs):
+            w = scratch / f"job{j}"
+            w.mkdir()
+            _copy_tree(w)
+            works.append(w)
+        if not args.no_baseline:
+            for sel in sorted({m.selection() for m in chosen}):
+                status, secs, tail = _run_tests(works[0], sel, args.timeout * 3)
+                print(f"baseline {' '.join(sel)}: {status} in {secs:.0f} s ({tail})", flush=True)
+                if status != "passed":
+                    print("mutate: error: the unmutated tree fails its tests; fix that first", file=sys.stderr)
+                    return 1
+        results = []
+        free = list(works)
+
+        def task(m: Mutant) -> dict:
+            w = free.pop()
+            try:
+                return run_one(w, m, args.timeout)
+            finally:
+                free.append(w)
+
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            for res in pool.map(task, chosen):
+                results.append(res)
+                print(f"{res['status']:8s} {res['name']:48s} {res['seconds']:6.1f} s  {res['detail'][:80]}", flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    ran = [r for r in results if r["status"] != "stale"]
+    killed = [r for r in ran if r["status"] == "killed"]
+    survived = [r["name"] for r in ran if r["status"] == "survived"]
+    stale = [r["name"] for r in results if r["status"] == "stale"]
+    rate = len(killed) / len(ran) if ran else 0.0
+    print(f"\nkilled {len(killed)} of {len(ran)} mutants ({100 * rate:.1f} %)")
+    if survived:
+        print("survived: " + ", ".join(survived))
+    if stale:
+        print("stale (original text not found): " + ", ".join(stale))
+    issue_left = [r["name"] for r in ran if r["issue"] and r["status"] != "killed"]
+    if issue_left:
+        print("issue-20 mutants not killed: " + ", ".join(issue_left))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"killed": len(killed), "ran": len(ran), "rate": rate,
+                                               "survived": survived, "stale": stale, "results": results}, indent=1))
+    return 0 if not issue_left and not stale else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
