@@ -368,3 +368,26 @@ def read_regular_file(path: str, field: str, accepted: str, limit: int = MAX_LAW
     if len(data) > limit:
         raise SpecError(field, f"{shorten(path)!r} is over {human(limit)}", accepted)
     return data
+
+
+# --- one enumerated run (``verify measure``) ------------------------------------------------
+
+def refuse_run(plan, sched, exact: bool, build_seconds: float = 0.0) -> tuple:
+    """(bytes, seconds) of measuring ``sched`` on the planned target by enumeration, refused over the
+    limits: building the law (``build_seconds``: ``registry.plan_seconds``) and the engine's work — the adaptive chain
+    (``adaptive_bytes``/``adaptive_seconds``, plus the exact twin of a float target's joint) or the
+    non-adaptive DP (``enumeration_seconds``; its memory is checked by ``laws.mixture_law``)."""
+    q, L = plan.q, plan.L
+    nbytes = engine_bytes(q, L, exact)
+    seconds = float(build_seconds)
+    if sched is not None and getattr(sched, "adaptive", False):
+        twin = 0.0 if exact else BYTES_EXACT * (1 + 2 * L) * power(q, L)
+        ab = adaptive_bytes(q, L, exact) + (twin if twin <= max_bytes() else 0.0)
+        what = f"the adaptive chain of {shorten(sched.spec)} on q={q}, L={L}"
+        refuse_cost("sampler", what, ab, adaptive_seconds(q, L, exact), "a smaller q or L")
+        return max(nbytes, ab), seconds + adaptive_seconds(q, L, exact)
+    transitions = sum(len(v) for v in sched.nodes.values()) if sched is not None else 0
+    seconds += enumeration_seconds(q, L, transitions, exact)
+    what = f"measuring {shorten(sched.spec) if sched is not None else 'the target'} on q={q}, L={L}"
+    refuse_seconds("sampler" if sched is not None else "target", what, seconds, "a smaller q or L, or fewer steps")
+    return nbytes, seconds

@@ -28,9 +28,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _measure(args) -> int:
-    from distributions.registry import build_plan, plan_spec, refuse_plan
+    from distributions.registry import build_plan, plan_seconds, plan_spec, refuse_plan
 
-    from ..guard import engine_bytes, progress
+    from ..guard import progress, refuse_run
     from ..engine.metrics import measure, measure_target
     from ..engine.samplers import parse_sampler
     from ..engine.predictors import parse_predictor
@@ -60,10 +60,11 @@ def _measure(args) -> int:
     else:
         sched = parse_sampler(args.sampler, plan.L)
     pred = parse_predictor(args.predictor)
-    progress(f"building target {plan.family} (q={plan.q}, L={plan.L})", need)
+    need, seconds = refuse_run(plan, sched, args.exact, plan_seconds(plan, args.exact))
+    # progress only now: every input has been checked (no progress line before an error line)
+    progress(f"building target {plan.family} (q={plan.q}, L={plan.L})", need, seconds)
     target = make_target(build_plan(plan, args.exact), plan.q, plan.L, spec=args.target.strip(), name=plan.family,
                          params=plan.params, field_name=plan.where, exact=args.exact)
-    progress("computing marginals, measures and the sampler's law", engine_bytes(plan.q, plan.L, args.exact))
     exact_target = None
     if sched is not None and not args.exact and getattr(sched, "adaptive", False):
         exact_target = _exact_twin(plan, target)
