@@ -246,16 +246,18 @@ _human = human
 # --- the profile engine (verify/engine/profile/) -------------------------------------------
 
 def profile_cost(kind: str, q: int, L: int, exact: bool, bits: int = 1) -> tuple:
-    """(bytes, seconds) of a closed-form profile and one functional of it (``profile/entropy.py``).
+    """(bytes, seconds) of a closed-form profile and one functional of it (``profile/entropy.py``),
+    above the process's start-up.
 
     ``kind`` "scalar" (product, mds, copy: one basis entropy, O(L·q) numbers) or "chain" (the gap
     formula: 2L − 1 basis entropies), ``bits`` the largest bit size of a numerator or denominator
     of the chain's start law and transition matrix. A chain always builds its exact basis (H, TC,
-    DTC are given exactly): Σ_d q² pairs of rationals of about (d + L)·bits bits, with 150 % slack
-    for the log-linear form they are folded into. The float path adds the (L+1)×(2L−1)
-    coefficient matrix (eight such arrays alive with the log-binomial temporaries) and L q×q
-    matrix products; the exact path adds the binomial transforms of ``fold_dense``: L² additions of
-    integers of about 4L + 64 bits.
+    DTC are given exactly): for each gap d < L, q² pairs (M_d(x)·P^d(x, y), P^d(x, y)) of about
+    (2L + d)·bits bits, so 3 q² L² bits in all, held twice while folded into a log-linear form, and
+    about 10 ns of work per bit (fmpq products and reductions; calibrated). The float path then
+    holds the (L+1)×(2L−1) coefficient matrix with its log-binomial temporaries (eight such arrays,
+    after the exact basis is released: the peak is the larger of the two); the exact path adds
+    the binomial transforms of ``fold_dense``: L² additions of integers of about 4L + 64 bits.
     """
     L, q = int(L), int(q)
     if kind == "scalar":
@@ -263,15 +265,15 @@ def profile_cost(kind: str, q: int, L: int, exact: bool, bits: int = 1) -> tuple
         return BYTES_EXACT * n + 2**20, SECONDS_PER_EXACT * 10 * n
     bits = max(1, int(bits))
     LL, qq = float(L) * L, float(q) * q
-    pair_bits = 1.5 * LL * bits                                       # Σ_d (d + L)·bits
-    nbytes = 2.5 * (3 * qq * pair_bits / 8 + 3 * qq * L * BYTES_EXACT)
-    seconds = SECONDS_PER_EXACT * (qq * q * L + 20 * qq * L) + SECONDS_PER_LIMB * qq * q * pair_bits / 64
+    basis_bits = 3 * qq * LL * bits
+    exact_part = 2 * basis_bits / 8 + 6 * qq * L * BYTES_EXACT
+    seconds = SECONDS_PER_EXACT * (qq * q * L + 20 * qq * L) + 1e-8 * basis_bits
     if exact:
         w_bits = 4 * L + 64
-        nbytes += 3 * L * (w_bits / 8 + 32)
+        nbytes = exact_part + 3 * L * (w_bits / 8 + 32)
         seconds += LL * (SECONDS_PER_STEP + SECONDS_PER_LIMB * w_bits / 64)
     else:
-        nbytes += BYTES_FLOAT * (8 * (L + 1.0) * L + 3 * qq * L + 4 * q * L)
+        nbytes = max(exact_part, BYTES_FLOAT * (8 * (L + 1.0) * L + 3 * qq * L + 4 * q * L))
         seconds += SECONDS_PER_FLOAT * (40 * (L + 1.0) * L + 2 * qq * q * L)
     return nbytes, seconds
 

@@ -53,13 +53,13 @@ def _measure(args) -> int:
         return _measure_profile(args, plan)
     if args.sampler is None and args.predictor is not None:
         raise SpecError("--predictor", "needs a --sampler", "a sampler spec with --sampler")
+    pred = parse_predictor(args.predictor)  # before the sampler: a schedule may be costly to build
     if args.sampler is None:
         sched = None
     elif is_rule(args.sampler):
         sched = parse_rule(args.sampler, plan.L)
     else:
         sched = parse_sampler(args.sampler, plan.L)
-    pred = parse_predictor(args.predictor)
     need, seconds = refuse_run(plan, sched, args.exact, plan_seconds(plan, args.exact))
     # progress only now: every input has been checked (no progress line before an error line)
     progress(f"building target {plan.family} (q={plan.q}, L={plan.L})", need, seconds)
