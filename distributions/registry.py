@@ -337,7 +337,9 @@ def _cost_file(plan, exact):
 
 def _build_file(plan, exact):
     pmf, q, L = files.load_law(plan.params["path"], plan.where)
-    return make_target(pmf, q, L, field_name=f"{plan.where}.pmf", exact=exact).pmf
+    # entries near 1e308 overflow the sum to inf, which is refused by name: no numpy warning first
+    with np.errstate(over="ignore", invalid="ignore"):
+        return make_target(pmf, q, L, field_name=f"{plan.where}.pmf", exact=exact).pmf
 
 
 def _fixed(fn, *names):

@@ -119,6 +119,15 @@ def test_enumeration_and_adaptive_work_estimates(cli, monkeypatch):
     one_line(*cli("measure", "--target", "dirichlet:L=10,q=2")[::2], "target")
 
 
+def test_too_slow_to_enumerate_falls_back_to_the_profile_engine(cli, monkeypatch):
+    """With no memory limit, markov:L=40 is refused by time (40·2^40 operations to build), not memory:
+    the profile engine answers it as it answers a target too large."""
+    monkeypatch.setenv("VERIFY_MAX_BYTES", "inf")
+    rc, out, err = cli("measure", "--target", "markov:L=40,q=2,flip=0.1", "--sampler", "balanced:K=4")
+    assert rc == 0, err
+    assert "engine: profile" in out
+
+
 def test_max_seconds_must_be_positive(cli, monkeypatch):
     for bad in ("-1", "0", "nan", "lots"):
         monkeypatch.setenv("VERIFY_MAX_SECONDS", bad)

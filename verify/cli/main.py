@@ -37,13 +37,14 @@ def _measure(args) -> int:
     from ..engine.target import make_target
 
     from ..errors import TooLarge
+    from ..guard import TooSlow
     from ..engine.rules import is_rule, parse_rule
 
     # Every input is checked (and sized) before anything is built.
     plan = plan_spec(args.target, "target")
     try:
         need = refuse_plan(plan, args.exact, "target")
-    except TooLarge:
+    except (TooLarge, TooSlow):
         # Too long to enumerate: the profile engine answers what depends only on h(m), if the
         # family has a closed-form profile; otherwise the refusal stands.
         from ..engine.profile.entropy import has_closed_form
@@ -83,10 +84,11 @@ def _exact_twin(plan, target):
 
     from ..engine.target import make_target
     from ..errors import TooLarge
+    from ..guard import TooSlow
 
     try:
         refuse_plan(plan, True, "target")
-    except TooLarge:
+    except (TooLarge, TooSlow):
         return None
     return make_target(build_plan(plan, True), plan.q, plan.L, spec=target.spec, name=target.name,
                        params=plan.params, field_name=plan.where, exact=True)

@@ -399,14 +399,17 @@ def _profile_of_spec(spec: str) -> Profile:
     from distributions.registry import refuse_plan
 
     plan = plan_spec(spec)
-    if has_closed_form(plan):
+    if has_closed_form(plan):  # exact forms and float values are both asked of a profile
+        refuse_profile(plan, exact=False)
         refuse_profile(plan, exact=True)
     prof = closed_form_profile(plan, spec)
     if prof is not None:
         return prof
+    from ...guard import TooSlow
+
     try:
         refuse_plan(plan, exact=True)
-    except TooLarge as err:
+    except (TooLarge, TooSlow) as err:
         raise SpecError("target", f"{spec}: no closed-form profile and too large to enumerate ({err.problem})",
                         "a family with a closed form (" + ", ".join(CLOSED_FORMS) + ") or a smaller L") from None
     return enumerated_profile(parse_target(spec, exact=True), spec)
