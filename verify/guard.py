@@ -53,6 +53,7 @@ SECONDS_PER_FLOAT = 1e-8    # one float64 element operation inside numpy (memory
 SECONDS_PER_EXACT = 1e-6    # one fmpq operation in an object array (Python dispatch included)
 SECONDS_PER_STEP = 3e-7     # one Python-level loop step (an int addition, a dict update)
 SECONDS_PER_LIMB = 2e-9     # one 64-bit limb of a big-integer addition or copy
+SECONDS_PER_EXACT_BIT = 1e-8  # one bit of an fmpq product or sum of big operands (gcd reduction included)
 SEARCH_SECONDS_PER_EXAMPLE = 0.05
 DEFAULT_MAX_SECONDS = 3600.0
 PROGRESS_SECONDS = 10.0
@@ -162,9 +163,11 @@ def engine_bytes(q: int, L: int, exact: bool = False) -> float:
 def enumeration_seconds(q: int, L: int, transitions: int = 0, exact: bool = False) -> float:
     """Estimated work of the enumeration engine: (transitions + L)·(q+1)^L units of 4 float (or 3
     exact) operations — every size-node transition of a schedule touches about one layer of
-    partial assignments, and the measures themselves about L of them."""
+    partial assignments, and the measures themselves about L of them — plus ≈ 0.3 ms of call
+    overhead per transition (measured: mdm:N=500 at L = 4, 3750 transitions, 7 s of DP)."""
     units = (float(transitions) + L) * power(q + 1, L)
-    return units * (3 * SECONDS_PER_EXACT if exact else 4 * SECONDS_PER_FLOAT)
+    per_call = 1000 * SECONDS_PER_STEP * float(transitions)  # each transition is a few numpy calls (≈ 0.3 ms)
+    return units * (3 * SECONDS_PER_EXACT if exact else 4 * SECONDS_PER_FLOAT) + per_call
 
 
 def adaptive_bytes(q: int, L: int, exact: bool = False) -> float:
@@ -267,7 +270,7 @@ def profile_cost(kind: str, q: int, L: int, exact: bool, bits: int = 1) -> tuple
     LL, qq = float(L) * L, float(q) * q
     basis_bits = 3 * qq * LL * bits
     exact_part = 2 * basis_bits / 8 + 6 * qq * L * BYTES_EXACT
-    seconds = SECONDS_PER_EXACT * (qq * q * L + 20 * qq * L) + 1e-8 * basis_bits
+    seconds = SECONDS_PER_EXACT * (qq * q * L + 20 * qq * L) + SECONDS_PER_EXACT_BIT * basis_bits
     if exact:
         w_bits = 4 * L + 64
         nbytes = exact_part + 3 * L * (w_bits / 8 + 32)
@@ -281,11 +284,11 @@ def profile_cost(kind: str, q: int, L: int, exact: bool, bits: int = 1) -> tuple
 def binomial_cost(N: int, L: int, exact: bool) -> tuple:
     """(bytes, seconds) of mdm:N's size law in the profile engine (``sizelaws.binomial``): N step
     probabilities and their N prefix sums as Python Fractions (≈ 250 bytes per step; the prefix sums
-    cost N²/2 Fraction additions of ≈ 2 µs), then the start weights: exactly, 4 N L additions of
+    cost N²/2 Fraction additions of ≈ 10 µs: measured 125,000 in 4.5 s at N = 500), then the start weights: exactly, 4 N L additions of
     integers of L·log2 N bits (``_binomial_uniform_exact``); in floats, N passes over length-L arrays."""
     N, L = as_float(N), int(L)
     nbytes = 250.0 * N
-    seconds = 2 * SECONDS_PER_EXACT * N * N / 2
+    seconds = 10 * SECONDS_PER_EXACT * N * N / 2
     bits = L * math.log2(max(N, 2.0)) + 64
     if exact:
         nbytes += 4 * L * (bits / 8 + 32)
@@ -310,11 +313,29 @@ def uniform_cost(K: int, L: int) -> tuple:
     return nbytes, seconds
 
 
-def graph_law_cost(nodes: float, transitions: float) -> tuple:
+def graph_law_cost(nodes: float, transitions: float, bits: float = 0.0) -> tuple:
     """(bytes, seconds) of a size law built as a size-node graph (grow, shrink, explicit lists):
-    ≈ 1 KiB and 20 Python-level steps per node and per transition."""
+    ≈ 1 KiB and 20 Python-level steps per node and per transition, and, when each step's
+    probability has ``bits`` bits (randomized rounding of r·n), exact path probabilities of up to
+    nodes·bits bits in the forward pass (one per node, one product per transition at
+    ``SECONDS_PER_EXACT_BIT``; measured: shrink r=1/1000 randomized at L = 10⁵ takes 260 s)."""
     n = as_float(nodes) + as_float(transitions)
-    return 1024.0 * n, 20 * SECONDS_PER_STEP * n
+    grown = as_float(nodes) * float(bits)
+    nbytes = 1024.0 * n + as_float(nodes) * grown / 8
+    seconds = 20 * SECONDS_PER_STEP * n + as_float(transitions) * SECONDS_PER_EXACT_BIT * grown
+    return nbytes, seconds
+
+
+def odds_cost(rho_bits: int, log1p_rho: float, L: int) -> tuple:
+    """(bytes, seconds) of ``law=odds,rho``: T ≤ min(L, 2 ln L / ln(1+ρ) + 2) steps, step t holding
+    the odds (1+ρ)^t / (L−1), a rational of t·b bits (b = bits of 1+ρ), with a quadratic-time gcd
+    per step (Python's Fraction): Σ_t (t b / 30)² digit operations."""
+    L = int(L)
+    T = float(L) if log1p_rho <= 0 else min(float(L), 2 * math.log(max(L, 2)) / log1p_rho + 2)
+    b = float(rho_bits) + 64
+    nbytes = 4 * T * b / 8 + 1024.0 * T
+    seconds = 20 * SECONDS_PER_STEP * T + 1e-9 * (T ** 3) * (b / 30) ** 2 / 3
+    return nbytes, seconds
 
 
 # --- input files ---------------------------------------------------------------------------

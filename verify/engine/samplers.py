@@ -24,7 +24,10 @@ def parse_sampler(spec: str, L: int) -> Schedule:
     random-size:law=grow|shrink|uniform|binomial|odds|file:PATH,... (``sizelaws.py``) |
     plan:blocks=0+2/1/3 (one fixed plan: blocks of 0-based positions in reveal order, joined with '/')."""
     if isinstance(spec, str) and spec.strip().startswith("random-size:") and "@" not in spec:
-        return parse_size_law(spec, L).graph()
+        law = parse_size_law(spec, L)
+        if law.name == "binomial":  # its graph is mdm's: sized like mdm:N before it is built
+            _guard_mdm(len(law.params["pi"]), L, "sampler.random-size.N")
+        return law.graph()
     name, kv = parse_spec(spec, "sampler", verbatim=())
     f = f"sampler.{name}"
     if name == "fixed":

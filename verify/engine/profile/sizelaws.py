@@ -36,6 +36,7 @@ Every law below (spec ``random-size:law=...``) is defined exactly, in rationals;
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb, floor
@@ -450,9 +451,20 @@ def parse_size_law(spec: str, L: int) -> SizeLaw:
         raise SpecError(f"{f}.{need}", "is missing", _ACCEPT)
     if law in ("grow", "shrink"):
         rnd = _bool(kv["randomized"], f + ".randomized") if "randomized" in kv else False
-        # at most one node per revealed count n and two transitions per node
-        guard.refuse_cost(f + ".law", f"law={law} at L={L}", *guard.graph_law_cost(L, 2 * L), "a smaller L")
         r = parse_rational(kv["r"], f + ".r")
+        # at most one node per revealed count n and two transitions per node; randomized rounding
+        # multiplies probabilities with r's denominator along each path
+        bits = r.denominator.bit_length() if rnd else 0
+        if r > 0:
+            # a path has T ≲ (ln L + 1)/ln(1 + r) + 1/(2r) + 2 blocks (geometric growth or decay, then
+            # the singletons of the rounding), and with randomized rounding its n after t steps lies in
+            # an interval of about t values: at most min(L, T²) nodes, each probability of T·bits bits
+            lr = math.log1p(float(r)) if r < 10**300 else 690.0
+            T = min(float(L), (math.log(max(L, 2)) + 1) / lr + 1 / (2 * float(r)) + 2) if lr > 0 else float(L)
+            nodes = min(float(L), T * T + 1) if rnd else T
+            guard.refuse_cost(f + ".r", f"law={law} with r={shorten(str(r))} at L={L}",
+                              *guard.graph_law_cost(nodes, 2 * nodes, bits * T / max(nodes, 1.0)),
+                              "a smaller L, or r with a smaller denominator")
         return (grow if law == "grow" else shrink)(r, L, rnd, text)
     if law == "uniform":
         K = parse_int(kv["K"], f + ".K")
@@ -463,7 +475,14 @@ def parse_size_law(spec: str, L: int) -> SizeLaw:
         N = parse_int(kv["N"], f + ".N", minimum=1)
         guard.refuse_binomial(N, L, f + ".N")
         return binomial([Fraction(1, N)] * N, L, text)
-    return odds(parse_rational(kv["rho"], f + ".rho"), L, text)
+    rho = parse_rational(kv["rho"], f + ".rho")
+    if rho > 0:
+        one = 1 + rho
+        guard.refuse_cost(f + ".rho", f"law=odds with rho={shorten(str(rho))} at L={L}",
+                          *guard.odds_cost(one.numerator.bit_length() + one.denominator.bit_length(),
+                                           math.log1p(float(rho)) if rho < 10**300 else 690.0, L),
+                          "a larger rho, or one with fewer digits")
+    return odds(rho, L, text)
 
 
 def small_grid_laws(L: int) -> list:
