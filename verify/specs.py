@@ -18,6 +18,7 @@ only inside a ``file:`` path. Unicode digits (``４``, ``٤``), full-width signs
 (Cyrillic ``а`` in ``mаrkov``) are refused in one line naming the character and its code point, so
 nothing the user did not type in plain ASCII is silently read as a number or a name. Brackets nest
 at most ``MAX_NESTING`` deep (``mixture`` of ``mixture`` of ...).
+
 Every error is a :class:`verify.errors.SpecError` naming the field (``target.markov.flip``).
 """
 from __future__ import annotations
