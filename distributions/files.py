@@ -4,6 +4,11 @@
 - ``.json``: ``{"q": q, "L": L, "pmf": [...]}`` with ``pmf`` flat in C order (length q^L) or
   nested to shape (q,)*L. Entries are numbers or exact rationals as strings (``"3/16"``).
 
+Sizes: the file must be a regular file (a FIFO, a device or a socket is refused after ``os.stat``,
+before it is opened); a JSON file is read whole only up to ``guard.MAX_LAW_FILE_BYTES`` and within
+the memory limit (≈ 40 bytes per byte); every number in it has at most 100 characters and a decimal
+exponent of at most ±1000 (``"1e-100000000"`` is refused in one line).
+
 Exactness: when any entry is a string, or when the decimal literals of the file sum exactly to 1,
 the law is read exactly (``0.1`` in the file is 1/10) and must sum to exactly 1. Otherwise the
 entries are floats, must sum to 1 within 1e-9, and are renormalised (see ``make_target``).
@@ -18,7 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+from verify import guard
 from verify.errors import SpecError, shorten
+from verify.specs import check_number_text
 
 FORMATS = ".npy (array of shape (q,)*L) or .json ({\"q\", \"L\", \"pmf\"})"
 
@@ -73,16 +80,21 @@ def _existing(path: str, field: str) -> Path:
     p = Path(path)
     if p.suffix.lower() not in (".npy", ".json"):
         raise SpecError(field, f"unknown file type {shorten(p.suffix or '(none)')!r} for {shorten(path)!r}", FORMATS)
-    if not p.is_file():
-        raise SpecError(field, f"no such file {shorten(path)!r}", "an existing " + FORMATS)
+    guard.check_regular_file(path, field, "an existing regular file: " + FORMATS, limit=None)
     return p
 
 
 def _open_npy(p: Path, field: str) -> np.ndarray:
     try:
-        return np.load(p, mmap_mode="r", allow_pickle=False)
+        arr = np.load(p, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as err:
         raise SpecError(field, f"cannot read {shorten(str(p))!r} as .npy ({shorten(str(err), 80)})", "a numeric .npy array") from None
+    if not isinstance(arr, np.ndarray):  # an .npz archive under a .npy name loads as NpzFile
+        close = getattr(arr, "close", None)
+        if close is not None:
+            close()
+        raise SpecError(field, f"{shorten(str(p))!r} is an .npz archive, not one .npy array", "a numeric .npy array")
+    return arr
 
 
 def _npy_shape(arr: np.ndarray, field: str) -> tuple[int, int]:
@@ -94,16 +106,29 @@ def _npy_shape(arr: np.ndarray, field: str) -> tuple[int, int]:
 
 
 def _read_json(p: Path, field: str) -> dict:
+    st = guard.check_regular_file(str(p), field, "a regular file: " + FORMATS)
+    guard.refuse(field, f"JSON law file of {st.st_size} bytes (parsed whole)", 40.0 * st.st_size,
+                 "a smaller file, or the law as .npy")
+    raw = guard.read_regular_file(str(p), field, "a regular file: " + FORMATS)
     try:
-        # Decimal keeps each literal exact, so "0.1" can be read as 1/10.
-        doc = json.loads(p.read_text(), parse_float=Decimal)
+        # Decimal keeps each literal exact, so "0.1" can be read as 1/10; every literal is first
+        # bounded in size (a 10^8-digit exponent would otherwise be expanded when read exactly).
+        doc = json.loads(raw.decode("utf-8"), parse_float=lambda t: Decimal(_bounded(t, field)),
+                         parse_int=lambda t: int(_bounded(t, field)))
+    except SpecError:
+        raise
     except RecursionError:
         raise SpecError(field, f"{shorten(str(p))!r} is nested too deeply", FORMATS) from None
-    except (ValueError, OSError) as err:
+    except (ValueError, OSError, UnicodeDecodeError) as err:
         raise SpecError(field, f"cannot read {shorten(str(p))!r} as JSON ({shorten(str(err), 80)})", FORMATS) from None
     if not isinstance(doc, dict) or "pmf" not in doc:
         raise SpecError(field, "JSON is not an object with a 'pmf' entry", '{"q": q, "L": L, "pmf": [...]}')
     return doc
+
+
+def _bounded(text: str, field: str) -> str:
+    """A JSON number literal within the spec parser's size limits (``specs.check_number_text``)."""
+    return check_number_text(text, f"{field}.pmf", "numbers of at most 100 characters with an exponent within ±1000")
 
 
 def _json_q_L(doc: dict, field: str) -> tuple[int, int]:
@@ -151,6 +176,9 @@ def _entry(v, field: str):
     if isinstance(v, float):  # NaN / Infinity constants
         return v if not math.isfinite(v) else Fraction(v)
     if isinstance(v, str):
+        check_number_text(v.split("/", 1)[0], field, 'numbers or rational strings like "3/16"')
+        if "/" in v:
+            check_number_text(v.split("/", 1)[1], field, 'numbers or rational strings like "3/16"')
         try:
             return Fraction(v.strip())
         except (ValueError, ZeroDivisionError):

@@ -12,6 +12,13 @@ Commas and plus signs inside square brackets belong to the bracketed spec, so sp
 ``mixture:weights=1/2+1/2,of=[copy:L=4,delta=1/2]+[product:L=4,q=2]``.
 
 Decimals are read exactly: ``0.1`` is the rational 1/10, never the float nearest to it.
+
+Input is **refused, not normalised**, when it is not ASCII: a spec may contain non-ASCII characters
+only inside a ``file:`` path. Unicode digits (``４``, ``٤``), full-width signs and look-alike letters
+(Cyrillic ``а`` in ``mаrkov``) are refused in one line naming the character and its code point, so
+nothing the user did not type in plain ASCII is silently read as a number or a name. Brackets nest
+at most ``MAX_NESTING`` deep (``mixture`` of ``mixture`` of ...).
+
 Every error is a :class:`verify.errors.SpecError` naming the field (``target.markov.flip``).
 """
 from __future__ import annotations
@@ -31,7 +38,18 @@ SYNTAX = "name:key=value,key=value (lists join with '+', nested specs in [bracke
 # values are absurd for a law's parameter and would only cost time (10**(10**9)).
 MAX_NUMBER_CHARS = 100
 MAX_DECIMAL_EXPONENT = 1000
-_EXPONENT = re.compile(r"[eE]\s*([+-]?\d+)\s*$")
+_EXPONENT = re.compile(r"[eE]\s*([+-]?[0-9]+)\s*$")
+MAX_NESTING = 8
+ASCII_ONLY = "ASCII only (Unicode digits and look-alike letters are refused, not normalised)"
+
+
+def check_ascii(text: str, field: str) -> None:
+    """SpecError naming the first non-ASCII character of ``text`` (the documented choice: refuse)."""
+    if text.isascii():
+        return
+    k, ch = next((k, ch) for k, ch in enumerate(text) if not ch.isascii())
+    raise SpecError(field, f"non-ASCII character {ch!r} (U+{ord(ch):04X}) at position {k + 1} of "
+                    f"{shorten(text)!r}", ASCII_ONLY)
 
 
 def split_top(text: str, sep: str, field: str) -> list[str]:
@@ -40,6 +58,9 @@ def split_top(text: str, sep: str, field: str) -> list[str]:
     for i, ch in enumerate(text):
         if ch == "[":
             depth += 1
+            if depth > MAX_NESTING:
+                raise SpecError(field, f"brackets nested deeper than {MAX_NESTING} in {shorten(text)!r}",
+                                f"specs nested at most {MAX_NESTING} deep")
         elif ch == "]":
             depth -= 1
             if depth < 0:
@@ -64,10 +85,12 @@ def parse_spec(text: str, field: str, verbatim: tuple[str, ...] = ("file",)) -> 
     text = text.strip()
     name, colon, rest = text.partition(":")
     name = name.strip()
+    check_ascii(name, field)
     if not _NAME.match(name):
         raise SpecError(field, f"malformed spec {shorten(text)!r}: bad family name {shorten(name)!r}", SYNTAX)
     if name in verbatim:
         return name, {"path": rest.strip()}
+    check_ascii(_outside_brackets(rest), field)  # bracketed specs are checked when they are parsed
     raw: dict[str, str] = {}
     if not colon:
         return name, raw
@@ -84,8 +107,22 @@ def parse_spec(text: str, field: str, verbatim: tuple[str, ...] = ("file",)) -> 
     return name, raw
 
 
-def _check_number_text(value: str, field: str, accepted: str) -> str:
+def _outside_brackets(text: str) -> str:
+    out, depth = [], 0
+    for ch in text:
+        depth += ch == "["
+        if depth == 0:
+            out.append(ch)
+        depth -= ch == "]" and depth > 0
+    return "".join(out)
+
+
+def check_number_text(value: str, field: str, accepted: str) -> str:
+    """A number's text within the size limits: ASCII, at most MAX_NUMBER_CHARS characters, a
+    decimal exponent of at most ±MAX_DECIMAL_EXPONENT (so ``1e-100000000`` is refused in one line
+    instead of building a 10⁸-digit denominator). Returns the stripped text."""
     text = value.strip()
+    check_ascii(text, field)
     if len(text) > MAX_NUMBER_CHARS:
         raise SpecError(field, f"{shorten(text)!r} has {len(text)} characters", f"{accepted}, at most "
                         f"{MAX_NUMBER_CHARS} characters")
@@ -96,7 +133,7 @@ def _check_number_text(value: str, field: str, accepted: str) -> str:
 
 
 def parse_int(value: str, field: str, minimum: int | None = None) -> int:
-    text = _check_number_text(value, field, "an integer such as 4")
+    text = check_number_text(value, field, "an integer such as 4")
     try:
         n = int(text)
     except ValueError:
@@ -111,7 +148,7 @@ def parse_rational(value: str, field: str) -> Fraction:
     accepted = "an integer, decimal or fraction such as 3, 0.1, 1/10"
     text = value.strip()
     for part in text.split("/", 1):
-        _check_number_text(part, field, accepted)
+        check_number_text(part, field, accepted)
     try:
         return Fraction(text)
     except (ValueError, ZeroDivisionError):

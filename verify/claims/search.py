@@ -377,6 +377,8 @@ def hunt(claim: Claim, budget: int | None = None, seed: int = 0, profile: str = 
     budget = DEFAULT_BUDGET[profile] if budget is None else budget
     if budget < 1:
         raise SpecError("--budget", f"{budget} is not a positive number of examples", "an integer >= 1")
+    from .. import guard  # --budget bounded in estimated work (docs/errors.md)
+    guard.refuse_seconds("--budget", f"{guard.shorten(str(budget))} examples", budget * guard.SEARCH_SECONDS_PER_EXAMPLE, "a smaller budget")
     res = SearchResult(claim, seed, budget, profile)
     seen: dict = {}
 
@@ -466,6 +468,8 @@ def hunt_all(claims: list, budget: int | None = None, seed: int = 0, profile: st
     """Hunt every searchable claim, splitting a total ``budget`` evenly (at least 10 each)."""
     claims = searchable(claims)
     total = DEFAULT_BUDGET[profile] * 4 if budget is None else budget
+    from .. import guard  # --budget bounded in estimated work (docs/errors.md)
+    guard.refuse_seconds("--budget", f"{guard.shorten(str(total))} examples", total * guard.SEARCH_SECONDS_PER_EXAMPLE, "a smaller budget")
     each = max(10, total // max(1, len(claims)))
     out = []
     for n, c in enumerate(claims):

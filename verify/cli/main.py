@@ -30,22 +30,23 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _measure(args) -> int:
-    from distributions.registry import build_plan, plan_spec, refuse_plan
+    from distributions.registry import build_plan, plan_seconds, plan_spec, refuse_plan
 
-    from ..guard import engine_bytes, progress
+    from ..guard import progress, refuse_run
     from ..engine.metrics import measure, measure_target
     from ..engine.samplers import parse_sampler
     from ..engine.predictors import parse_predictor
     from ..engine.target import make_target
 
     from ..errors import TooLarge
+    from ..guard import TooSlow
     from ..engine.rules import is_rule, parse_rule
 
     # Every input is checked (and sized) before anything is built.
     plan = plan_spec(args.target, "target")
     try:
         need = refuse_plan(plan, args.exact, "target")
-    except TooLarge:
+    except (TooLarge, TooSlow):
         # Too long to enumerate: the profile engine answers what depends only on h(m), if the
         # family has a closed-form profile; otherwise the refusal stands.
         from ..engine.profile.entropy import has_closed_form
@@ -55,17 +56,18 @@ def _measure(args) -> int:
         return _measure_profile(args, plan)
     if args.sampler is None and args.predictor is not None:
         raise SpecError("--predictor", "needs a --sampler", "a sampler spec with --sampler")
+    pred = parse_predictor(args.predictor)  # before the sampler: a schedule may be costly to build
     if args.sampler is None:
         sched = None
     elif is_rule(args.sampler):
         sched = parse_rule(args.sampler, plan.L)
     else:
         sched = parse_sampler(args.sampler, plan.L)
-    pred = parse_predictor(args.predictor)
-    progress(f"building target {plan.family} (q={plan.q}, L={plan.L})", need)
+    need, seconds = refuse_run(plan, sched, args.exact, plan_seconds(plan, args.exact))
+    # progress only now: every input has been checked (no progress line before an error line)
+    progress(f"building target {plan.family} (q={plan.q}, L={plan.L})", need, seconds)
     target = make_target(build_plan(plan, args.exact), plan.q, plan.L, spec=args.target.strip(), name=plan.family,
                          params=plan.params, field_name=plan.where, exact=args.exact)
-    progress("computing marginals, measures and the sampler's law", engine_bytes(plan.q, plan.L, args.exact))
     exact_target = None
     if sched is not None and not args.exact and getattr(sched, "adaptive", False):
         exact_target = _exact_twin(plan, target)
@@ -84,10 +86,11 @@ def _exact_twin(plan, target):
 
     from ..engine.target import make_target
     from ..errors import TooLarge
+    from ..guard import TooSlow
 
     try:
         refuse_plan(plan, True, "target")
-    except TooLarge:
+    except (TooLarge, TooSlow):
         return None
     return make_target(build_plan(plan, True), plan.q, plan.L, spec=target.spec, name=target.name,
                        params=plan.params, field_name=plan.where, exact=True)

@@ -231,8 +231,8 @@ def _plan_text(blocks) -> str:
 
 
 def _guard_mdm(N: int, L: int, field_name: str) -> None:
-    """mdm builds (N+1)(L+1) nodes and N(L+1)(L+2)/2 transitions: sized before building."""
-    from ..guard import mdm_bytes, progress, refuse
+    """mdm builds (N+1)(L+1) nodes and N(L+1)(L+2)/2 transitions: sized (memory and time) before
+    building. No progress line here: the caller prints it once every input is checked."""
+    from ..guard import refuse_mdm
 
-    need = refuse(field_name, f"mdm with N={shorten(str(N))} steps at L={L}", mdm_bytes(N, L), "fewer steps N (or a shorter pi)")
-    progress(f"building the mdm schedule (N={N}, L={L})", need)
+    refuse_mdm(N, L, field_name)

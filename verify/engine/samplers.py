@@ -10,11 +10,12 @@ from fractions import Fraction
 
 from flint import fmpq
 
+from .. import guard
 from ..errors import SpecError, shorten
 from ..specs import check_keys, parse_fmpq, parse_int, parse_list, parse_spec
 from .plans import SAMPLERS, Schedule, _check_sizes, _guard_mdm, balanced, count, fixed, mdm, plan, random_size
 from .profile.sizelaws import SizeLaw, binomial, longest_path, parse_size_law
-from .rules import RULES
+from .rules import RULES, is_rule
 
 
 def parse_sampler(spec: str, L: int) -> Schedule:
@@ -23,7 +24,10 @@ def parse_sampler(spec: str, L: int) -> Schedule:
     random-size:law=grow|shrink|uniform|binomial|odds|file:PATH,... (``sizelaws.py``) |
     plan:blocks=0+2/1/3 (one fixed plan: blocks of 0-based positions in reveal order, joined with '/')."""
     if isinstance(spec, str) and spec.strip().startswith("random-size:") and "@" not in spec:
-        return parse_size_law(spec, L).graph()
+        law = parse_size_law(spec, L)
+        if law.name == "binomial":  # its graph is mdm's: sized like mdm:N before it is built
+            _guard_mdm(len(law.params["pi"]), L, "sampler.random-size.N")
+        return law.graph()
     name, kv = parse_spec(spec, "sampler", verbatim=())
     f = f"sampler.{name}"
     if name == "fixed":
@@ -81,15 +85,22 @@ def size_law_of(spec_or_schedule, L: int) -> SizeLaw:
         return spec_or_schedule
     if isinstance(spec_or_schedule, str):
         text = spec_or_schedule.strip()
+        if is_rule(text):
+            name = text.partition(":")[0].strip()
+            raise SpecError("sampler", f"{shorten(name)!r} is an adaptive rule: the profile engine (targets too long "
+                            "to enumerate) runs non-adaptive samplers only",
+                            "fixed, balanced, count, mdm or random-size samplers, or a target small enough to enumerate")
         if text.startswith("random-size:") and "@" not in text:
             return parse_size_law(text, L)
         if text.startswith("mdm:"):
             _, kv = parse_spec(text, "sampler", verbatim=())
             if "N" in kv and "pi" not in kv:
                 N = parse_int(kv["N"], "sampler.mdm.N", minimum=1)
+                guard.refuse_binomial(N, L, "sampler.mdm.N")
                 return binomial([Fraction(1, N)] * N, L, text)
             if "pi" in kv and "N" not in kv:
                 pi = parse_list(kv["pi"], "sampler.mdm.pi")
+                guard.refuse_binomial(len(pi), L, "sampler.mdm.pi")
                 if sum(pi) != 1 or any(p < 0 for p in pi):
                     raise SpecError("sampler.mdm.pi", "is not a probability vector", "probabilities >= 0 summing to 1")
                 return binomial(pi, L, text)

@@ -43,7 +43,7 @@ from math import comb, lcm
 import numpy as np
 from flint import fmpq
 
-from ...errors import SpecError, TooLarge
+from ...errors import SpecError, TooLarge, shorten
 from ...certify.logforms import LogLinear
 from ..numbers import log_binom
 
@@ -346,6 +346,29 @@ def has_closed_form(plan) -> bool:
     return chain_parameters(plan) is not None if fam in ("markov", "coloring3", "ngram", "potts") else False
 
 
+def _bits(x) -> int:
+    x = _fq(x)
+    return max(int(x.p).bit_length(), int(x.q).bit_length())
+
+
+def refuse_profile(plan, exact: bool, field: str = "target") -> tuple:
+    """(bytes, seconds) of the planned target's closed-form profile and one functional of it, refused
+    (TooLarge / TooSlow, exit 2) over the limits before anything is built (``guard.profile_cost``)."""
+    from ... import guard
+
+    fam = plan.family
+    if fam in ("product", "mds", "copy"):
+        kind, bits = "scalar", 1
+    else:
+        params = chain_parameters(plan)
+        if params is None:
+            return 0.0, 0.0
+        kind = "chain"
+        bits = max(_bits(x) for x in list(params[0]) + [y for row in params[1] for y in row])
+    what = f"the entropy profile of {fam} (q={plan.q}, L={plan.L}, {'exact' if exact else 'float'})"
+    return guard.refuse_cost(field, what, *guard.profile_cost(kind, plan.q, plan.L, exact, bits), "a smaller q or L")
+
+
 def closed_form_profile(plan, spec: str = "") -> Profile | None:
     """The closed-form profile of a planned target (``distributions.plan_spec``), or None."""
     fam, pr, L, q = plan.family, plan.params, plan.L, plan.q
@@ -376,12 +399,17 @@ def _profile_of_spec(spec: str) -> Profile:
     from distributions.registry import refuse_plan
 
     plan = plan_spec(spec)
+    if has_closed_form(plan):  # exact forms and float values are both asked of a profile
+        refuse_profile(plan, exact=False)
+        refuse_profile(plan, exact=True)
     prof = closed_form_profile(plan, spec)
     if prof is not None:
         return prof
+    from ...guard import TooSlow
+
     try:
         refuse_plan(plan, exact=True)
-    except TooLarge as err:
+    except (TooLarge, TooSlow) as err:
         raise SpecError("target", f"{spec}: no closed-form profile and too large to enumerate ({err.problem})",
                         "a family with a closed form (" + ", ".join(CLOSED_FORMS) + ") or a smaller L") from None
     return enumerated_profile(parse_target(spec, exact=True), spec)
@@ -448,13 +476,20 @@ def measure_profile(target_spec: str, sampler: str | None, exact: bool = False, 
 
     from ..samplers import size_law_of
 
+    from ... import guard
+
     plan = plan_spec(target_spec)
-    prof = closed_form_profile(plan, target_spec.strip())
-    if prof is None:
+    if not has_closed_form(plan):
         raise SpecError("target", "no closed-form profile", ", ".join(CLOSED_FORMS))
     if predictor not in (None, "perfect"):
-        raise SpecError("--predictor", f"{predictor!r}: the profile engine covers the perfect predictor only",
-                        "perfect (or a target small enough to enumerate)")
+        raise SpecError("--predictor", f"{shorten(repr(predictor))}: the profile engine covers the perfect "
+                        "predictor only", "perfect (or a target small enough to enumerate)")
+    # Every input is checked and sized before anything is built: the sampler's size law (its own
+    # guard), then the profile; the progress line comes only after the last check.
+    law = size_law_of(sampler, plan.L) if sampler is not None else None
+    need, seconds = refuse_profile(plan, exact)
+    guard.progress(f"entropy profile of {plan.family} (q={plan.q}, L={plan.L})", need, seconds)
+    prof = closed_form_profile(plan, target_spec.strip())
     # H, TC, DTC are sparse functionals of h (cheap exactly); DTC = L h(L−1) − (L−1) H cancels
     # ~L-fold in floats, so even float output is the exact form's value.
     info = prof.information(True)
@@ -466,8 +501,7 @@ def measure_profile(target_spec: str, sampler: str | None, exact: bool = False, 
     omitted = {"metrics": ["mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap"],
                "reason": "they need the output law over q^L strings and the target is too long to "
                          "enumerate; the profile engine gives what depends only on h(m)"}
-    if sampler is not None:
-        law = size_law_of(sampler, plan.L)
+    if law is not None:
         out["sampler"] = law.spec
         out["predictor"] = "perfect"
         w = kl_weights(law, exact)

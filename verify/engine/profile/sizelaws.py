@@ -36,15 +36,16 @@ Every law below (spec ``random-size:law=...``) is defined exactly, in rationals;
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb, floor
-from pathlib import Path
 
 import numpy as np
 from flint import fmpq
 
-from ...errors import SpecError
+from ... import guard
+from ...errors import SpecError, shorten
 from ..plans import Schedule, mdm
 from ..numbers import log_binom
 
@@ -372,12 +373,23 @@ def from_file(path: str, L: int, spec: str) -> SizeLaw:
     """law=file:PATH — a JSON list of [probability, [sizes...]] (see the module docstring)."""
     f = "sampler.random-size.law.file"
     accepted = f'a JSON list of [probability, [sizes summing to L={L}]], e.g. [["1/2", [1, {L - 1}]], ["1/2", [{L}]]]'
+    from ...specs import check_number_text
+
+    # os.stat before opening: a FIFO would block, /dev/zero would be read until memory runs out
+    raw = guard.read_regular_file(path, f, accepted, guard.MAX_LAW_FILE_BYTES)
+    guard.refuse(f, f"JSON size-law file of {len(raw)} bytes (parsed whole)", 40.0 * len(raw), "a smaller file")
+    number = "numbers of at most 100 characters with an exponent within ±1000"
     try:
-        data = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise SpecError(f, f"{path} does not exist", accepted) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise SpecError(f, f"{path} is not readable JSON ({type(err).__name__})", accepted) from None
+        data = json.loads(raw.decode("utf-8"), parse_int=lambda t: int(check_number_text(t, f, number)),
+                          parse_float=lambda t: float(check_number_text(t, f, number)))
+    except SpecError:
+        raise
+    except RecursionError:
+        raise SpecError(f, f"{shorten(path)} is nested too deeply", accepted) from None
+    except (ValueError, UnicodeDecodeError) as err:
+        raise SpecError(f, f"{shorten(path)} is not readable JSON ({type(err).__name__})", accepted) from None
+    guard.refuse_cost(f, f"a size law of {len(data) if isinstance(data, list) else 1} entries at L={L}",
+                      *guard.graph_law_cost(len(raw) // 2, len(raw) // 2), "a shorter list")
     if not isinstance(data, list) or not data:
         raise SpecError(f, "is not a non-empty JSON list", accepted)
     law = []
@@ -386,12 +398,15 @@ def from_file(path: str, L: int, spec: str) -> SizeLaw:
                 or not all(isinstance(s, int) and not isinstance(s, bool) for s in entry[1])):
             raise SpecError(f, f"entry {j} is not [probability, [integer sizes]]", accepted)
         p = entry[0]
+        if isinstance(p, str):
+            for part in p.split("/", 1):
+                check_number_text(part, f"{f}[{j}]", 'probabilities such as "1/3" or 0.25')
         try:
             if isinstance(p, bool) or not isinstance(p, (str, int, float)):
                 raise ValueError
             p = Fraction(p) if isinstance(p, str) else Fraction(repr(p))
         except (ValueError, ZeroDivisionError):
-            raise SpecError(f, f"entry {j}: probability {entry[0]!r} is not a number", accepted) from None
+            raise SpecError(f, f"entry {j}: probability {shorten(repr(entry[0]))} is not a number", accepted) from None
         if not 0 <= p <= 1:
             raise SpecError(f, f"entry {j}: probability {p} is outside [0, 1]", accepted)
         sizes = tuple(entry[1])
@@ -437,13 +452,37 @@ def parse_size_law(spec: str, L: int) -> SizeLaw:
     if law in ("grow", "shrink"):
         rnd = _bool(kv["randomized"], f + ".randomized") if "randomized" in kv else False
         r = parse_rational(kv["r"], f + ".r")
+        # at most one node per revealed count n and two transitions per node; randomized rounding
+        # multiplies probabilities with r's denominator along each path
+        bits = r.denominator.bit_length() if rnd else 0
+        if r > 0:
+            # a path has T ≲ (ln L + 1)/ln(1 + r) + 1/(2r) + 2 blocks (geometric growth or decay, then
+            # the singletons of the rounding), and with randomized rounding its n after t steps lies in
+            # an interval of about t values: at most min(L, T²) nodes, each probability of T·bits bits
+            lr = math.log1p(float(r)) if r < 10**300 else 690.0
+            T = min(float(L), (math.log(max(L, 2)) + 1) / lr + 1 / (2 * float(r)) + 2) if lr > 0 else float(L)
+            nodes = min(float(L), T * T + 1) if rnd else T
+            guard.refuse_cost(f + ".r", f"law={law} with r={shorten(str(r))} at L={L}",
+                              *guard.graph_law_cost(nodes, 2 * nodes, bits * T / max(nodes, 1.0)),
+                              "a smaller L, or r with a smaller denominator")
         return (grow if law == "grow" else shrink)(r, L, rnd, text)
     if law == "uniform":
-        return uniform(parse_int(kv["K"], f + ".K"), L, text)
+        K = parse_int(kv["K"], f + ".K")
+        guard.refuse_cost(f + ".K", f"law=uniform with K={shorten(str(K))} at L={L}", *guard.uniform_cost(K, L),
+                          "a smaller K or L")
+        return uniform(K, L, text)
     if law == "binomial":
         N = parse_int(kv["N"], f + ".N", minimum=1)
+        guard.refuse_binomial(N, L, f + ".N")
         return binomial([Fraction(1, N)] * N, L, text)
-    return odds(parse_rational(kv["rho"], f + ".rho"), L, text)
+    rho = parse_rational(kv["rho"], f + ".rho")
+    if rho > 0:
+        one = 1 + rho
+        guard.refuse_cost(f + ".rho", f"law=odds with rho={shorten(str(rho))} at L={L}",
+                          *guard.odds_cost(one.numerator.bit_length() + one.denominator.bit_length(),
+                                           math.log1p(float(rho)) if rho < 10**300 else 690.0, L),
+                          "a larger rho, or one with fewer digits")
+    return odds(rho, L, text)
 
 
 def small_grid_laws(L: int) -> list:
