@@ -23,6 +23,7 @@ the expected *overshoot* of the revealed count past ``k`` at the end of the step
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from flint import fmpq
 
@@ -119,3 +120,87 @@ def sharp_constant(A: list, L: int, over: str) -> Sharp:
     top = max(s.value for s in sups)
     return Sharp(top, min(s.k for s in sups if s.value == top and s.k is not None) if any(
         s.k is not None for s in sups) else None)
+
+
+# --- witnesses: the code on each ray -------------------------------------------------------------
+
+def is_prime(n: int) -> bool:
+    """Trial division by 6k ± 1 (n ≤ ~10^7 here: the Reed–Solomon field size for L ≤ 10^5)."""
+    if n < 2:
+        return False
+    if n % 2 == 0 or n % 3 == 0:
+        return n in (2, 3)
+    d = 5
+    while d * d <= n:
+        if n % d == 0 or n % (d + 2) == 0:
+            return False
+        d += 6
+    return True
+
+
+def smallest_prime_at_least(n: int) -> int:
+    """The field size of the Reed–Solomon witness: the smallest prime ``q ≥ n`` (at least 2)."""
+    q = max(2, n)
+    while not is_prime(q):
+        q += 1
+    return q
+
+
+def ray_witness(L: int, k: int) -> str:
+    """A target spec whose profile is ``r_k · log q`` (docs/cone.md, "Every ray is a law"):
+    the binary repetition code (k = 1), the binary parity code (k = L − 1), the uniform binary
+    product law (k = L), else Reed–Solomon ``[L, k]`` over the smallest prime ``q ≥ L``."""
+    if not 1 <= k <= L:
+        raise ValueError(f"ray index k={k} outside 1..L={L}")
+    if k == L:
+        return f"product:L={L},q=2"
+    if k == 1:
+        return f"mds:q=2,L={L},k=1,code=repetition"
+    if k == L - 1:
+        return f"mds:q=2,L={L},k={k},code=parity"
+    return f"mds:q={smallest_prime_at_least(L)},L={L},k={k},code=rs"
+
+
+def binary_ray(L: int, k: int) -> bool:
+    """Whether ray k is the profile of a binary law (times log 2): only k ∈ {1, L − 1, L} — the
+    binary MDS codes (docs/cone.md, "What the binary alphabet changes")."""
+    return k in (1, L - 1, L)
+
+
+# --- every ray at once ---------------------------------------------------------------------------
+
+def ray_table(A: list, L: int) -> list:
+    """Every ray's values, units of log q: ``[{k, H, TC, DTC, sum_I, expected_kl}]`` for k = 1..L."""
+    ekl = ray_expected_kl(A, L)
+    out = []
+    for k in range(1, L + 1):
+        row = {"k": k, **ray_information(L, k), "expected_kl": ekl[k - 1]}
+        out.append(row)
+    return out
+
+
+def fraction_text(x) -> str:
+    """An exact rational as ``"a/b"`` (``"a/1"`` for integers, so the form is always the same)."""
+    return f"{int(x.p)}/{int(x.q)}"
+
+
+def worst_case(law, over: str) -> dict:
+    """``verify worst``: sup over all laws of every alphabet of ``E KL / over`` for one size law
+    (a ``SizeLaw``, ``sizelaws.py``), exact, with the smallest worst ray and its code.
+
+    Keys: L, sampler, over, sup ("a/b" or "inf"), sup_float, k, witness, expected_iterations,
+    engine, holds_for. Theorem 2 of docs/cone.md: the sup is attained on a ray."""
+    L = law.L
+    _, A = law.start_weights(True)
+    s = sharp_constant(A, L, over)
+    if s.infinite:
+        sup, sup_float = "inf", None  # JSON has no infinity: null beside "inf"
+    else:
+        sup, sup_float = fraction_text(s.value), float(Fraction(int(s.value.p), int(s.value.q)))
+    return {
+        "L": L, "sampler": law.spec, "over": over, "sup": sup, "sup_float": sup_float, "k": s.k,
+        "witness": ray_witness(L, s.k) if s.k is not None else None,
+        "witness_binary": binary_ray(L, s.k) if s.k is not None else None,
+        "expected_iterations": fraction_text(law.mean_iterations(True)),
+        "engine": "cone", "holds_for": "all laws",
+    }
