@@ -204,6 +204,10 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
                targets: list | None = None, prec_cap: int = 4096, progress=None) -> list:
     """One Row per instance: certified verdict (checked claims), statistic, recorded values.
     ``progress(n)``, if given, is called with the number of instances done (every 100)."""
+    if claim.grid == "all-laws":  # every law at once, no target (all_laws.py)
+        from .all_laws import all_law_rows
+
+        return all_law_rows(claim, prec_cap)
     rows = []
     for inst in instances(claim, profile, cache, family, targets):
         row = Row(inst.describe(), None, None, None, _inst=inst)
@@ -253,6 +257,10 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
     With ``witness_dir``, the chosen witnesses are recorded under that folder and written there
     (atomically) unless ``write`` is False: then ``res.witness_files`` holds them for the caller.
     """
+    if claim.grid == "all-laws":  # every law at once, no target (all_laws.py)
+        from .all_laws import run_all_laws
+
+        return run_all_laws(claim, profile, witness_dir, write, prec_cap)
     cache = cache or TargetCache()
     res = ClaimResult(claim, profile)
     t0 = time.perf_counter()
@@ -282,6 +290,10 @@ def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> In
     Pass one ``cache`` when rebuilding many rows: targets and schedules are then parsed once."""
     if row._inst is not None:
         return row._inst
+    if claim.grid == "all-laws":
+        from .all_laws import AllLawInstance
+
+        return AllLawInstance(row.instance)
     from ..engine.predictors import parse_predictor
 
     cache = cache or TargetCache()

@@ -29,7 +29,24 @@ def _size_law(spec: str, L: int):
     if text.partition(":")[0].strip() == "plan":
         raise SpecError("--sampler", "plan: reveals fixed positions: its error depends on which positions, "
                         "not only on the averaged entropy profile", _ACCEPTED_SAMPLERS)
-    return size_law_of(text, L)
+    law = size_law_of(text, L)
+    if law.name == "binomial":
+        _guard_binomial(law, L)
+    return law
+
+
+# mdm's exact start weights are rationals over N^L: L numbers of about L·log2 N bits, built by
+# O(N·L) products of such numbers — measured 11 s at L = 4000 and 220 s at L = 10^4 (N = 17).
+MAX_BINOMIAL_BITS = 7 * 10**7
+
+
+def _guard_binomial(law, L: int) -> None:
+    N = max(2, len(law.params["pi"]))
+    bits = L * L * N.bit_length()
+    if bits > MAX_BINOMIAL_BITS:
+        top = int((MAX_BINOMIAL_BITS / N.bit_length()) ** 0.5)
+        raise SpecError("--L", f"mdm's exact start weights are rationals over N^L: L={L} with N={N} needs about "
+                        f"{bits:.2g} bits of big-integer work", f"L <= {top} for this N (or a balanced/count sampler)")
 
 
 def _cmd_worst(args) -> int:

@@ -23,9 +23,8 @@ the expected *overshoot* of the revealed count past ``k`` at the end of the step
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
-from flint import fmpq
+from flint import arb, fmpq
 
 #: The profile-linear denominators ``verify worst --over`` accepts (``min`` = min(TC, DTC), a
 #: minimum of two linear forms: its sup is the larger of the two sups, docs/cone.md).
@@ -181,7 +180,8 @@ def ray_table(A: list, L: int) -> list:
 
 def fraction_text(x) -> str:
     """An exact rational as ``"a/b"`` (``"a/1"`` for integers, so the form is always the same)."""
-    return f"{int(x.p)}/{int(x.q)}"
+    text = str(x)  # flint's own conversion: no Python limit on integer digits
+    return text if "/" in text else text + "/1"
 
 
 def worst_case(law, over: str) -> dict:
@@ -196,7 +196,7 @@ def worst_case(law, over: str) -> dict:
     if s.infinite:
         sup, sup_float = "inf", None  # JSON has no infinity: null beside "inf"
     else:
-        sup, sup_float = fraction_text(s.value), float(Fraction(int(s.value.p), int(s.value.q)))
+        sup, sup_float = fraction_text(s.value), float(arb(s.value))
     return {
         "L": L, "sampler": law.spec, "over": over, "sup": sup, "sup_float": sup_float, "k": s.k,
         "witness": ray_witness(L, s.k) if s.k is not None else None,
