@@ -27,11 +27,16 @@ all laws (aggregate ``max``) or inf (``min``) is attained on a ray (Theorem 2), 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy
 from flint import arb, fmpq
 
+from ..certify.verdicts import Scaled, Sum, check_eq, check_ge, check_le
+from ..engine.profile.cone import fraction_text, ray_expected_kl, ray_information, ray_witness, sharp_ratio
 from ..errors import SpecError, shorten
+from .serialize import to_float
+from .symbolic import _substitute, _walk, fmpq_of, parse
 
 GRID = "all-laws"
 
@@ -66,7 +71,6 @@ def _symbols_ok(expr, where: str, constants) -> None:
 def linear_form(text: str, constants: dict, where: str):
     """(sympy expr, {profile symbol: coefficient expr}) of a side; SpecError if it is not a
     homogeneous linear form in the profile symbols (module docstring)."""
-    from .symbolic import parse
 
     expr = parse(text, constants, where)
     _symbols_ok(expr, where, constants)
@@ -104,7 +108,6 @@ def _coefficients(expr, where: str) -> dict:
 
 def ratio_form(text: str, constants: dict, where: str):
     """(numerator, denominator) coefficient dicts of a statistic ``N/D``, two profile-linear forms."""
-    from .symbolic import parse
 
     expr = parse(text, constants, where)
     _symbols_ok(expr, where, constants)
@@ -156,6 +159,50 @@ def _compositions(L: int):
             yield (first,) + rest
 
 
+class FixedComposition:
+    """One composition of L as a size law (duck-typed ``SizeLaw``): A(n_{t−1}) = s_t. The grid's
+    "compositions" builds 2^{L−1} of these; the full ``fixed:`` schedule is not needed for rays."""
+
+    name = "fixed"
+
+    def __init__(self, sizes: tuple, spec: str | None = None):
+        self.sizes, self.L = tuple(sizes), sum(sizes)
+        self.spec = spec or "fixed:sizes=" + "+".join(map(str, sizes))
+        self.params = {"sizes": self.sizes}
+
+    def start_weights(self, exact: bool = True) -> tuple:
+        P, A, n = [fmpq(0)] * self.L, [fmpq(0)] * self.L, 0
+        for s in self.sizes:
+            P[n], A[n] = fmpq(1), fmpq(s)
+            n += s
+        return P, A
+
+    def mean_iterations(self, exact: bool = True):
+        return fmpq(len(self.sizes))
+
+    def max_block(self) -> int:
+        return max(self.sizes)
+
+
+def law_of(L: int, spec):
+    """The size law of an expanded sampler (a composition tuple, or a spec)."""
+    from ..engine.plans import even_sizes
+    from ..engine.samplers import size_law_of
+    from ..specs import parse_int, parse_spec
+
+    if isinstance(spec, tuple):
+        return FixedComposition(spec)
+    name = spec.strip().partition(":")[0].strip()
+    if name in ("balanced", "count"):  # equal sizes: skip the size-node graph (slow at K in the thousands)
+        key = "K" if name == "balanced" else "N"
+        _, kv = parse_spec(spec.strip(), "sampler", verbatim=())
+        if set(kv) == {key}:
+            K = parse_int(kv[key], f"sampler.{name}.{key}")
+            if 1 <= K <= L:
+                return FixedComposition(even_sizes(L, K), spec.strip())
+    return size_law_of(spec, L)
+
+
 def expand_samplers(claim, where: str = "claim") -> list:
     """[(L, spec)]: ``{L}``, ``{K}`` expanded over lengths and budgets (K ≤ L kept); the word
     ``compositions`` stands for ``fixed:sizes=…`` of every composition of L."""
@@ -164,7 +211,7 @@ def expand_samplers(claim, where: str = "claim") -> list:
     for L in claim.lengths:
         for raw in claim.samplers:
             if raw.strip() == "compositions":
-                out += [(L, "fixed:sizes=" + "+".join(map(str, c))) for c in _compositions(L)]
+                out += [(L, c) for c in _compositions(L)]  # tuples: built as FixedComposition
                 continue
             for K in (budgets if "{K}" in raw else (None,)):
                 if "{K}" in raw and K is None:
@@ -181,7 +228,6 @@ def expand_samplers(claim, where: str = "claim") -> list:
 
 def instance_constants(law) -> dict:
     """L, K, s_max, T, expected_iterations (, N for mdm) of a size law, exact."""
-    from ..engine.profile.cone import OVER  # noqa: F401  (the cone engine: one import site)
 
     ET = law.mean_iterations(True)
     params = law.params
@@ -200,14 +246,11 @@ def instance_constants(law) -> dict:
 
 def ray_values(law) -> dict:
     """{profile symbol: [value on ray k, k = 1..L]} in units of log q."""
-    from ..engine.profile.cone import ray_expected_kl, ray_information
 
     L = law.L
     _, A = law.start_weights(True)
     ekl = ray_expected_kl(A, L)
-    info = [ray_information(L, k) for k in range(1, L + 1)]
-    out = {name: [r[name] for r in info] for name in ("H", "TC", "DTC", "sum_I")}
-    out["DTC_alt"] = out["DTC"]
+    out = dict(_information_columns(L))
     for name in ("expected_kl", "expected_kl_perfect", "profile_kl"):
         out[name] = ekl
     return out
@@ -238,7 +281,6 @@ def _exact(v):
 
 def _value(coeffs: dict, vals: dict, k: int):
     """Σ_S c_S · S(r_k): an fmpq when every coefficient is rational, else a certifiable Sum."""
-    from ..certify.verdicts import Scaled, Sum
 
     if all(_exact(c) for c in coeffs.values()):
         total = fmpq(0)
@@ -248,40 +290,78 @@ def _value(coeffs: dict, vals: dict, k: int):
     return Sum(*(Scaled(vals[name][k - 1], c) for name, c in coeffs.items()), fmpq(0))
 
 
+def _combined(lhs_c: dict, rhs_c: dict, relation: str):
+    """{symbol: coefficient} of the margin (rhs − lhs, or lhs − rhs for >=), or None if some
+    coefficient is not rational (then each ray goes through the certifier)."""
+    if not all(_exact(c) for c in list(lhs_c.values()) + list(rhs_c.values())):
+        return None
+    sign = -1 if relation == ">=" else 1
+    out: dict = {}
+    for name, c in rhs_c.items():
+        out[name] = out.get(name, fmpq(0)) + sign * c
+    for name, c in lhs_c.items():
+        out[name] = out.get(name, fmpq(0)) - sign * c
+    return {n: c for n, c in out.items() if c != 0}
+
+
+def _linear_values(coeffs: dict, vals: dict, L: int) -> list:
+    """[Σ_S c_S · S(r_k) for k = 1..L] (rational coefficients)."""
+    out = [fmpq(0)] * L
+    for name, c in coeffs.items():
+        col = vals[name]
+        out = [o + c * v for o, v in zip(out, col)]
+    return out
+
+
 def decide(relation: str, lhs_c: dict, rhs_c: dict, vals: dict, L: int, prec_cap: int = 4096) -> RayDecision:
-    """The all-law verdict of ``lhs REL rhs`` from its values on the rays k = 1..L."""
-    from ..certify.verdicts import check_eq, check_ge, check_le
+    """The all-law verdict of ``lhs REL rhs`` from its values on the rays k = 1..L: refuted if a
+    ray violates it (the most violated is reported), else tight if a ray with non-zero sides has
+    equality, else certified (the ray with the smallest margin is reported)."""
+    margin_c = _combined(lhs_c, rhs_c, relation)
+    if margin_c is None:
+        return _decide_certified(relation, lhs_c, rhs_c, vals, L, prec_cap)
+    margins = _linear_values(margin_c, vals, L)
+    if relation == "==":
+        margins = [-abs(m) for m in margins]
+    lo = min(margins)
+    zeros = [k for k, m in enumerate(margins, start=1) if m == 0]
+    trivial = [k for k in zeros if _value(lhs_c, vals, k) == 0 and _value(rhs_c, vals, k) == 0]
+    if lo < 0:
+        k = margins.index(lo) + 1
+        status = "refuted"
+    elif len(zeros) > len(trivial):
+        k = next(k for k in zeros if k not in trivial)
+        status = "tight"
+    elif len(trivial) == L:
+        return RayDecision("tight", None, fmpq(0), fmpq(0), len(trivial))
+    else:
+        tset = set(trivial)
+        k = min((k for k in range(1, L + 1) if k not in tset), key=lambda k: margins[k - 1])
+        status = "certified"
+    return RayDecision(status, k, _value(lhs_c, vals, k), _value(rhs_c, vals, k), len(trivial))
+
+
+def _decide_certified(relation, lhs_c, rhs_c, vals, L, prec_cap) -> RayDecision:
+    """Irrational coefficients: every ray through the certifier (check_le/ge/eq)."""
 
     checker = {"<=": check_le, ">=": check_ge, "==": check_eq}[relation]
-    worst = None   # (margin, k, lhs, rhs) of the smallest margin
-    tight_k = None
-    trivial = 0
-    refuted = False
+    worst, tight_k, trivial, refuted = None, None, 0, False
     for k in range(1, L + 1):
         lhs, rhs = _value(lhs_c, vals, k), _value(rhs_c, vals, k)
-        if _exact(lhs) and _exact(rhs):
-            if lhs == 0 and rhs == 0:
-                trivial += 1
-                continue
-            margin = (rhs - lhs) if relation != ">=" else (lhs - rhs)
-            if relation == "==":
-                margin = -abs(margin)
-            status = "tight" if margin == 0 else ("certified" if margin > 0 else "refuted")
-            mfloat = float(arb(margin))
-        else:
-            v = checker(lhs, rhs, prec_cap=prec_cap)
-            status = v.status
-            if status == "undecided":
-                return RayDecision("undecided", k, lhs, rhs, trivial)
-            mfloat = float(v.margin_float) if getattr(v, "margin_float", None) is not None else (
-                0.0 if status == "tight" else (-1.0 if status == "refuted" else 1.0))
-        if status == "refuted":
-            refuted = True
-        if status == "tight" and tight_k is None:
+        if _float(lhs) == 0 and _float(rhs) == 0 and checker is not check_eq and \
+                check_eq(lhs, fmpq(0)).status == "tight" and check_eq(rhs, fmpq(0)).status == "tight":
+            trivial += 1
+            continue
+        v = checker(lhs, rhs, prec_cap=prec_cap)
+        if v.status == "undecided":
+            return RayDecision("undecided", k, lhs, rhs, trivial)
+        refuted |= v.status == "refuted"
+        if v.status == "tight" and tight_k is None:
             tight_k = k
-        if worst is None or mfloat < worst[0]:
-            worst = (mfloat, k, lhs, rhs)
-    if worst is None:  # every ray trivial: both sides vanish on the whole cone
+        m = _float(rhs) - _float(lhs) if relation != ">=" else _float(lhs) - _float(rhs)
+        if worst is None or m < worst[0]:
+            worst = (m, k, lhs, rhs)
+    if worst is None:
         return RayDecision("tight", None, fmpq(0), fmpq(0), trivial)
     if refuted:
         return RayDecision("refuted", worst[1], worst[2], worst[3], trivial)
@@ -290,11 +370,19 @@ def decide(relation: str, lhs_c: dict, rhs_c: dict, vals: dict, L: int, prec_cap
     return RayDecision("certified", worst[1], worst[2], worst[3], trivial)
 
 
+@lru_cache(maxsize=64)
+def _information_columns(L: int) -> tuple:
+
+    info = [ray_information(L, k) for k in range(1, L + 1)]
+    cols = {name: [r[name] for r in info] for name in ("H", "TC", "DTC", "sum_I")}
+    cols["DTC_alt"] = cols["DTC"]
+    return tuple(cols.items())
+
+
 class _Side:
     """A side's linear form, its coefficients evaluated per instance constants (cached)."""
 
     def __init__(self, coeffs: dict, constants: dict):
-        from .symbolic import fmpq_of
 
         self.coeffs = coeffs
         self.consts = {sympy.Symbol(k): sympy.Rational(int(fmpq_of(v).p), int(fmpq_of(v).q))
@@ -303,7 +391,6 @@ class _Side:
         self.cache: dict = {}
 
     def at(self, inst: dict) -> dict:
-        from .symbolic import _substitute, _walk
 
         for n in self.used:
             if n not in inst:
@@ -341,8 +428,6 @@ def _describe(L: int, spec: str, k, witness) -> dict:
 
 def all_law_rows(claim, prec_cap: int = 4096) -> list:
     """One Row per (L, sampler): its all-law verdict (checked claims) or its exact sup/inf (shape)."""
-    from ..engine.profile.cone import fraction_text, ray_witness, sharp_ratio
-    from ..engine.samplers import size_law_of
     from .check import Row
 
     where = f"claim {claim.id}"
@@ -353,19 +438,30 @@ def all_law_rows(claim, prec_cap: int = 4096) -> list:
         n_c, d_c = ratio_form(claim.statistic, claim.constants, where + ".statistic")
         num_side, den_side = _Side(n_c, claim.constants), _Side(d_c, claim.constants)
     rows = []
-    for L, spec in expand_samplers(claim, where):
-        law = size_law_of(spec, L)
+    expanded = expand_samplers(claim, where)
+    done: set = set()
+    if claim.checked:  # every composition of L at once, in integers (numpy), when coefficients are rational
+        by_L: dict = {}
+        for i, (L, spec) in enumerate(expanded):
+            if isinstance(spec, tuple):
+                by_L.setdefault(L, []).append(i)
+        batched = {}
+        for L, idx in by_L.items():
+            got = _composition_rows(claim, L, [expanded[i][1] for i in idx], lhs_side, rhs_side)
+            if got is not None:
+                batched.update(zip(idx, got))
+        done = set(batched)
+    for i, (L, spec) in enumerate(expanded):
+        if i in done:
+            rows.append(batched[i])
+            continue
+        law = law_of(L, spec)
+        spec = law.spec
         vals = ray_values(law)
         inst = instance_constants(law)
         if claim.checked:
             d = decide(claim.relation, lhs_side.at(inst), rhs_side.at(inst), vals, L, prec_cap)
-            witness = ray_witness(L, d.k) if d.k is not None else None
-            row = Row(_describe(L, spec, d.k, witness), d.status, _float(d.lhs), _float(d.rhs))
-            row.margin = _margin_text(d)
-            row.verdict = {"status": d.status, "ray": d.k, "witness": witness, "trivial_rays": d.trivial,
-                           "lhs": _text(d.lhs), "rhs": _text(d.rhs), "units": "log q",
-                           "margin_hi": _float(d.rhs) - _float(d.lhs) if claim.relation != ">=" else
-                           _float(d.lhs) - _float(d.rhs)}
+            row = _checked_row(claim, L, spec, d)
         else:
             num = [_value(num_side.at(inst), vals, k) for k in range(1, L + 1)]
             den = [_value(den_side.at(inst), vals, k) for k in range(1, L + 1)]
@@ -387,22 +483,96 @@ def all_law_rows(claim, prec_cap: int = 4096) -> list:
     return rows
 
 
-def _float(x) -> float:
-    from .serialize import to_float
+def _checked_row(claim, L: int, spec: str, d: RayDecision):
+    from .check import Row
 
-    return float(arb(x)) if _exact(x) else to_float(x)
+    witness = ray_witness(L, d.k) if d.k is not None else None
+    row = Row(_describe(L, spec, d.k, witness), d.status, _float(d.lhs), _float(d.rhs))
+    row.margin = _margin_text(d)
+    row.verdict = {"status": d.status, "ray": d.k, "witness": witness, "trivial_rays": d.trivial,
+                   "lhs": _text(d.lhs), "rhs": _text(d.rhs), "units": "log q",
+                   "margin_hi": _float(d.rhs) - _float(d.lhs) if claim.relation != ">=" else
+                   _float(d.lhs) - _float(d.rhs)}
+    row._inst = AllLawInstance(row.instance)
+    return row
+
+
+_INT_COLUMNS = ("H", "TC", "DTC", "DTC_alt", "sum_I")
+
+
+def _composition_rows(claim, L: int, comps: list, lhs_side, rhs_side):
+    """Rows of every composition in ``comps`` at once: overshoots in an integer matrix, each side
+    scaled to integers by the common denominator of its coefficients (exact). None if some
+    coefficient is irrational or the integers could overflow int64 (the caller goes ray by ray)."""
+    import math
+
+    import numpy as np
+
+    n = len(comps)
+    over = np.empty((n, L), dtype=np.int64)      # E[O_k] of a fixed composition: its overshoot
+    for i, c in enumerate(comps):
+        over[i] = [o for s in c for o in range(s - 1, -1, -1)]
+    cols = {name: np.array([int(v) for v in col], dtype=np.int64) for name, col in _information_columns(L)}
+    groups: dict = {}
+    for i, c in enumerate(comps):
+        m, t = fmpq(max(c)), fmpq(len(c))
+        inst = {"L": fmpq(L), "K": t, "s_max": m, "T": t, "expected_iterations": t,
+                "expected_iterations_sampler": t}
+        groups.setdefault((len(c), max(c)), ([], inst))[0].append(i)
+    rows = [None] * n
+    for idx, inst in groups.values():
+        lc, rc = lhs_side.at(inst), rhs_side.at(inst)
+        if not all(_exact(v) for v in list(lc.values()) + list(rc.values())):
+            return None
+        D = math.lcm(*(int(v.q) for v in list(lc.values()) + list(rc.values())), 1)
+        top = max([abs(int(v * D)) for v in list(lc.values()) + list(rc.values())] + [1])
+        if top * L * 16 > 2**62:
+            return None
+        sel = over[idx]
+
+        def scaled(coeffs):
+            acc = np.zeros((len(idx), L), dtype=np.int64)
+            for name, v in coeffs.items():
+                a = int(v * D)
+                acc += a * (sel if name not in _INT_COLUMNS else cols[name][None, :])
+            return acc
+
+        lhs, rhs = scaled(lc), scaled(rc)
+        margin = rhs - lhs if claim.relation != ">=" else lhs - rhs
+        if claim.relation == "==":
+            margin = -np.abs(margin)
+        trivial = (lhs == 0) & (rhs == 0)
+        nontriv_zero = (margin == 0) & ~trivial
+        masked = np.where(trivial, np.iinfo(np.int64).max, margin)
+        for j, i in enumerate(idx):
+            lo = int(margin[j].min())
+            if lo < 0:
+                k, status = int(margin[j].argmin()) + 1, "refuted"
+            elif nontriv_zero[j].any():
+                k, status = int(nontriv_zero[j].argmax()) + 1, "tight"
+            elif trivial[j].all():
+                k, status = None, "tight"
+            else:
+                k, status = int(masked[j].argmin()) + 1, "certified"
+            lv = fmpq(int(lhs[j, k - 1]), D) if k else fmpq(0)
+            rv = fmpq(int(rhs[j, k - 1]), D) if k else fmpq(0)
+            d = RayDecision(status, k, lv, rv, int(trivial[j].sum()))
+            rows[i] = _checked_row(claim, L, "fixed:sizes=" + "+".join(map(str, comps[i])), d)
+    return rows
+
+
+def _float(x) -> float:
+    return int(x.p) / int(x.q) if _exact(x) else to_float(x)  # int division: correctly rounded
 
 
 def _text(x) -> str:
-    from ..engine.profile.cone import fraction_text
 
     return fraction_text(x) if _exact(x) else str(_float(x))
 
 
 def _margin_text(d: RayDecision) -> str:
     if _exact(d.lhs) and _exact(d.rhs):
-        from ..engine.profile.cone import fraction_text
-
+    
         return f"rhs − lhs = {fraction_text(d.rhs - d.lhs)} · log q on ray k={d.k}"
     return f"rhs − lhs ≈ {_float(d.rhs) - _float(d.lhs):.6g} · log q on ray k={d.k}"
 
