@@ -138,6 +138,8 @@ def validate_all_laws(claim, where: str) -> None:
     if tuple(claim.predictors) != ("perfect",):
         raise SpecError(f"{where}.predictors", "grid 'all-laws' decides the perfect predictor only",
                         '["perfect"] (a learning error is not a function of the entropy profile)')
+    if callable(claim.statistic):  # a python all-law claim computes its own rows
+        return
     if claim.relation == "shape":
         if isinstance(claim.statistic, str):
             ratio_form(claim.statistic, claim.constants, f"{where}.statistic")
@@ -431,6 +433,11 @@ def all_law_rows(claim, prec_cap: int = 4096) -> list:
     from .check import Row
 
     where = f"claim {claim.id}"
+    if callable(claim.statistic):  # a python all-law claim (e.g. LC25.T2.all's linear program)
+        rows = claim.statistic(claim)
+        for row in rows:
+            row._inst = AllLawInstance(row.instance)
+        return rows
     if claim.checked:
         lhs_side = _side(claim.lhs, claim.constants, where + ".lhs")
         rhs_side = _side(claim.rhs, claim.constants, where + ".rhs")
