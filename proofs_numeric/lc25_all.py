@@ -70,9 +70,7 @@ def _simplex_point(x) -> list:
     return [v / total for v in q]
 
 
-def _rows(claim) -> list:
-    from verify.claims.check import Row
-
+def _rows(claim, Row) -> list:
     rows = []
     for L in claim.lengths:
         for s in range(2, L + 1):

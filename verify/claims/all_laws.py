@@ -428,13 +428,12 @@ def _describe(L: int, spec: str, k, witness) -> dict:
             "ray": k, "witness": witness}
 
 
-def all_law_rows(claim, prec_cap: int = 4096) -> list:
-    """One Row per (L, sampler): its all-law verdict (checked claims) or its exact sup/inf (shape)."""
-    from .check import Row
-
+def all_law_rows(claim, prec_cap: int = 4096, Row=None) -> list:
+    """One Row per (L, sampler): its all-law verdict (checked claims) or its exact sup/inf (shape).
+    ``Row`` is ``check.Row`` (passed in: check imports this module, not the other way round)."""
     where = f"claim {claim.id}"
     if callable(claim.statistic):  # a python all-law claim (e.g. LC25.T2.all's linear program)
-        rows = claim.statistic(claim)
+        rows = claim.statistic(claim, Row)
         for row in rows:
             row._inst = AllLawInstance(row.instance)
         return rows
@@ -454,7 +453,7 @@ def all_law_rows(claim, prec_cap: int = 4096) -> list:
                 by_L.setdefault(L, []).append(i)
         batched = {}
         for L, idx in by_L.items():
-            got = _composition_rows(claim, L, [expanded[i][1] for i in idx], lhs_side, rhs_side)
+            got = _composition_rows(claim, L, [expanded[i][1] for i in idx], lhs_side, rhs_side, Row)
             if got is not None:
                 batched.update(zip(idx, got))
         done = set(batched)
@@ -468,7 +467,7 @@ def all_law_rows(claim, prec_cap: int = 4096) -> list:
         inst = instance_constants(law)
         if claim.checked:
             d = decide(claim.relation, lhs_side.at(inst), rhs_side.at(inst), vals, L, prec_cap)
-            row = _checked_row(claim, L, spec, d)
+            row = _checked_row(claim, L, spec, d, Row)
         else:
             num = [_value(num_side.at(inst), vals, k) for k in range(1, L + 1)]
             den = [_value(den_side.at(inst), vals, k) for k in range(1, L + 1)]
@@ -490,9 +489,7 @@ def all_law_rows(claim, prec_cap: int = 4096) -> list:
     return rows
 
 
-def _checked_row(claim, L: int, spec: str, d: RayDecision):
-    from .check import Row
-
+def _checked_row(claim, L: int, spec: str, d: RayDecision, Row):
     witness = ray_witness(L, d.k) if d.k is not None else None
     row = Row(_describe(L, spec, d.k, witness), d.status, _float(d.lhs), _float(d.rhs))
     row.margin = _margin_text(d)
@@ -507,7 +504,7 @@ def _checked_row(claim, L: int, spec: str, d: RayDecision):
 _INT_COLUMNS = ("H", "TC", "DTC", "DTC_alt", "sum_I")
 
 
-def _composition_rows(claim, L: int, comps: list, lhs_side, rhs_side):
+def _composition_rows(claim, L: int, comps: list, lhs_side, rhs_side, Row):
     """Rows of every composition in ``comps`` at once: overshoots in an integer matrix, each side
     scaled to integers by the common denominator of its coefficients (exact). None if some
     coefficient is irrational or the integers could overflow int64 (the caller goes ray by ray)."""
@@ -564,7 +561,7 @@ def _composition_rows(claim, L: int, comps: list, lhs_side, rhs_side):
             lv = fmpq(int(lhs[j, k - 1]), D) if k else fmpq(0)
             rv = fmpq(int(rhs[j, k - 1]), D) if k else fmpq(0)
             d = RayDecision(status, k, lv, rv, int(trivial[j].sum()))
-            rows[i] = _checked_row(claim, L, "fixed:sizes=" + "+".join(map(str, comps[i])), d)
+            rows[i] = _checked_row(claim, L, "fixed:sizes=" + "+".join(map(str, comps[i])), d, Row)
     return rows
 
 
@@ -639,17 +636,18 @@ def all_law_witnesses(claim, rows: list, out_dir) -> tuple:
     return entries, files
 
 
-def run_all_laws(claim, profile: str, witness_dir=None, write: bool = True, prec_cap: int = 4096):
-    """``run_claim`` for grid 'all-laws' (the profile's target grid plays no part)."""
+def run_all_laws(claim, profile: str, witness_dir=None, write: bool = True, prec_cap: int = 4096,
+                 ClaimResult=None, Row=None):
+    """``run_claim`` for grid 'all-laws' (the profile's target grid plays no part); ``ClaimResult``
+    and ``Row`` are check's (passed in, so this module never imports check)."""
     import time
     from pathlib import Path
 
     from ..output import atomic_write_text
-    from .check import ClaimResult
 
     t0 = time.perf_counter()
     res = ClaimResult(claim, profile)
-    res.rows = all_law_rows(claim, prec_cap)
+    res.rows = all_law_rows(claim, prec_cap, Row)
     res.summary = claim.summarize(res.rows) if claim.summarize is not None else summarize_all_laws(claim, res.rows)
     res.summary.setdefault("holds_for", "all laws")
     if witness_dir is not None and claim.checked:

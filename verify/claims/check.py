@@ -207,7 +207,7 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
     if claim.grid == "all-laws":  # every law at once, no target (all_laws.py)
         from .all_laws import all_law_rows
 
-        return all_law_rows(claim, prec_cap)
+        return all_law_rows(claim, prec_cap, Row)
     rows = []
     for inst in instances(claim, profile, cache, family, targets):
         row = Row(inst.describe(), None, None, None, _inst=inst)
@@ -260,7 +260,7 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
     if claim.grid == "all-laws":  # every law at once, no target (all_laws.py)
         from .all_laws import run_all_laws
 
-        return run_all_laws(claim, profile, witness_dir, write, prec_cap)
+        return run_all_laws(claim, profile, witness_dir, write, prec_cap, ClaimResult, Row)
     cache = cache or TargetCache()
     res = ClaimResult(claim, profile)
     t0 = time.perf_counter()
