@@ -172,13 +172,9 @@ def exact_code_profile(pmf, q: int) -> list:
         tot = Fraction(0)
         subsets = list(itertools.combinations(range(L), m))
         for A in subsets:
-            proj: dict = {}
-            for w in support:
-                key = tuple(w[list(A)])
-                proj[key] = proj.get(key, 0) + 1
-            counts = set(proj.values())
-            assert len(counts) == 1, "projection not uniform"
-            size = len(proj)
+            _, counts = np.unique(support[:, list(A)], axis=0, return_counts=True)
+            assert counts.min() == counts.max(), "projection not uniform"
+            size = len(counts)
             j = round(math.log(size, q))
             assert q**j == size, f"projection has {size} words, not a power of {q}"
             tot += j
