@@ -63,7 +63,9 @@ def check_lines(res: ClaimResult) -> list:
         w = res.worst()
         if w is not None:
             lines.append(f"  worst: {w.instance['target']}  sampler={w.instance['sampler']}  "
-                         f"predictor={w.instance['predictor']}  lhs={cell(w.lhs)} rhs={cell(w.rhs)} ({w.status})")
+                         f"predictor={w.instance['predictor']}  lhs={cell(w.lhs)} rhs={cell(w.rhs)} ({w.status})"
+                         + (f"  ray k={w.instance['ray']}: {w.instance['witness']} (units of log q)"
+                            if w.instance.get("witness") else ""))
     if res.summary.get("table_lines"):
         lines += res.summary["table_lines"]
     elif res.summary:
