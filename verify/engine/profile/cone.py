@@ -100,10 +100,17 @@ def sharp_ratio(num: list, den: list) -> Sharp:
 
 
 def denominators(L: int, over: str) -> dict:
-    """{name: [value on ray k for k = 1..L]} for the denominators ``over`` stands for."""
+    """{name: [value on ray k for k = 1..L]} for the denominators ``over`` stands for
+    (``ray_information`` column by column, without building L dicts)."""
     names = ("TC", "DTC") if over == "min" else (over,)
-    rays = [ray_information(L, k) for k in range(1, L + 1)]
-    return {name: [r[name] for r in rays] for name in names}
+    zero = fmpq(0)
+    cols = {
+        "H": lambda: [fmpq(k) for k in range(1, L + 1)],
+        "TC": lambda: [fmpq(L - k) for k in range(1, L)] + [zero],
+        "DTC": lambda: [fmpq(k) for k in range(1, L)] + [zero],
+        "sum_I": lambda: [fmpq(L)] * (L - 1) + [zero],
+    }
+    return {name: cols[name]() for name in names}
 
 
 def sharp_constant(A: list, L: int, over: str) -> Sharp:
