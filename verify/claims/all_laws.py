@@ -428,9 +428,24 @@ def _describe(L: int, spec: str, k, witness) -> dict:
             "ray": k, "witness": witness}
 
 
+_MEMO: dict = {}  # claim definition → rows: deterministic, and LC25.T1.all has 65535 of them
+
+
 def all_law_rows(claim, prec_cap: int = 4096, Row=None) -> list:
     """One Row per (L, sampler): its all-law verdict (checked claims) or its exact sup/inf (shape).
-    ``Row`` is ``check.Row`` (passed in: check imports this module, not the other way round)."""
+    ``Row`` is ``check.Row`` (passed in: check imports this module, not the other way round).
+    Rows are computed once per claim definition in a process and shared (never mutated)."""
+    import json
+
+    key = (json.dumps(claim.to_json(), sort_keys=True, default=str), prec_cap, Row)
+    if key not in _MEMO:
+        if len(_MEMO) >= 32:
+            _MEMO.clear()
+        _MEMO[key] = _all_law_rows(claim, prec_cap, Row)
+    return list(_MEMO[key])
+
+
+def _all_law_rows(claim, prec_cap: int, Row) -> list:
     where = f"claim {claim.id}"
     if callable(claim.statistic):  # a python all-law claim (e.g. LC25.T2.all's linear program)
         rows = claim.statistic(claim, Row)
@@ -649,7 +664,6 @@ def run_all_laws(claim, profile: str, witness_dir=None, write: bool = True, prec
     res = ClaimResult(claim, profile)
     res.rows = all_law_rows(claim, prec_cap, Row)
     res.summary = claim.summarize(res.rows) if claim.summarize is not None else summarize_all_laws(claim, res.rows)
-    res.summary.setdefault("holds_for", "all laws")
     if witness_dir is not None and claim.checked:
         res.witnesses, res.witness_files = all_law_witnesses(claim, res.rows, Path(witness_dir))
         if write:

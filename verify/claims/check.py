@@ -236,6 +236,10 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
 
 def summarize(claim: Claim, rows: list, profile: str = "ci", cache: "TargetCache | None" = None) -> dict:
     """Shape claims: the claim's own table (``summarize``), else its best constant."""
+    if claim.grid == "all-laws" and claim.summarize is None:  # scope, and exact sups of shape claims
+        from .all_laws import summarize_all_laws
+
+        return summarize_all_laws(claim, rows)
     if claim.summarize is not None:
         # A summary may compute beyond the grid (curves in L): if it asks, it gets the profile and
         # the run's target cache, so it reuses the laws the grid already computed.
