@@ -336,3 +336,14 @@ rhs = "{side}"
     with pytest.raises(SpecError) as err:
         load_claims_file(p)
     assert word in str(err.value) and "\n" not in str(err.value)
+
+
+def test_binary_witness_when_a_binary_ray_attains_the_sup():
+    """balanced:K=3 at L = 7 (sizes 3, 2, 2): over TC every ray of the last block attains 1, the
+    smallest is k = 6 = L − 1 (parity, binary); over DTC the worst ray k = 1 is the repetition code."""
+    law = O.balanced_law(3, 7)
+    out = worst_case(size_law_of("balanced:K=3", 7), "TC")
+    assert Fraction(out["sup"]) == O.brute_sharp(law, 7, "TC") == 1
+    assert out["witness_binary"] and out["binary_witness"] == "mds:q=2,L=7,k=6,code=parity"
+    out = worst_case(size_law_of("random-size:law=odds,rho=1", 1024), "DTC")
+    assert not out["witness_binary"] and out["binary_witness"] is None

@@ -69,8 +69,10 @@ def _cmd_worst(args) -> int:
     print(f"sup over all laws (every alphabet) of E KL / {out['over']} = {out['sup']}"
           + (f"  ≈ {out['sup_float']:.6g}" if out["sup_float"] is not None else ""))
     if out["k"] is not None:
-        print(f"attained on ray k = {out['k']} by {out['witness']}"
-              + ("" if out["witness_binary"] else "  (no binary law attains it: the binary sup may be lower)"))
+        print(f"attained on ray k = {out['k']} by {out['witness']}")
+        print(f"binary: attained by {out['binary_witness']}" if out["witness_binary"] else
+              "binary: no binary code attains it (only k = 1, L-1, L are binary MDS codes): the sup over "
+              "binary laws may be lower")
     if args.rays:
         print("ray values in units of log q (k: H, TC, DTC, sum_I, E KL = E[overshoot past k]):")
         for row in out["rays"]:

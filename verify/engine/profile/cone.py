@@ -191,12 +191,39 @@ def fraction_text(x) -> str:
     return text if "/" in text else text + "/1"
 
 
+def _ray_ratio(num: list, dens: list, k: int):
+    """``E KL / over`` on ray k (``over = min``: the larger of the ratios): fmpq, None for +∞,
+    or False where every denominator and the numerator vanish (no ratio defined)."""
+    n = num[k - 1]
+    vals = []
+    for d in dens:
+        if d[k - 1] > 0:
+            vals.append(n / d[k - 1])
+        elif n > 0:
+            return None
+    return max(vals) if vals else False
+
+
+def _binary_attaining(A: list, L: int, over: str, s: Sharp):
+    """The smallest binary ray (k ∈ {1, L − 1, L}) attaining the sup, or None."""
+    num = ray_expected_kl(A, L)
+    dens = list(denominators(L, over).values())
+    for k in sorted({1, max(1, L - 1), L}):
+        r = _ray_ratio(num, dens, k)
+        if r is False:
+            continue
+        if (r is None and s.infinite) or (r is not None and not s.infinite and r == s.value):
+            return k
+    return None
+
+
 def worst_case(law, over: str) -> dict:
     """``verify worst``: sup over all laws of every alphabet of ``E KL / over`` for one size law
     (a ``SizeLaw``, ``sizelaws.py``), exact, with the smallest worst ray and its code.
 
-    Keys: L, sampler, over, sup ("a/b" or "inf"), sup_float, k, witness, expected_iterations,
-    engine, holds_for. Theorem 2 of docs/cone.md: the sup is attained on a ray."""
+    Keys: L, sampler, over, sup ("a/b" or "inf"), sup_float, k, witness, witness_binary (whether a
+    binary law attains the sup), binary_witness (the smallest binary ray's code attaining it, or
+    None), expected_iterations, engine, holds_for. Theorem 2 of docs/cone.md: the sup is attained on a ray."""
     L = law.L
     _, A = law.start_weights(True)
     s = sharp_constant(A, L, over)
@@ -204,10 +231,12 @@ def worst_case(law, over: str) -> dict:
         sup, sup_float = "inf", None  # JSON has no infinity: null beside "inf"
     else:
         sup, sup_float = fraction_text(s.value), float(arb(s.value))
+    binary = _binary_attaining(A, L, over, s)
     return {
         "L": L, "sampler": law.spec, "over": over, "sup": sup, "sup_float": sup_float, "k": s.k,
         "witness": ray_witness(L, s.k) if s.k is not None else None,
-        "witness_binary": binary_ray(L, s.k) if s.k is not None else None,
+        "witness_binary": binary is not None,
+        "binary_witness": ray_witness(L, binary) if binary is not None else None,
         "expected_iterations": fraction_text(law.mean_iterations(True)),
         "engine": "cone", "holds_for": "all laws",
     }
