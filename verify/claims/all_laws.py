@@ -147,7 +147,14 @@ def validate_all_laws(claim, where: str) -> None:
         text = getattr(claim, side)
         if isinstance(text, str):
             linear_form(text, claim.constants, f"{where}.{side}")
-    expand_samplers(claim, where)
+    first = min(claim.lengths)
+    for L, spec in expand_samplers(claim, where):  # every sampler spec parsed once, at the first length
+        if L == first and not isinstance(spec, tuple):
+            try:
+                law_of(L, spec)
+            except SpecError as err:
+                raise SpecError(f"{where}.samplers", f"{shorten(spec)!r} at L={L}: {err.field}: {err.problem}",
+                                err.accepted) from None
 
 
 # --- the (L, sampler) pairs -----------------------------------------------------------------------
@@ -186,15 +193,26 @@ class FixedComposition:
         return max(self.sizes)
 
 
+_CONE_SAMPLERS = "fixed, balanced, count, mdm or random-size samplers (uniform positions)"
+
+
 def law_of(L: int, spec):
     """The size law of an expanded sampler (a composition tuple, or a spec)."""
     from ..engine.plans import even_sizes
     from ..engine.samplers import size_law_of
     from ..specs import parse_int, parse_spec
 
+    from ..engine.rules import is_rule
+
     if isinstance(spec, tuple):
         return FixedComposition(spec)
     name = spec.strip().partition(":")[0].strip()
+    if is_rule(spec):
+        raise SpecError("sampler", f"{name} is an adaptive rule: its block sizes depend on the values drawn, so "
+                        "its error is not linear in the entropy profile", _CONE_SAMPLERS)
+    if name == "plan":
+        raise SpecError("sampler", "plan: reveals fixed positions: its error depends on which positions, not only "
+                        "on the averaged entropy profile", _CONE_SAMPLERS)
     if name in ("balanced", "count"):  # equal sizes: skip the size-node graph (slow at K in the thousands)
         key = "K" if name == "balanced" else "N"
         _, kv = parse_spec(spec.strip(), "sampler", verbatim=())

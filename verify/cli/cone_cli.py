@@ -14,22 +14,19 @@ import json
 from ..errors import SpecError
 
 MAX_L = 10**6
-_ACCEPTED_SAMPLERS = "fixed, balanced, count, mdm or random-size samplers (uniform positions)"
 
 
 def _size_law(spec: str, L: int):
-    """The sampler as a size law, or a one-line refusal saying why it has no all-law constant."""
-    from ..engine.rules import is_rule
-    from ..engine.samplers import size_law_of
+    """The sampler as a size law, or a one-line refusal saying why it has no all-law constant
+    (adaptive rules, ``plan:``: ``claims.all_laws.law_of``)."""
+    from ..claims.all_laws import law_of
 
-    text = spec.strip()
-    if is_rule(text):
-        raise SpecError("--sampler", f"{text.partition(':')[0]} is an adaptive rule: its block sizes depend on the "
-                        "values drawn, so its error is not linear in the entropy profile", _ACCEPTED_SAMPLERS)
-    if text.partition(":")[0].strip() == "plan":
-        raise SpecError("--sampler", "plan: reveals fixed positions: its error depends on which positions, "
-                        "not only on the averaged entropy profile", _ACCEPTED_SAMPLERS)
-    law = size_law_of(text, L)
+    try:
+        law = law_of(L, spec.strip())
+    except SpecError as err:
+        if err.field == "sampler":
+            raise SpecError("--sampler", err.problem, err.accepted) from None
+        raise
     if law.name == "binomial":
         _guard_binomial(law, L)
     return law
