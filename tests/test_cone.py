@@ -6,8 +6,6 @@ by enumerating every subset's marginal, codes written out word by word.
 """
 import itertools
 import json
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -179,10 +177,18 @@ def test_witness_measured_by_enumeration_gives_ray_values_times_log_q():
 # --- the command line ---------------------------------------------------------------------------------
 
 def _run(*args, code=0):
-    p = subprocess.run([sys.executable, "-m", "verify.cli", *args, *(["--json"] if args[0] == "worst" else [])],
-                       capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
-    assert p.returncode == code, p.stderr
-    return json.loads(p.stdout) if code == 0 else p
+    """The command line in process (``verify.cli.main.main``): exit code, stdout, stderr."""
+    import contextlib
+    import io
+    from types import SimpleNamespace
+
+    from verify.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main([*args, *(["--json"] if args[0] == "worst" else [])])
+    assert rc == code, err.getvalue()
+    return json.loads(out.getvalue()) if code == 0 else SimpleNamespace(stdout=out.getvalue(), stderr=err.getvalue())
 
 
 def test_worst_json_keys_and_values():
