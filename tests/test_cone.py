@@ -353,3 +353,57 @@ def test_binary_witness_when_a_binary_ray_attains_the_sup():
     assert out["witness_binary"] and out["binary_witness"] == "mds:q=2,L=7,k=6,code=parity"
     out = worst_case(size_law_of("random-size:law=odds,rho=1", 1024), "DTC")
     assert not out["witness_binary"] and out["binary_witness"] is None
+
+
+def _toml(tmp_path, body: str):
+    from verify.claims.model import load_claims_file
+
+    p = tmp_path / "c.toml"
+    p.write_text('[[claim]]\nid = "X.C"\npaper = "derived"\nprovenance = "derived"\nstatement = \'x\'\n'
+                 'grid = "all-laws"\n' + body)
+    return load_claims_file(p)
+
+
+@pytest.mark.parametrize("body,field", [
+    ('relation = "<="\nsamplers = ["balanced:K=2"]\nlhs = "expected_kl"\nrhs = "TC"\n', "lengths"),
+    ('relation = "<="\nlengths = [4]\nlhs = "expected_kl"\nrhs = "TC"\n', "samplers"),
+    ('relation = "<="\nlengths = [4]\nsamplers = ["balanced:K=2"]\npredictors = ["imperfect"]\nlhs = "expected_kl"\n'
+     'rhs = "TC"\n', "predictors"),
+    ('relation = "<="\nlengths = [4]\nsamplers = ["balanced:K={K}"]\nlhs = "expected_kl"\nrhs = "TC"\n', "budgets"),
+    ('relation = "<="\nlengths = [4]\nsamplers = ["balanced:K=9"]\nlhs = "expected_kl"\nrhs = "TC"\n', "samplers"),
+])
+def test_all_law_claim_files_refused_in_one_line(tmp_path, body, field):
+    from verify.errors import SpecError
+
+    with pytest.raises(SpecError) as err:
+        _toml(tmp_path, body)
+    assert field in err.value.field and "\n" not in str(err.value)
+
+
+def test_all_law_shape_claim_equals_the_oracle_sup_and_expansion_skips_K_above_L(tmp_path):
+    from verify.claims.check import run_claim
+
+    claim = _toml(tmp_path, 'relation = "shape"\nlengths = [3, 8]\nsamplers = ["balanced:K={K}"]\nbudgets = [2, 4]\n'
+                            'statistic = "K*expected_kl/sum_I"\n')[0]
+    res = run_claim(claim, "ci")
+    got = {(r.instance["L"], r.instance["sampler"]): Fraction(r.values["exact"]) for r in res.rows}
+    assert set(got) == {(3, "balanced:K=2"), (8, "balanced:K=2"), (8, "balanced:K=4")}  # K=4 > L=3 skipped
+    for (L, spec), v in got.items():
+        K = int(spec.split("=")[1])
+        assert v == K * O.brute_sharp(O.balanced_law(K, L), L, "sum_I")
+    assert res.summary["holds_for"] == "all laws"
+
+
+def test_all_law_verdicts_tight_and_certified_against_the_oracle(tmp_path):
+    """E KL ≤ TC for every law: with a last block of three tokens the rays inside it give equality
+    (tight); singleton blocks have E KL = 0 < TC on every ray k < L (certified; ray L is 0 ≤ 0,
+    trivial); E KL ≤ 2·TC is strict on every non-trivial ray (certified)."""
+    from verify.claims.check import run_claim
+
+    base = 'relation = "<="\nlengths = [5]\nsamplers = ["fixed:sizes=2+3", "fixed:sizes=1+1+1+1+1"]\n'
+    res = run_claim(_toml(tmp_path, base + 'lhs = "expected_kl"\nrhs = "TC"\n')[0], "ci")
+    assert [r.status for r in res.rows] == ["tight", "certified"]
+    assert res.rows[0].instance["ray"] == 3  # first ray with E[O_k] = L − k: k = 3 in the last block
+    assert O.overshoot(O.fixed_law((2, 3)), 3) == 2 == O.info(O.ray(5, 3))["TC"]
+    res = run_claim(_toml(tmp_path, base + 'lhs = "expected_kl"\nrhs = "2*TC"\n')[0], "ci")
+    assert [r.status for r in res.rows] == ["certified", "certified"]
