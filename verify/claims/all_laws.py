@@ -119,8 +119,21 @@ def ratio_form(text: str, constants: dict, where: str):
     return _coefficients(num, where), _coefficients(den, where)
 
 
+_VALIDATED: set = set()  # claim definitions already checked (registry() is loaded many times)
+
+
 def validate_all_laws(claim, where: str) -> None:
     """Everything the all-law grid would refuse later, refused now."""
+    import json
+
+    key = json.dumps(claim.to_json(), sort_keys=True, default=str)
+    if key in _VALIDATED:
+        return
+    _validate_all_laws(claim, where)
+    _VALIDATED.add(key)
+
+
+def _validate_all_laws(claim, where: str) -> None:
     if not claim.lengths:
         raise SpecError(f"{where}.lengths", "is missing for grid 'all-laws'", "a list of lengths, e.g. [4, 16, 1024]")
     for L in claim.lengths:
