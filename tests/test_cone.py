@@ -4,7 +4,6 @@ Expected values come from tests/cone_oracles.py, which imports nothing from ``ve
 as explicit lists of compositions, D-PROFILE summed composition by composition, profiles of laws
 by enumerating every subset's marginal, codes written out word by word.
 """
-import itertools
 import json
 from fractions import Fraction
 from pathlib import Path
