@@ -406,3 +406,20 @@ def test_all_law_verdicts_tight_and_certified_against_the_oracle(tmp_path):
     assert O.overshoot(O.fixed_law((2, 3)), 3) == 2 == O.info(O.ray(5, 3))["TC"]
     res = run_claim(_toml(tmp_path, base + 'lhs = "expected_kl"\nrhs = "2*TC"\n')[0], "ci")
     assert [r.status for r in res.rows] == ["certified", "certified"]
+
+
+def test_all_law_irrational_coefficients_go_through_the_certifier(tmp_path):
+    """log(3)/log(2) is irrational: each ray is decided by check_le (balls, exact zero test). E KL ≤ TC
+    for every law, with equality on the rays of the last block: c·TC is certified for c = log 3/log 2 > 1
+    and refuted for c = log 2/log 3 < 1 (on ray k = L − 1: E[O] = 1 = TC)."""
+    from verify.claims.check import run_claim
+
+    base = 'relation = "<="\nlengths = [6]\nsamplers = ["balanced:K=3"]\nlhs = "expected_kl"\n'
+    up = run_claim(_toml(tmp_path, base + 'rhs = "log(3)/log(2) * TC"\n')[0], "ci")
+    assert [r.status for r in up.rows] == ["certified"]
+    down = run_claim(_toml(tmp_path, base + 'rhs = "log(2)/log(3) * TC"\n')[0], "ci")
+    assert [r.status for r in down.rows] == ["refuted"]
+    law = O.balanced_law(3, 6)
+    k = down.rows[0].instance["ray"]
+    worst = max(range(1, 6), key=lambda j: O.overshoot(law, j) - 0.6309 * O.info(O.ray(6, j))["TC"])
+    assert k == worst
