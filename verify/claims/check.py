@@ -238,6 +238,10 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
                targets: list | None = None, prec_cap: int = 4096, progress=None) -> list:
     """One Row per instance: certified verdict (checked claims), statistic, recorded values.
     ``progress(n)``, if given, is called with the number of instances done (every 100)."""
+    if claim.grid == "all-laws":  # every law at once, no target (all_laws.py)
+        from .all_laws import all_law_rows
+
+        return all_law_rows(claim, prec_cap, Row)
     rows = []
     for inst in instances(claim, profile, cache, family, targets):
         row = Row(inst.describe(), None, None, None, _inst=inst)
@@ -276,6 +280,9 @@ def proof_cases(claims: list, profile: str) -> list:
     fams = families(profile)
     out = []
     for claim in claims:
+        if claim.grid == "all-laws":  # every law at once: one case, no target family
+            out.append((claim, "all-laws"))
+            continue
         mine = [f for f in fams if claim.ranges_over(f)]
         out += [(claim, f) for f in mine] if mine else [(claim, None)]
     return out
@@ -286,7 +293,8 @@ def proof_problems(res: "ClaimResult", family: str | None) -> list:
     undecided instance, or a refuted instance not recorded as known (any of them, not only the
     saved witnesses). Shape claims: no instance only (their statistic is checked by the test)."""
     claim = res.claim
-    where = f"family {family}" if family else f"profile {res.profile}"
+    where = (f"family {family}" if family not in (None, "all-laws")
+             else f"profile {res.profile}" + (" (all laws)" if family else ""))
     if not res.rows:
         return [f"{claim.id} has no instance in {where}"]
     if not claim.checked:
@@ -307,6 +315,10 @@ def proof_problems(res: "ClaimResult", family: str | None) -> list:
 
 def summarize(claim: Claim, rows: list, profile: str = "ci", cache: "TargetCache | None" = None) -> dict:
     """Shape claims: the claim's own table (``summarize``), else its best constant."""
+    if claim.grid == "all-laws" and claim.summarize is None:  # scope, and exact sups of shape claims
+        from .all_laws import summarize_all_laws
+
+        return summarize_all_laws(claim, rows)
     if claim.summarize is not None:
         # A summary may compute beyond the grid (curves in L): if it asks, it gets the profile and
         # the run's target cache, so it reuses the laws the grid already computed.
@@ -328,6 +340,10 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
     With ``witness_dir``, the chosen witnesses are recorded under that folder and written there
     (atomically) unless ``write`` is False: then ``res.witness_files`` holds them for the caller.
     """
+    if claim.grid == "all-laws":  # every law at once, no target (all_laws.py)
+        from .all_laws import run_all_laws
+
+        return run_all_laws(claim, profile, witness_dir, write, prec_cap, ClaimResult, Row)
     cache = cache or TargetCache()
     res = ClaimResult(claim, profile)
     t0 = time.perf_counter()
@@ -357,6 +373,10 @@ def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> In
     Pass one ``cache`` when rebuilding many rows: targets and schedules are then parsed once."""
     if row._inst is not None:
         return row._inst
+    if claim.grid == "all-laws":
+        from .all_laws import AllLawInstance
+
+        return AllLawInstance(row.instance)
     from ..engine.predictors import parse_predictor
 
     cache = cache or TargetCache()

@@ -43,6 +43,8 @@ def grid_schedules(grid: str, L: int) -> list:
     """
     if grid == "targets":
         return [(None, None)]
+    if grid == "all-laws":  # no target: decided on the profile cone's rays (claims/all_laws.py)
+        return []
     if grid == "compositions":
         return [(fixed(c, L), None) for c in all_compositions(L)]
     if grid == "balanced":
@@ -94,7 +96,7 @@ def grid_admits(profile: str, grid: str, L: int) -> bool:
 
 
 GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans",
-         "mdm", "count-seq", "entropy-sum")
+         "mdm", "count-seq", "entropy-sum", "all-laws")
 MDM_SKEWED = ("mdm:pi=1/2+1/4+1/4", "mdm:pi=1/6+1/3+1/2", "mdm:pi=1/3+0+2/3")
 
 

@@ -48,6 +48,10 @@ class Claim:
     known_refutations: tuple = ()
     families: tuple = ()  # target families the claim ranges over (empty: every family of the zoo)
     source: str = ""
+    # grid "all-laws" (verify/claims/all_laws.py): decided for every law at each (L, sampler)
+    lengths: tuple = ()   # the lengths L
+    samplers: tuple = ()  # sampler specs; {L}, {K} expanded over lengths and budgets
+    budgets: tuple = ()   # the values of {K}
 
     def __post_init__(self):
         f = f"claim {shorten(self.id or '?')}"
@@ -73,6 +77,7 @@ class Claim:
         self.uses = tuple(self.uses)
         self.known_refutations = tuple(self.known_refutations)
         self.families = tuple(self.families)
+        self.lengths, self.samplers, self.budgets = tuple(self.lengths), tuple(self.samplers), tuple(self.budgets)
         if self.families:
             from distributions.registry import FAMILIES  # lazy: distributions imports verify
 
@@ -113,12 +118,14 @@ class Claim:
             "aggregate": self.aggregate, "notes": self.notes, "uses": list(self.uses),
             "known_refutations": list(self.known_refutations), "families": list(self.families),
             "source": self.source,
+            **({"lengths": list(self.lengths), "samplers": list(self.samplers), "budgets": list(self.budgets)}
+               if self.grid == "all-laws" else {}),
         }
 
 
 _TOML_KEYS = {"id", "paper", "provenance", "statement", "relation", "grid", "lhs", "rhs", "kl_direction",
               "predictors", "constants", "statistic", "aggregate", "notes", "uses", "known_refutations",
-              "families"}
+              "families", "lengths", "samplers", "budgets"}
 
 
 _STR_KEYS = ("id", "paper", "provenance", "statement", "relation", "grid", "kl_direction", "aggregate", "notes",
@@ -202,6 +209,10 @@ def validate_claim(claim: Claim, where: str) -> None:
     from ..engine.predictors import parse_predictor
     from .symbolic import validate
 
+    if claim.grid == "all-laws":  # every law at once: its own checks (verify/claims/all_laws.py)
+        from .all_laws import validate_all_laws
+
+        return validate_all_laws(claim, where)
     for side_name in ("lhs", "rhs", "statistic"):
         side = getattr(claim, side_name)
         if side is None or callable(side):

@@ -459,8 +459,9 @@ def searchable(claims: list) -> list:
     """Claims a hunt can climb: inequalities, identities, and shape claims aggregated by max
     (a min over single instances is 0 at the trivial schedules, which says nothing). A shape claim
     about named families reads the family's parameters (e.g. an n-gram's order), which a drawn law
-    no longer carries, so it is left to the grid."""
-    return [c for c in claims if c.checked or (c.aggregate == "max" and not c.families)]
+    no longer carries, so it is left to the grid. All-law claims (grid "all-laws") are already
+    decided for every law: there is nothing left to hunt."""
+    return [c for c in claims if c.grid != "all-laws" and (c.checked or (c.aggregate == "max" and not c.families))]
 
 
 def hunt_all(claims: list, budget: int | None = None, seed: int = 0, profile: str = "ci",

@@ -158,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     _add_search(sub)
+    from .cone_cli import add_commands as add_cone_commands  # verify worst (docs/cone.md)
+    add_cone_commands(sub)
     return p
 
 

@@ -39,6 +39,7 @@ import statistics
 
 from pathlib import Path
 
+from ..claims.all_laws import scope
 from ..claims.check import ClaimResult, TargetCache, row_instance
 from ..claims.serialize import cell, to_float
 
@@ -95,6 +96,7 @@ def check_lines(res: ClaimResult) -> list:
     c = res.claim
     lines = [f"{c.id}  [{c.paper}, {c.provenance}]  {c.relation}  grid={c.grid}  "
              f"instances={len(res.rows)}  ({res.seconds:.1f} s)"]
+    lines.append(f"  holds for: {scope(c)}")
     if c.checked:
         counts = res.counts
         undefined = res.undefined_rows()
@@ -114,7 +116,9 @@ def check_lines(res: ClaimResult) -> list:
         w = res.worst()
         if w is not None:
             lines.append(f"  worst: {w.instance['target']}  sampler={w.instance['sampler']}  "
-                         f"predictor={w.instance['predictor']}  lhs={cell(w.lhs)} rhs={cell(w.rhs)} ({w.status})")
+                         f"predictor={w.instance['predictor']}  lhs={cell(w.lhs)} rhs={cell(w.rhs)} ({w.status})"
+                         + (f"  ray k={w.instance['ray']}: {w.instance['witness']} (units of log q)"
+                            if w.instance.get("witness") else ""))
     if res.summary.get("table_lines"):
         lines += res.summary["table_lines"]
     elif res.summary:
@@ -137,7 +141,8 @@ def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
     out = [f"### {md_code(c.id)} — {md_text(c.paper)}, provenance **{md_text(c.provenance)}**", "",
            f"$$ {md_math(c.statement)} $$", "",
            f"- relation: `{c.relation}`; KL direction: {md_text(c.kl_direction)}; grid: `{c.grid}`; "
-           f"predictors: {md_text(', '.join(c.predictors))}; instances: {len(res.rows)}"]
+           f"predictors: {md_text(', '.join(c.predictors))}; instances: {len(res.rows)}",
+           f"- verdicts hold for: {md_text(scope(c))}"]
     if c.constants:
         out.append("- constants (data, correctable): " + ", ".join(md_code(f"{k} = {v}") for k, v in c.constants.items()))
     if isinstance(c.lhs, str):
@@ -240,7 +245,7 @@ PERFECT_ONLY = {"expected_kl", "mixture_kl", "plan_kl", "ter_gap"}
 def vacuous_counts(res: ClaimResult) -> dict:
     """{ceiling label: number of rows whose rhs exceeds it} for an upper bound on a known symbol."""
     c = res.claim
-    if c.relation != "<=" or not isinstance(c.lhs, str) or c.lhs.strip() not in CEILINGS:
+    if c.relation != "<=" or not isinstance(c.lhs, str) or c.lhs.strip() not in CEILINGS or c.grid == "all-laws":
         return {}
     sym = c.lhs.strip()
     out = {label: 0 for label, _ in CEILINGS[sym]}
@@ -475,6 +480,10 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
           f"and ball arithmetic; see [the mathematical reference]({docs}), §5 and §7): `certified` (enclosure "
           "of rhs − lhs ≥ 0), `tight` (equality proved exactly), `refuted` (certified counterexample), "
           "`undecided`. Ratios, best constants and plots are floats, for reading only.", "",
+          "Scope: claims on grid `all-laws` hold for every law of every alphabet at their listed lengths and "
+          "samplers (" + (", ".join(f"`{r.claim.id}`" for r in results if r.claim.grid == "all-laws") or "none here")
+          + "; decided on the rays of the profile cone, docs/cone.md); every other verdict holds for the listed "
+          "instances only.", "",
           f"Every claim's statement, notation and provenance are explained in [docs/index.md]({docs}). "
           "Regenerate with `verify report --profile " + profile + "`; the output is identical byte for byte "
           "(timings are in `run.log`).", "",

@@ -56,6 +56,9 @@ def _chosen(args, claims: list):
     chosen = [c for c in claims if c.id == args.claim]
     if not chosen:
         raise SpecError("claim", f"unknown claim id {args.claim!r}", ", ".join(c.id for c in claims))
+    if chosen[0].grid == "all-laws":
+        raise SpecError("claim", f"{args.claim} is decided for every law (grid all-laws): nothing to hunt",
+                        ", ".join(c.id for c in searchable(claims)))
     if not searchable(chosen):
         raise SpecError("claim", f"{args.claim} is a shape claim aggregated by min; a hunt cannot climb it",
                         ", ".join(c.id for c in searchable(claims)))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flint import fmpq
+from flint import arb, fmpq
 
 #: The profile-linear denominators ``verify worst --over`` accepts (``min`` = min(TC, DTC), a
 #: minimum of two linear forms: its sup is the larger of the two sups, docs/cone.md).
@@ -100,10 +100,17 @@ def sharp_ratio(num: list, den: list) -> Sharp:
 
 
 def denominators(L: int, over: str) -> dict:
-    """{name: [value on ray k for k = 1..L]} for the denominators ``over`` stands for."""
+    """{name: [value on ray k for k = 1..L]} for the denominators ``over`` stands for
+    (``ray_information`` column by column, without building L dicts)."""
     names = ("TC", "DTC") if over == "min" else (over,)
-    rays = [ray_information(L, k) for k in range(1, L + 1)]
-    return {name: [r[name] for r in rays] for name in names}
+    zero = fmpq(0)
+    cols = {
+        "H": lambda: [fmpq(k) for k in range(1, L + 1)],
+        "TC": lambda: [fmpq(L - k) for k in range(1, L)] + [zero],
+        "DTC": lambda: [fmpq(k) for k in range(1, L)] + [zero],
+        "sum_I": lambda: [fmpq(L)] * (L - 1) + [zero],
+    }
+    return {name: cols[name]() for name in names}
 
 
 def sharp_constant(A: list, L: int, over: str) -> Sharp:
@@ -119,3 +126,117 @@ def sharp_constant(A: list, L: int, over: str) -> Sharp:
     top = max(s.value for s in sups)
     return Sharp(top, min(s.k for s in sups if s.value == top and s.k is not None) if any(
         s.k is not None for s in sups) else None)
+
+
+# --- witnesses: the code on each ray -------------------------------------------------------------
+
+def is_prime(n: int) -> bool:
+    """Trial division by 6k ± 1 (n ≤ ~10^7 here: the Reed–Solomon field size for L ≤ 10^5)."""
+    if n < 2:
+        return False
+    if n % 2 == 0 or n % 3 == 0:
+        return n in (2, 3)
+    d = 5
+    while d * d <= n:
+        if n % d == 0 or n % (d + 2) == 0:
+            return False
+        d += 6
+    return True
+
+
+def smallest_prime_at_least(n: int) -> int:
+    """The field size of the Reed–Solomon witness: the smallest prime ``q ≥ n`` (at least 2)."""
+    q = max(2, n)
+    while not is_prime(q):
+        q += 1
+    return q
+
+
+def ray_witness(L: int, k: int) -> str:
+    """A target spec whose profile is ``r_k · log q`` (docs/cone.md, "Every ray is a law"):
+    the binary repetition code (k = 1), the binary parity code (k = L − 1), the uniform binary
+    product law (k = L), else Reed–Solomon ``[L, k]`` over the smallest prime ``q ≥ L``."""
+    if not 1 <= k <= L:
+        raise ValueError(f"ray index k={k} outside 1..L={L}")
+    if k == L:
+        return f"product:L={L},q=2"
+    if k == 1:
+        return f"mds:q=2,L={L},k=1,code=repetition"
+    if k == L - 1:
+        return f"mds:q=2,L={L},k={k},code=parity"
+    return f"mds:q={smallest_prime_at_least(L)},L={L},k={k},code=rs"
+
+
+def binary_ray(L: int, k: int) -> bool:
+    """Whether ray k is the profile of a binary law (times log 2): only k ∈ {1, L − 1, L} — the
+    binary MDS codes (docs/cone.md, "What the binary alphabet changes")."""
+    return k in (1, L - 1, L)
+
+
+# --- every ray at once ---------------------------------------------------------------------------
+
+def ray_table(A: list, L: int) -> list:
+    """Every ray's values, units of log q: ``[{k, H, TC, DTC, sum_I, expected_kl}]`` for k = 1..L."""
+    ekl = ray_expected_kl(A, L)
+    out = []
+    for k in range(1, L + 1):
+        row = {"k": k, **ray_information(L, k), "expected_kl": ekl[k - 1]}
+        out.append(row)
+    return out
+
+
+def fraction_text(x) -> str:
+    """An exact rational as ``"a/b"`` (``"a/1"`` for integers, so the form is always the same)."""
+    text = str(x)  # flint's own conversion: no Python limit on integer digits
+    return text if "/" in text else text + "/1"
+
+
+def _ray_ratio(num: list, dens: list, k: int):
+    """``E KL / over`` on ray k (``over = min``: the larger of the ratios): fmpq, None for +∞,
+    or False where every denominator and the numerator vanish (no ratio defined)."""
+    n = num[k - 1]
+    vals = []
+    for d in dens:
+        if d[k - 1] > 0:
+            vals.append(n / d[k - 1])
+        elif n > 0:
+            return None
+    return max(vals) if vals else False
+
+
+def _binary_attaining(A: list, L: int, over: str, s: Sharp):
+    """The smallest binary ray (k ∈ {1, L − 1, L}) attaining the sup, or None."""
+    num = ray_expected_kl(A, L)
+    dens = list(denominators(L, over).values())
+    for k in sorted({1, max(1, L - 1), L}):
+        r = _ray_ratio(num, dens, k)
+        if r is False:
+            continue
+        if (r is None and s.infinite) or (r is not None and not s.infinite and r == s.value):
+            return k
+    return None
+
+
+def worst_case(law, over: str) -> dict:
+    """``verify worst``: sup over all laws of every alphabet of ``E KL / over`` for one size law
+    (a ``SizeLaw``, ``sizelaws.py``), exact, with the smallest worst ray and its code.
+
+    Keys: L, sampler, over, sup ("a/b" or "inf"), sup_float, k, witness, witness_binary (whether a
+    binary law attains the sup), binary_witness (the smallest binary ray's code attaining it, or
+    None), expected_iterations, engine, holds_for. Theorem 2 of docs/cone.md: the sup is attained on a ray."""
+    L = law.L
+    _, A = law.start_weights(True)
+    s = sharp_constant(A, L, over)
+    if s.infinite:
+        sup, sup_float = "inf", None  # JSON has no infinity: null beside "inf"
+    else:
+        sup, sup_float = fraction_text(s.value), float(arb(s.value))
+    binary = _binary_attaining(A, L, over, s)
+    return {
+        "L": L, "sampler": law.spec, "over": over, "sup": sup, "sup_float": sup_float, "k": s.k,
+        "witness": ray_witness(L, s.k) if s.k is not None else None,
+        "witness_binary": binary is not None,
+        "binary_witness": ray_witness(L, binary) if binary is not None else None,
+        "expected_iterations": fraction_text(law.mean_iterations(True)),
+        "engine": "cone", "holds_for": "all laws",
+    }
