@@ -153,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     _add_search(sub)
+    from .minimax_cli import add_commands as add_minimax
+    add_minimax(sub)
     return p
 
 

@@ -116,8 +116,9 @@ def refuse_large(L: int) -> float:
     from ...guard import refuse
 
     secs = estimate_seconds(L)
-    return refuse("--L", f"the minimax LP at L={L} ({n_edges(L)} flow variables, about "
-                  f"{secs / 60:.0f} min of interior point)", estimate_bytes(L), "a smaller L")
+    when = f"{secs / 60:.0f} min" if secs < 2 * 86400 else f"{secs / 86400:.3g} days"
+    return refuse("--L", f"the minimax LP at L={L} ({n_edges(L)} flow variables, about {when} of "
+                  "interior point)", estimate_bytes(L), "a smaller L")
 
 
 # ---------------------------------------------------------------- the linear program (floats)
@@ -329,14 +330,15 @@ def dual_lower_bound(L: int, K: Fraction, rows: list, mu, beta: float) -> fmpq:
 
 # ---------------------------------------------------------------- the whole computation
 
-def minimax(L: int, K, over: str = "TC", method: str | None = None, check_size: bool = True) -> Minimax:
+def minimax(L: int, K, over: str = "TC", method: str | None = None, check_size: bool = True,
+            time_limit: float | None = None) -> Minimax:
     """The certified minimax law at length L and budget E[T] ≤ K (module docstring). Raises
     RuntimeError if the certificate's gap exceeds GAP · upper (a solver failure, never silent)."""
     Kq = check_inputs(L, K, over)
     if check_size:
         refuse_large(L)
     t0 = time.perf_counter()
-    res, rows = solve_lp(L, float(Kq), over, method)
+    res, rows = solve_lp(L, float(Kq), over, method, time_limit)
     t1 = time.perf_counter()
     law = exact_law(L, Kq, res.x)
     P, A = law_weights(law, L)
