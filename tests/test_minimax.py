@@ -118,11 +118,14 @@ def test_two_tokens_closed_form(K):
         assert frac(r.upper) - frac(r.lower) <= Fraction(1, 10**9) * frac(r.upper)
 
 
-@pytest.mark.parametrize("L,K,over", [(32, 5, "TC"), (48, 6, "DTC"), (64, 6, "min"), (64, Fraction(21, 2), "TC")])
-def test_certificate_gap(L, K, over):
+@pytest.mark.parametrize("L,K,over,method", [(32, 5, "TC", None), (48, 6, "DTC", None), (64, 6, "min", None),
+                                             (64, Fraction(21, 2), "TC", None), (40, 5, "DTC", "highs-ipm"),
+                                             (40, 5, "min", "highs-ipm")])
+def test_certificate_gap(L, K, over, method):
+    # both HiGHS methods (interior point is the default from L = 128 on): their duals certify too
     from verify.engine.profile.minimax import minimax
 
-    r = minimax(L, K, over)
+    r = minimax(L, K, over, method)
     up, lo = frac(r.upper), frac(r.lower)
     assert up >= lo > 0
     assert up - lo <= Fraction(1, 10**9) * up
