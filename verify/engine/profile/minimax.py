@@ -126,7 +126,7 @@ def refuse_large(L: int) -> float:
 def ray_rows(L: int, over: str) -> list:
     """[(k, D_j(r_k))] for every ray row: k = 1..L, one row per denominator in ``over``."""
     rows = []
-    for vals in denominators(L, "min" if over == "min" else over).values():
+    for vals in denominators(L, over).values():
         rows += [(k, int(vals[k - 1])) for k in range(1, L + 1)]
     return rows
 
@@ -165,7 +165,8 @@ def build_lp(L: int, K: float, over: str) -> dict:
     b_ub = np.concatenate([np.zeros(R), [float(K)]])
     c = np.zeros(nv)
     c[-1] = 1.0
-    bounds = np.array([(0.0, None)] * E + [(None, None)] * L + [(0.0, None)], dtype=object)
+    # x ≥ 0, o free, t ≥ 0 (an (n, 2) array: linprog reads ±inf as no bound)
+    bounds = np.column_stack([np.concatenate([np.zeros(E), np.full(L, -np.inf), [0.0]]), np.full(nv, np.inf)])
     return {"c": c, "A_ub": A_ub, "b_ub": b_ub, "A_eq": A_eq, "b_eq": b_eq, "bounds": bounds,
             "rows": rows}
 
@@ -178,7 +179,7 @@ def solve_lp(L: int, K: float, over: str, method: str | None = None, time_limit:
     lp = build_lp(L, K, over)
     method = method or ("highs-ipm" if L >= IPM_FROM else "highs")
     res = linprog(lp["c"], A_ub=lp["A_ub"], b_ub=lp["b_ub"], A_eq=lp["A_eq"], b_eq=lp["b_eq"],
-                  bounds=[tuple(b) for b in lp["bounds"]], method=method,
+                  bounds=lp["bounds"], method=method,
                   options={"presolve": True, "primal_feasibility_tolerance": 1e-10,
                            "dual_feasibility_tolerance": 1e-10,
                            **({"ipm_optimality_tolerance": 1e-12} if method == "highs-ipm" else {}),
@@ -342,7 +343,7 @@ def minimax(L: int, K, over: str = "TC", method: str | None = None, check_size: 
     t1 = time.perf_counter()
     law = exact_law(L, Kq, res.x)
     P, A = law_weights(law, L)
-    sharp = sharp_constant(A, L, "min" if over == "min" else over)
+    sharp = sharp_constant(A, L, over)
     if sharp.infinite:
         raise RuntimeError("the repaired law has an infinite sharp constant: a repair bug")
     upper = sharp.value
