@@ -244,3 +244,15 @@ def test_too_large_names_memory_and_time(capsys):
 def test_out_is_a_folder(capsys, tmp_path):
     rc, out, err = run(capsys, "--L", "6", "--K", "2", "--out", str(tmp_path))
     assert rc == 2 and err.startswith("verify: error: --out")
+
+
+def test_the_program_stays_quadratic():
+    # the overshoot columns keep every ray row at two non-zeros: at most 4 per edge (two conservation,
+    # one overshoot, one budget) plus O(L) — written edge by edge the ray rows alone would hold O(L³)
+    from verify.engine.profile.minimax import build_lp, n_edges
+
+    for L in (20, 80):
+        lp = build_lp(L, 5.0, "min")
+        nnz = lp["A_ub"].nnz + lp["A_eq"].nnz
+        assert nnz <= 4 * n_edges(L) + 8 * L
+        assert max(lp["A_ub"][[i], :].nnz for i in range(2 * L)) == 2

@@ -9,6 +9,7 @@ value lies in ``[lower, upper]``. ``--out`` writes the law as a ``random-size:la
 from __future__ import annotations
 
 import json
+import sys
 
 
 def _fraction_text(x) -> str:
@@ -23,13 +24,16 @@ def result_json(r) -> dict:
 
 
 def _cmd_minimax(args) -> int:
-    from ..engine.profile.minimax import check_inputs, law_json, minimax, refuse_large
+    from ..engine.profile.minimax import check_inputs, estimate_seconds, law_json, minimax, refuse_large
     from ..output import atomic_write_text, check_file_path
     from ..specs import parse_rational
 
     K = check_inputs(args.L, parse_rational(args.K, "--K"), args.over)
     out = check_file_path(args.out, "--out") if args.out is not None else None
-    refuse_large(args.L)
+    nbytes = refuse_large(args.L)
+    if estimate_seconds(args.L) > 10:  # a long accepted run says so on stderr before it starts
+        print(f"verify: solving the minimax LP at L={args.L} (about {estimate_seconds(args.L) / 60:.0f} min "
+              f"and {nbytes / 2**30:.1f} GiB on a quiet machine)", file=sys.stderr, flush=True)
     r = minimax(args.L, K, args.over, check_size=False)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
