@@ -50,12 +50,13 @@ IPM_FROM = 128            # interior point from this length on (benchmarks/bench
 
 # Memory and time of the interior-point solve (docs/minimax.md, "Figures"): peak resident memory
 # measured 90 MiB at L = 64, 136 at 256, 278 at 512, ≈ 780 at 1024, i.e. ≈ 90 MiB + 1500 B per edge;
-# the estimate below is ~7 % above that. Time: a rough quiet-machine estimate, growing as L^3.7
-# (the ratio measured between L = 256 and 512), for the one line said before a long run.
+# the estimate below is ~7 % above that. Time: CPU seconds, growing as L^4.1 (1.6 s at L = 256,
+# 27 s at 512); at L = 1024 a lower bound (the run had used 40 min of CPU, unfinished), for the one
+# line said before a long run.
 BYTES_BASE = 100 * 2**20
 BYTES_PER_EDGE = 1600.0
-SECONDS_L1024 = 300.0
-TIME_EXPONENT = 3.7
+SECONDS_L1024 = 2400.0
+TIME_EXPONENT = 4.1
 
 
 def n_edges(L: int) -> int:
