@@ -1,4 +1,4 @@
-"""Minimax schedules (docs/minimax.md, CLAIMS §9): the certified LP against an independent program
+"""Minimax schedules (docs/minimax.md): the certified LP against an independent program
 written over the weights of every composition, exact certificates, the law file, bad input.
 
 The oracle below imports nothing from the engine: it lists the compositions of L, computes each

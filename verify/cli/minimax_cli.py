@@ -1,7 +1,7 @@
 """``verify minimax --L N --K K [--over TC|DTC|min] [--json] [--out LAW.json]`` (docs/minimax.md).
 
 The law over compositions with ``E[T] ≤ K`` whose sharp constant ``sup over all laws of E KL / over``
-is smallest (CLAIMS §9, "Minimax schedules"), certified exactly: ``upper`` is the returned law's exact
+is smallest (docs/minimax.md), certified exactly: ``upper`` is the returned law's exact
 sharp constant, ``lower`` a lower bound from the dual checked in exact arithmetic, so the minimax
 value lies in ``[lower, upper]``. ``--out`` writes the law as a ``random-size:law=file:`` JSON, which
 ``verify measure`` and ``verify worst`` read. Every input is checked, and the LP sized, before any work.

@@ -1,4 +1,4 @@
-"""Minimax schedules (docs/minimax.md; CLAIMS §9 "Minimax schedules"): the best law over compositions
+"""Minimax schedules (docs/minimax.md; the profile cone: docs/cone.md): the best law over compositions
 that a non-adaptive, uniform-position sampler can use when it knows nothing about the target.
 
 A law over compositions of L is a unit flow ``x`` on the DAG of revealed counts ``0 → L`` with edges
