@@ -1,5 +1,6 @@
-"""Minimax schedules (docs/minimax.md; the profile cone: docs/cone.md): the best law over compositions
-that a non-adaptive, uniform-position sampler can use when it knows nothing about the target.
+"""Minimax schedules (docs/minimax.md; the profile cone: docs/cone.md): the best law over
+compositions that a non-adaptive, uniform-position sampler can use when it knows nothing about the
+target.
 
 A law over compositions of L is a unit flow ``x`` on the DAG of revealed counts ``0 → L`` with edges
 ``(n, n + s)``, ``s ≥ 1``; ``E[T] = Σ x`` and, on ray ``k`` of the profile cone (``cone.py``),
