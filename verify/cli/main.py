@@ -160,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_search(sub)
     from .cone_cli import add_commands as add_cone_commands  # verify worst (docs/cone.md)
     add_cone_commands(sub)
+    from .minimax_cli import add_commands as add_minimax
+    add_minimax(sub)
     return p
 
 
