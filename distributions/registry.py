@@ -418,7 +418,7 @@ FAMILIES: dict[str, Family] = {fam.name: fam for fam in (
 # --- front door ----------------------------------------------------------------------------
 
 PROFILE_FAMILIES = frozenset({"product", "copy", "markov", "coloring3", "ngram", "mds"})
-PROFILE_MAX_L, PROFILE_MAX_Q = 4096, 1024
+PROFILE_MAX_L, PROFILE_MAX_Q = 4096, 8192  # q: the Reed–Solomon ray witnesses need a prime q >= L
 
 
 def plan_spec(spec: str, field: str = "target") -> Plan:
