@@ -212,3 +212,83 @@ def test_rows_that_travelled_give_the_same_summary_and_instances(claim):
     rebuilt = TargetCache()
     for r, t in zip(res.rows, travelled):
         assert row_instance(claim, t, rebuilt).describe() == r._inst.describe()
+
+
+# ------------------------------------------------------------------ --scheduler addresses, Ctrl-C
+
+@pytest.mark.parametrize("address", ["tls://127.0.0.1:1", "ucx://127.0.0.1:8786", "127.0.0.1", "tcp://host:0",
+                                     "tcp://host:65536", "tcp://", "", "tcp://a b:1", "x" * 400])
+def test_scheduler_address_is_checked_before_any_work(address):
+    """Only plain TCP addresses are accepted (``tls://`` would need certificates the command
+    cannot take: it used to end in a TypeError traceback); refused before a task is built."""
+    with pytest.raises(SpecError) as err:
+        run_claims([FALSE_CLAIM], PROFILE, scheduler=address, targets=SPECS[:1])
+    assert err.value.field == "--scheduler" and "tcp://HOST:PORT" in str(err.value)
+
+
+def test_unreachable_scheduler_is_one_error_after_a_bounded_wait():
+    import time
+
+    from verify.claims import distributed
+
+    t0 = time.monotonic()
+    with pytest.raises(SpecError) as err:  # port 1: nothing listens there
+        run_claims([FALSE_CLAIM], PROFILE, scheduler="127.0.0.1:1", targets=SPECS[:1])
+    assert err.value.field == "--scheduler" and "cannot connect" in str(err.value)
+    bound = float(distributed.CONNECT_TIMEOUT.rstrip("s"))
+    assert time.monotonic() - t0 < bound + 20
+
+
+def _run_cli(args, **kw):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.Popen([sys.executable, "-m", "verify.cli", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_tls_scheduler_on_the_command_line_is_one_line_exit_2(tmp_path):
+    p = _run_cli(["check", "--only", "D-ONE", "--scheduler", "tls://127.0.0.1:1"], cwd=tmp_path)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("verify: error: --scheduler:") and "Traceback" not in err
+
+
+def _children(pid: int) -> list:
+    from pathlib import Path
+
+    kids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(d.name))
+    return kids
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc to see the workers start")
+@pytest.mark.parametrize("delay", [0.0, 1.0])
+def test_ctrl_c_while_workers_start_is_one_line_exit_130(tmp_path, delay):
+    """Ctrl-C at a terminal goes to the whole process group, workers included. Sent as soon as the
+    first worker processes exist (they are still importing), it used to print dozens of worker
+    tracebacks; now: the one interrupted line, exit 130, nothing on stdout."""
+    import time
+
+    p = _run_cli(["check", "--only", "D-ONE", "--workers", "2"], cwd=tmp_path, start_new_session=True)
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 120 and p.poll() is None and len(_children(p.pid)) < 2:
+        time.sleep(0.02)  # the resource tracker, then the first worker
+    assert p.poll() is None, "the command ended before its workers started"
+    time.sleep(delay)
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and out == "", err
+    lines = [line for line in err.splitlines() if not line.startswith("[tasks: ")]
+    assert lines == ["verify: interrupted (exit 130); outputs left as they were"], err
+    assert not list(tmp_path.iterdir())

@@ -37,11 +37,12 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable
 
-from ..output import atomic_write_text
+from ..output import atomic_write_text, sigint_held
 from .check import ClaimResult, Row, TargetCache, _choose_witnesses, claim_rows, run_claim, summarize, target_specs
 from .model import Claim
 from ..errors import SpecError
@@ -238,6 +239,8 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         raise SpecError("--workers", "cannot be combined with --scheduler", "one of --workers N, --scheduler ADDRESS")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise SpecError("--workers", f"{workers!r} is not a number of workers", "an integer >= 1")
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     specs = targets if targets is not None else target_specs(profile, family)
     if workers is None and scheduler is None and client is None and cache_dir is None:
         return _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write)
@@ -348,30 +351,116 @@ class _Merger:
         return [self.done[i] for i in range(len(self.claims))]
 
 
+SCHEDULER_ACCEPTED = ("the address of a running dask scheduler: tcp://HOST:PORT or HOST:PORT, e.g. "
+                      "tcp://10.0.0.5:8786 (other protocols, such as tls://, need a security "
+                      "configuration this command cannot take)")
+CONNECT_TIMEOUT = "10s"   # bounded: an unreachable scheduler is one line after this long
+
+
+def check_scheduler_address(address) -> str:
+    """``address`` if it is a plain TCP address ``[tcp://]HOST:PORT`` (1 <= PORT <= 65535), else a
+    SpecError naming ``--scheduler``: checked before any work, so a bad address costs nothing."""
+    import re
+
+    from ..errors import shorten
+
+    if not isinstance(address, str) or not address or len(address) > 300:
+        raise SpecError("--scheduler", f"{shorten(repr(address))} is not an address", SCHEDULER_ACCEPTED)
+    m = re.fullmatch(r"(?:([A-Za-z][A-Za-z0-9+.-]*)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})", address)
+    if m is None:
+        raise SpecError("--scheduler", f"{shorten(repr(address))} is not HOST:PORT", SCHEDULER_ACCEPTED)
+    if m.group(1) not in (None, "tcp"):
+        raise SpecError("--scheduler", f"protocol {m.group(1)!r} of {shorten(repr(address))} is not supported",
+                        SCHEDULER_ACCEPTED)
+    if not 1 <= int(m.group(3)) <= 65535:
+        raise SpecError("--scheduler", f"port {m.group(3)} of {shorten(repr(address))} is out of range",
+                        SCHEDULER_ACCEPTED)
+    return address
+
+
+@contextmanager
+def _workers_deaf_to_ctrl_c():
+    """While a local cluster lives, its worker processes start with Ctrl-C ignored.
+
+    Ctrl-C at a terminal reaches the whole process group: worker processes still importing would
+    each print a KeyboardInterrupt traceback (dozens of lines for one keypress). The client alone
+    answers it (one line, exit 130) and the nannies stop the workers when the cluster closes.
+    An ignored signal stays ignored across exec, and Python keeps SIGINT ignored when it starts
+    so, so the workers (spawned by multiprocessing, also when a nanny restarts one) are started
+    through a two-line shell wrapper that ignores SIGINT and execs the real interpreter. (A
+    blocked signal mask is not enough: the threads that spawn the workers do not keep it.)"""
+    import multiprocessing.spawn as mp_spawn
+    import shlex
+    import shutil
+
+    if os.name != "posix" or not os.path.exists("/bin/sh"):
+        yield
+        return
+    real = mp_spawn.get_executable()
+    folder = tempfile.mkdtemp(prefix="verify-workers-")
+    try:
+        wrapper = Path(folder) / "python"
+        wrapper.write_text(f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(os.fsdecode(real))} \"$@\"\n")
+        wrapper.chmod(0o700)
+        usable = os.access(wrapper, os.X_OK)
+    except OSError:
+        usable = False
+    if usable:
+        mp_spawn.set_executable(str(wrapper))
+    try:
+        yield
+    finally:
+        if usable:
+            mp_spawn.set_executable(real)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _quiet_distributed() -> None:
+    """After an interrupt: the cluster's shutdown chatter (lost comms, cancelled tasks) is noise."""
+    import logging
+
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _connect(scheduler: str):
+    from distributed import Client
+
+    try:
+        # set_as_default=False: the caller's own default client (if any) stays the default.
+        return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        raise SpecError("--scheduler", f"cannot connect to {scheduler!r} ({' '.join(str(err).split())[:200]})",
+                        SCHEDULER_ACCEPTED) from None
+
+
 def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished) -> None:
     from distributed import Client, LocalCluster, as_completed
 
-    owned = []  # what this call started, closed at the end
+    owned = []  # what this call started, closed at the end (in this order)
+    interrupted = local = False
+    deaf = None
     try:
         if client is None:
             if scheduler is not None:
-                try:
-                    client = Client(scheduler, timeout="20s")
-                except (OSError, TimeoutError, ValueError) as err:
-                    raise SpecError("--scheduler", f"cannot connect to {scheduler!r} ({err})",
-                                    "the address of a running dask scheduler, e.g. tcp://10.0.0.5:8786") from None
+                client = _connect(scheduler)
                 owned.append(client)
             else:
                 import dask
 
                 # The workers' statistical profiler costs about a sixth of their CPU on this
                 # workload and nobody reads it here (no dashboard).
-                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                deaf = _workers_deaf_to_ctrl_c()
+                deaf.__enter__()
+                # Ctrl-C during the start is held until the cluster is whole: a half-started
+                # cluster fails its own close with a traceback.
+                with dask.config.set({"distributed.worker.profile.enabled": False}), sigint_held():
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            dashboard_address=None)
-                owned.append(cluster)
-                client = Client(cluster)
-                owned.insert(0, client)
+                    owned.insert(0, cluster)
+                    local = True
+                    client = Client(cluster, set_as_default=False)
+                    owned.insert(0, client)
         _check_versions(client, version, "--scheduler" if scheduler is not None else "--workers")
         by_key: dict = {}
         futures = []
@@ -386,15 +475,36 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
             by_key[fut.key] = t
             futures.append(fut)
         try:
-            for fut in as_completed(futures):
+            # loop=client.loop: the futures' events belong to this client's event loop. Without
+            # it, as_completed waits on the *default* client's loop: when the caller has a client
+            # of its own (another loop), a future waited on there and then read here raised
+            # "... is bound to a different event loop".
+            for fut in as_completed(futures, loop=client.loop):
                 finished(by_key[fut.key], fut.result(), False)
                 fut.release()
+        except KeyboardInterrupt:
+            if not local:  # someone else's cluster: leave it idle. Ours is about to close anyway,
+                client.cancel(futures)  # and cancelling makes each busy worker log a warning.
+            raise
         except BaseException:
             client.cancel(futures)
             raise
+    except KeyboardInterrupt:
+        _quiet_distributed()
+        interrupted = True
+        raise
     finally:
-        for obj in owned:
-            obj.close()
+        try:
+            for obj in owned:  # client, then cluster
+                try:
+                    obj.close()
+                except Exception:
+                    if not interrupted:
+                        raise
+                    # after an interrupt, a failure to close is noise: the interrupt is the story
+        finally:
+            if deaf is not None:
+                deaf.__exit__(None, None, None)
 
 
 def _joint_size(spec: str) -> int:
