@@ -31,19 +31,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sys
 import tempfile
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable
 
-from ..output import atomic_write_text, sigint_held
+from ..output import atomic_write_text
 from .check import ClaimResult, Row, TargetCache, _choose_witnesses, claim_rows, run_claim, summarize, target_specs
+from .cache import TaskCache, sides_of
 from .model import Claim
 from ..errors import SpecError
 from .instances import PROFILES, Workspace
@@ -131,7 +133,8 @@ _WORKER_TARGETS = _WorkerTargets(WORKER_TARGETS)
 
 
 def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=None) -> dict:
-    """Every instance of ``claim`` on target ``spec``: ``{"rows": [...], "seconds": s}``, plain data.
+    """Every instance of ``claim`` on target ``spec``: ``{"rows": [...], "sides": [...], "seconds": s}``,
+    plain data (``sides``: the exact values of each verdict, ``cache.sides_of``).
 
     ``cache``: a ``TargetCache`` to use (the in-process task runner shares one); on a worker, the
     worker's own workspace cache."""
@@ -141,7 +144,10 @@ def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=
             rows = claim_rows(claim, profile, _WORKER_TARGETS, targets=[spec], prec_cap=prec_cap)
     else:
         rows = claim_rows(claim, profile, cache, targets=[spec], prec_cap=prec_cap)
-    return {"rows": [row_to_json(r) for r in rows], "seconds": time.perf_counter() - t0}
+    # The exact sides travel too: the task cache stores them and re-decides every verdict from
+    # them when the entry is read back (cache.py).
+    return {"rows": [row_to_json(r) for r in rows], "sides": sides_of(rows, prec_cap),
+            "seconds": time.perf_counter() - t0}
 
 
 # ------------------------------------------------------------------ content-addressed task cache
@@ -171,41 +177,6 @@ def task_key(claim: Claim, profile: str, spec: str, prec_cap: int, version: str)
     blob = json.dumps({"claim": claim_json, "profile": profile, "grid": PROFILES[profile], "target": spec,
                        "prec_cap": prec_cap, "code": version}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-class TaskCache:
-    """Finished tasks under ``root/<key[:2]>/<key>.json``; each entry written atomically."""
-
-    def __init__(self, root):
-        self.root = Path(root)
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise SpecError("--cache", f"cannot create {str(root)!r} ({err.strerror})",
-                            "a writable directory") from None
-
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
-
-    def get(self, key: str) -> dict | None:
-        try:
-            return json.loads(self._path(key).read_text())
-        except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
-            return None  # not there, or not ours: recompute and overwrite
-
-    def put(self, key: str, value: dict) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(value, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 # ------------------------------------------------------------------ running claims
@@ -245,7 +216,7 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
     if workers is None and scheduler is None and client is None and cache_dir is None:
         return _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write)
 
-    cache = TaskCache(cache_dir) if cache_dir is not None else None
+    cache = TaskCache(cache_dir, row_fields=ROW_FIELDS) if cache_dir is not None else None
     version = code_version()
     # Target-major (task index = spec position × number of claims + claim position): _Merger relies on it.
     tasks = [_Task(0, ci, spec, task_key(c, profile, spec, prec_cap, version))
@@ -257,9 +228,9 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
     tracker = _Tracker(len(tasks), progress)
 
     def finished(task: _Task, value: dict, cached: bool) -> None:
-        results[task.index] = value
         if cache is not None and not cached:
             cache.put(task.key, value)
+        results[task.index] = {"rows": value["rows"], "seconds": value["seconds"]}  # sides: cache only
         tracker.step(claims[task.claim_index].id, task.spec, cached)
         merger.task_done(task.claim_index, results)
 
@@ -267,12 +238,18 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         for ci in range(len(claims)):
             merger.complete(ci, results)
     todo = []
+    counts: dict = {}
     for t in tasks:
-        hit = cache.get(t.key) if cache is not None else None
+        hit = None
+        if cache is not None:
+            claim = claims[t.claim_index]
+            hit = cache.get(t.key, claim.relation, prec_cap, expected_rows=instance_count(claim, profile, t.spec, counts))
         if hit is not None:
             finished(t, hit, True)
         else:
             todo.append(t)
+    if cache is not None and cache.warning():
+        print(cache.warning(), file=sys.stderr, flush=True)
     if todo:
         if workers is None and scheduler is None and client is None:
             shared = TargetCache()
@@ -281,6 +258,29 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         else:
             _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished)
     return merger.results()
+
+
+def instance_count(claim: Claim, profile: str, spec: str, memo: dict | None = None) -> int:
+    """How many instances (rows) ``claim`` has on target ``spec`` — what ``check.instances``
+    yields, counted from the target's length alone (no exact law is built)."""
+    from distributions import parse_target
+
+    from .check import family_of
+    from .instances import expand_predictors, grid_admits, grid_schedules
+
+    if not claim.ranges_over(family_of(spec)):
+        return 0
+    memo = {} if memo is None else memo
+    L = memo.get(("L", spec))
+    if L is None:
+        L = memo[("L", spec)] = parse_target(spec).L
+    if not grid_admits(profile, claim.grid, L):
+        return 0
+    n_preds = len(expand_predictors(claim.predictors, profile))
+    key = (claim.grid, L, n_preds)
+    if key not in memo:
+        memo[key] = sum(n_preds if sched is not None else 1 for sched, _ in grid_schedules(claim.grid, L))
+    return memo[key]
 
 
 def _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write=True) -> list:
@@ -415,6 +415,27 @@ def _workers_deaf_to_ctrl_c():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextmanager
+def _sigint_ignored():
+    """Ctrl-C ignored (process-wide) while the local cluster starts its workers.
+
+    The workers spawned meanwhile inherit the ignored disposition from the moment they exist (the
+    wrapper of ``_workers_deaf_to_ctrl_c`` leaves a few instructions of /bin/sh before its trap,
+    where a Ctrl-C kills the starting worker: "Nanny failed to start"), and a half-started
+    cluster would fail its own close with a traceback. The cost: a Ctrl-C pressed during those
+    seconds is lost — press it again once the tasks run (docs/distributed.md)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 def _quiet_distributed() -> None:
     """After an interrupt: the cluster's shutdown chatter (lost comms, cancelled tasks) is noise."""
     import logging
@@ -452,11 +473,11 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
                 # workload and nobody reads it here (no dashboard).
                 deaf = _workers_deaf_to_ctrl_c()
                 deaf.__enter__()
-                # Ctrl-C during the start is held until the cluster is whole: a half-started
-                # cluster fails its own close with a traceback.
-                with dask.config.set({"distributed.worker.profile.enabled": False}), sigint_held():
+                with dask.config.set({"distributed.worker.profile.enabled": False}), _sigint_ignored():
+                    # silence_logs=ERROR (in the workers too): warnings such as "Async instruction
+                    # … ended with CancelledError" are what closing a busy cluster says on Ctrl-C.
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+                                           dashboard_address=None, silence_logs=logging.ERROR)
                     owned.insert(0, cluster)
                     local = True
                     client = Client(cluster, set_as_default=False)
@@ -494,17 +515,26 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
         interrupted = True
         raise
     finally:
-        try:
-            for obj in owned:  # client, then cluster
-                try:
-                    obj.close()
-                except Exception:
-                    if not interrupted:
-                        raise
-                    # after an interrupt, a failure to close is noise: the interrupt is the story
-        finally:
-            if deaf is not None:
-                deaf.__exit__(None, None, None)
+        # After a Ctrl-C, further presses are ignored until the cluster is closed: an interrupted
+        # close leaves the cluster to distributed's exit hook, which prints a traceback.
+        calm = _sigint_ignored() if interrupted else nullcontext()
+        with calm:
+            _close_all(owned, deaf, interrupted)
+
+
+def _close_all(owned: list, deaf, interrupted: bool) -> None:
+    """Close what ``_run_on_cluster`` started (client, then cluster), then drop the workers'
+    wrapper. After an interrupt a failure to close is noise: the interrupt is the story."""
+    try:
+        for obj in owned:
+            try:
+                obj.close()
+            except Exception:
+                if not interrupted:
+                    raise
+    finally:
+        if deaf is not None:
+            deaf.__exit__(None, None, None)
 
 
 def _joint_size(spec: str) -> int:
