@@ -23,9 +23,9 @@ has its tasks re-run by the scheduler; tasks that raise are retried ``retries`` 
 ``cache_dir`` is a content-addressed cache of finished tasks: the key hashes the claim's JSON, the
 target spec, the profile, the precision cap and the code version (every source file of
 ``verify``, ``distributions`` and ``proofs_numeric``, and the numpy and python-flint versions); the
-value is the task's rows as JSON. An interrupted run started again with the same cache skips the
-tasks already done. Entries are written atomically (temporary file, then ``os.replace``), so an
-interruption never leaves a half-written entry.
+value is the task's rows with the exact sides of every verdict, signed with a per-user key and
+decided again when read (``cache.py``: an entry that fails a check is recomputed, with one warning
+line). An interrupted run started again with the same cache skips the tasks already done.
 """
 from __future__ import annotations
 
