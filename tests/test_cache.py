@@ -367,3 +367,59 @@ def test_unreadable_entry_is_refused_not_raised(tmp_path):
     (tmp_path / "ab" / f"{key}.json").write_text("{}")
     (tmp_path / "ab" / f"{key}.json").chmod(0)
     assert cache.get(key, "<=") is None and "unreadable" in cache.warning()
+
+
+# ------------------------------------------------------------------ the issue's case, on the command line
+
+CLAIMS_TOML = '''
+[[claim]]
+id = "TEST.TC-LE-DTC"
+paper = "derived"
+provenance = "reading"
+statement = 'TC \\le DTC \\text{ (false in general: a test claim)}'
+relation = "<="
+grid = "targets"
+lhs = "TC"
+rhs = "DTC"
+families = ["mds"]
+'''
+
+
+def _cli(tmp_path, *args):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), KEY_ENV: str(tmp_path / "key")}
+    p = subprocess.run([sys.executable, "-m", "verify.cli", "check", "--claims-file", str(tmp_path / "c.toml"),
+                        "--only", "TEST.*", "--cache", str(tmp_path / "cache"), "--witness-dir", str(tmp_path / "w"),
+                        *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_check_with_forged_cache_entries_reports_the_refutations(tmp_path):
+    """The issue's case: every cached refuted row edited to "certified" made ``verify check``
+    print "(certified)" and exit 0. Now the output is the clean run's, exit 1 (a refutation not
+    recorded as known), with one warning line about the forged entries."""
+    (tmp_path / "c.toml").write_text(CLAIMS_TOML)
+    rc, out, err = _cli(tmp_path, "--json", str(tmp_path / "first.json"))
+    assert rc == 1 and WARNING not in err
+    first = json.loads((tmp_path / "first.json").read_text())  # one result per claim
+    assert first[0]["verdicts"]["refuted"] >= 1
+    forged = 0
+    for path in (tmp_path / "cache").rglob("*.json"):
+        text = path.read_text()
+        if '"refuted"' in text:
+            path.write_text(text.replace('"refuted"', '"certified"'))
+            forged += 1
+    assert forged >= 1
+    rc2, out2, err2 = _cli(tmp_path, "--json", str(tmp_path / "second.json"))
+    assert rc2 == 1 and out2 == out
+    warnings = [line for line in err2.splitlines() if line.startswith(WARNING)]
+    assert len(warnings) == 1 and (f"{forged} entries" if forged > 1 else "1 entry") in warnings[0]
+    second = json.loads((tmp_path / "second.json").read_text())
+    for d in (first, second):
+        for r in d:
+            r.pop("seconds", None)
+    assert second == first

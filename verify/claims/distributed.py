@@ -132,9 +132,10 @@ class _WorkerTargets:
 _WORKER_TARGETS = _WorkerTargets(WORKER_TARGETS)
 
 
-def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=None) -> dict:
+def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=None, sides: bool = True) -> dict:
     """Every instance of ``claim`` on target ``spec``: ``{"rows": [...], "sides": [...], "seconds": s}``,
-    plain data (``sides``: the exact values of each verdict, ``cache.sides_of``).
+    plain data (``sides``: the exact values of each verdict, ``cache.sides_of``; None per row
+    with ``sides=False``, when no task cache will store them).
 
     ``cache``: a ``TargetCache`` to use (the in-process task runner shares one); on a worker, the
     worker's own workspace cache."""
@@ -146,7 +147,8 @@ def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=
         rows = claim_rows(claim, profile, cache, targets=[spec], prec_cap=prec_cap)
     # The exact sides travel too: the task cache stores them and re-decides every verdict from
     # them when the entry is read back (cache.py).
-    return {"rows": [row_to_json(r) for r in rows], "sides": sides_of(rows, prec_cap),
+    return {"rows": [row_to_json(r) for r in rows],
+            "sides": sides_of(rows, prec_cap) if sides else [None] * len(rows),
             "seconds": time.perf_counter() - t0}
 
 
@@ -256,7 +258,8 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
             for t in todo:
                 finished(t, run_task(claims[t.claim_index], profile, t.spec, prec_cap, cache=shared), False)
         else:
-            _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished)
+            _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished,
+                            sides=cache is not None)
     return merger.results()
 
 
@@ -455,7 +458,8 @@ def _connect(scheduler: str):
                         SCHEDULER_ACCEPTED) from None
 
 
-def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished) -> None:
+def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished,
+                    sides: bool = True) -> None:
     from distributed import Client, LocalCluster, as_completed
 
     owned = []  # what this call started, closed at the end (in this order)
@@ -490,7 +494,7 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
         size = {spec: _joint_size(spec) for spec in {t.spec for t in todo}}
         ordered = sorted(todo, key=lambda t: (-size[t.spec], t.index))
         for rank, t in enumerate(ordered):
-            fut = client.submit(run_task, claims[t.claim_index], profile, t.spec, prec_cap,
+            fut = client.submit(run_task, claims[t.claim_index], profile, t.spec, prec_cap, sides=sides,
                                 key=f"verify-task-{t.key}", retries=retries, pure=False,
                                 priority=len(ordered) - rank)
             by_key[fut.key] = t
