@@ -388,13 +388,15 @@ def _workers_deaf_to_ctrl_c():
     Ctrl-C at a terminal reaches the whole process group: worker processes still importing would
     each print a KeyboardInterrupt traceback (dozens of lines for one keypress). The client alone
     answers it (one line, exit 130) and the nannies stop the workers when the cluster closes.
-    An ignored signal stays ignored across exec, and Python keeps SIGINT ignored when it starts
-    so, so the workers (spawned by multiprocessing, also when a nanny restarts one) are started
-    through a two-line shell wrapper that ignores SIGINT and execs the real interpreter. (A
-    blocked signal mask is not enough: the threads that spawn the workers do not keep it.)"""
+    An ignored signal stays ignored across exec, and a Python started with SIGINT ignored leaves
+    it so. The workers of the start inherit it from ``_sigint_ignored``; any worker spawned later
+    (a nanny restarting a lost one) goes through this two-line shell wrapper, which ignores
+    SIGINT and execs the real interpreter. (Blocking SIGINT in the spawning thread's mask did not
+    work: the threads distributed spawns from had an empty mask, as measured here.)"""
     import multiprocessing.spawn as mp_spawn
     import shlex
     import shutil
+    import subprocess
 
     if os.name != "posix" or not os.path.exists("/bin/sh"):
         yield
@@ -405,8 +407,10 @@ def _workers_deaf_to_ctrl_c():
         wrapper = Path(folder) / "python"
         wrapper.write_text(f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(os.fsdecode(real))} \"$@\"\n")
         wrapper.chmod(0o700)
-        usable = os.access(wrapper, os.X_OK)
-    except OSError:
+        # Tried once: a temporary folder mounted noexec would otherwise stop every worker.
+        usable = subprocess.run([str(wrapper), "-c", "pass"], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60).returncode == 0
+    except (OSError, subprocess.SubprocessError):
         usable = False
     if usable:
         mp_spawn.set_executable(str(wrapper))
@@ -480,8 +484,11 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
                 with dask.config.set({"distributed.worker.profile.enabled": False}), _sigint_ignored():
                     # silence_logs=ERROR (in the workers too): warnings such as "Async instruction
                     # … ended with CancelledError" are what closing a busy cluster says on Ctrl-C.
+                    # The scheduler's HTTP server (health routes) on a free port, no dashboard:
+                    # the default port 8787 taken by another cluster is a warning on stderr.
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=logging.ERROR)
+                                           dashboard_address=None, silence_logs=logging.ERROR,
+                                           scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
                     owned.insert(0, cluster)
                     local = True
                     client = Client(cluster, set_as_default=False)
