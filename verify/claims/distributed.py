@@ -482,12 +482,14 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
                 deaf = _workers_deaf_to_ctrl_c()
                 deaf.__enter__()
                 with dask.config.set({"distributed.worker.profile.enabled": False}), _sigint_ignored():
-                    # silence_logs=ERROR (in the workers too): warnings such as "Async instruction
-                    # … ended with CancelledError" are what closing a busy cluster says on Ctrl-C.
+                    # silence_logs=CRITICAL (in the workers too): closing a busy cluster on Ctrl-C
+                    # makes workers warn ("Async instruction … ended with CancelledError") and even
+                    # log errors ("Failed to communicate with scheduler during heartbeat"). A task
+                    # that fails reaches the client, which reports it; the workers need not.
                     # The scheduler's HTTP server (health routes) on a free port, no dashboard:
                     # the default port 8787 taken by another cluster is a warning on stderr.
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=logging.ERROR,
+                                           dashboard_address=None, silence_logs=logging.CRITICAL,
                                            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
                     owned.insert(0, cluster)
                     local = True
