@@ -43,7 +43,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable
 
-from ..output import atomic_write_text
+from ..output import atomic_write_text, sigint_held
 from .check import ClaimResult, Row, TargetCache, _choose_witnesses, claim_rows, run_claim, summarize, target_specs
 from .cache import TaskCache, sides_of
 from .model import Claim
@@ -502,12 +502,10 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
         # size. Only the schedule depends on this; the merge order does not.
         size = {spec: _joint_size(spec) for spec in {t.spec for t in todo}}
         ordered = sorted(todo, key=lambda t: (-size[t.spec], t.index))
-        for rank, t in enumerate(ordered):
-            fut = client.submit(run_task, claims[t.claim_index], profile, t.spec, prec_cap, sides=sides,
-                                key=f"verify-task-{t.key}", retries=retries, pure=False,
-                                priority=len(ordered) - rank)
-            by_key[fut.key] = t
-            futures.append(fut)
+        # Ctrl-C is held while submitting: one landing inside ``Future.__init__`` leaves a half-made
+        # future whose ``__del__`` prints "Exception ignored … no attribute '_cleared'".
+        with sigint_held():
+            _submit_all(client, ordered, claims, profile, prec_cap, sides, retries, by_key, futures)
         try:
             # loop=client.loop: the futures' events belong to this client's event loop. Without
             # it, as_completed waits on the *default* client's loop: when the caller has a client
@@ -533,6 +531,16 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
         calm = _sigint_ignored() if interrupted else nullcontext()
         with calm:
             _close_all(owned, deaf, interrupted)
+
+
+def _submit_all(client, ordered, claims, profile, prec_cap, sides, retries, by_key, futures) -> None:
+    """One future per task, highest priority first (``ordered``)."""
+    for rank, t in enumerate(ordered):
+        fut = client.submit(run_task, claims[t.claim_index], profile, t.spec, prec_cap, sides=sides,
+                            key=f"verify-task-{t.key}", retries=retries, pure=False,
+                            priority=len(ordered) - rank)
+        by_key[fut.key] = t
+        futures.append(fut)
 
 
 def _close_all(owned: list, deaf, interrupted: bool) -> None:
