@@ -127,6 +127,8 @@ class Row:
     verdict: dict | None = None
     values: dict = field(default_factory=dict)  # claim.record(instance): plain values for summarize
     _inst: Instance | None = None  # in-process only; rows of a distributed run travel without it
+    # (lhs, rhs): the exact values the verdict was decided from (kept for the task cache)
+    _sides: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
     def ratio(self) -> float | None:
@@ -252,6 +254,7 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
                 v = CHECKERS[claim.relation](lhs, rhs, prec_cap=prec_cap)
                 row.status, row.margin, row.verdict = v.status, v.margin, v.to_json()
                 row.lhs, row.rhs = v.lhs_float, v.rhs_float
+                row._sides = (lhs, rhs)
             if claim.statistic is not None:
                 try:
                     row.statistic = to_float(side_value(claim, claim.statistic, inst))

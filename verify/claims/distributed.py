@@ -23,26 +23,29 @@ has its tasks re-run by the scheduler; tasks that raise are retried ``retries`` 
 ``cache_dir`` is a content-addressed cache of finished tasks: the key hashes the claim's JSON, the
 target spec, the profile, the precision cap and the code version (every source file of
 ``verify``, ``distributions`` and ``proofs_numeric``, and the numpy and python-flint versions); the
-value is the task's rows as JSON. An interrupted run started again with the same cache skips the
-tasks already done. Entries are written atomically (temporary file, then ``os.replace``), so an
-interruption never leaves a half-written entry.
+value is the task's rows with the exact sides of every verdict, signed with a per-user key and
+decided again when read (``cache.py``: an entry that fails a check is recomputed, with one warning
+line). An interrupted run started again with the same cache skips the tasks already done.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sys
 import tempfile
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable
 
-from ..output import atomic_write_text
+from ..output import atomic_write_text, sigint_held
 from .check import ClaimResult, Row, TargetCache, _choose_witnesses, claim_rows, run_claim, summarize, target_specs
+from .cache import TaskCache, sides_of
 from .model import Claim
 from ..errors import SpecError
 from .instances import PROFILES, Workspace
@@ -129,8 +132,10 @@ class _WorkerTargets:
 _WORKER_TARGETS = _WorkerTargets(WORKER_TARGETS)
 
 
-def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=None) -> dict:
-    """Every instance of ``claim`` on target ``spec``: ``{"rows": [...], "seconds": s}``, plain data.
+def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=None, sides: bool = True) -> dict:
+    """Every instance of ``claim`` on target ``spec``: ``{"rows": [...], "sides": [...], "seconds": s}``,
+    plain data (``sides``: the exact values of each verdict, ``cache.sides_of``; None per row
+    with ``sides=False``, when no task cache will store them).
 
     ``cache``: a ``TargetCache`` to use (the in-process task runner shares one); on a worker, the
     worker's own workspace cache."""
@@ -142,7 +147,11 @@ def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=
             rows = claim_rows(claim, profile, _WORKER_TARGETS, targets=[spec], prec_cap=prec_cap)
     else:
         rows = claim_rows(claim, profile, cache, targets=[spec], prec_cap=prec_cap)
-    return {"rows": [row_to_json(r) for r in rows], "seconds": time.perf_counter() - t0}
+    # The exact sides travel too: the task cache stores them and re-decides every verdict from
+    # them when the entry is read back (cache.py).
+    return {"rows": [row_to_json(r) for r in rows],
+            "sides": sides_of(rows, prec_cap) if sides else [None] * len(rows),
+            "seconds": time.perf_counter() - t0}
 
 
 # ------------------------------------------------------------------ content-addressed task cache
@@ -172,41 +181,6 @@ def task_key(claim: Claim, profile: str, spec: str, prec_cap: int, version: str)
     blob = json.dumps({"claim": claim_json, "profile": profile, "grid": PROFILES[profile], "target": spec,
                        "prec_cap": prec_cap, "code": version}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-class TaskCache:
-    """Finished tasks under ``root/<key[:2]>/<key>.json``; each entry written atomically."""
-
-    def __init__(self, root):
-        self.root = Path(root)
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise SpecError("--cache", f"cannot create {str(root)!r} ({err.strerror})",
-                            "a writable directory") from None
-
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
-
-    def get(self, key: str) -> dict | None:
-        try:
-            return json.loads(self._path(key).read_text())
-        except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
-            return None  # not there, or not ours: recompute and overwrite
-
-    def put(self, key: str, value: dict) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(value, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 # ------------------------------------------------------------------ running claims
@@ -240,11 +214,13 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         raise SpecError("--workers", "cannot be combined with --scheduler", "one of --workers N, --scheduler ADDRESS")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise SpecError("--workers", f"{workers!r} is not a number of workers", "an integer >= 1")
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     specs = targets if targets is not None else target_specs(profile, family)
     if workers is None and scheduler is None and client is None and cache_dir is None:
         return _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write)
 
-    cache = TaskCache(cache_dir) if cache_dir is not None else None
+    cache = TaskCache(cache_dir, row_fields=ROW_FIELDS) if cache_dir is not None else None
     version = code_version()
     # Target-major (task index = spec position × number of claims + claim position): _Merger relies on it.
     tasks = [_Task(0, ci, spec, task_key(c, profile, spec, prec_cap, version))
@@ -256,9 +232,9 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
     tracker = _Tracker(len(tasks), progress)
 
     def finished(task: _Task, value: dict, cached: bool) -> None:
-        results[task.index] = value
         if cache is not None and not cached:
             cache.put(task.key, value)
+        results[task.index] = {"rows": value["rows"], "seconds": value["seconds"]}  # sides: cache only
         tracker.step(claims[task.claim_index].id, task.spec, cached)
         merger.task_done(task.claim_index, results)
 
@@ -266,20 +242,50 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         for ci in range(len(claims)):
             merger.complete(ci, results)
     todo = []
+    counts: dict = {}
     for t in tasks:
-        hit = cache.get(t.key) if cache is not None else None
+        hit = None
+        if cache is not None:
+            claim = claims[t.claim_index]
+            hit = cache.get(t.key, claim.relation, prec_cap, expected_rows=instance_count(claim, profile, t.spec, counts))
         if hit is not None:
             finished(t, hit, True)
         else:
             todo.append(t)
+    if cache is not None and cache.warning():
+        print(cache.warning(), file=sys.stderr, flush=True)
     if todo:
         if workers is None and scheduler is None and client is None:
             shared = TargetCache()
             for t in todo:
                 finished(t, run_task(claims[t.claim_index], profile, t.spec, prec_cap, cache=shared), False)
         else:
-            _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished)
+            _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished,
+                            sides=cache is not None)
     return merger.results()
+
+
+def instance_count(claim: Claim, profile: str, spec: str, memo: dict | None = None) -> int:
+    """How many instances (rows) ``claim`` has on target ``spec`` — what ``check.instances``
+    yields, counted from the target's length alone (no exact law is built)."""
+    from distributions import parse_target
+
+    from .check import family_of
+    from .instances import expand_predictors, grid_admits, grid_schedules
+
+    if not claim.ranges_over(family_of(spec)):
+        return 0
+    memo = {} if memo is None else memo
+    L = memo.get(("L", spec))
+    if L is None:
+        L = memo[("L", spec)] = parse_target(spec).L
+    if not grid_admits(profile, claim.grid, L):
+        return 0
+    n_preds = len(expand_predictors(claim.predictors, profile))
+    key = (claim.grid, L, n_preds)
+    if key not in memo:
+        memo[key] = sum(n_preds if sched is not None else 1 for sched, _ in grid_schedules(claim.grid, L))
+    return memo[key]
 
 
 def _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write=True) -> list:
@@ -352,30 +358,147 @@ class _Merger:
         return [self.done[i] for i in range(len(self.claims))]
 
 
-def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished) -> None:
+SCHEDULER_ACCEPTED = ("the address of a running dask scheduler: tcp://HOST:PORT or HOST:PORT, e.g. "
+                      "tcp://10.0.0.5:8786 (other protocols, such as tls://, need a security "
+                      "configuration this command cannot take)")
+CONNECT_TIMEOUT = "10s"   # bounded: an unreachable scheduler is one line after this long
+
+
+def check_scheduler_address(address) -> str:
+    """``address`` if it is a plain TCP address ``[tcp://]HOST:PORT`` (1 <= PORT <= 65535), else a
+    SpecError naming ``--scheduler``: checked before any work, so a bad address costs nothing."""
+    import re
+
+    from ..errors import shorten
+
+    if not isinstance(address, str) or not address or len(address) > 300:
+        raise SpecError("--scheduler", f"{shorten(repr(address))} is not an address", SCHEDULER_ACCEPTED)
+    m = re.fullmatch(r"(?:([A-Za-z][A-Za-z0-9+.-]*)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})", address)
+    if m is None:
+        raise SpecError("--scheduler", f"{shorten(repr(address))} is not HOST:PORT", SCHEDULER_ACCEPTED)
+    if m.group(1) not in (None, "tcp"):
+        raise SpecError("--scheduler", f"protocol {m.group(1)!r} of {shorten(repr(address))} is not supported",
+                        SCHEDULER_ACCEPTED)
+    if not 1 <= int(m.group(3)) <= 65535:
+        raise SpecError("--scheduler", f"port {m.group(3)} of {shorten(repr(address))} is out of range",
+                        SCHEDULER_ACCEPTED)
+    return address
+
+
+@contextmanager
+def _workers_deaf_to_ctrl_c():
+    """While a local cluster lives, its worker processes start with Ctrl-C ignored.
+
+    Ctrl-C at a terminal reaches the whole process group: worker processes still importing would
+    each print a KeyboardInterrupt traceback (dozens of lines for one keypress). The client alone
+    answers it (one line, exit 130) and the nannies stop the workers when the cluster closes.
+    An ignored signal stays ignored across exec, and a Python started with SIGINT ignored leaves
+    it so. The workers of the start inherit it from ``_sigint_ignored``; any worker spawned later
+    (a nanny restarting a lost one) goes through this two-line shell wrapper, which ignores
+    SIGINT and execs the real interpreter. (Blocking SIGINT in the spawning thread's mask did not
+    work: the threads distributed spawns from had an empty mask, as measured here.)"""
+    import multiprocessing.spawn as mp_spawn
+    import shlex
+    import shutil
+    import subprocess
+
+    if os.name != "posix" or not os.path.exists("/bin/sh"):
+        yield
+        return
+    real = mp_spawn.get_executable()
+    folder = tempfile.mkdtemp(prefix="verify-workers-")
+    try:
+        wrapper = Path(folder) / "python"
+        wrapper.write_text(f"#!/bin/sh\ntrap '' INT\nexec {shlex.quote(os.fsdecode(real))} \"$@\"\n")
+        wrapper.chmod(0o700)
+        # Tried once: a temporary folder mounted noexec would otherwise stop every worker.
+        usable = subprocess.run([str(wrapper), "-c", "pass"], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        usable = False
+    if usable:
+        mp_spawn.set_executable(str(wrapper))
+    try:
+        yield
+    finally:
+        if usable:
+            mp_spawn.set_executable(real)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _sigint_ignored():
+    """Ctrl-C ignored (process-wide) while the local cluster starts its workers.
+
+    The workers spawned meanwhile inherit the ignored disposition from the moment they exist (the
+    wrapper of ``_workers_deaf_to_ctrl_c`` leaves a few instructions of /bin/sh before its trap,
+    where a Ctrl-C kills the starting worker: "Nanny failed to start"), and a half-started
+    cluster would fail its own close with a traceback. The cost: a Ctrl-C pressed during those
+    seconds is lost — press it again once the tasks run (docs/distributed.md)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _quiet_distributed() -> None:
+    """After an interrupt: the cluster's shutdown chatter (lost comms, cancelled tasks) is noise."""
+    import logging
+
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _connect(scheduler: str):
+    from distributed import Client
+
+    try:
+        # set_as_default=False: the caller's own default client (if any) stays the default.
+        return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        raise SpecError("--scheduler", f"cannot connect to {scheduler!r} ({' '.join(str(err).split())[:200]})",
+                        SCHEDULER_ACCEPTED) from None
+
+
+def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished,
+                    sides: bool = True) -> None:
     from distributed import Client, LocalCluster, as_completed
 
-    owned = []  # what this call started, closed at the end
+    owned = []  # what this call started, closed at the end (in this order)
+    interrupted = local = False
+    deaf = None
     try:
         if client is None:
             if scheduler is not None:
-                try:
-                    client = Client(scheduler, timeout="20s")
-                except (OSError, TimeoutError, ValueError) as err:
-                    raise SpecError("--scheduler", f"cannot connect to {scheduler!r} ({err})",
-                                    "the address of a running dask scheduler, e.g. tcp://10.0.0.5:8786") from None
+                client = _connect(scheduler)
                 owned.append(client)
             else:
                 import dask
 
                 # The workers' statistical profiler costs about a sixth of their CPU on this
                 # workload and nobody reads it here (no dashboard).
-                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                deaf = _workers_deaf_to_ctrl_c()
+                deaf.__enter__()
+                with dask.config.set({"distributed.worker.profile.enabled": False}), _sigint_ignored():
+                    # silence_logs=CRITICAL (in the workers too): closing a busy cluster on Ctrl-C
+                    # makes workers warn ("Async instruction … ended with CancelledError") and even
+                    # log errors ("Failed to communicate with scheduler during heartbeat"). A task
+                    # that fails reaches the client, which reports it; the workers need not.
+                    # The scheduler's HTTP server (health routes) on a free port, no dashboard:
+                    # the default port 8787 taken by another cluster is a warning on stderr.
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
-                owned.append(cluster)
-                client = Client(cluster)
-                owned.insert(0, client)
+                                           dashboard_address=None, silence_logs=logging.CRITICAL,
+                                           scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+                    owned.insert(0, cluster)
+                    local = True
+                    client = Client(cluster, set_as_default=False)
+                    owned.insert(0, client)
         _check_versions(client, version, "--scheduler" if scheduler is not None else "--workers")
         by_key: dict = {}
         futures = []
@@ -383,22 +506,60 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
         # size. Only the schedule depends on this; the merge order does not.
         size = {spec: _joint_size(spec) for spec in {t.spec for t in todo}}
         ordered = sorted(todo, key=lambda t: (-size[t.spec], t.index))
-        for rank, t in enumerate(ordered):
-            fut = client.submit(run_task, claims[t.claim_index], profile, t.spec, prec_cap,
-                                key=f"verify-task-{t.key}", retries=retries, pure=False,
-                                priority=len(ordered) - rank)
-            by_key[fut.key] = t
-            futures.append(fut)
+        # Ctrl-C is held while submitting: one landing inside ``Future.__init__`` leaves a half-made
+        # future whose ``__del__`` prints "Exception ignored … no attribute '_cleared'".
+        with sigint_held():
+            _submit_all(client, ordered, claims, profile, prec_cap, sides, retries, by_key, futures)
         try:
-            for fut in as_completed(futures):
+            # loop=client.loop: the futures' events belong to this client's event loop. Without
+            # it, as_completed waits on the *default* client's loop: when the caller has a client
+            # of its own (another loop), a future waited on there and then read here raised
+            # "... is bound to a different event loop".
+            for fut in as_completed(futures, loop=client.loop):
                 finished(by_key[fut.key], fut.result(), False)
                 fut.release()
+        except KeyboardInterrupt:
+            if not local:  # someone else's cluster: leave it idle. Ours is about to close anyway,
+                client.cancel(futures)  # and cancelling makes each busy worker log a warning.
+            raise
         except BaseException:
             client.cancel(futures)
             raise
+    except KeyboardInterrupt:
+        _quiet_distributed()
+        interrupted = True
+        raise
     finally:
+        # After a Ctrl-C, further presses are ignored until the cluster is closed: an interrupted
+        # close leaves the cluster to distributed's exit hook, which prints a traceback.
+        calm = _sigint_ignored() if interrupted else nullcontext()
+        with calm:
+            _close_all(owned, deaf, interrupted)
+
+
+def _submit_all(client, ordered, claims, profile, prec_cap, sides, retries, by_key, futures) -> None:
+    """One future per task, highest priority first (``ordered``)."""
+    for rank, t in enumerate(ordered):
+        fut = client.submit(run_task, claims[t.claim_index], profile, t.spec, prec_cap, sides=sides,
+                            key=f"verify-task-{t.key}", retries=retries, pure=False,
+                            priority=len(ordered) - rank)
+        by_key[fut.key] = t
+        futures.append(fut)
+
+
+def _close_all(owned: list, deaf, interrupted: bool) -> None:
+    """Close what ``_run_on_cluster`` started (client, then cluster), then drop the workers'
+    wrapper. After an interrupt a failure to close is noise: the interrupt is the story."""
+    try:
         for obj in owned:
-            obj.close()
+            try:
+                obj.close()
+            except Exception:
+                if not interrupted:
+                    raise
+    finally:
+        if deaf is not None:
+            deaf.__exit__(None, None, None)
 
 
 def _joint_size(spec: str) -> int:
