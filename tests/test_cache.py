@@ -428,3 +428,34 @@ def test_check_with_forged_cache_entries_reports_the_refutations(tmp_path):
         for r in d:
             r.pop("seconds", None)
     assert second == first
+
+
+ALL_LAW_TOML = """
+[[claim]]
+id = "TEST.ALL"
+paper = "derived"
+provenance = "derived"
+statement = 'E KL \\\\le TC'
+relation = "<="
+grid = "all-laws"
+lengths = [3, 4]
+samplers = ["balanced:K={K}"]
+budgets = [1, 2]
+lhs = "expected_kl"
+rhs = "TC"
+"""
+
+
+def test_an_all_law_claim_goes_through_the_cache_twice_without_warnings(tmp_path):
+    # an all-law claim is decided once by the client: its per-target tasks hold no row and no
+    # side, and must be stored and read back as such (a KeyError on 'sides' before)
+    (tmp_path / "c.toml").write_text(ALL_LAW_TOML)
+    rc, out, err = _cli(tmp_path, "--json", str(tmp_path / "first.json"))
+    assert rc == 0 and "Traceback" not in err and WARNING not in err, err
+    rc2, out2, err2 = _cli(tmp_path, "--json", str(tmp_path / "second.json"))
+    assert rc2 == 0 and WARNING not in err2, err2
+    first, second = (json.loads((tmp_path / n).read_text()) for n in ("first.json", "second.json"))
+    for d in (first, second):
+        for r in d:
+            r.pop("seconds", None)
+    assert first == second and first[0]["verdicts"]["certified"] + first[0]["verdicts"]["tight"] == 4

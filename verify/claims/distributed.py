@@ -141,7 +141,7 @@ def run_task(claim: Claim, profile: str, spec: str, prec_cap: int = 4096, cache=
     worker's own workspace cache."""
     t0 = time.perf_counter()
     if claim.grid == "all-laws":  # decided once by the client (_Merger._merge), not per target
-        return {"rows": [], "seconds": 0.0}
+        return {"rows": [], "sides": [], "seconds": 0.0}
     if cache is None:
         with _WORKER_TARGETS.lock(spec):
             rows = claim_rows(claim, profile, _WORKER_TARGETS, targets=[spec], prec_cap=prec_cap)
@@ -273,8 +273,8 @@ def instance_count(claim: Claim, profile: str, spec: str, memo: dict | None = No
     from .check import family_of
     from .instances import expand_predictors, grid_admits, grid_schedules
 
-    if not claim.ranges_over(family_of(spec)):
-        return 0
+    if claim.grid == "all-laws" or not claim.ranges_over(family_of(spec)):
+        return 0  # an all-law claim has no per-target instance: it is decided once (run_task)
     memo = {} if memo is None else memo
     L = memo.get(("L", spec))
     if L is None:
