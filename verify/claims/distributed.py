@@ -499,6 +499,12 @@ def _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler
                     local = True
                     client = Client(cluster, set_as_default=False)
                     owned.insert(0, client)
+                    # The local scheduler lives in this process and turns on distributed's GC
+                    # diagnosis, a gc callback: a Ctrl-C landing inside it printed "Exception
+                    # ignored in … GCDiagnosis._gc_callback". Nobody reads its warnings here.
+                    from distributed.gc import disable_gc_diagnosis
+
+                    disable_gc_diagnosis(force=True)
         _check_versions(client, version, "--scheduler" if scheduler is not None else "--workers")
         by_key: dict = {}
         futures = []
