@@ -42,6 +42,21 @@ def test_regeneration_is_byte_identical(tmp_path):
     assert "seconds" not in json.loads((tmp_path / "report.json").read_text())
 
 
+def test_every_plot_the_report_shows_is_written(tmp_path):
+    # the plots go through the output layer's staging area (staged names have no suffix): each
+    # png the report links must be in the folder, a real PNG
+    claims = select(registry(), "LC25.T2")
+    results = run_and_print(claims, "ci", tmp_path / "witnesses", write=False)
+    write_report(results, "ci", tmp_path, 0.0)
+    import re
+
+    shown = set(re.findall(r"\(<?([A-Za-z0-9_.\-]+\.png)>?\)", (tmp_path / "report.md").read_text()))
+    assert shown, "LC25.T2 draws a plot"
+    for name in shown:
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG"), name
+    assert not list(tmp_path.rglob("*.png.png"))
+
+
 def test_png_has_no_software_metadata_and_is_reproducible(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

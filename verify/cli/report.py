@@ -285,9 +285,10 @@ def render_plot(spec: dict, out: Path, stage=None) -> Path:
         fig.suptitle(spec.get("title", spec["name"]), fontsize=11)
         fig.tight_layout()
         path = out / f"{spec['name']}.png"
-        # No software/date metadata: regenerated PNGs are identical byte for byte.
+        # No software/date metadata: regenerated PNGs are identical byte for byte. format="png":
+        # the staged name has no suffix, and matplotlib would otherwise write "<name>.png" beside it.
         fig.savefig(stage.path(path) if stage is not None else path, dpi=spec.get("dpi", 100),
-                    metadata={"Software": None})
+                    format="png", metadata={"Software": None})
         plt.close(fig)
     return path
 
