@@ -18,18 +18,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from verify.claims.instances import all_compositions
 from verify.claims.model import Claim
 
 LENGTHS = (2, 3, 4, 5, 6, 7, 8, 9, 10)
-
-
-def _compositions(L: int):
-    if L == 0:
-        yield ()
-        return
-    for first in range(1, L + 1):
-        for rest in _compositions(L - first):
-            yield (first,) + rest
 
 
 def overshoots(c: tuple) -> list:
@@ -42,7 +34,7 @@ def game_value(L: int, s: int) -> dict:
     import numpy as np
     from scipy.optimize import linprog
 
-    comps = [c for c in _compositions(L) if max(c) == s]
+    comps = [c for c in all_compositions(L) if max(c) == s]
     M = np.array([overshoots(c)[: L - 1] for c in comps], dtype=float)  # rows: compositions; cols: rays k < L
     n_c, n_k = M.shape
     # min t  s.t.  M μ ≤ t,  Σ μ = 1,  μ ≥ 0   (variables μ_1..μ_{L−1}, t)

@@ -38,6 +38,7 @@ from ..engine.profile.cone import fraction_text, ray_expected_kl, ray_informatio
 from ..errors import SpecError, shorten
 from .serialize import to_float
 from ..certify.logforms import LogLinear
+from .instances import all_compositions
 from .symbolic import evaluate, fmpq_of, parse
 
 GRID = "all-laws"
@@ -222,15 +223,6 @@ def _validate_all_laws(claim, where: str) -> None:
 
 # --- the (L, sampler) pairs -----------------------------------------------------------------------
 
-def _compositions(L: int):
-    if L == 0:
-        yield ()
-        return
-    for first in range(1, L + 1):
-        for rest in _compositions(L - first):
-            yield (first,) + rest
-
-
 class FixedComposition:
     """One composition of L as a size law (duck-typed ``SizeLaw``): A(n_{t−1}) = s_t. The grid's
     "compositions" builds 2^{L−1} of these; the full ``fixed:`` schedule is not needed for rays."""
@@ -294,7 +286,7 @@ def expand_samplers(claim, where: str = "claim") -> list:
     for L in claim.lengths:
         for raw in claim.samplers:
             if raw.strip() == "compositions":
-                out += [(L, c) for c in _compositions(L)]  # tuples: built as FixedComposition
+                out += [(L, c) for c in all_compositions(L)]  # tuples: built as FixedComposition
                 continue
             for K in (budgets if "{K}" in raw else (None,)):
                 if "{K}" in raw and K is None:
