@@ -273,3 +273,18 @@ def best_mixture(h, budget: float) -> float:
                 t = 0.0 if K2 == K1 else (budget - K1) / (K2 - K1)
                 best = min(best, (1 - t) * by[K1] + t * by[K2])
     return best
+
+
+def start_weights(law: dict, L: int):
+    """(P, A) of a law {sizes: prob} over compositions of L: P(n) = P(a block begins at n revealed),
+    A(n) = E[size · 1{begins at n}] (docs/zc26.md), exact Fractions."""
+    P, A = [Fraction(0)] * L, [Fraction(0)] * L
+    for sizes, p in law.items():
+        assert sum(sizes) == L
+        n = 0
+        for s in sizes:
+            P[n] += p
+            A[n] += p * s
+            n += s
+    return P, A
+

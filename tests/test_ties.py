@@ -21,6 +21,7 @@ import pytest
 from flint import fmpq
 
 import adaptive_oracle as AO
+from tests import profile_oracles as PO
 from verify.certify.logforms import LogLinear
 from verify.certify.verdicts import Sum, check_eq, check_ge, check_le
 from verify.engine.adaptive import run_chain
@@ -395,16 +396,7 @@ def test_entropy_sum_at_ties_matches_the_exact_oracle_with_stats(name):
 
 
 def _weights_of(compositions: dict, L: int):
-    """(P, A) from a law {sizes: prob}: P(n) = P(a block begins at n), A(n) = E[size · 1{begins at n}]."""
-    P, A = [Fraction(0)] * L, [Fraction(0)] * L
-    for sizes, p in compositions.items():
-        assert sum(sizes) == L
-        n = 0
-        for s in sizes:
-            P[n] += p
-            A[n] += p * s
-            n += s
-    return P, A
+    return PO.start_weights(compositions, L)
 
 
 def _check_law(spec: str, L: int, compositions: dict, iters: int):
