@@ -14,7 +14,7 @@ from distributions import parse_target
 from proofs_numeric import claim_by_id, registry
 from verify.certify.verdicts import check_eq, check_le
 from verify.claims.check import TargetCache, replay_witness, run_claim
-from verify.claims.model import load_claims_file
+from verify.claims.model import Claim, load_claims_file
 from verify.errors import SpecError
 from verify.engine.info import Marginals, measures
 from verify.engine.laws import expected_kl
@@ -189,3 +189,14 @@ def test_a_statistic_left_out_only_where_it_is_not_defined():
 
     with pytest.raises(SpecError, match="unsupported term"):
         claim_rows(claim_with(faulty), "ci", TargetCache(), targets=specs)
+
+
+def test_any_short_paper_key_is_accepted_and_a_bad_one_refused():
+    """A reviewer's claims file may name any paper by a short identifier; anything else is one error."""
+    ok = Claim(id="X.ONE", paper="Smith27", provenance="reading", statement="s", relation="<=",
+               grid="targets", lhs="TC", rhs="TC + DTC")
+    assert ok.paper == "Smith27"
+    for bad in ("", "27Smith", "has space", "x" * 30, "Ünï"):
+        with pytest.raises(SpecError, match="paper"):
+            Claim(id="X.BAD", paper=bad, provenance="reading", statement="s", relation="<=",
+                  grid="targets", lhs="TC", rhs="TC + DTC")

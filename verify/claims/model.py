@@ -19,7 +19,9 @@ from typing import Callable
 from ..errors import SpecError, shorten
 from .symbols import NEEDS_PLAN, NEEDS_SAMPLER, SYMBOLS  # noqa: F401  (SYMBOLS re-exported)
 
-PAPERS = ("LC25", "ZC26", "CL26", "FG25", "derived")
+PAPERS = ("LC25", "ZC26", "CL26", "FG25", "W26", "WLL26", "CCL25", "derived")  # the built-in keys
+# A reviewer's claims file may name any other paper by a short identifier.
+PAPER_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,23}\Z")
 PROVENANCE = ("abstract", "reported", "reading", "derived")
 RELATIONS = ("<=", ">=", "==", "shape")
 
@@ -57,8 +59,10 @@ class Claim:
         f = f"claim {shorten(self.id or '?')}"
         if not self.id:
             raise SpecError("claim.id", "is missing", "a stable id like LC25.T1")
-        if self.paper not in PAPERS:
-            raise SpecError(f"{f}.paper", f"unknown paper {shorten(self.paper)!r}", ", ".join(PAPERS))
+        if not isinstance(self.paper, str) or not PAPER_KEY.match(self.paper):
+            raise SpecError(f"{f}.paper", f"bad paper key {shorten(str(self.paper))!r}",
+                            "a short identifier (a letter, then up to 23 letters, digits, '-' or '_'), e.g. "
+                            + ", ".join(PAPERS))
         if self.provenance not in PROVENANCE:
             raise SpecError(f"{f}.provenance", f"unknown tag {shorten(self.provenance)!r}", ", ".join(PROVENANCE))
         from .instances import GRIDS
