@@ -60,3 +60,18 @@ def test_sub_packages_stay_small():
     for pkg in [p for p in ROOT.rglob("__init__.py")]:
         mods = [m for m in pkg.parent.glob("*.py") if m.name != "__init__.py"]
         assert len(mods) <= 15, f"{pkg.parent.name} holds {len(mods)} modules: split it by sub-stage"
+
+
+def test_ci_runs_the_readme_test_command():
+    """CI must run the very test command the README shows a newcomer (the guide's contract)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
+    test_cmds = [ln.strip() for b in blocks for ln in b.splitlines() if "-m pytest" in ln]
+    assert test_cmds, "the README shows no pytest command"
+    readme_cmd = test_cmds[0]
+    ci = (root / ".ci" / "run").read_text(encoding="utf-8")
+    assert readme_cmd in [ln.strip() for ln in ci.splitlines()], (readme_cmd, ci)
