@@ -105,7 +105,7 @@ def _npy_shape(arr: np.ndarray, field: str) -> tuple[int, int]:
     return int(shape[0]), len(shape)
 
 
-def _read_json(p: Path, field: str) -> dict:
+def _read_json(p: Path, field: str, key: str = "pmf", shape: str = '{"q": q, "L": L, "pmf": [...]}') -> dict:
     st = guard.check_regular_file(str(p), field, "a regular file: " + FORMATS)
     guard.refuse(field, f"JSON law file of {st.st_size} bytes (parsed whole)", 40.0 * st.st_size,
                  "a smaller file, or the law as .npy")
@@ -121,8 +121,8 @@ def _read_json(p: Path, field: str) -> dict:
         raise SpecError(field, f"{shorten(str(p))!r} is nested too deeply", FORMATS) from None
     except (ValueError, OSError, UnicodeDecodeError) as err:
         raise SpecError(field, f"cannot read {shorten(str(p))!r} as JSON ({shorten(str(err), 80)})", FORMATS) from None
-    if not isinstance(doc, dict) or "pmf" not in doc:
-        raise SpecError(field, "JSON is not an object with a 'pmf' entry", '{"q": q, "L": L, "pmf": [...]}')
+    if not isinstance(doc, dict) or key not in doc:
+        raise SpecError(field, f"JSON is not an object with a {key!r} entry", shape)
     return doc
 
 

@@ -57,6 +57,8 @@ def _measure(args) -> int:
     if args.sampler is None and args.predictor is not None:
         raise SpecError("--predictor", "needs a --sampler", "a sampler spec with --sampler")
     pred = parse_predictor(args.predictor)  # before the sampler: a schedule may be costly to build
+    if hasattr(pred, "check_shape"):  # a table predictor is for one (q, L)
+        pred.check_shape(plan.q, plan.L, "predictor.file")
     if args.sampler is None:
         sched = None
     elif is_rule(args.sampler):

@@ -41,6 +41,7 @@ import numpy as np
 
 from .info import Marginals, rank_table, subset_masks, subsets
 from .numbers import rational, safe_div
+from .predictors import LAM_DEFAULT, builtin_kind
 
 def layer_entries(q: int, L: int, n: int) -> int:
     """Entries of a size-n layer: q^n · C(L, n)."""
@@ -73,7 +74,7 @@ def conditional_layer(m: Marginals, predictor, n: int, batch_first: bool = False
     A = subsets(L, n + 1)
     Amask = subset_masks(L, n + 1)
     ranks = rank_table(L)
-    kind = getattr(predictor, "kind", "perfect")
+    kind = builtin_kind(predictor)
     dtype = object if exact else np.float64
     if batch_first:
         bf = np.empty((len(A), n + 1, q, q**n), dtype=dtype)
@@ -94,7 +95,7 @@ def conditional_layer(m: Marginals, predictor, n: int, batch_first: bool = False
             if off.any():
                 np.copyto(c, 1 / q, where=np.broadcast_to(off, c.shape))
             if kind == "mix":
-                lam = predictor.params.get("lam")
+                lam = predictor.params.get("lam", LAM_DEFAULT)
                 c = c * rational(1 - lam, False) + rational(lam / q, False)
             bf[:, r] = c
         return bf
@@ -115,7 +116,7 @@ def conditional_layer(m: Marginals, predictor, n: int, batch_first: bool = False
                 if off.any():
                     np.copyto(c, default, where=np.broadcast_to(off, c.shape))
             if kind == "mix":
-                lam = predictor.params.get("lam")
+                lam = predictor.params.get("lam", LAM_DEFAULT)
                 c = c * rational(1 - lam, exact) + rational(lam / q, exact)
             out[r] = c
         return bf if batch_first else out
