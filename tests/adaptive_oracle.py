@@ -191,8 +191,16 @@ def _summarise(pmf, runs):
                 eTp += px * T / n
                 ge2 += px * T2 / n
         ekl += kl / n
-    return {"expected_kl": ekl, "mixture": mix, "iters_data": eTp, "iters_sampler": eTq,
-            "steps_ge2": ge2, "entropy_q": ent_q}
+    out = {"expected_kl": ekl, "mixture": mix, "iters_data": eTp, "iters_sampler": eTq,
+           "steps_ge2": ge2, "entropy_q": ent_q}
+    if pmf.dtype == object:  # an exact law: the mixture law and E_p[T] as Fractions too
+        mixx, eTx = {}, Fraction(0)
+        for run in runs:
+            for x, (w, T, _) in run.items():
+                mixx[x] = mixx.get(x, Fraction(0)) + _fr(w) / n
+                eTx += _fr(pmf[x]) * T / n
+        out["mixture_exact"], out["iters_data_exact"] = mixx, eTx
+    return out
 
 
 def perfect(pmf):
@@ -218,7 +226,7 @@ def mix_predictor(pmf, lam):
     return pred
 
 
-def entropy_sum_direct(pmf, decide, pred=None, stats=None):
+def entropy_sum_direct(pmf, decide, pred=None, stats=None, lo=None, hi=None):
     """CL26's decoder over every order π (L! runs). ``stats`` (a dict), if given, receives the
     maxima over data-reachable states (P(X_known = known) > 0) of Σ_B min(H, η) ("budget") and
     Σ_B H − max_B H ("excess"), floats."""
@@ -242,7 +250,11 @@ def entropy_sum_direct(pmf, decide, pred=None, stats=None):
             batch = []
             for j in rest:
                 batch.append(j)
-                if decide.gt([pred(k, known) for k in batch]):
+                # caps (min=lo, max=hi): stop at hi tokens at the latest; a crossing stops only
+                # once the batch holds lo tokens
+                if hi is not None and len(batch) >= hi:
+                    break
+                if (lo is None or len(batch) >= lo) and decide.gt([pred(k, known) for k in batch]):
                     break
             return batch
 
@@ -250,7 +262,7 @@ def entropy_sum_direct(pmf, decide, pred=None, stats=None):
     return _summarise(pmf, runs)
 
 
-def comparator_direct(pmf, rule, param, pred=None):
+def comparator_direct(pmf, rule, param, pred=None, lo=None, hi=None):
     """max-entropy (η), eb (γ), topk (k), threshold (τ), run literally on every state, every
     comparison decided exactly (module docstring); η, γ a rational or ('log', c, r), τ a rational
     (a float parameter is read as the decimal it prints as)."""
@@ -272,6 +284,19 @@ def comparator_direct(pmf, rule, param, pred=None):
         return sorted(masked, key=lambda j: (-conf(j, known), j))
 
     def choose(known):
+        batch = choose_uncapped(known)
+        masked = [j for j in range(L) if j not in known]
+        if rule in ("max-entropy", "eb"):
+            priority = sorted(masked, key=cmp_to_key(cmp_entropy(known)))
+        else:
+            priority = by_confidence(masked, known)
+        if hi is not None and len(batch) > hi:  # keep the hi highest-priority tokens of the batch
+            batch = [j for j in priority if j in batch][:hi]
+        if lo is not None and len(batch) < lo:  # add the highest-priority tokens not in it
+            batch = batch + [j for j in priority if j not in batch][:lo - len(batch)]
+        return batch
+
+    def choose_uncapped(known):
         masked = [j for j in range(L) if j not in known]
         if rule == "max-entropy":
             got = [j for j in masked if sign_entropies([pred(j, known)], (), param) <= 0]

@@ -22,6 +22,7 @@ MAX_ERROR_CHARS = 600
 
 MEASURE_KEYS = ("H", "TC", "DTC", "sum_I", "expected_kl", "mixture_kl", "tv", "ser", "ter_gap",
                 "gen_logppl_gap", "expected_iterations", "expected_iterations_sampler")
+MEASURE_KEYS += ("eps_train",)  # LC25's learning error (None for adaptive rules); learning_levels in --json
 
 
 class _Parser(argparse.ArgumentParser):

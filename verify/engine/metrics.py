@@ -18,6 +18,7 @@ from .predictors import Predictor, parse_predictor
 from .rules import AdaptiveRule, is_rule, parse_rule
 from .samplers import parse_sampler
 from .target import Target
+from .training import eps_train, masked_learning_level
 
 
 def kl(p: np.ndarray, r: np.ndarray, exact: bool):
@@ -98,8 +99,24 @@ def measure(target: Target, sampler: str | Schedule, predictor: str | Predictor 
     # Non-adaptive: the count does not depend on X, so the data and sampler laws agree.
     out["expected_iterations_sampler"] = iters
     out["max_iterations"] = longest_path(sched)
+    out.update(learning_terms(m, pred, sched))
     out["_mixture_law"] = r
     return out
+
+
+def learning_terms(m: Marginals, pred: Predictor, sched: Schedule | None) -> dict:
+    """LC25's learning terms (docs/index.md LC25.TRAIN): ``eps_train`` = E[(L/|M_τ|) Σ_{i∈M_τ} ℓ_i(U_τ)]
+    with P(τ = t) = s_t / L (a schedule's; None for an adaptive rule, whose sizes depend on X), and
+    ``learning_levels`` {|M|: λ(|M|)}, λ(|M|) = C(L, |M|)^{-1} Σ_{|M|} Σ_{i∈M} ℓ_i([L]∖M) with
+    ℓ_i(B) = E_p log(p_i(X_i | X_B) / p̂_i(X_i | X_B)). All 0 for the perfect predictor."""
+    zero = rational(0, m.exact)
+    if pred.perfect:
+        levels = {str(k): zero for k in range(1, m.L + 1)}
+        return {"eps_train": zero if sched is not None else None, "learning_levels": levels}
+    cache: dict = {}
+    levels = {str(k): masked_learning_level(m, pred, k, cache) for k in range(1, m.L + 1)}
+    return {"eps_train": eps_train(m, sched, pred, cache) if sched is not None else None,
+            "learning_levels": levels}
 
 
 def measure_adaptive(target: Target, sampler: str | AdaptiveRule, predictor=None,
@@ -120,5 +137,6 @@ def measure_adaptive(target: Target, sampler: str | AdaptiveRule, predictor=None
     out["batch_sizes"] = {str(b): v for b, v in res.batch_sizes.items()}
     out["entropy_sum_sampler"] = res.entropy_sum_sampler
     out["states"] = res.states
+    out.update(learning_terms(m, pred, None))
     out["_mixture_law"] = res.mixture
     return out

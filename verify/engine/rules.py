@@ -26,6 +26,21 @@ Rules (η, γ ≥ 0; positions tie-break by index, lowest first):
 * ``threshold:tau`` (Fast-dLLM): every masked position with top probability ``≥ τ``; if none, the
   most confident one.
 
+Caps and floors (every rule): ``max=c`` and ``min=c`` (integers ≥ 1, min ≤ max), e.g.
+``threshold:tau=9/10,max=2``, bound the tokens revealed per step. A deterministic rule's batch is a
+prefix of its priority order (entropy ascending for max-entropy and eb, top probability descending
+for topk and threshold, equal values by position); with caps the batch is the first
+``clamp(|B|, min(min, m), max)`` positions of that order (``m`` masked). For ``entropy-sum`` the
+order's prefix stops at the first crossing once it holds ``min`` tokens, and at ``max`` tokens at
+the latest: its batch-set law for ``|B| = b``, with ``lo = min(min, m)``, ``hi = min(max, m)``, is
+
+    lo < b < hi : the formula above;
+    b = hi > lo : (b−1)! (m−b)! / m! · #{j ∈ B : Σ_B H − H_j ≤ η}     (no crossing before hi);
+    b = lo < hi : b! (m−b)! / m! · 1[Σ_B H > η or b = m]              (crossed by lo);
+    b = lo = hi : b! (m−b)! / m!;   0 for b outside [lo, hi].
+
+(With no caps, lo = 1 and hi = m, these are the uncapped law.)
+
 η and γ may be a rational (``0.4``, ``1/3``) or ``log(r)`` / ``c*log(r)`` with rational ``c, r``
 (``eta=log(2)`` reaches the exact tie of a fair bit). No other expression is accepted: the text
 is matched by a small grammar, never evaluated.
@@ -67,6 +82,8 @@ class AdaptiveRule:
     value_float: float
     params: dict = field(default_factory=dict)
     adaptive: bool = True
+    cap_min: int | None = None  # min= tokens per step (module docstring)
+    cap_max: int | None = None  # max= tokens per step
 
     @property
     def eta(self):
@@ -131,13 +148,17 @@ def parse_log_form(text: str, field_name: str):
 
 
 def parse_rule(spec: str, L: int) -> AdaptiveRule:
-    """entropy-sum:eta=0.4 | max-entropy:eta=log(2) | eb:gamma=0.1 | topk:k=2 | threshold:tau=9/10"""
+    """entropy-sum:eta=0.4 | max-entropy:eta=log(2) | eb:gamma=0.1 | topk:k=2 | threshold:tau=9/10,
+    each optionally with ``max=c`` / ``min=c`` tokens per step (module docstring)."""
     name, kv = parse_spec(spec, "sampler", verbatim=())
     f = f"sampler.{name}"
     if name not in RULES:
         raise SpecError("sampler", f"unknown adaptive rule {name!r}", ", ".join(RULES))
     key = _PARAM[name]
-    check_keys(kv, (key,), f)
+    check_keys(kv, (key, "max", "min"), f)
+    caps = {c: parse_int(kv[c], f"{f}.{c}", minimum=1) for c in ("min", "max") if c in kv}
+    if "min" in caps and "max" in caps and caps["min"] > caps["max"]:
+        raise SpecError(f"{f}.min", f"{caps['min']} exceeds max={caps['max']}", "integers 1 <= min <= max")
     if key not in kv:
         raise SpecError(f"{f}.{key}", "is missing", _accept(key))
     raw = kv[key]
@@ -151,7 +172,8 @@ def parse_rule(spec: str, L: int) -> AdaptiveRule:
         if v is None or not 0 < v <= 1:
             raise SpecError(f"{f}.tau", f"{raw.strip()!r} is outside (0, 1]", _accept("tau"))
         vf = int(v.p) / int(v.q)
-    return AdaptiveRule(name, spec.strip(), L, v, vf, {key: raw.strip()})
+    params = {key: raw.strip(), **{c: kv[c].strip() for c in caps}}
+    return AdaptiveRule(name, spec.strip(), L, v, vf, params, cap_min=caps.get("min"), cap_max=caps.get("max"))
 
 
 def _accept(key: str) -> str:
@@ -167,21 +189,44 @@ def _accept(key: str) -> str:
 
 def batch_law(rule: AdaptiveRule, view) -> list:
     if rule.kind == "entropy-sum":
-        return entropy_sum_law(view)
+        return entropy_sum_law(view, *caps(rule, view.m))
     if rule.kind in ("max-entropy", "eb", "topk", "threshold"):
-        return _group(view, [_CHOOSE[rule.kind](rule, view, k) for k in range(view.NS)])
+        return _group(view, [_capped(rule, view, k, _CHOOSE[rule.kind](rule, view, k)) for k in range(view.NS)])
+    if rule.kind == "function":  # verify.api.rule: the reviewer's function, on exact numbers
+        return _group(view, [rule.params["choose"](view, k) for k in range(view.NS)])
     raise ValueError(rule.kind)
 
 
-def entropy_sum_law(view) -> list:
-    """The batch-set law above, for every x_S at once.
+def caps(rule: AdaptiveRule, m: int) -> tuple:
+    """(lo, hi): the batch sizes the rule's caps allow with m masked positions."""
+    lo = min(rule.cap_min or 1, m)
+    hi = min(rule.cap_max or m, m)
+    return lo, hi
+
+
+def _capped(rule: AdaptiveRule, view, k: int, picked: tuple) -> tuple:
+    """The first clamp(|picked|, lo, hi) positions of the rule's priority order (the batch is a
+    prefix of it, module docstring); ``picked`` itself when no cap binds."""
+    lo, hi = caps(rule, view.m)
+    size = min(max(len(picked), lo), hi)
+    if size == len(picked):
+        return picked
+    order = view.sorted_by_entropy(k) if rule.kind in ("max-entropy", "eb") else view.sorted_by_confidence(k)
+    return tuple(sorted(order[:size]))
+
+
+def entropy_sum_law(view, lo: int = 1, hi: int | None = None) -> list:
+    """The batch-set law above, for every x_S at once, with sizes capped to [lo, hi] (module
+    docstring; lo = 1, hi = m is the uncapped law).
 
     Subsets are visited depth-first in position order. A subtree is pruned once
-    ``Σ_B H − max_B H > η`` at every x_S (proved): that quantity only grows when B grows, and a
-    batch needs some ``j`` with ``Σ_B H − H_j ≤ η``.
+    ``Σ_B H − max_B H > η`` at every x_S (proved) and |B| ≥ lo: that quantity only grows when B
+    grows, and a batch larger than lo needs some ``j`` with ``Σ_B H − H_j ≤ η``.
     """
     m, NS, Hf = view.m, view.NS, view.Hf
+    hi = m if hi is None else hi
     coef = [None] + [fmpq(factorial(b - 1) * factorial(m - b), factorial(m)) for b in range(1, m + 1)]
+    coef_all = [None] + [fmpq(factorial(b) * factorial(m - b), factorial(m)) for b in range(1, m + 1)]
     out = []
     zeros = np.zeros(NS)
     stack = [((), zeros, np.full(NS, -np.inf))]
@@ -190,27 +235,42 @@ def entropy_sum_law(view) -> list:
         start = B[-1] + 1 if B else 0
         for a in range(start, m):
             nB = B + (a,)
+            b = len(nB)
             nsum = sums + Hf[:, a]
             nmax = np.maximum(maxs, Hf[:, a])
-            # surely Σ − max > η everywhere: no batch contains nB
-            if view.surely_gt_eta(nsum - nmax, len(nB)):
+            # surely Σ − max > η everywhere: no batch larger than lo contains nB
+            doomed = view.surely_gt_eta(nsum - nmax, b)
+            if doomed and b > lo:
                 continue
-            b = len(nB)
-            if b == m:
-                cross = np.ones(NS, dtype=bool)
-            else:
-                cross = view.sign_eta(nsum, {c: 1 for c in nB}) > 0
-            counts = np.zeros(NS, dtype=np.int64)
-            if cross.any():
-                for j in nB:
-                    lin = {c: 1 for c in nB if c != j}
-                    ok = view.sign_eta(nsum - Hf[:, j], lin, rows=cross) <= 0
-                    counts += (ok & cross)
-            if counts.any():
-                out.append((tuple(view.M[c] for c in nB), coef[b], counts))
-            if b < m:
+            if b >= lo:
+                counts, c = _size_law(view, nB, nsum, b, lo, hi, m)
+                if counts.any():
+                    out.append((tuple(view.M[c_] for c_ in nB), (coef if c else coef_all)[b], counts))
+            if b < hi and not (doomed and b >= lo):
                 stack.append((nB, nsum, nmax))
     return out
+
+
+def _size_law(view, nB: tuple, nsum: np.ndarray, b: int, lo: int, hi: int, m: int) -> tuple:
+    """(counts, last) for the set nB of size b in [lo, hi]: P(B) = coef · counts, with coef the
+    (b−1)!(m−b)!/m! of a last-drawn element when ``last``, else b!(m−b)!/m! (module docstring)."""
+    NS, Hf = view.NS, view.Hf
+    if b == lo == hi:
+        return np.ones(NS, dtype=np.int64), False
+    if b == m:
+        cross = np.ones(NS, dtype=bool)
+    else:
+        cross = view.sign_eta(nsum, {c: 1 for c in nB}) > 0
+    if b == lo:
+        return cross.astype(np.int64), False
+    rows = cross if b < hi else np.ones(NS, dtype=bool)
+    counts = np.zeros(NS, dtype=np.int64)
+    if rows.any():
+        for j in nB:
+            lin = {c: 1 for c in nB if c != j}
+            ok = view.sign_eta(nsum - Hf[:, j], lin, rows=rows) <= 0
+            counts += (ok & rows)
+    return counts, True
 
 
 def _choose_max_entropy(rule, view, k) -> tuple:
