@@ -261,11 +261,15 @@ class TablePredictor(Predictor):
             raise SpecError(field_name, f"the table is for q={self.q}, L={self.L}; the target has q={q}, L={L}",
                             "a table of shape (q+1,)*L + (L, q) for the target's q and L")
 
+    def tables(self, q: int, L: int) -> tuple:
+        """(exact, float) tables for a target of this (q, L)."""
+        self.check_shape(q, L)
+        return self.exact, self.floats
+
     def conditional(self, m: Marginals, i: int, B: tuple) -> np.ndarray:
         """p̂_i(x_i | x_B), axes (B..., i) in the order of B."""
         q, L = m.q, m.L
-        self.check_shape(q, L)
-        tab = self.exact if m.exact else self.floats
+        tab = self.tables(q, L)[0 if m.exact else 1]
         idx = tuple(slice(0, q) if j in B else q for j in range(L)) + (i, slice(None))
         out = tab[idx]
         srt = sorted(B)
