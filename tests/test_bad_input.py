@@ -304,6 +304,7 @@ SIMPLE_FAMILIES = ["product:L=4,q=2,p=1/4+3/4", "dirichlet:L=3,q=2,alpha=0.3,see
 SIZE_KEYS = ("L", "q", "states", "n", "k", "m", "rows")
 SAMPLERS = ["fixed:sizes=2+1", "balanced:K=2", "count:N=2", "mdm:N=3", "mdm:pi=1/2+1/2",
             "random-size:law=1/2@1+2;1/2@3", "plan:blocks=0+2/1"]
+SAMPLERS += ["threshold:tau=1/2,max=2", "eb:gamma=1/2,min=2", "entropy-sum:eta=log(2),min=1,max=2"]
 PREDICTORS = ["mix:lam=1/10", "temp:beta=2", "noise:sigma=1/2,seed=1"]
 
 
@@ -450,3 +451,54 @@ def bad_claims(draw):
 def test_fuzz_claims_files(content, cmd):
     rc, out, err, written = _run_in_tmp([cmd, "--claims-file", "c.toml"], {"c.toml": content})
     _contract((rc, out, err, written), "claims-file")
+
+
+# ------------------------------------------------------------------ predictor tables (file:PRED.npy / .json)
+
+
+def _good_table(q=2, L=3):
+    import itertools
+
+    flat = []
+    for s in itertools.product(range(q + 1), repeat=L):
+        for i in range(L):
+            flat += ["1/4", "3/4"] if s[i] == q else [0, 0]
+    return {"q": q, "L": L, "table": flat}
+
+
+@st.composite
+def bad_predictor_files(draw):
+    kind = draw(st.sampled_from(["bytes.json", "bytes.npy", "doc", "npy"]))
+    if kind.startswith("bytes"):
+        return "p." + kind.split(".")[1], draw(st.binary(max_size=200))
+    if kind == "npy":
+        import numpy as np
+
+        shape = draw(st.sampled_from([(3, 3, 3, 3, 2), (3, 3, 2, 3), (2, 2, 2, 3, 2), (3, 3, 3, 3, 3), (4,), ()]))
+        arr = np.full(shape, draw(st.sampled_from([0.0, -1.0, np.nan, 0.4])))  # 0.5 would be valid
+        buf = io.BytesIO()
+        np.save(buf, arr)
+        return "p.npy", buf.getvalue()
+    doc = _good_table()
+    broken = draw(st.sampled_from(["q", "L", "table", "entry", "sum", "shape", "target"]))
+    if broken in ("q", "L", "table"):
+        doc[broken] = draw(json_junk)
+    elif broken == "entry":
+        # entries 16, 17: the row of position 2 at state (0, 0, *), the first masked row
+        doc["table"][draw(st.integers(16, 17))] = draw(st.one_of(st.text(max_size=4).map(lambda t: "zz" + t),
+                                                                st.just(None), st.just([]), st.just("0"), st.just(-1)))
+    elif broken == "sum":
+        doc["table"][16] = draw(st.sampled_from(["1/3", "0.3", "1", 0.26]))
+    elif broken == "shape":
+        doc["table"] = doc["table"][:-draw(st.integers(1, 5))]
+    else:  # a valid table for another length than the target's
+        doc = _good_table(2, 2)
+    return "p.json", json.dumps(doc)
+
+
+@effort(40)
+@given(bad_predictor_files(), st.sampled_from(["mdm:N=2", "threshold:tau=1/2,max=2"]))
+def test_fuzz_predictor_files(case, sampler):
+    name, data = case
+    argv = ["measure", "--target", "markov:L=3,q=2,flip=1/10", "--sampler", sampler, "--predictor", f"file:{name}"]
+    _contract(_run_in_tmp(argv, {name: data}), "predictor.file")
