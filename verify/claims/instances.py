@@ -74,6 +74,8 @@ def grid_schedules(grid: str, L: int) -> list:
         return [(parse_sampler(f"count:N={L}", L), None)]
     if grid == "entropy-sum":
         return [(parse_rule(f"entropy-sum:eta={eta}", L), None) for eta in entropy_sum_etas(L)]
+    if grid in RULE_GRIDS:  # the other built-in adaptive rules, with caps and floors
+        return [(parse_rule(spec, L), None) for spec in rule_grid_specs(grid, L)]
     if grid == "plans":
         # One explicit plan per composition: a fixed pseudo-random order (seeded by L and the
         # composition) cut into the composition's blocks.
@@ -97,6 +99,8 @@ def grid_admits(profile: str, grid: str, L: int) -> bool:
 
 GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans",
          "mdm", "count-seq", "entropy-sum", "all-laws")
+GRIDS += ("threshold", "topk", "max-entropy", "eb")  # adaptive rules besides CL26's (rule_grid_specs)
+RULE_GRIDS = ("threshold", "topk", "max-entropy", "eb")
 MDM_SKEWED = ("mdm:pi=1/2+1/4+1/4", "mdm:pi=1/6+1/3+1/2", "mdm:pi=1/3+0+2/3")
 
 
@@ -110,6 +114,21 @@ def entropy_sum_etas(L: int) -> list:
     """
     etas = ["0", "1/100", "log(2)", "1/3*log(27/4)", "1", f"{L}*log(4)"]
     return etas if L <= 4 else etas[2:]
+
+
+def rule_grid_specs(grid: str, L: int) -> list:
+    """Rule specs of the grid named after a built-in rule (docs/rules.md): parameters at exact ties
+    (τ = 1/2 and η = γ = log 2 tie with a fair bit; η = 0), a mid value, a value where the rule
+    reveals everything at once (τ small is not one: topk:k=L, η = L log 4), and the same rules
+    under a cap (max=2) and a floor (min=2)."""
+    return {
+        "threshold": ["threshold:tau=1/2", "threshold:tau=9/10", "threshold:tau=1",
+                      "threshold:tau=1/2,max=2", "threshold:tau=1,min=2"],
+        "topk": ["topk:k=1", "topk:k=2", f"topk:k={L}", f"topk:k={L},max=2"],
+        "max-entropy": ["max-entropy:eta=0", "max-entropy:eta=log(2)", "max-entropy:eta=1",
+                        f"max-entropy:eta={L}*log(4)", "max-entropy:eta=log(2),max=2", "max-entropy:eta=0,min=2"],
+        "eb": ["eb:gamma=0", "eb:gamma=log(2)", "eb:gamma=1", "eb:gamma=log(2),max=2", "eb:gamma=0,min=2"],
+    }[grid]
 
 
 class Workspace:
