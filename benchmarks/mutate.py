@@ -39,6 +39,8 @@ T_CERTIFY = ("tests/test_ties.py", "tests/test_certify.py", "tests/test_coprime.
 T_ADAPTIVE = ("tests/test_ties.py", "tests/test_adaptive_vs_oracle.py", "tests/test_cl26.py",
               "tests/test_undecided.py")
 T_SIZES = ("tests/test_ties.py", "tests/test_sizelaws.py")
+T_CAPS = ("tests/test_rule_caps.py", "tests/test_api.py", "tests/test_adaptive_vs_oracle.py")
+T_TABLE = ("tests/test_table_predictor.py", "tests/test_api.py")
 
 V = "verify/certify/verdicts.py"
 LF = "verify/certify/logforms.py"
@@ -46,6 +48,7 @@ CP = "verify/certify/coprime.py"
 R = "verify/engine/rules.py"
 A = "verify/engine/adaptive.py"
 SZ = "verify/engine/profile/sizelaws.py"
+PR = "verify/engine/predictors.py"
 
 
 @dataclass(frozen=True)
@@ -141,11 +144,11 @@ MUTANTS = [
     M("rules-entropy-sum-cross-ge", R,
       "cross = view.sign_eta(nsum, {c: 1 for c in nB}) > 0", "cross = view.sign_eta(nsum, {c: 1 for c in nB}) >= 0"),
     M("rules-entropy-sum-last-strict", R,
-      "ok = view.sign_eta(nsum - Hf[:, j], lin, rows=cross) <= 0", "ok = view.sign_eta(nsum - Hf[:, j], lin, rows=cross) < 0"),
+      "ok = view.sign_eta(nsum - Hf[:, j], lin, rows=rows) <= 0", "ok = view.sign_eta(nsum - Hf[:, j], lin, rows=rows) < 0"),
     M("rules-entropy-sum-coef-off-by-one", R,
       "fmpq(factorial(b - 1) * factorial(m - b), factorial(m))", "fmpq(factorial(b) * factorial(m - b), factorial(m))"),
     M("rules-entropy-sum-prune-on-sum", R,
-      "if view.surely_gt_eta(nsum - nmax, len(nB)):", "if view.surely_gt_eta(nsum, len(nB)):"),
+      "doomed = view.surely_gt_eta(nsum - nmax, b)", "doomed = view.surely_gt_eta(nsum, b)"),
     M("rules-max-entropy-strict", R,
       "view.sign_eta_one(k, view.Hf[k, a], {a: 1}) <= 0]", "view.sign_eta_one(k, view.Hf[k, a], {a: 1}) < 0]"),
     M("rules-eb-strict", R,
@@ -158,6 +161,42 @@ MUTANTS = [
     M("rules-max-entropy-fallback-last", R,
       "picked = [view.argmin_entropy(k, list(range(view.m)))]", "picked = [view.sorted_by_entropy(k)[-1]]"),
     M("rules-tau-one-refused", R, "if v is None or not 0 < v <= 1:", "if v is None or not 0 < v < 1:"),
+    # ---------------------------------------------------------------- rules.py: caps and floors (max=, min=)
+    M("caps-floor-ignored", R, "lo = min(rule.cap_min or 1, m)", "lo = 1", tests=T_CAPS),
+    M("caps-cap-ignored", R, "hi = min(rule.cap_max or m, m)", "hi = m", tests=T_CAPS),
+    M("caps-priority-swapped", R,
+      'order = view.sorted_by_entropy(k) if rule.kind in ("max-entropy", "eb") else view.sorted_by_confidence(k)',
+      'order = view.sorted_by_confidence(k) if rule.kind in ("max-entropy", "eb") else view.sorted_by_entropy(k)',
+      tests=T_CAPS),
+    M("caps-priority-lowest-first", R, "else view.sorted_by_confidence(k)\n    return tuple(sorted(order[:size]))",
+      "else view.sorted_by_confidence(k)\n    return tuple(sorted(order[::-1][:size]))", tests=T_CAPS),
+    M("caps-deterministic-floor-dropped", R, "size = min(max(len(picked), lo), hi)", "size = min(len(picked), hi)",
+      tests=T_CAPS),
+    M("caps-entropy-sum-cap-needs-crossing", R, "rows = cross if b < hi else np.ones(NS, dtype=bool)", "rows = cross",
+      tests=T_CAPS),
+    M("caps-entropy-sum-floor-coef", R, "return cross.astype(np.int64), False", "return cross.astype(np.int64), True",
+      tests=T_CAPS),
+    M("caps-entropy-sum-floor-no-crossing", R, "return cross.astype(np.int64), False",
+      "return np.ones(NS, dtype=np.int64), False", tests=T_CAPS),
+    M("caps-entropy-sum-equal-caps", R, "if b == lo == hi:", "if b == lo == hi == m:", tests=T_CAPS),
+    M("caps-entropy-sum-prune-below-floor", R, "if doomed and b > lo:", "if doomed:", tests=T_CAPS),
+    M("caps-entropy-sum-push-below-floor", R, "if b < hi and not (doomed and b >= lo):", "if b < hi and not doomed:",
+      tests=T_CAPS),
+    M("caps-entropy-sum-push-at-cap", R, "if b < hi and not (doomed and b >= lo):",
+      "if b <= hi and b < m and not (doomed and b >= lo):", tests=T_CAPS),
+    M("caps-min-equal-max-refused", R, 'caps["min"] > caps["max"]', 'caps["min"] >= caps["max"]', tests=T_CAPS),
+    M("caps-zero-accepted", R, 'parse_int(kv[c], f"{f}.{c}", minimum=1)', 'parse_int(kv[c], f"{f}.{c}", minimum=0)',
+      tests=T_CAPS),
+    # ---------------------------------------------------------------- predictors.py: tables
+    M("table-float-rows-not-normalised", PR, "        return [v / total for v in out]\n", "        return out\n",
+      tests=T_TABLE),
+    M("table-zero-entry-accepted", PR, "if any(v <= 0 for v in out):", "if any(v < 0 for v in out):", tests=T_TABLE),
+    M("table-float-sum-unchecked", PR, "if abs(int(total.p) / int(total.q) - 1) > ROW_SUM_TOL:", "if False:",
+      tests=T_TABLE),
+    M("table-state-revealed-as-masked", PR, "idx = tuple(slice(0, q) if j in B else q for j in range(L))",
+      "idx = tuple(slice(0, q) if j in B else 0 for j in range(L))", tests=T_TABLE),
+    M("subclass-batched-as-builtin", PR, "    if type(pred).conditional is not Predictor.conditional:\n        return \"custom\"",
+      "    if False:\n        return \"custom\"", tests=T_TABLE),
     # ---------------------------------------------------------------- adaptive.py (decision code)
     M("adaptive-confidence-tiebreak-reversed", A,
       "            return 1 if cb > ca else -1\n        return (a > b) - (a < b)",

@@ -48,13 +48,31 @@ LAWS = {
     "ties": _product([Fraction(1, 2), Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)]),
     "copy-noise": _law([9, 1, 1, 1, 1, 1, 1, 9], 2, 3),
     "random-q3": _law(np.random.default_rng(18).integers(1, 6, size=27).tolist(), 3, 3),
+    "orders-q3": None,  # below: entropy order and confidence order disagree
 }
+
+
+def _orders_law():
+    """9/10 · (X0 ~ (1/2, 1/2, 0)) ⊗ (X1 ~ (3/5, 1/5, 1/5)) ⊗ (X2 ~ (11/20, 9/20, 0)) + 1/10 · uniform
+    on the constant strings. At the start the two lowest entropies are X2, X0 and the two highest
+    confidences X1, X2: a cap of 2 that keeps the wrong priority order changes the law."""
+    m = [[Fraction(1, 2), Fraction(1, 2), Fraction(0)], [Fraction(3, 5), Fraction(1, 5), Fraction(1, 5)],
+         [Fraction(11, 20), Fraction(9, 20), Fraction(0)]]
+    pmf = np.empty((3, 3, 3), dtype=object)
+    for idx in np.ndindex(pmf.shape):
+        v = Fraction(9, 10) * m[0][idx[0]] * m[1][idx[1]] * m[2][idx[2]]
+        pmf[idx] = v + (Fraction(1, 30) if idx[0] == idx[1] == idx[2] else 0)
+    return pmf
+
+
+LAWS["orders-q3"] = _orders_law()
 
 # (spec, oracle rule, oracle parameter)
 RULES = [
     ("entropy-sum:eta=log(2)", "entropy-sum", LOG2),
     ("entropy-sum:eta=1/2", "entropy-sum", Fraction(1, 2)),
     ("entropy-sum:eta=0", "entropy-sum", Fraction(0)),
+    ("entropy-sum:eta=2", "entropy-sum", Fraction(2)),  # pairs stay <= η: a cap ends the batch
     ("max-entropy:eta=log(2)", "max-entropy", LOG2),
     ("eb:gamma=log(2)", "eb", LOG2),
     ("eb:gamma=0", "eb", Fraction(0)),
@@ -62,6 +80,7 @@ RULES = [
     ("topk:k=3", "topk", 3),
     ("threshold:tau=1/2", "threshold", Fraction(1, 2)),
     ("threshold:tau=1", "threshold", Fraction(1)),
+    ("threshold:tau=1/3", "threshold", Fraction(1, 3)),  # everything passes: the cap picks
 ]
 CAPS = [(None, 1), (None, 2), (2, None), (2, 2), (3, None), (1, 3)]
 

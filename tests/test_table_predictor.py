@@ -99,8 +99,10 @@ def test_subclass_reusing_a_builtin_kind_runs_its_own_conditional():
     rng = np.random.default_rng(6)
     t, _ = _target(rng, 2, 3)
     ref = measure(t, "mdm:N=2", parse_predictor("mix:lam=1/2"))["expected_kl"]  # the same p̂ = p/2 + 1/4
+    ref_law = measure(t, "mdm:N=2", parse_predictor("mix:lam=1/2"))["_mixture_law"]  # batched layers
     for kind in ("mix", "perfect", "temp"):
-        assert measure(t, "mdm:N=2", Half(kind, {}, "half"))["expected_kl"] == ref, kind
+        got = measure(t, "mdm:N=2", Half(kind, {}, "half"))
+        assert got["expected_kl"] == ref and (got["_mixture_law"] == ref_law).all(), kind
     # and the built-in mix without lam uses the documented default, in the batched layer as well
     assert measure(t, "mdm:N=2", Predictor("mix", {}, "m"))["expected_kl"] == \
         measure(t, "mdm:N=2", parse_predictor("mix:lam=1/100"))["expected_kl"]
