@@ -19,8 +19,10 @@ rising precision and an exact zero test (docs/index.md §7), never by a float. I
 a non-empty collection of masked positions. The rule is deterministic (one batch per state) and is
 run by the exact adaptive engine (``verify.engine.adaptive``) like the built-in rules.
 
-Both objects go wherever a predictor or rule goes: ``verify.engine.metrics.measure(target, rule,
-pred)``, ``verify.engine.adaptive.run_chain``. Errors in what the function returns are one-line
+Both objects go wherever a predictor or rule goes: ``measure(target, sampler, pred)`` below (the
+quantities of ``verify measure --json``), ``verify.engine.adaptive.run_chain``. ``target(spec)``
+builds a target from a spec string (exact by default); ``write_table(pred, q, L, path)`` saves a
+predictor's table as JSON of rational strings, for ``verify measure --predictor file:PATH``. Errors in what the function returns are one-line
 ``SpecError`` naming the state; an exception raised by the function itself propagates unchanged.
 """
 from __future__ import annotations
@@ -39,7 +41,7 @@ from .engine.rules import AdaptiveRule, UndecidedBranch
 from .engine.target import as_float
 from .errors import SpecError, shorten
 
-__all__ = ["predictor", "rule", "log", "Certified", "State"]
+__all__ = ["predictor", "rule", "log", "Certified", "State", "target", "measure", "write_table"]
 
 PREC_CAP = 4096  # bits: the adaptive engine's cap for one decision
 
@@ -209,3 +211,33 @@ class FunctionPredictor(TablePredictor):
 def predictor(fn, name: str | None = None) -> TablePredictor:
     """The predictor ``fn(state) -> conditionals`` (module docstring)."""
     return FunctionPredictor("function", {}, f"api:{name or getattr(fn, '__name__', 'predictor')}", fn=fn)
+
+
+# ------------------------------------------------------------------ conveniences
+
+
+def target(spec: str, exact: bool = True):
+    """The target of a spec string (``verify targets`` lists the families), exact by default."""
+    from distributions.registry import parse_target
+
+    return parse_target(spec, exact)
+
+
+def measure(tgt, sampler, pred=None) -> dict:
+    """The quantities of ``verify measure --json`` for (target, sampler or rule, predictor):
+    exact values (fmpq, log-linear forms) for an exact target. Keys starting with ``_`` dropped."""
+    from .engine.metrics import measure as _measure
+
+    out = _measure(tgt, sampler, pred)
+    return {k: v for k, v in out.items() if not k.startswith("_")}
+
+
+def write_table(pred: TablePredictor, q: int, L: int, path) -> None:
+    """Save the predictor's exact table as ``{"q", "L", "table"}`` JSON (rational strings), the
+    format ``--predictor file:PATH`` reads back to the same predictor."""
+    import json
+    from pathlib import Path
+
+    exact = pred.tables(q, L)[0]
+    flat = [str(v) for v in exact.reshape(-1)]
+    Path(path).write_text(json.dumps({"q": q, "L": L, "table": flat}) + "\n")
