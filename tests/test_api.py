@@ -9,45 +9,21 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from flint import fmpq
 
+from exact_laws import exact_target, product_law, weights_law
 from verify import api
 from verify.engine.adaptive import RunContext, StateView, run_chain
 from verify.engine.info import Marginals
 from verify.engine.metrics import measure
 from verify.engine.predictors import PERFECT, parse_predictor
 from verify.engine.rules import batch_law, parse_rule
-from verify.engine.target import make_target
 from verify.errors import SpecError
 
 
-def _exact(pmf):
-    arr = np.empty(pmf.shape, dtype=object)
-    for idx in np.ndindex(pmf.shape):
-        v = Fraction(pmf[idx])
-        arr[idx] = fmpq(v.numerator, v.denominator)
-    return make_target(arr, pmf.shape[0], pmf.ndim, exact=True)
-
-
-def _product(ps):
-    pmf = np.empty((2,) * len(ps), dtype=object)
-    for idx in np.ndindex(pmf.shape):
-        v = Fraction(1)
-        for p, b in zip(ps, idx):
-            v *= p if b else 1 - p
-        pmf[idx] = v
-    return pmf
-
-
-def _law(weights, q, L):
-    w = [Fraction(v) for v in weights]
-    return np.array([v / sum(w) for v in w], dtype=object).reshape((q,) * L)
-
-
 TARGETS = {
-    "ties": _exact(_product([Fraction(1, 2), Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)])),
-    "copy-noise": _exact(_law([9, 1, 1, 1, 1, 1, 1, 9], 2, 3)),
-    "random-q3": _exact(_law(np.random.default_rng(7).integers(1, 6, size=27).tolist(), 3, 3)),
+    "ties": exact_target(product_law([Fraction(1, 2), Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)])),
+    "copy-noise": exact_target(weights_law([9, 1, 1, 1, 1, 1, 1, 9], 2, 3)),
+    "random-q3": exact_target(weights_law(np.random.default_rng(7).integers(1, 6, size=27).tolist(), 3, 3)),
 }
 
 

@@ -8,46 +8,22 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from flint import fmpq
 
 import adaptive_oracle as AO
+from exact_laws import exact_target, product_law, weights_law
 from verify.engine.adaptive import run_chain
 from verify.engine.predictors import parse_predictor
 from verify.engine.rules import parse_rule
-from verify.engine.target import make_target
 from verify.errors import SpecError
 
 LOG2 = ("log", 1, 2)
 
 
-def _law(weights, q, L):
-    w = [Fraction(v) for v in weights]
-    tot = sum(w)
-    return np.array([v / tot for v in w], dtype=object).reshape((q,) * L)
-
-
-def _product(ps):
-    pmf = np.empty((2,) * len(ps), dtype=object)
-    for idx in np.ndindex(pmf.shape):
-        v = Fraction(1)
-        for p, b in zip(ps, idx):
-            v *= p if b else 1 - p
-        pmf[idx] = v
-    return pmf
-
-
-def _exact_target(pmf):
-    arr = np.empty(pmf.shape, dtype=object)
-    for idx in np.ndindex(pmf.shape):
-        arr[idx] = fmpq(pmf[idx].numerator, pmf[idx].denominator)
-    return make_target(arr, pmf.shape[0], pmf.ndim, exact=True)
-
-
 LAWS = {
     # fair bits tie with η = log 2 and τ = 1/2; two equal positions tie in entropy and confidence
-    "ties": _product([Fraction(1, 2), Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)]),
-    "copy-noise": _law([9, 1, 1, 1, 1, 1, 1, 9], 2, 3),
-    "random-q3": _law(np.random.default_rng(18).integers(1, 6, size=27).tolist(), 3, 3),
+    "ties": product_law([Fraction(1, 2), Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)]),
+    "copy-noise": weights_law([9, 1, 1, 1, 1, 1, 1, 9], 2, 3),
+    "random-q3": weights_law(np.random.default_rng(18).integers(1, 6, size=27).tolist(), 3, 3),
     "orders-q3": None,  # below: entropy order and confidence order disagree
 }
 
@@ -107,7 +83,7 @@ def _check(res, want, what):
 @pytest.mark.parametrize("base,kind,param", RULES, ids=[r[0] for r in RULES])
 def test_caps_match_the_literal_oracle(law, base, kind, param):
     pmf = LAWS[law]
-    t = _exact_target(pmf)
+    t = exact_target(pmf)
     for lo, hi in CAPS:
         spec = _spec(base, lo, hi)
         _check(run_chain(t, parse_rule(spec, t.L)), _oracle(pmf, kind, param, lo, hi), f"{law} {spec}")
@@ -116,7 +92,7 @@ def test_caps_match_the_literal_oracle(law, base, kind, param):
 @pytest.mark.parametrize("base,kind,param", [RULES[0], RULES[4], RULES[8]], ids=["entropy-sum", "eb", "threshold"])
 def test_caps_with_an_imperfect_predictor(base, kind, param):
     pmf = LAWS["copy-noise"]
-    t = _exact_target(pmf)
+    t = exact_target(pmf)
     pred = parse_predictor("mix:lam=1/10")
     for lo, hi in [(None, 1), (2, None), (2, 2)]:
         spec = _spec(base, lo, hi)
@@ -126,7 +102,7 @@ def test_caps_with_an_imperfect_predictor(base, kind, param):
 
 def test_caps_bind_where_expected():
     """Closed forms: max=1 is one token per step (E[T] = L); min=L (or min ≥ L) is one step."""
-    t = _exact_target(LAWS["ties"])
+    t = exact_target(LAWS["ties"])
     for base, _, _ in RULES:
         assert run_chain(t, parse_rule(_spec(base, None, 1), t.L)).expected_iterations == 4, base
         assert run_chain(t, parse_rule(_spec(base, 9, None), t.L)).expected_iterations == 1, base
@@ -134,7 +110,7 @@ def test_caps_bind_where_expected():
 
 def test_uncapped_equals_loose_caps():
     """max ≥ L and min = 1 change nothing: the capped law with lo = 1, hi = m is the uncapped one."""
-    t = _exact_target(LAWS["copy-noise"])
+    t = exact_target(LAWS["copy-noise"])
     for base, _, _ in RULES:
         a = run_chain(t, parse_rule(base, t.L))
         b = run_chain(t, parse_rule(_spec(base, 1, 7), t.L))

@@ -219,9 +219,13 @@ def build_table(get_row, q: int, L: int, field_name: str) -> np.ndarray:
     positions are never read by the engine and hold the uniform law."""
     from itertools import product
 
-    if table_entries(q, L) > MAX_TABLE_ENTRIES:
-        raise SpecError(field_name, f"a table for q={q}, L={L} has {table_entries(q, L)} entries",
-                        f"(q+1)^L * L * q <= {MAX_TABLE_ENTRIES}")
+    from ..guard import refuse
+
+    n = table_entries(q, L)
+    if n > MAX_TABLE_ENTRIES:
+        raise SpecError(field_name, f"a table for q={q}, L={L} has {n} entries", f"(q+1)^L * L * q <= {MAX_TABLE_ENTRIES}")
+    # two copies (exact and float) of every entry; an exact rational costs about 100 bytes
+    refuse(field_name, f"a predictor table of {n} entries (q={q}, L={L})", 120.0 * n, "a table for a smaller q or L")
     out = np.empty((q + 1,) * L + (L, q), dtype=object)
     uniform = [fmpq(1, q)] * q
     for state in product(range(q + 1), repeat=L):
