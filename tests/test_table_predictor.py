@@ -126,3 +126,25 @@ def test_bad_rows_name_the_state(tmp_path, case):
     msg = str(err.value)
     assert msg.startswith("predictor.file.table: row of position") and BAD[case][1] in msg, msg
     assert "\n" not in msg
+
+
+def test_measure_json_reports_the_learning_terms(tmp_path, capsys):
+    """``verify measure --json``: eps_train and learning_levels for a schedule (equal to the oracle
+    in float), eps_train null for an adaptive rule; 0 for the perfect predictor."""
+    from verify.cli.main import main
+
+    rng = np.random.default_rng(8)
+    table = TO.random_table(rng, 2, 3)
+    spec = _save(tmp_path, table, 2, 3, False)
+    target = "markov:L=3,q=2,flip=1/10"
+    pmf = np.empty((2, 2, 2), dtype=object)
+    for x in np.ndindex(pmf.shape):  # the markov law: uniform start, flip 1/10
+        pmf[x] = Fraction(1, 2) * np.prod([Fraction(1, 10) if a != b else Fraction(9, 10) for a, b in zip(x, x[1:])])
+    want = float(_form(TO.eps_train_form(pmf, table, (2, 1))))
+    assert main(["measure", "--target", target, "--sampler", "fixed:sizes=2+1", "--predictor", spec, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert abs(out["eps_train"] - want) <= 1e-12 and set(out["learning_levels"]) == {"1", "2", "3"}
+    assert main(["measure", "--target", target, "--sampler", "threshold:tau=1/2,max=2", "--predictor", spec, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["eps_train"] is None
+    assert main(["measure", "--target", target, "--sampler", "mdm:N=2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["eps_train"] == 0
