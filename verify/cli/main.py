@@ -162,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_cone_commands(sub)
     from .minimax_cli import add_commands as add_minimax
     add_minimax(sub)
+    from .replay_cli import add_commands as add_replay  # verify replay WITNESS.json
+    add_replay(sub)
     return p
 
 
