@@ -11,6 +11,8 @@ from verify.claims.model import load_claims_file
 from verify.cli.commands import run_and_print
 from verify.cli.report import render_plot, vacuous_counts, write_report
 
+from tests.test_replay import FALSE_BALANCED
+
 PLOT = {"name": "demo", "title": "demo", "caption": "c", "ncols": 2, "panels": [
     {"kind": "lines", "xlabel": "K", "ylabel": "nats", "xscale": "log", "yscale": "log", "integer_x": True,
      "series": [{"label": "a", "x": [1, 2, 4], "y": [1.0, 0.5, 0.25], "marker": "o"},
@@ -80,19 +82,8 @@ def test_vacuous_rhs_is_counted_against_L_log_q(tmp_path):
 
 # --- issue 18, item 5: exit status, relative links, the regenerating command, grid, plots -------------
 
-FALSE_MDS = """
-[[claim]]
-id = "X.HALF-TC"
-paper = "derived"
-provenance = "derived"
-statement = 'false on purpose: E KL <= TC/(2K)'
-relation = "<="
-grid = "balanced"
-predictors = ["perfect"]
-families = ["mds"]
-lhs = "expected_kl"
-rhs = "TC/(2*K)"
-"""
+# E KL <= TC/(2K), false on purpose (tests/test_replay.py), on the mds family only: a small grid.
+FALSE_MDS = FALSE_BALANCED + 'families = ["mds"]\n'
 
 
 def _links(md: str) -> list:
@@ -120,7 +111,7 @@ def false_report(tmp_path_factory):
     try:
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
-            status = main(["report", "--out", "r", "--claims-file", "false.toml", "--only", "X.*"])
+            status = main(["report", "--out", "r", "--claims-file", "false.toml", "--only", "X.*,D-INFO"])
     finally:
         os.chdir(cwd)
     return base, status, buf.getvalue()
@@ -149,9 +140,10 @@ def test_links_resolve_from_a_copy_moved_elsewhere(false_report, tmp_path):
     assert "`docs/index.md` of the dlm-verify project" in md
     for text in (md, (moved / "report.json").read_text()):
         assert str(base) not in text and str(Path.cwd()) not in text
+        assert str(Path(__file__).resolve().parents[1]) not in text  # the project's own path
     # Replay commands run from the report's folder, naming the witness relative to it.
     data = json.loads((moved / "report.json").read_text())
-    w = data["results"][0]["witnesses"][0]
+    w = next(r for r in data["results"] if r["claim"]["id"] == "X.HALF-TC")["witnesses"][0]
     assert w["replay"] == f"verify replay {w['path']} --claims-file ../false.toml"
     assert (moved / w["path"]).is_file()
     assert f"`verify replay {w['path']} --claims-file ../false.toml`" in md
@@ -174,7 +166,7 @@ def test_the_report_names_the_command_that_regenerates_it(false_report, tmp_path
 
     base, _, _ = false_report
     data = json.loads((base / "r" / "report.json").read_text())
-    cmd = "verify report --profile ci --out r --only 'X.*' --claims-file false.toml"
+    cmd = "verify report --profile ci --out r --only 'X.*,D-INFO' --claims-file false.toml"
     assert data["command"] == cmd and f"Regenerate with `{cmd}`" in (base / "r" / "report.md").read_text()
     # Running it (from the same folder) rewrites the same files byte for byte.
     first = _snapshot(base / "r")
@@ -193,7 +185,7 @@ def test_the_grid_covered_is_stated_per_claim(false_report):
     md = (base / "r" / "report.md").read_text()
     # The ci grid (README): binary L <= 6 and ternary L <= 4; this claim ranges over mds only, with
     # balanced:K for K = 1..L (so at most 6 specs at L = 6).
-    line = next(ln for ln in md.splitlines() if ln.startswith("- grid covered:"))
+    line = [ln for ln in md.splitlines() if ln.startswith("- grid covered:")][-1]  # X.HALF-TC: after D-INFO
     assert "q=2: L ∈ {1..6}" in line and "q=3: L ∈ {1..4}" in line
     assert "families (1): mds" in line and "balanced (6)" in line and "predictors: perfect" in line
 
@@ -239,6 +231,12 @@ def test_coinciding_series_are_noted_and_drawn_apart(tmp_path):
     assert coincidence_notes({"panels": [panel]}) == ["parity coincides with zoo at s = 3, 4",
                                                       "1/s coincides with parity"]
     assert render_plot({"name": "c", "panels": [panel]}, tmp_path).read_bytes().startswith(b"\x89PNG")
+    # scatter series (no line) falling on the same points are data, not a hidden curve
+    scatter = {"series": [{**sr, "style": "none"} for sr in panel["series"]]}
+    assert coinciding(scatter) == []
+    # a line sharing fewer than half its points with another is not hidden by it
+    assert coinciding({"series": [{"x": [1, 2, 3, 4, 5], "y": [1, 2, 3, 4, 5]},
+                                  {"x": [1, 2, 3, 4, 5], "y": [1, 2, 0, 0, 0]}]}) == []
 
 
 def test_heatmap_panels_share_one_colour_scale():

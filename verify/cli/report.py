@@ -336,16 +336,19 @@ def _shared_points(a: dict, b: dict) -> list:
 
 
 def coinciding(panel: dict) -> list:
-    """[(i, j, xs)]: series j draws the same points as an earlier series i at the x values ``xs``
-    (at least two of them, or all of j's), so that j would hide i there; i is the earlier series
-    sharing the most points."""
+    """[(i, j, xs)]: line j draws the same points as an earlier line i at the x values ``xs`` (at
+    least two of them, or all of j's, and at least half of j's points), so that j would hide i
+    there; i is the earlier line sharing the most points. Scatter series (style "none") are left
+    out: points of different series falling together there are data, not a hidden curve."""
     series = [sr for sr in panel.get("series", []) if sr.get("x")]
     out = []
     for j, b in enumerate(series):
-        best = max(((len(xs), i, xs) for i, a in enumerate(series[:j]) for xs in [_shared_points(a, b)]),
-                   default=(0, None, []))
+        if b.get("style") == "none":
+            continue
+        best = max(((len(xs), i, xs) for i, a in enumerate(series[:j]) if a.get("style") != "none"
+                    for xs in [_shared_points(a, b)]), default=(0, None, []))
         n, i, xs = best
-        if n >= min(2, len(b["x"])) and n > 0:
+        if n > 0 and n >= min(2, len(b["x"])) and 2 * n >= len(b["x"]):
             out.append((i, j, xs))
     return out
 
@@ -646,6 +649,12 @@ def _result_json(res: ClaimResult, out: Path, claims_files=()) -> dict:
     d.pop("seconds", None)
     d["vacuous_rhs"] = vacuous_counts(res)
     d["grid_covered"] = grid_covered(res)
+    # The claim's file: the package's by its name in the project, a claims file relative to the report
+    # (an absolute path would name the writer's machine, and differ between two checkouts).
+    src = d["claim"].get("source")
+    if src:
+        inside = Path(src).resolve().is_relative_to(PROJECT)
+        d["claim"]["source"] = Path(src).resolve().relative_to(PROJECT).as_posix() if inside else relative(src, out)
     # Witness paths and replay commands relative to the report's folder (it may be moved).
     d["witnesses"] = [{**w, "path": relative(w["path"], out), "replay": replay_command(w, out, claims_files)}
                       for w in res.witnesses]
