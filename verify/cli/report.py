@@ -395,7 +395,9 @@ def _draw_panel(fig, ax, panel: dict) -> None:
                 under = series[hidden[n]]
                 depth[n] = depth.get(hidden[n], 0) + 1  # a series over one that is itself over another: larger
                 label = f"{label} (over {under.get('label') or f'series {hidden[n] + 1}'})" if label else None
-                style, face, size = ":", "none", 5 + 4 * depth[n]
+                # dotted unless its own style already differs from the line under it
+                style = ":" if style == under.get("style", "-") else style
+                face, size = "none", min(5 + 3 * depth[n], 11)
                 mine = under.get("marker") or MARKERS[hidden[n] % len(MARKERS)]
                 if marker == mine:
                     marker = MARKERS[(MARKERS.index(mine) + 1) % len(MARKERS)] if mine in MARKERS else "o"
