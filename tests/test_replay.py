@@ -168,3 +168,17 @@ def test_bad_witness_files_fail_in_one_line(tmp_path, capsys, content, field):
     assert status == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"verify: error: {field}"), err
+
+
+def test_replay_of_a_shape_claims_search_witness_shows_its_statistic(tmp_path, capsys):
+    """A shape claim has no verdict: replay recomputes the statistic the hunt saved, exit 0."""
+    from proofs_numeric import claim_by_id
+    from verify.claims.search import hunt
+
+    res = hunt(claim_by_id("LC25.RATE"), budget=8, seed=0, witness_dir=tmp_path)
+    saved = json.loads(open(res.witness["path"]).read())["witness"]["search"]["statistic"]
+    status = main(["replay", res.witness["path"]])
+    out = capsys.readouterr().out
+    assert status == 0 and "shape (a best constant, no relation)" in out and "verdict" not in out
+    shown = float(next(ln for ln in out.splitlines() if ln.startswith("statistic ") and "(max" not in ln).split()[1])
+    assert math.isclose(shown, saved, rel_tol=1e-10)
