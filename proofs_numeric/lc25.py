@@ -68,10 +68,14 @@ def _summarize_T2(rows) -> dict:
             "name": "LC25.T2",
             "title": "LC25.T2 [reported, incomplete]: best lower constant c(s)",
             "caption": "Largest E KL / ((s/L) Σ I_i) over compositions with s_max = s, minimised over the zoo; "
-                       "the parity code gives exactly 1/s, so no constant c works for every s.",
+                       "the parity code gives exactly 1/s, so no constant c works for every s. The red line is the "
+                       "constant 1/16 the paper states (reported) for its own functional, not Σ I_i.",
             "panels": [{"kind": "lines", "xlabel": "s = s_max (largest block size)",
                         "ylabel": "c(s) = max E KL / ((s/L) Σ I_i)  [dimensionless]",
-                        "integer_x": True, "series": series}],
+                        "integer_x": True, "series": series,
+                        # the paper's stated constant (with a functional we did not recover)
+                        "hlines": [{"y": 1 / 16, "label": "c = 1/16 (the paper's constant, reported)",
+                                    "color": "C3"}]}],
         }],
     }
 
@@ -107,10 +111,10 @@ def _summarize_RATE(rows) -> dict:
         longest[(fam, q)] = max(L, longest.get((fam, q), 0))
     shown = {f"{fam} q={q} L={L}": d for (fam, q, L), d in sorted(table.items()) if longest[(fam, q)] == L}
     fam_index = {f: n for n, f in enumerate(sorted({name.split(" ", 1)[0] for name in shown}))}
-    # One colour per family (q = 2 solid, q = 3 dashed); markers tell apart families past ten colours.
+    # One colour and one marker per family (q = 2 solid, q = 3 dashed).
     series = [{"label": name, "x": sorted(d), "y": [d[K][0] for K in sorted(d)],
                "color": f"C{fam_index[name.split(' ', 1)[0]] % 10}",
-               "marker": "os^"[fam_index[name.split(' ', 1)[0]] // 10 % 3],
+               "marker": "os^vDPX*<>"[fam_index[name.split(' ', 1)[0]] % 10],
                "style": "--" if " q=3 " in name else "-"} for name, d in shown.items()]
     top = max((v for d in shown.values() for v, _ in d.values()), default=0.0)
     return {
@@ -166,14 +170,15 @@ def summarize_C1(claim, rows) -> dict:
                 continue
             short = ",".join(p for p in spec.split(":", 1)[1].split(",") if p not in (f"L={longest}", "q=2"))
             kl = [(K, lhs) for K, lhs, _ in pos if lhs > 0]  # log axes: E KL = 0 (e.g. K = L) is left out
-            series.append({"label": f"E KL {short}" if len(targets) > 1 else "E KL", "x": [k for k, _ in kl],
+            name = f" {short}" if len(targets) > 1 else ""
+            series.append({"label": f"E KL{name}", "x": [k for k, _ in kl],
                            "y": [v for _, v in kl], "marker": "o", "color": f"C{n}"})
-            series.append({"label": "bound (C_1/K) Σ I_i (dashed)" if n == 0 else None, "x": [k for k, *_ in pos],
-                           "y": [v for *_, v in pos], "style": "--", "color": f"C{n}"})
+            # one legend entry per bound line (same colour as its E KL, dashed, its own marker)
+            series.append({"label": f"bound{name}", "x": [k for k, *_ in pos],
+                           "y": [v for *_, v in pos], "style": "--", "marker": "x", "color": f"C{n}"})
         if series:
             panels.append({"kind": "lines", "title": fam, "xlabel": "K (balanced blocks)", "ylabel": "nats",
-                           "xscale": "log", "yscale": "log", "integer_x": True, "series": series,
-                           "legend_size": 5})
+                           "xscale": "log", "yscale": "log", "integer_x": True, "series": series})
     plots = []
     if panels:
         plots.append({
@@ -182,7 +187,7 @@ def summarize_C1(claim, rows) -> dict:
                      "perfect predictor)",
             "caption": "Log–log axes, one panel per family; solid: E KL (zero values omitted), dashed: the bound. "
                        "A slope of −1 is the 1/K rate.",
-            "panels": panels, "ncols": 4})
+            "panels": panels, "ncols": 2})
     heat = []
     for q in sorted({r.instance["q"] for r in perfect}):
         cellmax: dict = {}

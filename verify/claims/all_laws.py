@@ -695,6 +695,12 @@ def summarize_all_laws(claim, rows: list) -> dict:
     return out
 
 
+def witness_id(claim, row) -> str:
+    """The id of a refuted all-law row's witness: the claim, the length and the deciding ray.
+    Distinct (L, sampler) rows refuted on the same ray share it: one code witnesses them all."""
+    return f"{claim.id}-L{row.instance['L']}-k{row.instance['ray']}"
+
+
 def all_law_witnesses(claim, rows: list, out_dir) -> tuple:
     """(witness entries, [(path, text)]) for the refuted rows: the most violated per L (at most 3),
     each the code of its ray with the replay command."""
@@ -713,7 +719,7 @@ def all_law_witnesses(claim, rows: list, out_dir) -> tuple:
             break
     entries, files = [], []
     for r in chosen:
-        wid = f"{claim.id}-L{r.instance['L']}-k{r.instance['ray']}"
+        wid = witness_id(claim, r)
         path = Path(out_dir) / f"{wid}.json"
         replay = shlex.join(["verify", "measure", "--target", r.instance["witness"], "--sampler",
                              r.instance["sampler"], "--exact"])

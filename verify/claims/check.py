@@ -181,8 +181,7 @@ class ClaimResult:
             saved = {w["id"]: w for w in self.witnesses if w["kind"] == "refuted"}
             cache, out = TargetCache(), {}
             for row in self.refutations():
-                payload = witness_payload(row_instance(self.claim, row, cache), self.claim, row, "refuted")
-                wid = _witness_id(self, payload)
+                wid = refutation_id(self, row, cache)
                 if wid not in known and wid not in out:
                     out[wid] = saved.get(wid) or {"id": wid, "kind": "refuted", "instance": row.instance}
             self._unknown = list(out.values())
@@ -421,6 +420,17 @@ def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
             "verdict": row.verdict, "lhs": row.lhs, "rhs": row.rhs,
         },
     }
+
+
+def refutation_id(res: ClaimResult, row: Row, cache: TargetCache | None = None) -> str:
+    """The witness id a refuted row has (saved or not): on the all-law grid ``ID-L<L>-k<ray>``
+    (a row has no target law there, only its (L, sampler) and deciding ray), else a digest of
+    the exact inputs."""
+    if res.claim.grid == "all-laws":
+        from .all_laws import witness_id
+
+        return witness_id(res.claim, row)
+    return _witness_id(res, witness_payload(row_instance(res.claim, row, cache), res.claim, row, "refuted"))
 
 
 def _witness_id(res: ClaimResult, payload: dict) -> str:

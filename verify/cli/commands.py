@@ -128,6 +128,12 @@ def cmd_check(args) -> int:
             stage.write_text(json_path, json.dumps([r.to_json() for r in results], indent=2) + "\n", "--json")
         stage.commit()
     _witness_summary(results)
+    return exit_status(results)
+
+
+def exit_status(results: list) -> int:
+    """``check`` and ``report`` alike: 1 if a claim is undefined on every instance or has a refuted
+    instance not recorded as known (the offending claims printed), else 0."""
     status = 0
     empty = [r.claim.id for r in results if r.all_undefined()]
     if empty:
@@ -155,14 +161,18 @@ def cmd_report(args) -> int:
         check_file_path(out / name, "--out")
     check_dir_path(out / "witnesses", "--out")
     dask = _dask_args(args)
+    from .report_scope import regenerate_command
+
+    command = regenerate_command(args.profile, args.out, args.only, args.claims_file)
     with Staging(out, "--out") as stage:
         t0 = time.time()
         results = run_and_print(claims, args.profile, out / "witnesses", write=False, **dask)
-        paths = write_report(results, args.profile, out, time.time() - t0, stage)
+        paths = write_report(results, args.profile, out, time.time() - t0, stage, command,
+                             args.claims_file or ())
         stage.commit()
     for p in paths:
         print(p)
-    return 0
+    return exit_status(results)  # as check: 1 on a new refutation (the report is written all the same)
 
 
 def _dask_args(args) -> dict:

@@ -1,6 +1,6 @@
 """Command line: ``verify claims | measure | check | search | report`` (the contract in the README).
 
-Exit status: 0 success; 1 ``check`` found a refutation not recorded as known; 2 bad input (one
+Exit status: 0 success; 1 ``check`` (``report``, ``replay``) found a refutation not recorded as known; 2 bad input (one
 line on stderr naming the field and what is accepted, nothing written); 3 internal error (a bug:
 traceback kept); 130 interrupted by Ctrl-C, 143 by SIGTERM (one line; the outputs as before the
 run or complete, never a mix). See docs/errors.md.
@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_cone_commands(sub)
     from .minimax_cli import add_commands as add_minimax
     add_minimax(sub)
+    from .replay_cli import add_commands as add_replay  # verify replay WITNESS.json
+    add_replay(sub)
     return p
 
 

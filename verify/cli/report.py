@@ -42,6 +42,7 @@ from pathlib import Path
 from ..claims.all_laws import scope
 from ..claims.check import ClaimResult, TargetCache, row_instance
 from ..claims.serialize import cell, to_float
+from .report_scope import from_claims_file, generic_plot, grid_covered, grid_line, relative, replay_command
 
 PROVENANCE_LEGEND = {
     "abstract": "stated in the paper's abstract (rate-level content only)",
@@ -136,12 +137,13 @@ def print_check_table(res: ClaimResult) -> None:
     print("\n".join(check_lines(res)), flush=True)
 
 
-def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
+def _md_claim(res: ClaimResult, where: Path | None = None, claims_files=()) -> list:
     c = res.claim
     out = [f"### {md_code(c.id)} — {md_text(c.paper)}, provenance **{md_text(c.provenance)}**", "",
            f"$$ {md_math(c.statement)} $$", "",
            f"- relation: `{c.relation}`; KL direction: {md_text(c.kl_direction)}; grid: `{c.grid}`; "
            f"predictors: {md_text(', '.join(c.predictors))}; instances: {len(res.rows)}",
+           f"- grid covered: {md_text(grid_line(res))}",
            f"- verdicts hold for: {md_text(scope(c))}"]
     if c.constants:
         out.append("- constants (data, correctable): " + ", ".join(md_code(f"{k} = {v}") for k, v in c.constants.items()))
@@ -181,7 +183,8 @@ def _md_claim(res: ClaimResult, where: Path | None = None) -> list:
     shown = 5  # a refuted claim can have a witness per instance; all are saved, a few are listed
     for wt in res.witnesses[:shown]:
         link = _rel(wt["path"], where) if where is not None else wt["path"]
-        out.append(f"- witness [{md_code(wt['id'])}](<{_link(link)}>) ({wt['kind']}) — replay: {md_code(wt['replay'])}")
+        replay = replay_command(wt, where, claims_files) if where is not None else wt["replay"]
+        out.append(f"- witness [{md_code(wt['id'])}](<{_link(link)}>) ({wt['kind']}) — replay: {md_code(replay)}")
     if len(res.witnesses) > shown:
         out.append(f"- … and {len(res.witnesses) - shown} more witnesses under {md_code(f'witnesses/{c.id}-*.json')}")
     vac = vacuous_counts(res)
@@ -272,25 +275,95 @@ def render_plot(spec: dict, out: Path, stage=None) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = spec["panels"]
-    ncols = min(spec.get("ncols", 1), len(panels))
+    panels = _shared_colour_scale(spec["panels"])
+    # At most MAX_COLS panels a row: a markdown page shows an image at most about 900 px wide, and
+    # a wider figure would be scaled down until its legends and ticks are unreadable.
+    ncols = min(spec.get("ncols", 1), len(panels), MAX_COLS)
     nrows = -(-len(panels) // ncols)
-    w, h = spec.get("panel_size", (8, 5) if len(panels) == 1 else (4.2, 3.3))
-    with matplotlib.rc_context({"svg.hashsalt": "verify", "path.simplify": False}):
+    w, h = spec.get("panel_size", (8, 5) if len(panels) == 1 else (4.5, 3.6))
+    h += max(_legend_rows(p) for p in panels) * 0.2  # room for a legend drawn below its axes
+    with matplotlib.rc_context({"svg.hashsalt": "verify", "path.simplify": False, "font.size": 9}):
         fig, axes = plt.subplots(nrows, ncols, figsize=(w * ncols, h * nrows), squeeze=False)
         for ax, panel in zip(axes.flat, panels):
             _draw_panel(fig, ax, panel)
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
         fig.suptitle(spec.get("title", spec["name"]), fontsize=11)
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / (h * nrows)))  # the title kept clear of the panels
         path = out / f"{spec['name']}.png"
         # No software/date metadata: regenerated PNGs are identical byte for byte. format="png":
         # the staged name has no suffix, and matplotlib would otherwise write "<name>.png" beside it.
         fig.savefig(stage.path(path) if stage is not None else path, dpi=spec.get("dpi", 100),
-                    format="png", metadata={"Software": None})
+                    format="png", metadata={"Software": None}, bbox_inches="tight", pad_inches=0.1)
         plt.close(fig)
     return path
+
+
+MAX_COLS = 2
+LEGEND_SIZE = 8  # points: readable at the size the report shows a figure (100 dpi, at most ~900 px wide)
+LEGEND_INSIDE = 6  # legend entries drawn inside the axes; more go below them
+MARKERS = "os^vDPX*<>"
+STYLES = ("-", "--", "-.", ":")
+
+
+def _legend_rows(panel: dict) -> int:
+    """Rows of a legend drawn below the axes (two columns), 0 when it fits inside."""
+    n = sum(1 for sr in panel.get("series", []) if sr.get("label") and sr.get("x")) + sum(
+        1 for hl in panel.get("hlines", []) if hl.get("label"))
+    return -(-n // max(panel.get("legend_cols", 1), 2)) + 1 if n > LEGEND_INSIDE else 0
+
+
+def _shared_colour_scale(panels: list) -> list:
+    """Heatmap panels of one figure on one colour scale (a colour means the same value in every
+    panel): vmin/vmax of all their cells, unless a panel sets its own."""
+    import math
+
+    heat = [p for p in panels if p.get("kind") == "heatmap"]
+    vals = [v for p in heat for row in p["z"] for v in row if v is not None and math.isfinite(v)]
+    if len(heat) < 2 or not vals:
+        return panels
+    lo, hi = min(0.0, min(vals)), max(vals)
+    return [{"vmin": lo, "vmax": hi, **p} if p.get("kind") == "heatmap" else p for p in panels]
+
+
+def _shared_points(a: dict, b: dict) -> list:
+    """The x values where series a and b draw the same point (1e-9 relative: a display test only)."""
+    import math
+
+    at = dict(zip(a["x"], a["y"]))
+    return [x for x, y in zip(b["x"], b["y"])
+            if x in at and math.isclose(at[x], y, rel_tol=1e-9, abs_tol=1e-12)]
+
+
+def coinciding(panel: dict) -> list:
+    """[(i, j, xs)]: line j draws the same points as an earlier line i at the x values ``xs`` (at
+    least two of them, or all of j's, and at least half of j's points), so that j would hide i
+    there; i is the earlier line sharing the most points. Scatter series (style "none") are left
+    out: points of different series falling together there are data, not a hidden curve."""
+    series = [sr for sr in panel.get("series", []) if sr.get("x")]
+    out = []
+    for j, b in enumerate(series):
+        if b.get("style") == "none":
+            continue
+        best = max(((len(xs), i, xs) for i, a in enumerate(series[:j]) if a.get("style") != "none"
+                    for xs in [_shared_points(a, b)]), default=(0, None, []))
+        n, i, xs = best
+        if n > 0 and n >= min(2, len(b["x"])) and 2 * n >= len(b["x"]):
+            out.append((i, j, xs))
+    return out
+
+
+def coincidence_notes(spec: dict) -> list:
+    """One note per series drawn over another: "B coincides with A [at x = ...]" (panel title first)."""
+    notes = []
+    for panel in spec.get("panels", []):
+        series = [sr for sr in panel.get("series", []) if sr.get("x")]
+        for i, j, xs in coinciding(panel):
+            a, b = series[i].get("label") or f"series {i + 1}", series[j].get("label") or f"series {j + 1}"
+            where = "" if len(xs) == len(series[j]["x"]) == len(series[i]["x"]) else \
+                f" at {panel.get('xlabel', 'x').split(' ')[0]} = {', '.join(f'{x:g}' for x in xs)}"
+            notes.append((f"{panel['title']}: " if panel.get("title") else "") + f"{b} coincides with {a}{where}")
+    return notes
 
 
 def _draw_panel(fig, ax, panel: dict) -> None:
@@ -298,24 +371,41 @@ def _draw_panel(fig, ax, panel: dict) -> None:
 
     if panel.get("kind", "lines") == "heatmap":
         z = np.array([[np.nan if v is None else v for v in row] for row in panel["z"]], dtype=float)
+        top = panel.get("vmax", np.nanmax(z) if np.isfinite(z).any() else 1)
         im = ax.imshow(z, origin="lower", aspect="auto", cmap=panel.get("cmap", "viridis"),
-                       vmin=panel.get("vmin", 0.0), vmax=panel.get("vmax", np.nanmax(z) if np.isfinite(z).any() else 1))
+                       vmin=panel.get("vmin", 0.0), vmax=top)
         ax.set_xticks(range(len(panel["x"])), [str(v) for v in panel["x"]])
         ax.set_yticks(range(len(panel["y"])), [str(v) for v in panel["y"]])
         if panel.get("annotate"):
             for (i, j), v in np.ndenumerate(z):
                 if np.isfinite(v):
-                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
-                            color="w" if v < 0.6 * np.nanmax(z) else "k")
+                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                            color="w" if v < 0.6 * top else "k")
         fig.colorbar(im, ax=ax, label=panel.get("zlabel", ""))
     else:
-        for sr in panel.get("series", []):
-            if not sr["x"]:
-                continue
-            ax.plot(sr["x"], sr["y"], linestyle=sr.get("style", "-"), marker=sr.get("marker"),
-                    color=sr.get("color"), label=sr.get("label"), markersize=4)
-        for hl in panel.get("hlines", []):
-            ax.axhline(hl["y"], color=hl.get("color", "k"), ls=hl.get("style", "--"), lw=1, label=hl.get("label"))
+        series = [sr for sr in panel.get("series", []) if sr["x"]]
+        hidden = {j: i for i, j, _ in coinciding(panel)}
+        depth: dict = {}
+        for n, sr in enumerate(series):
+            # A series without its own marker gets one of its own, so overlapping lines stay apart;
+            # one drawn over an earlier series is drawn hollow, larger and dotted, and says so.
+            marker = sr.get("marker") or MARKERS[n % len(MARKERS)]
+            label, style, face, size = sr.get("label"), sr.get("style", "-"), None, 5
+            if n in hidden:
+                under = series[hidden[n]]
+                depth[n] = depth.get(hidden[n], 0) + 1  # a series over one that is itself over another: larger
+                label = f"{label} (over {under.get('label') or f'series {hidden[n] + 1}'})" if label else None
+                # dotted unless its own style already differs from the line under it
+                style = ":" if style == under.get("style", "-") else style
+                face, size = "none", min(5 + 3 * depth[n], 11)
+                mine = under.get("marker") or MARKERS[hidden[n] % len(MARKERS)]
+                if marker == mine:
+                    marker = MARKERS[(MARKERS.index(mine) + 1) % len(MARKERS)] if mine in MARKERS else "o"
+            ax.plot(sr["x"], sr["y"], linestyle=style, marker=marker, color=sr.get("color"), label=label,
+                    markersize=size, markerfacecolor=face, lw=1.4)
+        for n, hl in enumerate(panel.get("hlines", [])):
+            ax.axhline(hl["y"], color=hl.get("color", "k"), ls=hl.get("style", STYLES[(n + 1) % len(STYLES)]),
+                       lw=1.2, label=hl.get("label"))
         ax.set_xscale(panel.get("xscale", "linear"))
         ax.set_yscale(panel.get("yscale", "linear"))
         xs = sorted({v for sr in panel.get("series", []) for v in sr["x"]})
@@ -328,7 +418,13 @@ def _draw_panel(fig, ax, panel: dict) -> None:
         elif panel.get("integer_x"):
             ax.xaxis.get_major_locator().set_params(integer=True)
         if any(sr.get("label") for sr in panel.get("series", [])) or panel.get("hlines"):
-            ax.legend(fontsize=panel.get("legend_size", 7), ncol=panel.get("legend_cols", 1))
+            entries = len(ax.get_legend_handles_labels()[1])
+            if entries > LEGEND_INSIDE:  # below the axes, never over the curves; the saved image grows to hold it
+                ax.legend(fontsize=max(panel.get("legend_size", LEGEND_SIZE), LEGEND_SIZE), loc="upper center",
+                          bbox_to_anchor=(0.5, -0.16), ncol=max(panel.get("legend_cols", 1), 2), framealpha=0.85)
+            else:
+                ax.legend(fontsize=max(panel.get("legend_size", LEGEND_SIZE), LEGEND_SIZE),
+                          ncol=panel.get("legend_cols", 1), framealpha=0.85)
         ax.grid(True, which="both", alpha=0.3)
     ax.set_xlabel(panel.get("xlabel", ""))
     ax.set_ylabel(panel.get("ylabel", ""))
@@ -337,11 +433,16 @@ def _draw_panel(fig, ax, panel: dict) -> None:
 
 
 def plots_of(results: list, out: Path, stage=None) -> list:
-    """(path, caption, claim) for every plot spec in the results' summaries, in registry order."""
+    """(path, caption, claim, coincidence notes) for every plot spec in the results' summaries, in
+    registry order; a claim from a claims file whose summary draws none gets the generic plot
+    (``report_scope.generic_plot``), drawn by the same renderer."""
     made = []
     for res in results:
-        for spec in res.summary.get("plots", []) if res.summary else []:
-            made.append((render_plot(spec, out, stage), spec.get("caption", ""), res.claim))
+        specs = list(res.summary.get("plots", [])) if res.summary else []
+        if not specs and from_claims_file(res.claim):
+            specs = [p for p in (generic_plot(res),) if p is not None]
+        for spec in specs:
+            made.append((render_plot(spec, out, stage), spec.get("caption", ""), res.claim, coincidence_notes(spec)))
     return made
 
 
@@ -349,10 +450,7 @@ def plots_of(results: list, out: Path, stage=None) -> list:
 
 def _rel(path: str, out: Path) -> str:
     """A witness path relative to the report directory (links work wherever the report is)."""
-    try:
-        return os.path.relpath(Path(path).resolve(), out.resolve())
-    except ValueError:
-        return str(path)
+    return relative(path, out)
 
 
 def _ratio_stats(res: ClaimResult):
@@ -415,7 +513,7 @@ PROVENANCE_FAILURE = {
 }
 
 
-def _known_refutations(results: list, out: Path) -> list:
+def _known_refutations(results: list, out: Path, claims_files=()) -> list:
     md = ["## Known refutations", "",
           "A refutation is a certified counterexample with exact inputs. What it means depends on the claim's "
           "provenance:", ""]
@@ -430,7 +528,7 @@ def _known_refutations(results: list, out: Path) -> list:
             where = f"[{md_code(wid, True)}](<{_link(_rel(w['path'], out))}>)" if w else md_code(wid, True)
             rows.append(f"| {md_code(c.id, True)} | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | "
                         f"{where} | recorded{'' if w else ' (not reproduced on this grid)'} | "
-                        f"{md_code(w['replay'], True) if w else '—'} |")
+                        f"{md_code(replay_command(w, out, claims_files), True) if w else '—'} |")
         new = r.unknown_refutations() if c.checked else []  # every refuted instance, saved or not
         if new:  # one row per claim: the first new refutation (a saved one if any) and how many more
             w = next((x for x in new if x.get("path")), new[0])
@@ -439,7 +537,8 @@ def _known_refutations(results: list, out: Path) -> list:
                      else md_code(w["id"], True))
             rows.append(f"| {md_code(c.id, True)} | {c.paper} | {c.provenance} | {PROVENANCE_FAILURE[c.provenance]} | "
                         f"{where}{more} | **new: {len(new)} refuted instances not recorded as known "
-                        f"(of {len(r.refutations())})** | {md_code(w['replay'], True) if w.get('replay') else '—'} |")
+                        f"(of {len(r.refutations())})** | "
+                        f"{md_code(replay_command(w, out, claims_files), True) if w.get('path') else '—'} |")
     if rows:
         md += ["| claim | paper | provenance | what fails | witness | status | replay |",
                "|---|---|---|---|---|---|---|", *rows]
@@ -448,12 +547,30 @@ def _known_refutations(results: list, out: Path) -> list:
     return md + [""]
 
 
-def _docs_link(out: Path) -> str:
-    docs = Path(__file__).resolve().parents[2] / "docs" / "index.md"
-    return os.path.relpath(docs, out.resolve())
+PROJECT = Path(__file__).resolve().parents[2]
 
 
-def write_report(results: list, profile: str, out: Path, elapsed: float, stage=None) -> list:
+def _docs_link(out: Path, name: str = "index.md") -> str | None:
+    """The project's docs page relative to a report inside the project; None for a report written
+    elsewhere (a link would name a path on the writer's machine: the page is then named, not linked)."""
+    try:
+        out.resolve().relative_to(PROJECT)
+    except ValueError:
+        return None
+    return os.path.relpath(PROJECT / "docs" / name, out.resolve())
+
+
+def _docs_ref(out: Path, text: str, name: str = "index.md") -> str:
+    """``[text](relative path)`` inside the project, else the page by name (dlm-verify's docs/NAME)."""
+    link = _docs_link(out, name)
+    if link:
+        return f"[{text}]({_link(link)})"
+    return f"`docs/{name}` of the dlm-verify project" if text == f"docs/{name}" else \
+        f"{text} (`docs/{name}` of the dlm-verify project)"
+
+
+def write_report(results: list, profile: str, out: Path, elapsed: float, stage=None,
+                 command: str | None = None, claims_files=()) -> list:
     """Write report.md, report.json, plots, witnesses and run.log of ``results`` (run on ``profile``
     with witnesses recorded under ``out / "witnesses"``) under ``out``.
 
@@ -462,12 +579,17 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
     ``run.log``. With ``stage`` (an ``output.Staging``) every file goes to the staging area and
     only the caller's ``stage.commit()`` moves them under ``out``; without it this function stages
     and commits itself.
+
+    ``command`` is the command line that regenerates the report (``report_scope.regenerate_command``;
+    default: the profile alone), ``claims_files`` the claims files of the run (named in the replay
+    commands, relative to ``out``). Every link is relative: witnesses and plots inside ``out``, the
+    project's docs only when ``out`` is inside the project (named otherwise).
     """
     from ..output import Staging
 
     if stage is None:
         with Staging(out) as own:
-            paths = write_report(results, profile, out, elapsed, own)
+            paths = write_report(results, profile, out, elapsed, own, command, claims_files)
             own.commit()
         return paths
     for r in results:
@@ -475,19 +597,22 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
             stage.write_text(path, text)
     plots = plots_of(results, out, stage)
     docs = _docs_link(out)
+    command = command or f"verify report --profile {profile}"
     md = ["# Bound-tightness report", "",
           f"Profile `{profile}`; {len(results)} claims; {sum(len(r.rows) for r in results)} instances. "
           "Natural logarithms; every KL is data first, KL(p ‖ ·). Verdicts are certified (exact rationals "
-          f"and ball arithmetic; see [the mathematical reference]({docs}), §5 and §7): `certified` (enclosure "
+          f"and ball arithmetic; see {_docs_ref(out, 'the mathematical reference')}, §5 and §7): `certified` (enclosure "
           "of rhs − lhs ≥ 0), `tight` (equality proved exactly), `refuted` (certified counterexample), "
           "`undecided`. Ratios, best constants and plots are floats, for reading only.", "",
           "Scope: claims on grid `all-laws` hold for every law of every alphabet at their listed lengths and "
           "samplers (" + (", ".join(f"`{r.claim.id}`" for r in results if r.claim.grid == "all-laws") or "none here")
-          + "; decided on the rays of the profile cone, docs/cone.md); every other verdict holds for the listed "
-          "instances only.", "",
-          f"Every claim's statement, notation and provenance are explained in [docs/index.md]({docs}). "
-          "Regenerate with `verify report --profile " + profile + "`; the output is identical byte for byte "
-          "(timings are in `run.log`).", "",
+          + f"; decided on the rays of the profile cone, {_docs_ref(out, 'docs/cone.md', 'cone.md')}); every other "
+          "verdict holds for the listed instances only. Each claim's section states the grid it covered "
+          "(L per q, target families, samplers, predictors).", "",
+          f"Every claim's statement, notation and provenance are explained in {_docs_ref(out, 'docs/index.md')}. "
+          f"Regenerate with {md_code(command)}; the output is identical byte for byte "
+          "(timings are in `run.log`). Replay commands run from this report's folder: `verify replay` "
+          "recomputes a witness from its exact inputs and prints both sides and the certified verdict.", "",
           "Provenance tags:", ""]
     md += [f"- **{k}** — {v}" for k, v in PROVENANCE_LEGEND.items()]
     md += ["", "## Summary", "",
@@ -495,40 +620,54 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
            "(or the summary's headline). *Vacuous rhs* counts instances where an upper bound exceeds a trivial "
            "one (L log q or TC for KL with the perfect predictor, 1 for SER and TV, L for iteration counts).", "",
            *_summary_table(results, out), ""]
-    md += _known_refutations(results, out)
+    md += _known_refutations(results, out, claims_files)
     md += ["## Claims", ""]
     for r in results:
-        md += [f'<a id="{_anchor(r.claim.id)}"></a>', ""] + _md_claim(r, out)
+        md += [f'<a id="{_anchor(r.claim.id)}"></a>', ""] + _md_claim(r, out, claims_files)
     if plots:
         md += ["## Plots", ""]
-        for path, caption, claim in plots:
+        for path, caption, claim, notes in plots:
             md += [f"### {md_text(path.stem)} ({md_code(claim.id)}, {claim.provenance})", "",
                    f"![{md_text(path.stem)}](<{_link(path.name)}>)", ""]
             if caption:
                 md += [caption, ""]
+            if notes:
+                md += ["Coinciding series (drawn one over the other; told apart by marker and line style): "
+                       + "; ".join(md_text(n) for n in notes) + ".", ""]
     stage.write_text(out / "report.md", "\n".join(md))
     stage.write_text(out / "report.json", json.dumps({
         "profile": profile,
-        "docs": docs,
-        "results": [_result_json(r, out) for r in results],
-        "plots": [p.name for p, _, _ in plots],
+        "docs": docs or "docs/index.md of the dlm-verify project",
+        "command": command,
+        "results": [_result_json(r, out, claims_files) for r in results],
+        "plots": [p.name for p, *_ in plots],
     }, indent=1) + "\n")
-    _run_log(out, profile, results, elapsed, stage)
-    return [out / "report.md", out / "report.json", *(p for p, _, _ in plots)]
+    _run_log(out, command, results, elapsed, stage)
+    return [out / "report.md", out / "report.json", *(p for p, *_ in plots)]
 
 
-def _result_json(res: ClaimResult, out: Path) -> dict:
+def _result_json(res: ClaimResult, out: Path, claims_files=()) -> dict:
     d = res.to_json()
     d.pop("seconds", None)
     d["vacuous_rhs"] = vacuous_counts(res)
+    d["grid_covered"] = grid_covered(res)
+    # The claim's file: the package's by its name in the project, a claims file relative to the report
+    # (an absolute path would name the writer's machine, and differ between two checkouts).
+    src = d["claim"].get("source")
+    if src:
+        inside = Path(src).resolve().is_relative_to(PROJECT)
+        d["claim"]["source"] = Path(src).resolve().relative_to(PROJECT).as_posix() if inside else relative(src, out)
+    # Witness paths and replay commands relative to the report's folder (it may be moved).
+    d["witnesses"] = [{**w, "path": relative(w["path"], out), "replay": replay_command(w, out, claims_files)}
+                      for w in res.witnesses]
     if isinstance(d.get("summary"), dict):
         d["summary"] = {k: v for k, v in d["summary"].items() if k != "plots"}
     return d
 
 
-def _run_log(out: Path, profile: str, results: list, elapsed: float, stage) -> None:
+def _run_log(out: Path, command: str, results: list, elapsed: float, stage) -> None:
     """Timings and the date: kept out of the compared files."""
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    lines = [f"verify report --profile {profile}: {stamp}, {elapsed:.1f} s"]
+    lines = [f"{command}: {stamp}, {elapsed:.1f} s"]
     lines += [f"  {r.claim.id:<14} {len(r.rows):>7} instances  {r.seconds:8.1f} s" for r in results]
     stage.write_text(out / "run.log", "\n".join(lines) + "\n")
