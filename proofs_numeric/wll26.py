@@ -91,8 +91,9 @@ def summarize_steps(rows) -> dict:
     return {"table": table, "attained": eq,
             "tables": [{"caption": "plan:bisect=m: rounds of the plan / the paper's bound m(ceil(log2(L/m)) + 1)",
                         "header": ["L", "m = 1", "m = 2", "m = 3"], "rows": cells}],
-            "headline": f"bound attained at {attained} of {len(table)} (L, m), L <= 64 (e.g. L = m*2^j); "
-                        f"rounds < bound elsewhere (the paper states an upper bound)"}
+            "headline": f"bound attained at {attained} of {len(table)} (L, m) with L <= 64, m <= 3: "
+                        + ", ".join(f"({L}, {m})" for L, m in eq) + "; fewer rounds elsewhere (the paper "
+                        "states an upper bound)"}
 
 
 PYTHON_CLAIMS = [
