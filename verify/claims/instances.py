@@ -204,7 +204,8 @@ def _adaptive(inst: Instance, pred: Predictor | None = None, rule: AdaptiveRule 
 
 def _adaptive_chain_tc(inst: Instance):
     """Σ_t E_p TC(X_{B_t} | x_{U_t}) of the instance's adaptive rule (WLL26.T1's chain side), from a
-    run with ``chain=True`` (kept beside the plain run: the engine computes it only on request)."""
+    run with ``chain=True`` (the engine computes it only on request). That run also has the plain
+    run's statistics (``stats=True``), so it serves the plain key too when that is still empty."""
     from ..engine.adaptive import run_chain
 
     rule = _sched(inst)
@@ -215,7 +216,7 @@ def _adaptive_chain_tc(inst: Instance):
     got = inst.ws.adaptive.get(key)
     if got is None:
         shared = inst.ws.adaptive.setdefault(("shared", PERFECT.spec), {})
-        got = run_chain(inst.target, rule, PERFECT, inst.ws.m, shared=shared, chain=True)
+        got = run_chain(inst.target, rule, PERFECT, inst.ws.m, stats=True, shared=shared, chain=True)
         inst.ws.adaptive[key] = got
         inst.ws.adaptive.setdefault((rule.spec, PERFECT.spec), got)
     return got.chain_tc
