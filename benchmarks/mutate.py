@@ -251,6 +251,34 @@ MUTANTS = [
       'SizeLaw("uniform", spec, L, {"K": K}, L, build, closed)'),
 ]
 
+# ---------------------------------------------------------------- WLL26 / CCL25 (plans.py bisection,
+# the adaptive chain side, CCL25's step count and the minimax budget search)
+P = "verify/engine/plans.py"
+C25 = "proofs_numeric/ccl25.py"
+T_WLL26 = ("tests/test_wll26.py",)
+T_CCL25 = ("tests/test_ccl25.py",)
+MUTANTS += [
+    M("bisect-central-block-ceil", P, "left = (ell - m) // 2", "left = (ell - m + 1) // 2", T_WLL26),
+    M("bisect-block-order-reversed", P, "block = [t[r] for t in targets if r < len(t)]",
+      "block = [t[-1 - r] for t in targets if r < len(t)]", T_WLL26),
+    M("bisect-stage-in-one-round", P, "block = [t[r] for t in targets if r < len(t)]",
+      "block = [v for t in targets for v in t] if r == 0 else []", T_WLL26),
+    M("bisect-short-segment-split", P, "            if ell > m:\n                left",
+      "            if ell > 2 * m:\n                left", T_WLL26),
+    M("bisect-rounds-floor", P, "ell = -(-(ell - m) // 2)", "ell = (ell - m) // 2", T_WLL26),
+    M("bisect-bound-off-by-one", P, "while m << j < L:", "while m << j <= L:", T_WLL26),
+    M("bisect-m-equal-L-accepted", P, "if not 1 <= m < L:", "if not 1 <= m <= L:", T_WLL26),
+    M("chain-skips-pairs", A, "if chain and len(B) >= 2:", "if chain and len(B) >= 3:", T_WLL26),
+    M("chain-joint-not-conditional", A, "joint = safe_div(full_form(m.marginal(A), A, L), pS,",
+      "joint = safe_div(full_form(m.marginal(A), A, L), pS * pS,", T_WLL26),
+    M("chain-marginal-log-doubled", A, "terms.add(-(wB * pj), pj)", "terms.add(-(wB * pj), pj * pj)", T_WLL26),
+    M("chain-sampler-law-weight", A, "_add_batch_tc(tc_terms, m, S, B, A, pS, wB, pcache, exact)",
+      "_add_batch_tc(tc_terms, m, S, B, A, pS, g * PB, pcache, exact)", T_WLL26),
+    M("ccl25-floor-of-ratio", C25, "c = 1 + math.ceil(r)", "c = 1 + math.floor(r)", T_CCL25),
+    M("ccl25-budget-search-strict", C25, "if _minimax_bounds(L, mid)[1] <= target:",
+      "if _minimax_bounds(L, mid)[1] < target:", T_CCL25),
+]
+
 
 def _copy_tree(dest: Path) -> None:
     for name in COPY:

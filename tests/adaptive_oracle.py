@@ -245,21 +245,26 @@ def entropy_sum_direct(pmf, decide, pred=None, stats=None, lo=None, hi=None):
             stats["budget"] = max(stats["budget"], sum(min(h, float(decide.eta_value)) for h in hs))
             stats["excess"] = max(stats["excess"], sum(hs) - max(hs))
     for perm in itertools.permutations(range(L)):
-        def choose(known, perm=perm):
-            rest = [j for j in perm if j not in known]
-            batch = []
-            for j in rest:
-                batch.append(j)
-                # caps (min=lo, max=hi): stop at hi tokens at the latest; a crossing stops only
-                # once the batch holds lo tokens
-                if hi is not None and len(batch) >= hi:
-                    break
-                if (lo is None or len(batch) >= lo) and decide.gt([pred(k, known) for k in batch]):
-                    break
-            return batch
-
-        runs.append(_walk(pmf, pred, choose, L, q, on_batch))
+        runs.append(_walk(pmf, pred, entropy_sum_policy(pred, decide, perm, lo, hi), L, q, on_batch))
     return _summarise(pmf, runs)
+
+
+def entropy_sum_policy(pred, decide, perm, lo=None, hi=None):
+    """CL26's decoder for one order ``perm`` as a deterministic policy ``choose(known) → batch``."""
+    def choose(known):
+        rest = [j for j in perm if j not in known]
+        batch = []
+        for j in rest:
+            batch.append(j)
+            # caps (min=lo, max=hi): stop at hi tokens at the latest; a crossing stops only
+            # once the batch holds lo tokens
+            if hi is not None and len(batch) >= hi:
+                break
+            if (lo is None or len(batch) >= lo) and decide.gt([pred(k, known) for k in batch]):
+                break
+        return batch
+
+    return choose
 
 
 def comparator_direct(pmf, rule, param, pred=None, lo=None, hi=None):
@@ -267,6 +272,13 @@ def comparator_direct(pmf, rule, param, pred=None, lo=None, hi=None):
     comparison decided exactly (module docstring); η, γ a rational or ('log', c, r), τ a rational
     (a float parameter is read as the decimal it prints as)."""
     q, L = pmf.shape[0], pmf.ndim
+    pred = pred or perfect(pmf)
+    return _summarise(pmf, [_walk(pmf, pred, comparator_policy(pmf, rule, param, pred, lo, hi), L, q)])
+
+
+def comparator_policy(pmf, rule, param, pred=None, lo=None, hi=None):
+    """The comparator as a deterministic policy: ``choose(known) → batch`` (a list of positions)."""
+    L = pmf.ndim
     pred = pred or perfect(pmf)
     if rule == "threshold":
         param = param if isinstance(param, Fraction) else Fraction(repr(param)) if isinstance(param, float) \
@@ -318,7 +330,7 @@ def comparator_direct(pmf, rule, param, pred=None, lo=None, hi=None):
             return got or by_confidence(masked, known)[:1]
         raise ValueError(rule)
 
-    return _summarise(pmf, [_walk(pmf, pred, choose, L, q)])
+    return choose
 
 
 def first_batches_direct(pmf, decide):

@@ -76,6 +76,13 @@ def grid_schedules(grid: str, L: int) -> list:
         return [(parse_rule(f"entropy-sum:eta={eta}", L), None) for eta in entropy_sum_etas(L)]
     if grid in RULE_GRIDS:  # the other built-in adaptive rules, with caps and floors
         return [(parse_rule(spec, L), None) for spec in rule_grid_specs(grid, L)]
+    if grid == "adaptive-rules":
+        return [(parse_rule(spec, L), None) for spec in ADAPTIVE_RULE_SPECS]
+    if grid == "bisect":
+        # WLL26 Theorem 2's plans, m = 1..3 (m < L); the instance carries the plan's blocks.
+        from ..engine.plans import bisect
+
+        return [(s, s.params["blocks"]) for s in (bisect(m, L) for m in range(1, min(3, L - 1) + 1))]
     if grid == "plans":
         # One explicit plan per composition: a fixed pseudo-random order (seeded by L and the
         # composition) cut into the composition's blocks.
@@ -98,9 +105,14 @@ def grid_admits(profile: str, grid: str, L: int) -> bool:
 
 
 GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans",
-         "mdm", "count-seq", "entropy-sum", "all-laws")
+         "mdm", "count-seq", "entropy-sum", "all-laws", "adaptive-rules", "bisect")
 GRIDS += ("threshold", "topk", "max-entropy", "eb")  # adaptive rules besides CL26's (rule_grid_specs)
 RULE_GRIDS = ("threshold", "topk", "max-entropy", "eb")
+# Grid "adaptive-rules": every built-in adaptive rule (rules.RULES), two parameters each (an exact
+# tie with a fair bit, log 2, among them), for WLL26.T1.
+ADAPTIVE_RULE_SPECS = ("entropy-sum:eta=log(2)", "entropy-sum:eta=1", "max-entropy:eta=1/2",
+                       "max-entropy:eta=log(2)", "eb:gamma=1/2", "eb:gamma=log(2)", "topk:k=1", "topk:k=2",
+                       "threshold:tau=1/2", "threshold:tau=9/10")
 MDM_SKEWED = ("mdm:pi=1/2+1/4+1/4", "mdm:pi=1/6+1/3+1/2", "mdm:pi=1/3+0+2/3")
 
 
@@ -207,6 +219,26 @@ def _adaptive(inst: Instance, pred: Predictor | None = None, rule: AdaptiveRule 
         got = run_chain(inst.target, rule, pred, inst.ws.m, stats=stats, shared=shared)
         inst.ws.adaptive[key] = got
     return got
+
+
+def _adaptive_chain_tc(inst: Instance):
+    """Σ_t E_p TC(X_{B_t} | x_{U_t}) of the instance's adaptive rule (WLL26.T1's chain side), from a
+    run with ``chain=True`` (the engine computes it only on request). That run also has the plain
+    run's statistics (``stats=True``), so it serves the plain key too when that is still empty."""
+    from ..engine.adaptive import run_chain
+
+    rule = _sched(inst)
+    if not getattr(rule, "adaptive", False):
+        raise NotDefined("claim grid", f"{rule.spec!r} is not an adaptive rule",
+                        "an adaptive grid (entropy-sum, adaptive-rules) for adaptive_chain_tc")
+    key = ("chain", rule.spec)
+    got = inst.ws.adaptive.get(key)
+    if got is None:
+        shared = inst.ws.adaptive.setdefault(("shared", PERFECT.spec), {})
+        got = run_chain(inst.target, rule, PERFECT, inst.ws.m, stats=True, shared=shared, chain=True)
+        inst.ws.adaptive[key] = got
+        inst.ws.adaptive.setdefault((rule.spec, PERFECT.spec), got)
+    return got.chain_tc
 
 
 def _eta(inst: Instance):
@@ -369,6 +401,7 @@ _COMPUTE = {
     "budget_max": lambda i: _adaptive(i).budget_max,
     "excess_max": lambda i: _adaptive(i).excess_max,
     "expected_kl_max_entropy": lambda i: _max_entropy_twin(i).expected_kl,  # float
+    "adaptive_chain_tc": _adaptive_chain_tc,
 }
 
 

@@ -56,3 +56,9 @@ NONNEGATIVE = frozenset({"H", "TC", "DTC", "DTC_alt", "sum_I", "expected_kl", "e
                          "mixture_kl", "tv", "ser", "ter_gap", "plan_kl", "chain_tc", "sum_pi_sq",
                          "pi_sq_over_R", "expected_iterations", "expected_iterations_sampler", "steps_ge2",
                          "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy"})
+
+# WLL26.T1 (adaptive chain rule): the chain side of an adaptive rule (grids entropy-sum, adaptive-rules).
+SYMBOLS["adaptive_chain_tc"] = ("Σ_t E_p TC(X_{B_t} | x_{U_t}) of an adaptive rule, batch by batch in the data "
+                                "law (WLL26.T1's chain side; perfect predictor)")
+NEEDS_SAMPLER = NEEDS_SAMPLER | {"adaptive_chain_tc"}
+NONNEGATIVE = NONNEGATIVE | {"adaptive_chain_tc"}

@@ -24,7 +24,13 @@ From them, with the data law driving the path (docs/index.md §1, D-CHAIN along 
 * ``E_p #{t : |B_t| = b}``, and ``E_π H(q̂_π) = E_q Σ_t Σ_{j∈B_t} Ĥ_j`` (the sampler-law entropy
   sum of CL26.ITERQ);
 * on request (``stats=True``), certified maxima over data-reachable states and batches of
-  ``Σ_{k∈B} min(H_k, η)`` (CL26.BUDGET) and ``Σ_{k∈B} H_k − max_{k∈B} H_k`` (CL26.STEP).
+  ``Σ_{k∈B} min(H_k, η)`` (CL26.BUDGET) and ``Σ_{k∈B} H_k − max_{k∈B} H_k`` (CL26.STEP);
+* on request (``chain=True``), the chain side of WLL26 Theorem 1 (D-CHAIN for adaptive rules),
+  ``Σ_t E_p TC(X_{B_t} | x_{U_t}) = Σ_{S, B} Σ_{x_S} p_S ρ P(B | S, x_S) TC(X_B | x_S)`` with
+  ``TC(X_B | x_S) = Σ_{j∈B} H(X_j | x_S) − H(X_B | x_S)`` in the data law's conditionals, each
+  batch's joint conditional ``p_{S∪B} / p_S`` read from the marginals: a second route, batch by
+  batch, to the expected KL of the perfect predictor (which the pass above telescopes to
+  ``−H − Σ c log p̂``). Singleton batches add exactly 0 and are skipped.
 
 Everything runs on float64 or on exact fmpq arrays, like ``laws.py``; the rule's comparisons are
 decided exactly in both modes (``StateView``).
@@ -41,7 +47,7 @@ from .info import Marginals
 from .laws import _cond_full, full_form
 from ..certify.logforms import LogLinear, PrecisionExhausted
 from ..errors import SpecError
-from .numbers import log_sum, rational
+from .numbers import log_sum, rational, safe_div
 from .predictors import PERFECT, Predictor
 from .rules import AdaptiveRule, UndecidedBranch, batch_law, parse_rule
 from .target import Target, as_float
@@ -366,6 +372,7 @@ class AdaptiveResult:
     states: int = 0
     budget_max: object = None            # max Σ_{k∈B} min(H_k, η) over data-reachable (state, B)
     excess_max: object = None            # max Σ_{k∈B} H_k − max_{k∈B} H_k over the same
+    chain_tc: object = None              # Σ_t E_p TC(X_{B_t} | x_{U_t}) (chain=True; WLL26.T1)
     extra: dict = field(default_factory=dict)
 
 
@@ -386,8 +393,10 @@ def _one(shape_L: int, exact: bool) -> np.ndarray:
 
 def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = PERFECT,
               marginals: Marginals | None = None, stats: bool = False,
-              shared: dict | None = None, exact_target: Target | None = None) -> AdaptiveResult:
-    """Forward pass of the chain (module docstring); ``stats`` adds the certified maxima.
+              shared: dict | None = None, exact_target: Target | None = None,
+              chain: bool = False) -> AdaptiveResult:
+    """Forward pass of the chain (module docstring); ``stats`` adds the certified maxima,
+    ``chain`` the batch-by-batch conditional TC sum (``AdaptiveResult.chain_tc``, WLL26.T1).
 
     ``shared`` (one dict per target and predictor) keeps conditionals and their entropies across
     runs, e.g. the η values of one grid; without it they are dropped level by level.
@@ -405,6 +414,7 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
     pending: dict = {(): [one, one]}  # S → [ρ, g] in full form
     kl_terms = _LogTerms(exact)   # Σ c log p̂ along data paths
     q_terms = _LogTerms(exact)    # Σ c log p̂ along sampler paths
+    tc_terms = _LogTerms(exact)   # Σ w p_B log p_B − Σ_j w p_j log p_j: the chain of conditional TCs
     eT, eTq = rational(0, exact), rational(0, exact)
     ge2 = rational(0, exact)
     sizes: dict = {}
@@ -455,6 +465,8 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
                     cQ[j] = qB if cQ[j] is None else cQ[j] + qB
                 if stats and rule.kind != "topk" and rule.kind != "threshold":
                     _offer_stats(view, B, counts, wD_flat, bmax, xmax)
+                if chain and len(B) >= 2:
+                    _add_batch_tc(tc_terms, m, S, B, A, pS, wB, pcache, exact)
             for a, j in enumerate(masked):
                 ph = conds[a]
                 if cD[j] is not None:
@@ -472,6 +484,8 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
     ent_q = -q_terms.total()
     sizes = {b: v for b, v in sorted(sizes.items()) if v != 0}  # batches seen only off the support of p
     res = AdaptiveResult(rule, predictor, r, ekl, eT, eTq, ge2, sizes, ent_q, n_states)
+    if chain:
+        res.chain_tc = tc_terms.total()
     if stats:
         res.budget_max, res.excess_max = bmax.value(), xmax.value()
         res.extra = {"budget_max_at": bmax.where, "excess_max_at": xmax.where}
@@ -506,6 +520,19 @@ class _LogTerms:
 
 def _perfect_full(m: Marginals, j: int, S: tuple, cache: dict) -> np.ndarray:
     return _cond_full(m, PERFECT, j, S, cache)
+
+
+def _add_batch_tc(terms: _LogTerms, m: Marginals, S: tuple, B: tuple, A: tuple, pS: np.ndarray,
+                  wB: np.ndarray, pcache: dict, exact: bool) -> None:
+    """Add ``Σ_{x_S} wB(x_S) TC(X_B | x_S)`` (data law) as log terms: the joint conditional
+    ``p(x_B | x_S) = p_A(x_A) / p_S(x_S)`` (A = S ∪ B) and each ``p_j(· | x_S)``. Where
+    ``p_S(x_S) = 0`` the weight ``wB`` is 0 and the uniform default never counts."""
+    L = m.L
+    joint = safe_div(full_form(m.marginal(A), A, L), pS, rational(1, exact), exact)
+    terms.add(wB * joint, joint)
+    for j in B:
+        pj = _perfect_full(m, j, S, pcache)
+        terms.add(-(wB * pj), pj)
 
 
 def _offer_stats(view: StateView, B: tuple, counts: np.ndarray, wD_flat: np.ndarray,

@@ -226,6 +226,67 @@ def plan(blocks, L: int, spec: str | None = None) -> Schedule:
     return sch
 
 
+def bisection_blocks(L: int, m: int) -> tuple:
+    """WLL26 Theorem 2's schedule (recursive bisection by m-blocks), as blocks of 0-based positions.
+
+    Active segments (maximal runs of unrevealed positions) start as ``[0, L)``. A *stage* is ``m``
+    rounds: each active segment ``[a, a + ℓ)`` of length ``ℓ > m`` gets as target its central m-block
+    ``a + ⌊(ℓ − m)/2⌋ … a + ⌊(ℓ − m)/2⌋ + m − 1`` (the paper says "central"; the left remainder takes
+    the floor), a segment of length ``ℓ ≤ m`` the whole segment. Round ``r`` of the stage reveals the
+    ``r``-th position (left to right) of every target that still has one; a round that reveals
+    nothing is dropped. The new active segments are the pieces left and right of each central
+    block. Positions depend on ``L`` and ``m`` only, never on values.
+    """
+    if not 1 <= m < L:
+        raise SpecError("sampler.plan.bisect", f"m={m} is outside 1..L-1={L - 1}",
+                        f"an integer 1 <= m < L={L} (WLL26 Theorem 2 needs m < L)")
+    blocks: list = []
+    segments = [(0, L)]  # (start, length)
+    while segments:
+        targets, nxt = [], []
+        for a, ell in segments:
+            if ell > m:
+                left = (ell - m) // 2
+                targets.append(list(range(a + left, a + left + m)))
+                nxt += [seg for seg in ((a, left), (a + left + m, ell - left - m)) if seg[1] > 0]
+            else:
+                targets.append(list(range(a, a + ell)))
+        for r in range(m):
+            block = [t[r] for t in targets if r < len(t)]
+            if block:
+                blocks.append(tuple(block))
+        segments = nxt
+    return tuple(blocks)
+
+
+def bisection_rounds(L: int, m: int) -> int:
+    """Number of rounds of ``bisection_blocks`` in closed form (our construction, derived): the
+    longest segment follows ``ℓ → ⌈(ℓ − m)/2⌉`` while ``ℓ > m``; each such stage costs ``m`` rounds
+    (some target is a full m-block), the last stage ``ℓ_final`` rounds."""
+    ell, rounds = L, 0
+    while ell > m:
+        rounds += m
+        ell = -(-(ell - m) // 2)
+    return rounds + ell
+
+
+def bisection_bound(L: int, m: int) -> int:
+    """WLL26 Theorem 2's round count ``m(⌈log₂(L/m)⌉ + 1)`` in integers: ``⌈log₂(L/m)⌉`` is the
+    least ``j ≥ 0`` with ``m · 2^j ≥ L``."""
+    j = 0
+    while m << j < L:
+        j += 1
+    return m * (j + 1)
+
+
+def bisect(m: int, L: int, spec: str | None = None) -> Schedule:
+    """plan:bisect=m — the fixed plan of :func:`bisection_blocks` (WLL26 Theorem 2)."""
+    blocks = bisection_blocks(L, m)
+    sch = plan(blocks, L, spec or f"plan:bisect={m}")
+    sch.params["bisect"] = m
+    return sch
+
+
 def _plan_text(blocks) -> str:
     return "/".join("+".join(map(str, b)) for b in blocks)
 

@@ -13,7 +13,7 @@ from flint import fmpq
 from .. import guard
 from ..errors import SpecError, shorten
 from ..specs import check_keys, parse_fmpq, parse_int, parse_list, parse_spec
-from .plans import SAMPLERS, Schedule, _check_sizes, _guard_mdm, balanced, count, fixed, mdm, plan, random_size
+from .plans import SAMPLERS, Schedule, _check_sizes, _guard_mdm, balanced, bisect, count, fixed, mdm, plan, random_size
 from .profile.sizelaws import SizeLaw, binomial, longest_path, parse_size_law
 from .rules import RULES, is_rule
 
@@ -22,7 +22,8 @@ def parse_sampler(spec: str, L: int) -> Schedule:
     """fixed:sizes=2+2 | balanced:K=3 | count:N=4 | mdm:N=3 | mdm:pi=0.2+0.3+0.5 |
     random-size:law=1/2@1+3;1/2@2+2 (``p@sizes`` entries joined with ';') |
     random-size:law=grow|shrink|uniform|binomial|odds|file:PATH,... (``sizelaws.py``) |
-    plan:blocks=0+2/1/3 (one fixed plan: blocks of 0-based positions in reveal order, joined with '/')."""
+    plan:blocks=0+2/1/3 (one fixed plan: blocks of 0-based positions in reveal order, joined with '/') |
+    plan:bisect=m (WLL26 Theorem 2: recursive bisection by m-blocks, 1 <= m < L)."""
     if isinstance(spec, str) and spec.strip().startswith("random-size:") and "@" not in spec:
         law = parse_size_law(spec, L)
         if law.name == "binomial":  # its graph is mdm's: sized like mdm:N before it is built
@@ -68,6 +69,9 @@ def parse_sampler(spec: str, L: int) -> Schedule:
             law.append((parse_fmpq(p, f + ".law"),
                         parse_list(sizes, f + ".law", parse_int)))
         return random_size(law, L, spec)
+    if name == "plan" and "bisect" in kv:
+        check_keys(kv, ("bisect",), f)  # plan:bisect=m (WLL26 Theorem 2); never mixed with blocks
+        return bisect(parse_int(kv["bisect"], f + ".bisect", minimum=1), L, spec)
     if name == "plan":
         check_keys(kv, ("blocks",), f)
         if "blocks" not in kv:
