@@ -112,7 +112,7 @@ RULE_GRIDS = ("threshold", "topk", "max-entropy", "eb")
 # tie with a fair bit, log 2, among them), for WLL26.T1.
 ADAPTIVE_RULE_SPECS = ("entropy-sum:eta=log(2)", "entropy-sum:eta=1", "max-entropy:eta=1/2",
                        "max-entropy:eta=log(2)", "eb:gamma=1/2", "eb:gamma=log(2)", "topk:k=1", "topk:k=2",
-                       "threshold:tau=1/2", "threshold:tau=9/10")
+                       "threshold:tau=1/2", "threshold:tau=9/10", "threshold:tau=9/10,max=2", "topk:k=1,min=2")
 MDM_SKEWED = ("mdm:pi=1/2+1/4+1/4", "mdm:pi=1/6+1/3+1/2", "mdm:pi=1/3+0+2/3")
 
 
