@@ -528,4 +528,7 @@ def measure_profile(target_spec: str, sampler: str | None, exact: bool = False, 
         out["expected_iterations_sampler"] = out["expected_iterations"]
         out["max_iterations"] = law.max_iterations
     out["omitted"] = omitted
+    from .wainwright import measure_quantities  # Wainwright's quantities (docs/w26.md)
+
+    out.update(measure_quantities(prof, exact))
     return out

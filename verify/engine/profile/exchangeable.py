@@ -111,6 +111,9 @@ def entropy_pairs(weights, margs, m: int) -> list:
 def _log_word_probs(logw, logs, m: int) -> np.ndarray:
     """log P_m(n) for binary counts n = 0..m (n ones): logsumexp_c (log λ_c + (m−n) log ν_c(0) + n log ν_c(1))."""
     n = np.arange(m + 1)[:, None]
+    if np.all(np.isfinite(logs)):  # full-support marginals: one broadcast, no masking
+        t = (logw + m * logs[:, 0])[None, :] + n * (logs[:, 1] - logs[:, 0])[None, :]
+        return np.logaddexp.reduce(t, axis=1) if t.shape[1] > 1 else t[:, 0]
     with np.errstate(invalid="ignore"):
         t = logw[None, :] + np.where(m - n > 0, (m - n) * logs[None, :, 0], 0.0) + \
             np.where(n > 0, n * logs[None, :, 1], 0.0)

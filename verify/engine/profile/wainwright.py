@@ -100,6 +100,13 @@ def ray_DHW(L: int, prec: int) -> list:
         ctx.prec = old
 
 
+def ray_H_interval_float(L: int, p: float, q: float) -> np.ndarray:
+    from scipy.stats import binom
+
+    k = np.arange(1, L)
+    return k * (L - k) / (L + 1) * (binom.sf(k, L + 1, q) - binom.sf(k, L + 1, p))
+
+
 def ray_DHW_float(L: int) -> np.ndarray:
     from scipy.stats import binom
 
@@ -154,10 +161,20 @@ def hprime_float(D, t) -> np.ndarray:
         return np.full_like(t, 2.0 * D[0])
     n = L - 2
     j = np.arange(n + 1)
-    lc = np.array([lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1) for i in j])
+    lc = _log_binomials(n)
     lt, l1 = np.log(t)[:, None], np.log1p(-t)[:, None]
     logb = lc[None, :] + j[None, :] * lt + (n - j)[None, :] * l1
     return L * (L - 1) * (np.exp(logb) @ D)
+
+
+_LB: dict = {}
+
+
+def _log_binomials(n: int) -> np.ndarray:
+    if n not in _LB:
+        _LB.clear()
+        _LB[n] = np.array([lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1) for i in range(n + 1)])
+    return _LB[n]
 
 
 def p_ugc_float(D) -> float:
@@ -185,23 +202,19 @@ def p_ugc_ball(D_balls: list, prec: int = 128) -> arb:
     old = ctx.prec
     ctx.prec = prec
     try:
-        D = [_nonneg(d) for d in D_balls]
-        binoms = [arb(comb(n, j)) for j in range(n + 1)]
+        # h'(t) = L(L−1) (1−t)^n P(t/(1−t)), P(u) = Σ_j D_j C(n, j) u^j: non-negative coefficients,
+        # so no cancellation (the monomial basis in t would lose ~2n bits); Horner in C (acb_poly).
+        from flint import acb_poly
+
+        P = acb_poly([acb(_nonneg(d) * comb(n, j)) for j, d in enumerate(D_balls)])
         scale = arb(L * (L - 1))
 
         def integrand(t, analytic):
             s = 1 - t
-            pw, tot = acb(1), acb(0)
-            ps = [acb(1)]
-            for _ in range(n):
-                ps.append(ps[-1] * s)
-            for j in range(n + 1):
-                tot += binoms[j] * D[j] * pw * ps[n - j]
-                pw *= t
-            return (scale * tot).sqrt(analytic=analytic)
+            return (scale * s**n * P(t / s)).sqrt(analytic=analytic)
 
         lo, hi = arb(1) / L, 1 - arb(1) / L
-        val = acb.integral(integrand, lo, hi, rel_tol=arb(2) ** (-min(prec - 10, 60)))
+        val = acb.integral(integrand, lo, hi, rel_tol=arb(2) ** (-min(prec - 16, 50)))
         return val.real * val.real
     finally:
         ctx.prec = old
@@ -246,7 +259,7 @@ def quantities(prof, exact: bool = False, certified_ugc: bool | None = None) -> 
         out["H_card_total"] = float(ray_float(ray_H_card(L)) @ D)
         out["TSE"] = float(ray_float(ray_TSE(L)) @ D)
         out["DHW"] = float(ray_DHW_float(L) @ D)
-    H_mid = float(ray_float(ray_H_interval(L, fmpq(1, L), 1 - fmpq(1, L))) @ D) if L > 2 else 0.0
+    H_mid = float(ray_H_interval_float(L, 1 / L, 1 - 1 / L) @ D) if L > 2 else 0.0
     C = 2 * ell * H_mid
     if certified_ugc is None:
         certified_ugc = exact
@@ -260,7 +273,8 @@ def quantities(prof, exact: bool = False, certified_ugc: bool | None = None) -> 
     if L == 2:
         out["UGC_ratio"] = None
         reasons["UGC_ratio"] = "0/0 at L = 2: the log-odds interval [−log(L−1), log(L−1)] is a point"
-    elif not np.any(D > 0) and _all_zero(prof, exact):
+    elif _all_zero(prof, exact, D):
+        out["C_UGC"] = out["P_UGC"] = fmpq(0) if exact else 0.0
         out["UGC_ratio"] = None
         reasons["UGC_ratio"] = "0/0: h' ≡ 0 (a product law: every position independent), C_UGC = P_UGC = 0"
     else:
@@ -275,10 +289,11 @@ def ray_float(v: list) -> np.ndarray:
     return np.array([int(x.p) / int(x.q) for x in v])
 
 
-def _all_zero(prof, exact: bool) -> bool:
-    """Whether every D_k is exactly 0 (a product law), decided exactly when the profile is exact."""
+def _all_zero(prof, exact: bool, D) -> bool:
+    """Whether every D_k is 0 (a product law): decided exactly when the profile is exact; in floats,
+    to the rounding of h (display only, never a verdict)."""
     if not exact:
-        return True
+        return bool(np.all(np.abs(D) <= 1e-12 * max(1.0, float(prof.values()[-1]))))
     L = prof.L
     return all(d.is_zero() for d in D_balls(prof))
 
@@ -333,3 +348,36 @@ def ugc_formulas(prof, Ds=None) -> tuple:
         return cache[prec]
 
     return Formula(C, "C_UGC"), Formula(P, "P_UGC")
+
+
+# ------------------------------------------------------------------ verify measure
+
+CERTIFIED_MAX_L = 256   # exact second differences and certified quadrature: L LogLinears, O(L) per evaluation
+MEASURE_KEYS = ("H01", "H_card_total", "TSE", "DHW", "C_UGC", "P_UGC", "UGC_ratio")
+
+
+def measure_quantities(prof, exact: bool = False) -> dict:
+    """The keys ``verify measure`` adds for every target with a profile: ``h_card`` (a list),
+    ``MEASURE_KEYS`` (floats, or exact/certified forms with ``exact`` up to ``CERTIFIED_MAX_L``), and
+    ``w26_undefined``: {key: why} for every key left null (and why exact values were not formed)."""
+    certify = exact and prof.L <= CERTIFIED_MAX_L
+    q = quantities(prof, exact=certify)
+    reasons = dict(q.pop("reasons"))
+    if exact and not certify:
+        reasons["exact"] = (f"L = {prof.L} > {CERTIFIED_MAX_L}: Wainwright's quantities are floats here (the "
+                            "exact second differences and certified quadrature stop at L = 256)")
+    out = {k: q[k] for k in ("h_card",) + MEASURE_KEYS}
+    out["w26_undefined"] = reasons
+    return out
+
+
+def measure_lines(out: dict) -> list:
+    """Footer lines for the table: h_card in brief and every null with its reason."""
+    lines = []
+    hc = out.get("h_card")
+    if hc:
+        lines.append(f"  h_card (L(f(0) − f(j)), j = 0..{len(hc) - 1}): " + ", ".join(f"{x:.4g}" for x in hc[:6])
+                     + (", …" if len(hc) > 6 else ""))
+    for k, why in (out.get("w26_undefined") or {}).items():
+        lines.append(f"  {k}: {'null — ' if k in MEASURE_KEYS else ''}{why}")
+    return lines
