@@ -41,9 +41,18 @@ QUANTITIES = ("h_card", "H01", "H_card_total", "TSE", "DHW", "C_UGC", "P_UGC", "
 
 # ------------------------------------------------------------------ values on the rays (k = 1..L−1)
 
+def bernstein_moment(L: int, k: int, a: int, b: int) -> fmpq:
+    """∫_0^1 t^a (1−t)^b h'_k(t) dt on ray k, h'_k = L(L−1) b_{k−1, L−2} (eq. 65b):
+    L(L−1) C(L−2, k−1) B(k + a, L − k + b), B(x, y) = (x−1)!(y−1)!/(x+y−1)!."""
+    from math import factorial
+
+    x, y = k + a, L - k + b
+    return fmpq(L * (L - 1) * comb(L - 2, k - 1) * factorial(x - 1) * factorial(y - 1), factorial(x + y - 1))
+
+
 def ray_H01(L: int) -> list:
-    """H(0, 1) on r_k: k(L−k)/(L+1)."""
-    return [fmpq(k * (L - k), L + 1) for k in range(1, L)]
+    """H(0, 1) = ∫ t(1−t) h' on r_k (= k(L−k)/(L+1))."""
+    return [bernstein_moment(L, k, 1, 1) for k in range(1, L)]
 
 
 def ray_H_card(L: int, a: int = 0, b: int | None = None) -> list:
@@ -62,11 +71,13 @@ def ray_TSE(L: int) -> list:
 
 
 def ray_TC_integral(L: int) -> list:
-    return [fmpq(L - k) for k in range(1, L)]
+    """∫ (1−t) h' on r_k (eq. 61b; = L − k = TC(r_k))."""
+    return [bernstein_moment(L, k, 0, 1) for k in range(1, L)]
 
 
 def ray_DTC_integral(L: int) -> list:
-    return [fmpq(k) for k in range(1, L)]
+    """∫ t h' on r_k (eq. 61b; = k = DTC(r_k))."""
+    return [bernstein_moment(L, k, 1, 0) for k in range(1, L)]
 
 
 def _binom_tail_ge(n: int, x: fmpq, j: int) -> fmpq:
@@ -250,11 +261,16 @@ def quantities(prof, exact: bool = False, certified_ugc: bool | None = None) -> 
     out["h_card"] = h_card(f)
     ell = log(L - 1)
     if exact:
+        out["TC_integral"] = exact_value(prof, ray_TC_integral(L))
+        out["DTC_integral"] = exact_value(prof, ray_DTC_integral(L))
         out["H01"] = exact_value(prof, ray_H01(L))
         out["H_card_total"] = exact_value(prof, ray_H_card(L))
         out["TSE"] = exact_value(prof, ray_TSE(L))
-        out["DHW"] = dhw_formula(prof)
+        # an exact zero where every D_k is 0 (product laws), so that ties there are proved, not left open
+        out["DHW"] = LogLinear.constant(0) if _all_zero(prof, True, D) else dhw_formula(prof)
     else:
+        out["TC_integral"] = float(ray_float(ray_TC_integral(L)) @ D)
+        out["DTC_integral"] = float(ray_float(ray_DTC_integral(L)) @ D)
         out["H01"] = float(ray_float(ray_H01(L)) @ D)
         out["H_card_total"] = float(ray_float(ray_H_card(L)) @ D)
         out["TSE"] = float(ray_float(ray_TSE(L)) @ D)
@@ -381,3 +397,50 @@ def measure_lines(out: dict) -> list:
     for k, why in (out.get("w26_undefined") or {}).items():
         lines.append(f"  {k}: {'null — ' if k in MEASURE_KEYS else ''}{why}")
     return lines
+
+
+# ------------------------------------------------------------------ claim symbols on enumerated instances
+
+class ListProfile:
+    """A profile given as the list h(0..L) of a claim instance (exact LogLinears or floats): the
+    little of ``Profile`` that ``quantities`` reads."""
+
+    def __init__(self, h: list, exact: bool):
+        self.h, self.L, self.exact = list(h), len(h) - 1, exact
+        self._cache = {}
+
+    def values(self) -> np.ndarray:
+        return np.array([float(x) for x in self.h])
+
+    def functional(self, w: dict):
+        tot = LogLinear.constant(0) if self.exact else 0.0
+        for m, c in w.items():
+            if m != 0 and c != 0:
+                tot = tot + self.h[m] * (fmpq(c) if self.exact else float(c))
+        return tot
+
+
+SYMBOL_KEYS = ("H01", "H_card_total", "TSE", "DHW", "TC_integral", "DTC_integral", "C_UGC", "P_UGC", "UGC_ratio")
+
+
+def instance_quantity(ws, name: str, exact: bool):
+    """The claim symbol ``name`` (``SYMBOL_KEYS``) of an enumerated workspace, computed once per
+    workspace; NotDefined where Wainwright's quantity is undefined (UGC_ratio: 0/0)."""
+    from ...errors import NotDefined
+
+    cache = ws.__dict__.setdefault("_w26", {})
+    if exact not in cache:
+        h = ws.measures["profile"]
+        if len(h) - 1 < 2:  # L = 1: every integral over the path is 0; the log-odds interval is empty
+            zero = LogLinear.constant(0) if exact else 0.0
+            vals = {k: zero for k in SYMBOL_KEYS[:6]}
+            vals.update({k: None for k in SYMBOL_KEYS[6:]})
+            cache[exact] = (vals, {k: "L = 1: the reveal interval [1/L, 1 − 1/L] is empty" for k in SYMBOL_KEYS[6:]})
+        else:
+            q = quantities(ListProfile(h, exact), exact=exact, certified_ugc=exact)
+            cache[exact] = (q, q["reasons"])
+    vals, reasons = cache[exact]
+    if vals.get(name) is None:
+        raise NotDefined(name, reasons.get(name, "undefined on this instance"),
+                         "a law with dependence between positions and L >= 3")
+    return vals[name]
