@@ -327,7 +327,28 @@ _P3 = {
     "W26.P3.DHW-upper.all": (r"\text{every law: } \mathsf{DHW} \le \tfrac{e}{e-1}\mathsf{H}(0,1)", "W26.P3.DHW-upper"),
 }
 
+def _dhw_upper_rhs(inst):
+    """e/(e−1) H(0, 1); an exact 0 where H(0, 1) is exactly 0 (product laws: the tie 0 <= 0 is then
+    proved, where the product with the irrational e/(e−1) could only be enclosed)."""
+    H01 = inst.value("H01")
+    if isinstance(H01, LogLinear) and H01.is_zero():
+        return H01
+    return E_RATIO * H01
+
+
 PYTHON_CLAIMS = [
+    Claim(
+        id="W26.P3.DHW-upper",
+        paper="W26",
+        provenance="reported",
+        statement=r"\mathsf{DHW} \le \frac{e}{e-1}\,\mathsf{H}(0,1) \quad \text{(eq. 62c (iv))}",
+        relation="<=",
+        grid="targets",
+        lhs="DHW",
+        rhs=_dhw_upper_rhs,
+        notes="Pointwise t min{1, log 1/t} <= e/(e-1) t(1-t) on [0, 1] is what the relation needs; checked per law, "
+              "certified (right side a python function only so that the product laws' tie 0 <= 0 is proved exactly).",
+    ),
     Claim(
         id="W26.L5",
         paper="W26",
