@@ -258,6 +258,8 @@ def quantities(prof, exact: bool = False, certified_ugc: bool | None = None) -> 
         out["reasons"] = reasons
         return out
     D = second_differences_of_increments(f)
+    if not exact and _all_zero(prof, False, D):  # a product law up to float rounding: show exact zeros
+        D = np.zeros_like(D)
     out["h_card"] = h_card(f)
     ell = log(L - 1)
     if exact:
