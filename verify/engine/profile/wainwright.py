@@ -289,6 +289,7 @@ def quantities(prof, exact: bool = False, certified_ugc: bool | None = None) -> 
     else:
         out["C_UGC"], out["P_UGC"] = C, P
     if L == 2:
+        out["C_UGC"] = out["P_UGC"] = fmpq(0) if exact else 0.0   # ℓ = log 1 = 0; [1/2, 1/2] is a point
         out["UGC_ratio"] = None
         reasons["UGC_ratio"] = "0/0 at L = 2: the log-odds interval [−log(L−1), log(L−1)] is a point"
     elif _all_zero(prof, exact, D):
