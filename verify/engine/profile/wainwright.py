@@ -158,7 +158,7 @@ def exact_value(prof, v: list):
 def h_card(f) -> list:
     """h_j^card = L (f(0) − f(j)), j = 0..L−1 (eq. 66), floats."""
     f = np.asarray(f, dtype=np.float64)
-    return list(len(f) * (f[0] - f))
+    return list(np.maximum(len(f) * (f[0] - f), 0.0))  # ≥ 0 by Han's inequality: below 0 is rounding
 
 
 # ------------------------------------------------------------------ h'(t) and the quadrature
@@ -258,9 +258,10 @@ def quantities(prof, exact: bool = False, certified_ugc: bool | None = None) -> 
         out["reasons"] = reasons
         return out
     D = second_differences_of_increments(f)
+    out["h_card"] = h_card(f)
     if not exact and _all_zero(prof, False, D):  # a product law up to float rounding: show exact zeros
         D = np.zeros_like(D)
-    out["h_card"] = h_card(f)
+        out["h_card"] = [0.0] * L
     ell = log(L - 1)
     if exact:
         out["TC_integral"] = exact_value(prof, ray_TC_integral(L))
