@@ -309,3 +309,18 @@ def test_ray_decider_can_refute():
     assert d.status == "refuted"
     d = decide_rays("==", ray_H01(8), [fmpq(x) for x in ray_H01(8)])
     assert d.status == "tight"
+
+
+def test_measure_exact_past_the_certified_length_shows_floats_and_says_why():
+    import contextlib
+    import io
+
+    from verify.cli.main import main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["measure", "--target", "noisy-copy:L=300,eta=1/10", "--exact", "--json"]) == 0
+    out = json.loads(buf.getvalue())
+    assert "L = 300 > 256" in out["w26_undefined"]["exact"]
+    assert "H" in out["enclosures"] and "UGC_ratio" not in out["enclosures"]
+    assert out["UGC_ratio"] > 1

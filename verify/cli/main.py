@@ -113,7 +113,8 @@ def _print_measure(args, out: dict, header: list, footer: tuple = ()) -> int:
 
     data = jsonable(out)
     if args.exact:
-        data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS + W26_KEYS if out.get(k) is not None}
+        encs = {k: enclosure(out[k]) for k in MEASURE_KEYS + W26_KEYS if out.get(k) is not None}
+        data["enclosures"] = {k: e for k, e in encs.items() if e is not None}  # W26 floats past L = 256
         data["exact"] = True
     if args.json:
         print(json.dumps(data, indent=2))
