@@ -148,14 +148,6 @@ def binary_increments(weights, margs, L: int) -> np.ndarray:
     return np.maximum(f, 0.0)
 
 
-def _float_entropy_of_pairs(pairs) -> float:
-    tot = 0.0
-    for c, r in pairs:
-        rf = int(r.p) / int(r.q)
-        tot += (int(c.p) / int(c.q)) * np.log(rf)
-    return tot
-
-
 def general_values(weights, margs, L: int) -> np.ndarray:
     """h(0..L) for q > 2 (or small binary L), from the multinomial sums in floats."""
     q = len(margs[0])
