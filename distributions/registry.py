@@ -254,6 +254,19 @@ def _plan_copy(v, f):
     return 2, v["L"], {"L": v["L"], "q": 2, "delta": v["delta"]}
 
 
+def _plan_noisy_copy(v, f):
+    _need(v["q"] in (None, 2), f"{f}.q", f"q={v['q']}: the noisy repeated bit is binary", "2")
+    return 2, v["L"], {"L": v["L"], "q": 2, "eta": v["eta"]}
+
+
+def _build_noisy_copy(plan, exact):
+    """(1/2) Bern(η)^{⊗L} + (1/2) Bern(1−η)^{⊗L}: a uniform bit copied to L tokens, each flipped w.p. η."""
+    eta = plan.params["eta"]
+    laws = [random_laws.product_law(plan.L, 2, [1 - eta, eta], exact),
+            random_laws.product_law(plan.L, 2, [eta, 1 - eta], exact)]
+    return mixtures.mixture_law(laws, [Fraction(1, 2)] * 2, exact)
+
+
 def _plan_lowentropy(v, f):
     q, L, m = v["q"], v["L"], v["m"]
     if L * math.log2(q) < 62:  # beyond that q^L dwarfs any m and the size check refuses anyway
@@ -385,6 +398,11 @@ FAMILIES: dict[str, Family] = {fam.name: fam for fam in (
            (_L(), _prob("delta", "probability of the all-ones word", Fraction(1, 2)),
             Key("q", "int", "vocabulary size (fixed)", None, accepted="2")),
            "q = 2, L >= 1", "copy:L=4,delta=1/3", _plan_copy, _fixed(codes.copy_law, "L", "delta")),
+    Family("noisy-copy", "noisy repeated bit: U ~ Bernoulli(1/2), X_i = U xor W_i with W_i ~ Bernoulli(eta) i.i.d.",
+           (_L(), _prob("eta", "flip probability of each token"),
+            Key("q", "int", "vocabulary size (fixed)", None, accepted="2")),
+           "q = 2, L >= 1; exchangeable: closed-form profile at any L", "noisy-copy:L=8,eta=1/10",
+           _plan_noisy_copy, _build_noisy_copy),
     Family("lowentropy", "uniform on m distinct seeded random words: H = log m",
            (_L(), _q(), Key("m", "int", "number of words", check=lambda v: v >= 1, accepted="an integer 1 <= m <= q^L"),
             _seed()),
@@ -417,8 +435,8 @@ FAMILIES: dict[str, Family] = {fam.name: fam for fam in (
 
 # --- front door ----------------------------------------------------------------------------
 
-PROFILE_FAMILIES = frozenset({"product", "copy", "markov", "coloring3", "ngram", "mds"})
-PROFILE_MAX_L, PROFILE_MAX_Q = 4096, 8192  # q: the Reed–Solomon ray witnesses need a prime q >= L
+PROFILE_FAMILIES = frozenset({"product", "copy", "markov", "coloring3", "ngram", "mds", "noisy-copy"})
+PROFILE_MAX_L, PROFILE_MAX_Q = 10_000, 8192  # q: the Reed–Solomon ray witnesses need a prime q >= L
 
 
 def plan_spec(spec: str, field: str = "target") -> Plan:

@@ -12,11 +12,13 @@ from verify.claims.model import Claim, load_claims_file
 from verify.errors import SpecError
 
 HERE = Path(__file__).parent
-BUILTIN_FILES = ("derived.toml", "lc25.toml", "zc26.toml", "cl26.toml", "fg25.toml", "all_laws.toml", "wll26.toml")
+BUILTIN_FILES = ("derived.toml", "lc25.toml", "zc26.toml", "cl26.toml", "fg25.toml", "all_laws.toml", "wll26.toml",
+                 "w26.toml")
 
 
 def builtin_claims() -> list[Claim]:
     from . import cl26, fg25, lc25, lc25_all, zc26
+    from . import w26
 
     out: list[Claim] = []
     for name in BUILTIN_FILES:
@@ -30,6 +32,7 @@ def builtin_claims() -> list[Claim]:
 
     out += wll26.PYTHON_CLAIMS
     out += ccl25.PYTHON_CLAIMS
+    out += w26.PYTHON_CLAIMS
     summarizers = {**lc25.SUMMARIZERS, **cl26.SUMMARIZERS}
     recorders = {**lc25.RECORDERS, **cl26.RECORDERS}
     for c in out:  # summaries with plot data for declarative claims (the report renders them)

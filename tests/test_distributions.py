@@ -97,7 +97,7 @@ def test_decimal_and_fraction_parameters_are_the_same_rational():
 
 def test_families_registry_documents_every_family():
     assert set(FAMILIES) == {"product", "dirichlet", "markov", "ngram", "hmm", "coloring3", "mds",
-                             "copy", "lowentropy", "mixture", "potts", "file"}
+                             "copy", "lowentropy", "mixture", "potts", "file", "noisy-copy"}
     for name, fam in FAMILIES.items():
         assert fam.summary and fam.supports and fam.example.startswith(name)
         assert name in fam.usage() and all(k.name in fam.usage() for k in fam.keys)

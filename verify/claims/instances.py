@@ -403,6 +403,15 @@ _COMPUTE = {
     "expected_kl_max_entropy": lambda i: _max_entropy_twin(i).expected_kl,  # float
     "adaptive_chain_tc": _adaptive_chain_tc,
 }
+# Wainwright 2026's quantities (docs/w26.md), from the instance's entropy profile.
+_COMPUTE.update({name: (lambda n: lambda i: _w26(i, n))(name) for name in (
+    "H01", "H_card_total", "TSE", "DHW", "TC_integral", "DTC_integral", "C_UGC", "P_UGC", "UGC_ratio")})
+
+
+def _w26(inst: Instance, name: str):
+    from ..engine.profile.wainwright import instance_quantity
+
+    return instance_quantity(inst.ws, name, inst.target.exact)
 
 
 def expand_predictors(specs, profile: str) -> list:

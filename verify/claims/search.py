@@ -461,7 +461,8 @@ def searchable(claims: list) -> list:
     about named families reads the family's parameters (e.g. an n-gram's order), which a drawn law
     no longer carries, so it is left to the grid. All-law claims (grid "all-laws") are already
     decided for every law: there is nothing left to hunt."""
-    return [c for c in claims if c.grid != "all-laws" and (c.checked or (c.aggregate == "max" and not c.families))]
+    return [c for c in claims if c.grid != "all-laws" and (c.checked or (c.aggregate == "max" and not c.families))
+            and getattr(c, "searchable", True)]  # a claim may opt out (it reads a named family's structure)
 
 
 def hunt_all(claims: list, budget: int | None = None, seed: int = 0, profile: str = "ci",

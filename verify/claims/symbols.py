@@ -41,6 +41,16 @@ SYMBOLS = {
     "budget_max": "max over data-reachable states and batches of Σ_{k∈B} min(H(X_k | x_S), η)",
     "excess_max": "max over data-reachable states and batches of Σ_{k∈B} H(X_k | x_S) − max_{k∈B} H(X_k | x_S)",
     "expected_kl_max_entropy": "E KL(p ‖ q) of the max-entropy comparator at the same η (perfect predictor; a float, for shape statistics)",
+    # Wainwright 2026 (docs/w26.md): linear in the profile h, except P_UGC and UGC_ratio
+    "H01": "W26's aggregate UGC mass H(0, 1) = ∫ t(1−t) h'(t) dt (eq. 2c; Bernoulli gain h(t), eq. 63)",
+    "H_card_total": "W26's H^card(0, L) = Σ_j (j/L)(1 − j/L)(h_j^card − h_{j−1}^card) (eq. 16b)",
+    "TSE": "Tononi–Sporns–Edelman complexity Σ_m (h(m) − (m/L) H) (W26 eq. 60)",
+    "DHW": "W26's DHW = ∫ t min{1, log(1/t)} h'(t) dt (effective total correlation, §A; certified ball)",
+    "TC_integral": "W26's ∫ (1−t) h'(t) dt (eq. 61b), from the Bernstein form of h",
+    "DTC_integral": "W26's ∫ t h'(t) dt (eq. 61b), from the Bernstein form of h",
+    "C_UGC": "W26's coarse complexity 2 log(L−1) H(1/L, 1 − 1/L) (eq. 5a)",
+    "P_UGC": "W26's fine-partition complexity (∫ √q(λ) dλ)² (eq. 5b; certified quadrature, not linear in h)",
+    "UGC_ratio": "W26's Ratio = C_UGC / P_UGC (eq. 6); undefined for product laws and L <= 2",
 }
 
 # Symbols that need a sampler (every grid but "targets") or an explicit plan (the "plans" grid).
@@ -55,7 +65,9 @@ NEEDS_PLAN = frozenset({"plan_kl", "chain_tc", "plan_learning"})
 NONNEGATIVE = frozenset({"H", "TC", "DTC", "DTC_alt", "sum_I", "expected_kl", "expected_kl_perfect",
                          "mixture_kl", "tv", "ser", "ter_gap", "plan_kl", "chain_tc", "sum_pi_sq",
                          "pi_sq_over_R", "expected_iterations", "expected_iterations_sampler", "steps_ge2",
-                         "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy"})
+                         "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy",
+                         "H01", "H_card_total", "TSE", "DHW", "TC_integral", "DTC_integral", "C_UGC", "P_UGC",
+                         "UGC_ratio"})
 
 # WLL26.T1 (adaptive chain rule): the chain side of an adaptive rule (grids entropy-sum, adaptive-rules).
 SYMBOLS["adaptive_chain_tc"] = ("Σ_t E_p TC(X_{B_t} | x_{U_t}) of an adaptive rule, batch by batch in the data "

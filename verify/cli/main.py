@@ -23,6 +23,8 @@ MAX_ERROR_CHARS = 600
 MEASURE_KEYS = ("H", "TC", "DTC", "sum_I", "expected_kl", "mixture_kl", "tv", "ser", "ter_gap",
                 "gen_logppl_gap", "expected_iterations", "expected_iterations_sampler")
 MEASURE_KEYS += ("eps_train",)  # LC25's learning error (None for adaptive rules); learning_levels in --json
+# Wainwright 2026's quantities from the profile (docs/w26.md), shown for every target with a profile.
+W26_KEYS = ("H01", "H_card_total", "TSE", "DHW", "C_UGC", "P_UGC", "UGC_ratio")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,10 +77,19 @@ def _measure(args) -> int:
     if sched is not None and not args.exact and getattr(sched, "adaptive", False):
         exact_target = _exact_twin(plan, target)
     out = measure_target(target) if sched is None else measure(target, sched, pred, exact_target)
+    out.update(_w26(target, args.exact))
     header = [f"target   {target.spec}  (q={target.q}, L={target.L})  engine: {out.get('engine', 'enumeration')}"]
     if "sampler" in out:
         header.append(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
     return _print_measure(args, out, header)
+
+
+def _w26(target, exact: bool) -> dict:
+    """Wainwright's quantities from the enumerated profile (docs/w26.md)."""
+    from ..engine.profile.entropy import enumerated_profile
+    from ..engine.profile.wainwright import measure_quantities
+
+    return measure_quantities(enumerated_profile(target), exact and target.exact)
 
 
 def _exact_twin(plan, target):
@@ -105,7 +116,8 @@ def _print_measure(args, out: dict, header: list, footer: tuple = ()) -> int:
 
     data = jsonable(out)
     if args.exact:
-        data["enclosures"] = {k: enclosure(out[k]) for k in MEASURE_KEYS if out.get(k) is not None}
+        encs = {k: enclosure(out[k]) for k in MEASURE_KEYS + W26_KEYS if out.get(k) is not None}
+        data["enclosures"] = {k: e for k, e in encs.items() if e is not None}  # W26 floats past L = 256
         data["exact"] = True
     if args.json:
         print(json.dumps(data, indent=2))
@@ -113,7 +125,7 @@ def _print_measure(args, out: dict, header: list, footer: tuple = ()) -> int:
     print("\n".join(header))
     print("all information quantities in nats; KL is data first, KL(p ‖ ·)")
     width = max(len(k) for k in MEASURE_KEYS)
-    for k in MEASURE_KEYS + ("max_iterations",):
+    for k in MEASURE_KEYS + ("max_iterations",) + W26_KEYS:
         if k not in out:
             continue
         line = f"  {k:<{width}}  {cell(shown(k, out.get(k)), 10)}"
@@ -122,6 +134,10 @@ def _print_measure(args, out: dict, header: list, footer: tuple = ()) -> int:
             line += "   " + (enc.get("exact") or enc.get("ball"))
         print(line)
     for line in footer:
+        print(line)
+    from ..engine.profile.wainwright import measure_lines
+
+    for line in measure_lines(out):
         print(line)
     return 0
 

@@ -5,3 +5,5 @@
 ``optimal``  optimal compositions for one profile (block costs, shortest path, convex hull);
 ``cone``     the profile cone: values on its extreme rays, sharp constants over every law.
 """
+
+from . import exchangeable  # noqa: E402,F401  (registers the exchangeable closed form with entropy)

@@ -49,6 +49,15 @@ from ..numbers import log_binom
 
 CLOSED_FORMS = ("product", "mds", "copy", "markov", "coloring3", "ngram (n <= 2)", "potts (graph=path, w)")
 
+# Closed forms kept in sibling modules (``exchangeable.py``) register a hook here, so that this module
+# never imports them (imports point one way): ``accepts(plan)``, ``refuse(plan, exact, field)``,
+# ``profile(plan, spec)``, ``float_information(profile)``. The package's ``__init__`` loads them.
+EXTRA_CLOSED_FORMS: list = []
+
+
+def _extra(plan):
+    return next((x for x in EXTRA_CLOSED_FORMS if x.accepts(plan)), None)
+
 
 def _fq(x) -> fmpq:
     if isinstance(x, fmpq):
@@ -341,6 +350,8 @@ def chain_parameters(plan):
 
 def has_closed_form(plan) -> bool:
     fam = plan.family
+    if _extra(plan) is not None:
+        return True
     if fam in ("product", "mds", "copy"):
         return True
     return chain_parameters(plan) is not None if fam in ("markov", "coloring3", "ngram", "potts") else False
@@ -357,6 +368,8 @@ def refuse_profile(plan, exact: bool, field: str = "target") -> tuple:
     from ... import guard
 
     fam = plan.family
+    if _extra(plan) is not None:
+        return _extra(plan).refuse(plan, exact, field)
     if fam in ("product", "mds", "copy"):
         kind, bits = "scalar", 1
     else:
@@ -372,6 +385,8 @@ def refuse_profile(plan, exact: bool, field: str = "target") -> tuple:
 def closed_form_profile(plan, spec: str = "") -> Profile | None:
     """The closed-form profile of a planned target (``distributions.plan_spec``), or None."""
     fam, pr, L, q = plan.family, plan.params, plan.L, plan.q
+    if _extra(plan) is not None:
+        return _extra(plan).profile(plan, spec)
     if fam == "product":
         from distributions.random_laws import random_marginals
 
@@ -492,7 +507,10 @@ def measure_profile(target_spec: str, sampler: str | None, exact: bool = False, 
     prof = closed_form_profile(plan, target_spec.strip())
     # H, TC, DTC are sparse functionals of h (cheap exactly); DTC = L h(L−1) − (L−1) H cancels
     # ~L-fold in floats, so even float output is the exact form's value.
-    info = prof.information(True)
+    if not exact and _extra(plan) is not None:  # its own cancellation-free float path
+        info = _extra(plan).float_information(prof)
+    else:
+        info = prof.information(True)
     if not exact:
         info = {k: float(v) for k, v in info.items()}
     out = {"engine": "profile", "profile_form": prof.kind,
@@ -510,4 +528,7 @@ def measure_profile(target_spec: str, sampler: str | None, exact: bool = False, 
         out["expected_iterations_sampler"] = out["expected_iterations"]
         out["max_iterations"] = law.max_iterations
     out["omitted"] = omitted
+    from .wainwright import measure_quantities  # Wainwright's quantities (docs/w26.md)
+
+    out.update(measure_quantities(prof, exact))
     return out
