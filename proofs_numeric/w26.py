@@ -1,13 +1,13 @@
 """W26 claims that need more than one formula per instance, their all-law forms, and Figure 1
 (docs/w26.md). Paper: M. J. Wainwright, arXiv 2608.13520 (full text read; his d is our L).
 
-``W26.L5`` (reported, eq. 53): for every 0 ≤ a < b ≤ L−1,
+``W26.L5`` (reading, eq. 53): for every 0 ≤ a < b ≤ L−1,
 ``Γ_card(a, b) ≤ {ψ(b/L)/ψ((a+1)/L) − 1} H^card(a, b)``, ψ(t) = t/(1−t). Checked on every zoo law
 over every pair: each pair's margin is an exact log-linear form whose sign is decided exactly; the
 row shows the deciding pair (most violated, else an equality with non-zero sides, else the
 smallest margin).
 
-``W26.E24`` (reported, eq. 24a–b and the sentence after them): the repeated bit and the global parity
+``W26.E24`` (reading, eq. 24a–b and the sentence after them): the repeated bit and the global parity
 both have ``H(0, 1) = (L−1)/(L+1) log 2``. Checked on the zoo's repetition and parity codes (over
 any q, with log q: the same computation); undefined on every other law.
 
@@ -17,7 +17,7 @@ at length L iff it holds on the rays r_k, k = 1..L−1 (docs/cone.md). The ray v
 definitions (Bernstein moments of h'_k, eq. 16b with h^card_j = L[j ≥ k], eq. 60, the DHW series),
 not from the closed forms they equal.
 
-``W26.FIG1`` (reported): his Figure 1 ratios C_UGC/P_UGC for the noisy repeated bit at L = 128,
+``W26.FIG1`` (reading): his Figure 1 ratios C_UGC/P_UGC for the noisy repeated bit at L = 128,
 η ∈ {0.01, 0.30, 0.45}, published as 4.51, 2.16, 1.65; the report prints our certified values beside
 them. The statistic on the zoo is UGC_ratio (the largest is the headline).
 """
@@ -318,7 +318,7 @@ ALL_LENGTHS = tuple(range(2, 17)) + (32, 64, 128, 256)
 
 def _all_claim(cid: str, statement: str, notes: str, uses: tuple, lengths=ALL_LENGTHS, rows=_ray_rows,
                relation: str | None = None) -> Claim:
-    c = Claim(id=cid, paper="W26", provenance="reported", statement=statement,
+    c = Claim(id=cid, paper="W26", provenance="reading", statement=statement,
               relation=relation or RAY_RELATIONS[cid][0], grid="all-laws",
               lhs=_never, rhs=_never, statistic=rows, lengths=lengths, samplers=(ALL_SPEC,), notes=notes, uses=uses)
     c.searchable = False
@@ -350,7 +350,7 @@ PYTHON_CLAIMS = [
     Claim(
         id="W26.P3.DHW-upper",
         paper="W26",
-        provenance="reported",
+        provenance="reading",
         statement=r"\mathsf{DHW} \le \frac{e}{e-1}\,\mathsf{H}(0,1) \quad \text{(eq. 62c (iv))}",
         relation="<=",
         grid="targets",
@@ -362,7 +362,7 @@ PYTHON_CLAIMS = [
     Claim(
         id="W26.L5",
         paper="W26",
-        provenance="reported",
+        provenance="reading",
         statement=r"\Gamma_{\mathrm{card}}(a, b) \le \Big\{\frac{\psi(b/L)}{\psi((a+1)/L)} - 1\Big\} \mathsf{H}^{\mathrm{card}}(a, b)"
                   r"\ \ \forall\, 0 \le a < b \le L-1 \quad \text{(Lemma 5, eq. 53)}",
         relation="<=",
@@ -376,7 +376,7 @@ PYTHON_CLAIMS = [
     Claim(
         id="W26.E24",
         paper="W26",
-        provenance="reported",
+        provenance="reading",
         statement=r"\text{repeated bit and global parity: } \mathsf{H}(0,1) = \frac{L-1}{L+1}\log 2 \quad \text{(eq. 24a--b)}",
         relation="==",
         grid="targets",
@@ -389,7 +389,7 @@ PYTHON_CLAIMS = [
     Claim(
         id="W26.FIG1",
         paper="W26",
-        provenance="reported",
+        provenance="reading",
         statement=r"\mathrm{Ratio} = \mathsf{C}_{\mathsf{UGC}}/\mathsf{P}_{\mathsf{UGC}} \text{ of the noisy repeated bit, } L = 128: "
                   r"4.51,\ 2.16,\ 1.65 \text{ at } \eta = 0.01, 0.30, 0.45 \quad \text{(Figure 1)}",
         relation="shape",
