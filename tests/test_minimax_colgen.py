@@ -141,3 +141,28 @@ def test_colgen_matches_interior_point_at_256(profile):
     cg, ipm = minimax(256, 8, "TC", method="cg"), minimax(256, 8, "TC", method="highs-ipm")
     lo, up = _check_interval(cg, 8)
     assert max(lo, frac(ipm.lower)) <= min(up, frac(ipm.upper))
+
+
+# ---------------------------------------------------------------- competitive ratios in the ZC26 table
+
+def test_zc26_competitive_ratios_against_the_oracle():
+    # each cell's ratio = (its exact sup E KL/X) / (the program over every composition at K = E[T]);
+    # no law beats the minimax law at its own budget, so every ratio is ≥ 1 (upper end exactly)
+    from proofs_numeric import zc26
+
+    L = 8
+    tab = zc26.cone_table((L,), zoo=False, competitive_max_L=L)
+    seen = 0
+    for row in [c for lv in tab["budget"].values() for r in lv.values() for c in r.values()] + \
+               [r[L] for r in tab["fixed"].values()]:
+        for X in ("TC", "DTC"):
+            c = row[X]["competitive"]
+            assert c["ratio_upper"] >= 1 - 1e-12 and c["ratio"] <= c["ratio_upper"]
+            want = oracle_value(L, row["E_T"], X)
+            sup = row[X]["sup_kl_over"]
+            if want > 1e-9:
+                assert abs(c["ratio"] - sup / want) <= 1e-7 * sup / want
+                seen += 1
+    assert seen >= 20
+    # and the text table lists them
+    assert any("competitive ratio" in line for line in zc26.cone_competitive_lines(tab, "TC"))
