@@ -135,8 +135,9 @@ def cg_seconds(L: int) -> float:
 
 def refuse_large(L: int, method: str | None = None) -> float:
     """TooLarge (one line, exit 2) when the chosen solver's estimated memory exceeds the limit
-    (guard.py); the message names the estimated time too."""
-    from ...guard import refuse
+    (guard.py); the message names the estimated time too. Column generation is also refused past
+    the time limit (TooSlow, ``VERIFY_MAX_SECONDS``): its memory is O(L²), its time O(L^2.8)."""
+    from ...guard import refuse, refuse_seconds
 
     method = method or default_method(L)
     cg = method == "cg"
@@ -144,7 +145,10 @@ def refuse_large(L: int, method: str | None = None) -> float:
     when = f"{secs / 60:.0f} min" if secs < 2 * 86400 else f"{secs / 86400:.3g} days"
     what = (f"the minimax LP at L={L} by column generation (about {when})" if cg else
             f"the minimax LP at L={L} ({n_edges(L)} flow variables, about {when} of interior point)")
-    return refuse("--L", what, cg_bytes(L) if cg else estimate_bytes(L), "a smaller L")
+    nbytes = refuse("--L", what, cg_bytes(L) if cg else estimate_bytes(L), "a smaller L")
+    if cg:
+        refuse_seconds("--L", what, secs, "a smaller L")
+    return nbytes
 
 
 # ---------------------------------------------------------------- the linear program (floats)
