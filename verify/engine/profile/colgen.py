@@ -18,12 +18,16 @@ law, so it needs no row.) With the master's row duals, a composition's reduced c
     rc(c) = Σ_{blocks (n, s) of c} (β + s · M(n)) − σ,      M(n) = y_{n+1},
 
 a path cost on the DAG with edge costs ``β + s·M(n)``. **Pricing** is the shortest path ``0 → L``:
-``O(L²)``. Because ``Σ w = 1``, ``value(master) + min rc`` is a lower bound on the full program's value
-(Lagrangian bound); the loop stops when it is within ``REL_TOL`` of the master value. Each round adds
-up to ``PER_ROUND`` paths with negative reduced cost: for every edge the cheapest path through it
-(forward and backward shortest paths, ``O(L²)`` with numpy), the most negative first.
+``O(L²)``. At a master optimum ``M(n) = Σ_{j, k > n} μ_{jk}`` (the free ``o_k`` have zero reduced cost),
+and ``value(master) + min rc = SP(μ, β) − Σ μ_{jk} k − β K``: the Lagrangian (weak-duality) bound of
+docs/minimax.md §2, valid at every round. The loop stops when the best bound is within ``REL_TOL`` of
+the master value. Each round adds up to ``PER_ROUND`` paths with negative reduced cost: for every
+edge the cheapest path through it (forward and backward shortest paths, ``O(L²)`` with numpy), the
+most negative first. Pricing is done at the smoothed multipliers ``α·best + (1 − α)·current``
+(Wentges; ``best`` = highest bound so far), and again at the current ones when that finds nothing.
+The master is pruned to ``4L`` paths (non-basic, largest reduced cost out) when it passes ``8L``.
 
-The master is solved by HiGHS's dual simplex, **warm-started** after each round of added columns:
+The master is solved by HiGHS's primal simplex, **warm-started** after each round of added columns:
 scipy ships the HiGHS binding (``scipy.optimize._highspy._core._Highs``, the class that ``highspy``
 wraps) with ``addCols`` and a kept basis. When that private module is missing (another scipy), the
 master is re-solved from scratch each round with ``scipy.optimize.linprog`` — correct, slower.
@@ -49,7 +53,7 @@ FEAS_TOL = 1e-10     # HiGHS primal/dual feasibility tolerances (defaults 1e-7 a
 class CGResult:
     """Float output of the column generation: the master's paths with their weights, the ray duals
     ``mu`` (aligned with ``minimax.ray_rows``, ray ``L`` rows 0) and ``beta``, the master value and
-    the last Lagrangian bound (floats: the certificate is computed from them in ``minimax.py``)."""
+    the best Lagrangian bound with its multipliers (floats: the certificate is computed from them in ``minimax.py``)."""
 
     paths: list
     weights: np.ndarray
