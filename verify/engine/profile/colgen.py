@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 REL_TOL = 1e-12      # stop when value − Lagrangian bound ≤ REL_TOL · value (the certificate asks 1e-9)
-PER_ROUND = 64       # paths added per pricing round at most
+PER_ROUND = 128      # paths added per pricing round at most (L = 384: 4.5 s CPU; 64: 5.5 s, 256: 5.2 s)
 MAX_ROUNDS = 20000
 ALPHA = 0.5        # dual smoothing weight (Wentges)
 FEAS_TOL = 1e-10     # HiGHS primal/dual feasibility tolerances (defaults 1e-7 are too loose)
@@ -359,7 +359,7 @@ def solve(L: int, K: float, dens: list, solver: str | None = None, time_limit: f
         for a in (alpha, 0.0) if alpha > 0 else (0.0,):
             mu_s, beta_s = a * best[1] + (1 - a) * mu, a * best[2] + (1 - a) * beta
             M_s, C_s = lagrangian(L, K, dens, mu_s, beta_s)
-            sp, cands = through_paths(L, M_s, beta_s, 8 * per_round)
+            sp, cands = through_paths(L, M_s, beta_s, 3 * per_round)
             if sp - C_s > best[0]:
                 best = (sp - C_s, mu_s, beta_s)
             if value - best[0] <= rel_tol * max(value, 1e-300):
