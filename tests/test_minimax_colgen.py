@@ -67,11 +67,11 @@ def test_colgen_certificate_gap_at_moderate_L(L, K, over):
     _check_interval(minimax(L, K, over, method="cg"), K)
 
 
-def test_default_method_is_colgen_from_64():
-    from verify.engine.profile.minimax import CG_FROM, default_method, minimax
+def test_default_method_is_colgen_from_cg_from():
+    from verify.engine.profile.minimax import CG_FROM, default_method
 
-    assert default_method(CG_FROM) == "cg" and default_method(CG_FROM - 1) in ("highs", "highs-ipm")
-    assert minimax(64, 6, "TC").method == "cg"
+    assert default_method(CG_FROM) == "cg" and default_method(4 * CG_FROM) == "cg"
+    assert default_method(CG_FROM - 1) in ("highs", "highs-ipm") and default_method(10) == "highs"
 
 
 def test_pricing_is_the_shortest_path_over_every_composition():
@@ -166,3 +166,16 @@ def test_zc26_competitive_ratios_against_the_oracle():
     assert seen >= 20
     # and the text table lists them
     assert any("competitive ratio" in line for line in zc26.cone_competitive_lines(tab, "TC"))
+
+
+def test_colgen_refused_past_the_time_limit(capsys, monkeypatch, tmp_path):
+    # column generation's memory is O(L²), so a long run is refused on its estimated time: one line,
+    # exit 2, nothing written, before any work
+    from verify.cli.main import main
+
+    monkeypatch.setenv("VERIFY_MAX_SECONDS", "5")
+    path = tmp_path / "law.json"
+    rc = main(["minimax", "--L", "1024", "--K", "10", "--out", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and err.startswith("verify: error: --L")
+    assert "column generation" in err and "VERIFY_MAX_SECONDS" in err and not path.exists()

@@ -68,8 +68,8 @@ def add_commands(sub) -> None:
     m.add_argument("--over", default="TC", choices=("TC", "DTC", "min"),
                    help="denominator of the sharp constant sup E KL / over (default TC)")
     m.add_argument("--method", default=None, choices=("cg", "highs", "highs-ipm"),
-                   help="cg: column generation (default from L = 64 on); highs / highs-ipm: the full LP by "
-                        "dual simplex / interior point (the default below 64 is highs)")
+                   help="cg: column generation (default from L = 256 on); highs / highs-ipm: the full LP by "
+                        "dual simplex / interior point (defaults: highs below 128, highs-ipm from 128 to 255)")
     m.add_argument("--json", action="store_true", help="one JSON object on stdout")
     m.add_argument("--out", default=None, metavar="LAW.json",
                    help="write the law as a random-size:law=file: JSON list of [\"p\", [sizes]]")

@@ -48,13 +48,16 @@ PRIMAL_BITS = 50          # the flow is rounded to multiples of 2⁻⁵⁰ befor
 DUAL_BITS = 64            # the dual multipliers to multiples of 2⁻⁶⁴
 GAP = Fraction(1, 10**9)  # required: upper − lower ≤ GAP · upper
 IPM_FROM = 128            # interior point from this length on (benchmarks/bench_minimax.py)
-CG_FROM = 64              # column generation from this length on (docs/minimax.md, "Figures")
+CG_FROM = 256             # column generation from this length on (docs/minimax.md, "Figures")
 
-# Column generation (colgen.py): placeholders, fitted in docs/minimax.md, "Figures".
-CG_BYTES_BASE = 150 * 2**20
-CG_BYTES_PER_L2 = 100.0
-CG_SECONDS_L1024 = 300.0
-CG_TIME_EXPONENT = 2.8
+# Column generation (colgen.py), measured by benchmarks/bench_minimax.py (docs/minimax.md, "Figures"):
+# peak memory 98 MiB at L = 256, 114 at 512, 161 at 1024, i.e. ≈ 93 MiB + 68 B per L² (the pricing's
+# L × L arrays); the estimate below is 5–10 % above. CPU time 2.4 s at 256, 12.7 at 512, 105 at 1024:
+# the exponent of the last doubling (3.0) extrapolates upward.
+CG_BYTES_BASE = 100 * 2**20
+CG_BYTES_PER_L2 = 75.0
+CG_SECONDS_L1024 = 110.0
+CG_TIME_EXPONENT = 3.0
 
 # Memory and time of the interior-point solve (docs/minimax.md, "Figures"): peak resident memory
 # measured 90 MiB at L = 64, 136 at 256, 278 at 512, ≈ 780 at 1024, i.e. ≈ 90 MiB + 1500 B per edge;
@@ -381,8 +384,9 @@ METHODS = ("cg", "highs", "highs-ipm")
 
 
 def default_method(L: int) -> str:
-    """Column generation where scipy has the warm-startable HiGHS binding and L ≥ CG_FROM; else
-    dual simplex below IPM_FROM and interior point from there (the full program)."""
+    """Column generation where scipy has the warm-startable HiGHS binding and L ≥ CG_FROM (there it
+    ties interior point at 256 in time with less memory, and wins from 512 on); else dual simplex
+    below IPM_FROM and interior point from there (the full program)."""
     from .colgen import _highs_core
 
     if L >= CG_FROM and _highs_core() is not None:
