@@ -179,3 +179,19 @@ def test_colgen_refused_past_the_time_limit(capsys, monkeypatch, tmp_path):
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and err.startswith("verify: error: --L")
     assert "column generation" in err and "VERIFY_MAX_SECONDS" in err and not path.exists()
+
+
+@pytest.mark.parametrize("solver", [None, "linprog"])
+def test_pruning_keeps_the_value(solver):
+    # a master pruned hard (to L/2 paths whenever it passes L) still reaches the full LP's value:
+    # deleted paths come back when they price out again
+    from verify.engine.profile import colgen
+    from verify.engine.profile.cone import denominators
+    from verify.engine.profile.minimax import solve_lp
+
+    L, K = 30, 5.0
+    dens = [[int(v) for v in d] for d in denominators(L, "min").values()]
+    r = colgen.solve(L, K, dens, solver=solver, keep=L // 2)
+    want = solve_lp(L, K, "min", "highs")[0].fun
+    assert abs(r.value - want) <= 1e-9 * want and r.bound <= r.value + 1e-12
+    assert r.columns <= 2 * (L // 2) + colgen.PER_ROUND + len(colgen.initial_paths(L, K))
