@@ -17,8 +17,8 @@ budget ``K`` is the linear program
 
 ``D`` one of TC (``L − k``), DTC (``k``), or both rows for ``min(TC, DTC)`` (0 on ray L). The ``o_k``
 keep the ray rows at two non-zeros each: the program has ``L(L+1)/2 + L + 1`` columns and
-``O(L²)`` non-zeros. It is solved in floats by HiGHS (``scipy.optimize.linprog``) and then certified
-exactly:
+``O(L²)`` non-zeros. It is solved in floats by HiGHS, whole (``scipy.optimize.linprog``) or by column
+generation over compositions (``colgen.py``, the default from ``CG_FROM``), and then certified exactly:
 
 * ``upper``: the float flow, rounded to the grid ``2⁻⁵⁰``, repaired node by node so that conservation
   holds exactly, split into paths (a list of compositions), mixed with a balanced composition of
@@ -139,7 +139,7 @@ def cg_seconds(L: int) -> float:
 def refuse_large(L: int, method: str | None = None) -> float:
     """TooLarge (one line, exit 2) when the chosen solver's estimated memory exceeds the limit
     (guard.py); the message names the estimated time too. Column generation is also refused past
-    the time limit (TooSlow, ``VERIFY_MAX_SECONDS``): its memory is O(L²), its time O(L^2.8)."""
+    the time limit (TooSlow, ``VERIFY_MAX_SECONDS``): its memory is O(L²), its time about O(L³)."""
     from ...guard import refuse, refuse_seconds
 
     method = method or default_method(L)
