@@ -8,6 +8,17 @@ Each (L, method) runs in a fresh process so that its peak resident memory (ru_ma
 time (user + system, all threads) are its own; the methods alternate within each L, ``--repeat``
 times, so that a change of machine load hits both. K defaults to log2 L. A run that hits the time
 limit is reported as failed.
+
+Figures (docs/minimax.md, "Figures"; TC, K = log2 L; two cores shared with many other jobs, load
+average 9 to 15, so compare the CPU column; one run each, cg and highs-ipm alternated):
+
+    L     method  K   LP wall s  cert s  CPU s  peak MiB  upper        upper-lower  support
+    256   cg      8     13.22    0.14     2.0     98      0.288461000  6.99e-14      256
+    256   ipm     8     15.31    0.14     2.0    136      0.288461000  9.96e-14      256
+    512   cg      9    117.72    0.49    10.9    113      0.287013507  3.25e-13      512
+    512   ipm     9    460.59    0.41    33.6    268      0.287013507  4.70e-14      512
+    1024  cg     10    896.00    0.53    87.3    162      0.285949217  5.67e-13     1024
+    1024  ipm    10    not finished after 40 min of CPU (an earlier run)
 """
 from __future__ import annotations
 

@@ -51,12 +51,12 @@ IPM_FROM = 128            # interior point from this length on (benchmarks/bench
 CG_FROM = 256             # column generation from this length on (docs/minimax.md, "Figures")
 
 # Column generation (colgen.py), measured by benchmarks/bench_minimax.py (docs/minimax.md, "Figures"):
-# peak memory 98 MiB at L = 256, 114 at 512, 161 at 1024, i.e. ≈ 93 MiB + 68 B per L² (the pricing's
-# L × L arrays); the estimate below is 5–10 % above. CPU time 2.4 s at 256, 12.7 at 512, 105 at 1024:
+# peak memory 98 MiB at L = 256, 113 at 512, 162 at 1024, i.e. ≈ 93 MiB + 68 B per L² (the pricing's
+# L × L arrays); the estimate below is 5–10 % above. CPU time 2.0 s at 256, 10.9 at 512, 87 at 1024:
 # the exponent of the last doubling (3.0) extrapolates upward.
 CG_BYTES_BASE = 100 * 2**20
 CG_BYTES_PER_L2 = 75.0
-CG_SECONDS_L1024 = 110.0
+CG_SECONDS_L1024 = 90.0
 CG_TIME_EXPONENT = 3.0
 
 # Memory and time of the interior-point solve (docs/minimax.md, "Figures"): peak resident memory
