@@ -310,7 +310,36 @@ def _float_sharp(A, L: int, over: str) -> tuple:
     return max(0.0, float(ratio[j])), j + 1
 
 
-def _sharp_cell(law, L: int) -> dict:
+#: Worst-case competitive ratios (sharp constant / minimax value at the same E[T]) are computed for
+#: lengths up to this, per profile: one certified minimax program per cell and X.
+COMPETITIVE_CONE_MAX = {"ci": 32, "deep": 128}
+
+
+@lru_cache(maxsize=None)
+def _minimax_interval(L: int, K: str, over: str) -> tuple:
+    """(lower, upper) of the certified minimax value at length L, budget E[T] ≤ K (exact "a/b")."""
+    from fractions import Fraction
+
+    from verify.engine.profile.minimax import minimax
+
+    r = minimax(L, Fraction(K), over)
+    return r.lower, r.upper
+
+
+def _competitive(sharp, T, L: int, over: str) -> dict:
+    """Worst-case competitive ratio of a law: its sharp constant ``sup E KL/X`` over the minimax value
+    at the same budget ``K = E[T]`` (docs/minimax.md §4). The minimax value is certified within
+    [lower, upper], so the ratio lies in [sharp/upper, sharp/lower]; shown as sharp/upper (the two
+    differ by < 1e-9 relative). A minimax value 0 (E[T] = L) gives 1 when the law's sharp is 0 too."""
+    lo, up = _minimax_interval(L, f"{int(T.p)}/{int(T.q)}", over)
+    if up == 0:
+        return {"ratio": 1.0 if sharp == 0 else math.inf, "ratio_upper": 1.0 if sharp == 0 else math.inf,
+                "minimax": 0.0}
+    return {"ratio": to_float(sharp / up), "ratio_upper": math.inf if lo == 0 else to_float(sharp / lo),
+            "minimax": to_float(up)}
+
+
+def _sharp_cell(law, L: int, competitive: bool = False) -> dict:
     """ZC26.TC/DTC cell: ``sup over all laws of K·E KL/(X ln L) = (K/ln L) · max_k E[O_k]/X(r_k)``,
     X = TC (``L − k``) or DTC (``k``), K = E[T]; exact rationals (``cone.sharp_constant``) except the
     binomial law beyond ``BINOMIAL_EXACT_MAX`` (float weights, ``exact: False``)."""
@@ -328,6 +357,8 @@ def _sharp_cell(law, L: int) -> dict:
             out[over] = {"sup_kl_over": None if s.infinite else to_float(s.value),
                          "sup_exact": None if s.infinite else _short(s.value), "k": s.k,
                          "ratio": None if s.infinite else to_float(T * s.value) / math.log(L)}
+            if competitive and not s.infinite:
+                out[over]["competitive"] = _competitive(s.value, T, L, over)
     else:
         _, A = law.start_weights(False)
         T = law.mean_iterations(False)
@@ -376,11 +407,13 @@ def _families(L: int) -> dict:
 
 
 @lru_cache(maxsize=4)
-def cone_table(lengths: tuple, levels: tuple = LEVELS, zoo: bool = True) -> dict:
+def cone_table(lengths: tuple, levels: tuple = LEVELS, zoo: bool = True, competitive_max_L: int = 0) -> dict:
     """The all-law table: {"budget": {law: {level: {L: cell}}}, "fixed": {candidate: {L: cell}}}.
     A cell: the law's spec, E[T] (= K, exact), per X ∈ {TC, DTC} the sharp constant
     sup over all laws of E KL/X (exact rational when short) with its smallest worst ray k and the
-    ratio K·sup/ln L, and (``zoo``) the worst ratio over the structured families beside it."""
+    ratio K·sup/ln L, with (L ≤ ``competitive_max_L``, exact cells) its worst-case competitive ratio
+    against the minimax law at the same E[T], and (``zoo``) the worst ratio over the structured
+    families beside it."""
     from verify.engine.samplers import size_law_of
 
     out = {"budget": {}, "fixed": {}}
@@ -389,14 +422,14 @@ def cone_table(lengths: tuple, levels: tuple = LEVELS, zoo: bool = True) -> dict
         for label in CONE_LAWS:
             for level in levels:
                 law = _law_at(label, L, budget(level, L))
-                cell = _sharp_cell(law, L)
+                cell = _sharp_cell(law, L, L <= competitive_max_L)
                 cell["level"], cell["K_target"] = level, budget(level, L)
                 if zoo:
                     cell["zoo"] = _zoo_cell(law, L, fams, cell["E_T"])
                 out["budget"].setdefault(label, {}).setdefault(level, {})[L] = cell
         for label, make in CANDIDATES.items():
             law = size_law_of(make(L), L)
-            cell = _sharp_cell(law, L)
+            cell = _sharp_cell(law, L, L <= competitive_max_L)
             if zoo:
                 cell["zoo"] = _zoo_cell(law, L, fams, cell["E_T"])
             out["fixed"].setdefault(label, {})[L] = cell
@@ -468,7 +501,8 @@ def _cell_json(c: dict, which: str) -> dict:
     return {"law": c["law"], "E_T": c["E_T"], "E_T_exact": c["E_T_exact"], "exact": c["exact"],
             "ratio": c[which]["ratio"], "sup_kl_over": c[which]["sup_kl_over"],
             "sup_exact": c[which]["sup_exact"], "k": c[which]["k"],
-            "zoo_ratio": z.get("ratio"), "zoo_witness": z.get("witness")}
+            "zoo_ratio": z.get("ratio"), "zoo_witness": z.get("witness"),
+            "competitive": c[which].get("competitive")}
 
 
 def cone_lines(table: dict, which: str, read: dict) -> list:
@@ -505,12 +539,37 @@ def cone_lines(table: dict, which: str, read: dict) -> list:
     return lines
 
 
+def cone_competitive_lines(table: dict, which: str) -> list:
+    """The worst-case competitive ratios as text: per (law, budget level) and per fixed candidate,
+    at the lengths where they were computed."""
+    Ls = sorted({L for lv in table["budget"].values() for row in lv.values() for L, c in row.items()
+                 if "competitive" in c[which]})
+    if not Ls:
+        return []
+    lines = [f"  worst-case competitive ratio over ALL laws: sup E KL/{which} of the law ÷ the minimax value "
+             f"(`verify minimax --over {which}`) at the same E[T];",
+             "  1 = no non-adaptive uniform-position law with that budget guarantees a smaller constant "
+             "(minimax certified within 1e-9).",
+             "  " + f"{'law':<25}{'K≈':<7}" + "".join(f"{'L=' + str(L):>9}" for L in Ls)]
+
+    def cells(row):
+        return "".join(f"{_fmt(row[L][which].get('competitive', {}).get('ratio')):>9}" for L in Ls)
+
+    for law, levels in table["budget"].items():
+        for level, row in levels.items():
+            lines.append(f"  {law:<25}{level:<7}{cells(row)}")
+    for label, row in table["fixed"].items():
+        lines.append(f"  {label:<25}{'fixed':<7}{cells(row)}")
+    return lines
+
+
 def _summarize(which: str):
     def summarize(rows, profile: str = "ci", cache=None) -> dict:
         from verify.claims.profiles import PROFILES
 
         lengths = tuple(PROFILES[profile]["zc26"]["lengths"])
-        table = cone_table(lengths)
+        cmax = COMPETITIVE_CONE_MAX.get(profile, COMPETITIVE_CONE_MAX["ci"])
+        table = cone_table(lengths, competitive_max_L=cmax)
         read = reading(table, which)
         Lm = max(lengths)
         bounded = [law for law, r in read.items() if r["bounded_on_grid"]]
@@ -529,7 +588,8 @@ def _summarize(which: str):
             "headline": (f"all laws, K ≤ L/2, L ≤ {Lm}: {which} ratio bounded on the grid (reading aid) for "
                          + (", ".join(bounded) if bounded else "no law")),
         }
-        lines = cone_lines(table, which, read)
+        lines = cone_lines(table, which, read) + [""] + cone_competitive_lines(table, which)
+        out["competitive_max_L"] = cmax
         if which == "TC":
             zoo = length_table(tuple(L for L in LENGTHS if L <= max(Lm, 16)))
             out["zoo_competitive"] = {label: {str(L): {k: e[k] for k in ("E_T", "competitive", "competitive_witness",

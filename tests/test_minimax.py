@@ -238,6 +238,8 @@ def test_bad_input_one_line_exit_2_nothing_written(capsys, tmp_path, args, field
 
 def test_too_large_names_memory_and_time(capsys):
     rc, _, err = run(capsys, "--L", "100000", "--K", "17")
+    assert rc == 2 and "needs about" in err and "column generation" in err and "VERIFY_MAX_BYTES" in err
+    rc, _, err = run(capsys, "--L", "100000", "--K", "17", "--method", "highs-ipm")
     assert rc == 2 and "needs about" in err and "interior point" in err and "VERIFY_MAX_BYTES" in err
 
 

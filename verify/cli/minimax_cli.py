@@ -24,17 +24,20 @@ def result_json(r) -> dict:
 
 
 def _cmd_minimax(args) -> int:
-    from ..engine.profile.minimax import check_inputs, estimate_seconds, law_json, minimax, refuse_large
+    from ..engine.profile.minimax import (cg_seconds, check_inputs, default_method, estimate_seconds, law_json,
+                                          minimax, refuse_large)
     from ..output import atomic_write_text, check_file_path
     from ..specs import parse_rational
 
     K = check_inputs(args.L, parse_rational(args.K, "--K"), args.over)
     out = check_file_path(args.out, "--out") if args.out is not None else None
-    nbytes = refuse_large(args.L)
-    if estimate_seconds(args.L) > 10:  # a long accepted run says so on stderr before it starts
-        print(f"verify: solving the minimax LP at L={args.L} (about {estimate_seconds(args.L) / 60:.0f} min "
+    method = args.method or default_method(args.L)
+    nbytes = refuse_large(args.L, method)
+    secs = cg_seconds(args.L) if method == "cg" else estimate_seconds(args.L)
+    if secs > 10:  # a long accepted run says so on stderr before it starts
+        print(f"verify: solving the minimax LP at L={args.L} by {method} (about {secs / 60:.0f} min "
               f"and {nbytes / 2**30:.1f} GiB on a quiet machine)", file=sys.stderr, flush=True)
-    r = minimax(args.L, K, args.over, check_size=False)
+    r = minimax(args.L, K, args.over, method, check_size=False)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         # one composition per line: exact string probabilities, as sizelaws.from_file reads them
@@ -48,6 +51,7 @@ def _cmd_minimax(args) -> int:
     print(f"  lower                {data['lower_float']:.12g}   (dual certificate, checked exactly)")
     print(f"  expected_iterations  {float(r.expected_iterations):.12g}   ({data['expected_iterations']})")
     print(f"  support              {r.support} compositions")
+    print(f"  solver               {r.method}  ({r.seconds['lp']:.3g} s, certificate {r.seconds['certify']:.3g} s)")
     for p, comp in r.law[:5]:
         print(f"    {float(p):.6f}  {'+'.join(map(str, comp))}")
     if r.support > 5:
@@ -63,6 +67,9 @@ def add_commands(sub) -> None:
     m.add_argument("--K", required=True, help="budget on E[T]: a rational 1 <= K <= L, e.g. 8 or 17/2")
     m.add_argument("--over", default="TC", choices=("TC", "DTC", "min"),
                    help="denominator of the sharp constant sup E KL / over (default TC)")
+    m.add_argument("--method", default=None, choices=("cg", "highs", "highs-ipm"),
+                   help="cg: column generation (default from L = 256 on); highs / highs-ipm: the full LP by "
+                        "dual simplex / interior point (defaults: highs below 128, highs-ipm from 128 to 255)")
     m.add_argument("--json", action="store_true", help="one JSON object on stdout")
     m.add_argument("--out", default=None, metavar="LAW.json",
                    help="write the law as a random-size:law=file: JSON list of [\"p\", [sizes]]")

@@ -17,8 +17,8 @@ budget ``K`` is the linear program
 
 ``D`` one of TC (``L − k``), DTC (``k``), or both rows for ``min(TC, DTC)`` (0 on ray L). The ``o_k``
 keep the ray rows at two non-zeros each: the program has ``L(L+1)/2 + L + 1`` columns and
-``O(L²)`` non-zeros. It is solved in floats by HiGHS (``scipy.optimize.linprog``) and then certified
-exactly:
+``O(L²)`` non-zeros. It is solved in floats by HiGHS, whole (``scipy.optimize.linprog``) or by column
+generation over compositions (``colgen.py``, the default from ``CG_FROM``), and then certified exactly:
 
 * ``upper``: the float flow, rounded to the grid ``2⁻⁵⁰``, repaired node by node so that conservation
   holds exactly, split into paths (a list of compositions), mixed with a balanced composition of
@@ -48,6 +48,16 @@ PRIMAL_BITS = 50          # the flow is rounded to multiples of 2⁻⁵⁰ befor
 DUAL_BITS = 64            # the dual multipliers to multiples of 2⁻⁶⁴
 GAP = Fraction(1, 10**9)  # required: upper − lower ≤ GAP · upper
 IPM_FROM = 128            # interior point from this length on (benchmarks/bench_minimax.py)
+CG_FROM = 256             # column generation from this length on (docs/minimax.md, "Figures")
+
+# Column generation (colgen.py), measured by benchmarks/bench_minimax.py (docs/minimax.md, "Figures"):
+# peak memory 98 MiB at L = 256, 113 at 512, 162 at 1024, i.e. ≈ 93 MiB + 68 B per L² (the pricing's
+# L × L arrays); the estimate below is 5–10 % above. CPU time 2.0 s at 256, 10.9 at 512, 87 at 1024:
+# the exponent of the last doubling (3.0) extrapolates upward.
+CG_BYTES_BASE = 100 * 2**20
+CG_BYTES_PER_L2 = 75.0
+CG_SECONDS_L1024 = 90.0
+CG_TIME_EXPONENT = 3.0
 
 # Memory and time of the interior-point solve (docs/minimax.md, "Figures"): peak resident memory
 # measured 90 MiB at L = 64, 136 at 256, 278 at 512, ≈ 780 at 1024, i.e. ≈ 90 MiB + 1500 B per edge;
@@ -116,14 +126,32 @@ def check_inputs(L, K, over: str) -> Fraction:
     return Kq
 
 
-def refuse_large(L: int) -> float:
-    """TooLarge (one line, exit 2) when the LP's estimated memory exceeds the limit (guard.py)."""
-    from ...guard import refuse
+def cg_bytes(L: int) -> float:
+    """Peak memory of column generation at length L: the pricing's L × L through-cost arrays and the
+    flow over every edge dominate (fit in docs/minimax.md)."""
+    return CG_BYTES_BASE + CG_BYTES_PER_L2 * L * L
 
-    secs = estimate_seconds(L)
+
+def cg_seconds(L: int) -> float:
+    return CG_SECONDS_L1024 * (L / 1024) ** CG_TIME_EXPONENT
+
+
+def refuse_large(L: int, method: str | None = None) -> float:
+    """TooLarge (one line, exit 2) when the chosen solver's estimated memory exceeds the limit
+    (guard.py); the message names the estimated time too. Column generation is also refused past
+    the time limit (TooSlow, ``VERIFY_MAX_SECONDS``): its memory is O(L²), its time about O(L³)."""
+    from ...guard import refuse, refuse_seconds
+
+    method = method or default_method(L)
+    cg = method == "cg"
+    secs = cg_seconds(L) if cg else estimate_seconds(L)
     when = f"{secs / 60:.0f} min" if secs < 2 * 86400 else f"{secs / 86400:.3g} days"
-    return refuse("--L", f"the minimax LP at L={L} ({n_edges(L)} flow variables, about {when} of "
-                  "interior point)", estimate_bytes(L), "a smaller L")
+    what = (f"the minimax LP at L={L} by column generation (about {when})" if cg else
+            f"the minimax LP at L={L} ({n_edges(L)} flow variables, about {when} of interior point)")
+    nbytes = refuse("--L", what, cg_bytes(L) if cg else estimate_bytes(L), "a smaller L")
+    if cg:
+        refuse_seconds("--L", what, secs, "a smaller L")
+    return nbytes
 
 
 # ---------------------------------------------------------------- the linear program (floats)
@@ -174,6 +202,22 @@ def build_lp(L: int, K: float, over: str) -> dict:
     bounds = np.column_stack([np.concatenate([np.zeros(E), np.full(L, -np.inf), [0.0]]), np.full(nv, np.inf)])
     return {"c": c, "A_ub": A_ub, "b_ub": b_ub, "A_eq": A_eq, "b_eq": b_eq, "bounds": bounds,
             "rows": rows}
+
+
+def solve_cg(L: int, K: float, over: str, time_limit: float | None = None, solver: str | None = None):
+    """Column generation (``colgen.py``) on the same program; returns (flow x over every edge in
+    ``edge_offset`` order, μ over ``ray_rows``, β, the master's value). The flow is the paths' weights
+    summed per edge: ``exact_law`` repairs and splits it like the full LP's."""
+    from . import colgen
+
+    dens = [[int(v) for v in d] for d in denominators(L, over).values()]
+    r = colgen.solve(L, K, dens, solver=solver, time_limit=time_limit)
+    x = np.zeros(n_edges(L))
+    for comp, w in zip(r.paths, r.weights):
+        if w > 0:
+            for n, s in colgen.blocks(comp):
+                x[edge_offset(L, n) + s - 1] += w
+    return x, r.mu, r.beta, r
 
 
 def solve_lp(L: int, K: float, over: str, method: str | None = None, time_limit: float | None = None):
@@ -336,17 +380,45 @@ def dual_lower_bound(L: int, K: Fraction, rows: list, mu, beta: float) -> fmpq:
 
 # ---------------------------------------------------------------- the whole computation
 
+METHODS = ("cg", "highs", "highs-ipm")
+
+
+def default_method(L: int) -> str:
+    """Column generation where scipy has the warm-startable HiGHS binding and L ≥ CG_FROM (there it
+    ties interior point at 256 in time with less memory, and wins from 512 on); else dual simplex
+    below IPM_FROM and interior point from there (the full program)."""
+    from .colgen import _highs_core
+
+    if L >= CG_FROM and _highs_core() is not None:
+        return "cg"
+    return "highs-ipm" if L >= IPM_FROM else "highs"
+
+
 def minimax(L: int, K, over: str = "TC", method: str | None = None, check_size: bool = True,
             time_limit: float | None = None) -> Minimax:
-    """The certified minimax law at length L and budget E[T] ≤ K (module docstring). Raises
-    RuntimeError if the certificate's gap exceeds GAP · upper (a solver failure, never silent)."""
+    """The certified minimax law at length L and budget E[T] ≤ K (module docstring). ``method``:
+    ``"cg"`` (column generation, ``colgen.py``), ``"highs"`` or ``"highs-ipm"`` (the full program),
+    None for ``default_method(L)``. Raises RuntimeError if the certificate's gap exceeds
+    GAP · upper (a solver failure, never silent)."""
     Kq = check_inputs(L, K, over)
+    method = method or default_method(L)
+    if method not in METHODS:
+        raise SpecError("method", f"{method!r} is not a minimax solver", " | ".join(METHODS))
     if check_size:
-        refuse_large(L)
+        refuse_large(L, method)
     t0 = time.perf_counter()
-    res, rows = solve_lp(L, float(Kq), over, method, time_limit)
+    rows = ray_rows(L, over)
+    if method == "cg":
+        x, mu, beta, cg = solve_cg(L, float(Kq), over, time_limit)
+        lp_value = cg.value
+    else:
+        res, rows = solve_lp(L, float(Kq), over, method, time_limit)
+        x, lp_value = res.x, float(res.fun)
+        R = len(rows)
+        mu = -np.asarray(res.ineqlin.marginals[:R])
+        beta = -float(res.ineqlin.marginals[R])
     t1 = time.perf_counter()
-    law = exact_law(L, Kq, res.x)
+    law = exact_law(L, Kq, x)
     P, A = law_weights(law, L)
     sharp = sharp_constant(A, L, over)
     if sharp.infinite:
@@ -354,18 +426,13 @@ def minimax(L: int, K, over: str = "TC", method: str | None = None, check_size: 
     upper = sharp.value
     ET = sum(P, fmpq(0))
     assert ET <= fmpq(Kq.numerator, Kq.denominator)
-    R = len(rows)
-    mu = -np.asarray(res.ineqlin.marginals[:R])
-    beta = -float(res.ineqlin.marginals[R])
     lower = dual_lower_bound(L, Kq, rows, mu, beta)
     t2 = time.perf_counter()
     gap = Fraction(int((upper - lower).p), int((upper - lower).q))
     if not (upper >= lower and gap <= GAP * Fraction(int(upper.p), int(upper.q))):
-        raise RuntimeError(f"minimax certificate too loose at L={L}, K={Kq}, over={over}: "
+        raise RuntimeError(f"minimax certificate too loose at L={L}, K={Kq}, over={over}, method={method}: "
                            f"upper={float(upper)!r}, lower={float(lower)!r}")
-    return Minimax(L, Kq, over, upper, lower, ET, law, float(res.fun),
-                   method or ("highs-ipm" if L >= IPM_FROM else "highs"),
-                   {"lp": t1 - t0, "certify": t2 - t1})
+    return Minimax(L, Kq, over, upper, lower, ET, law, lp_value, method, {"lp": t1 - t0, "certify": t2 - t1})
 
 
 def law_json(result: Minimax) -> list:
