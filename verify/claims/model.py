@@ -56,7 +56,7 @@ class Claim:
     budgets: tuple = ()   # the values of {K}
     # every other grid (verify/claims/scope.py): the claim's own sizes and instances
     alphabets: tuple = ()  # the alphabet sizes q (with lengths: every pair)
-    where: str = ""        # a condition over the symbols; instances where it is false are skipped
+    where: str | None = None  # a condition over the symbols; instances where it is false are skipped
 
     def __post_init__(self):
         f = f"claim {shorten(self.id or '?')}"
@@ -130,7 +130,7 @@ class Claim:
                if self.grid == "all-laws" else {}),
             **({k: list(getattr(self, k)) for k in ("lengths", "alphabets", "samplers", "budgets")}
                if self.grid != "all-laws" and (self.lengths or self.alphabets or self.samplers) else {}),
-            **({"where": self.where} if self.where else {}),
+            **({"where": self.where} if self.where is not None else {}),
         }
 
 

@@ -107,7 +107,7 @@ def validate_scope(claim, where: str) -> None:
         if claim.alphabets:
             raise SpecError(f"{where}.alphabets", "grid 'all-laws' ranges over every alphabet at once",
                             "no alphabets key on grid 'all-laws'")
-        if claim.where:
+        if claim.where is not None:
             raise SpecError(f"{where}.where", "is not available on grid 'all-laws'",
                             "lengths, samplers and budgets to choose its (L, sampler) pairs")
         return
@@ -118,7 +118,7 @@ def validate_scope(claim, where: str) -> None:
         if q ** L > MAX_STATES:
             raise SpecError(f"{where}.lengths", f"L={L}, q={q} is {q ** L} sequences to enumerate per target",
                             f"lengths and alphabets with q**L <= {MAX_STATES}")
-    if claim.where:
+    if claim.where is not None:
         from .symbolic import check_constants, parse_condition
 
         check_constants(claim.constants, f"{where}.where")
