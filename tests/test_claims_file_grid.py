@@ -205,3 +205,13 @@ def test_bad_scope_keys_get_one_line(tmp_path, capsys, monkeypatch, extra, field
         assert len(lines) == 1 and lines[0].startswith("verify: error: ") and field in lines[0], err
         assert "Traceback" not in err and out == ""
         assert set(tmp_path.rglob("*")) == before
+
+
+def test_all_law_lengths_add_no_target():
+    """An all-law claim's lengths (16 .. 4096) name no target: the run's targets stay the profile's."""
+    from verify.claims.check import target_specs
+    from proofs_numeric import registry
+
+    claims = registry()
+    assert any(c.grid == "all-laws" and c.lengths for c in claims)
+    assert target_specs("ci", None, claims) == target_specs("ci")

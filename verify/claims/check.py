@@ -117,7 +117,7 @@ def admits(claim: Claim, profile: str, spec: str) -> bool:
     from distributions import plan_spec
 
     plan = plan_spec(spec)
-    if (plan.L, plan.q) not in scope.sizes(claim, profile) and (claim.lengths or claim.alphabets):
+    if (claim.lengths or claim.alphabets) and (plan.L, plan.q) not in scope.sizes(claim, profile):
         return False
     return scope.own_lengths(claim) or grid_admits(profile, claim.grid, plan.L)
 

@@ -30,7 +30,7 @@ SKIP_REASONS = ("samplers", "where")
 def sizes(claim, profile: str) -> list:
     """The (L, q) pairs of the claim's targets: the profile's, or the claim's lengths × alphabets."""
     base = PROFILES[profile]["sizes"]
-    if not claim.lengths and not claim.alphabets:
+    if claim.grid == "all-laws" or not claim.lengths and not claim.alphabets:  # all-laws: no target
         return list(base)
     lengths = claim.lengths or tuple(sorted({L for L, _ in base}))
     alphabets = claim.alphabets or tuple(sorted({q for _, q in base}))
