@@ -215,3 +215,26 @@ def test_all_law_lengths_add_no_target():
     claims = registry()
     assert any(c.grid == "all-laws" and c.lengths for c in claims)
     assert target_specs("ci", None, claims) == target_specs("ci")
+
+
+def test_task_runs_keep_the_scope(tmp_path):
+    """Per-(claim, target) tasks (the Dask path, here in-process with a task cache) see the claim's
+    own sizes and count the same skipped instances as one run; a second run reads the cache."""
+    from verify.claims.check import run_claim
+    from verify.claims.distributed import run_claims
+    from verify.claims.model import load_claims_file
+
+    f = tmp_path / "c.toml"
+    f.write_text(HEAD.format(id="R.T", grid="balanced", lhs="expected_kl", rhs="TC")
+                 + 'lengths = [4, 7]\nalphabets = [2]\nsamplers = ["balanced:K={K}"]\nbudgets = [2, 7]\n'
+                 + 'where = "K < L"\nfamilies = ["markov", "product"]\n')
+    claim = load_claims_file(f)[0]
+    one = run_claim(claim, "ci")
+    for _ in range(2):  # computed, then from the cache
+        (tasks,) = run_claims([claim], "ci", cache_dir=tmp_path / "cache")
+        assert tasks.skipped == one.skipped and len(tasks.rows) == len(one.rows)
+        assert sorted(r.instance["target"] for r in tasks.rows) == sorted(r.instance["target"] for r in one.rows)
+    n = {L: sum(1 for t in zoo_grid(L, 2) if t.split(":")[0] in ("markov", "product")) for L in (4, 7)}
+    # L = 4: K = 2 kept (K = 7 > L dropped), balanced K = 1, 3, 4 skipped; L = 7: K = 2 kept, K = 7 fails K < L
+    assert len(one.rows) == n[4] + n[7]
+    assert one.skipped == {"samplers": 3 * n[4] + 5 * n[7], "where": n[7]}
