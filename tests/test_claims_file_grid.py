@@ -238,3 +238,18 @@ def test_task_runs_keep_the_scope(tmp_path):
     # L = 4: K = 2 kept (K = 7 > L dropped), balanced K = 1, 3, 4 skipped; L = 7: K = 2 kept, K = 7 fails K < L
     assert len(one.rows) == n[4] + n[7]
     assert one.skipped == {"samplers": 3 * n[4] + 5 * n[7], "where": n[7]}
+
+
+def test_search_stays_inside_the_scope(tmp_path, capsys):
+    """The hunt beyond the grid keeps to the claim's where: E KL <= TC/2 fails at K = 1 (E KL = TC),
+    never at K = L (E KL = 0). Scoped to K == L it is never refuted; unscoped, it is."""
+    f = tmp_path / "c.toml"
+    f.write_text(HEAD.format(id="R.S1", grid="balanced", lhs="expected_kl", rhs="TC / 2") + 'where = "K == L"\n'
+                 + HEAD.format(id="R.S2", grid="balanced", lhs="expected_kl", rhs="TC / 2"))
+    out = {}
+    for cid in ("R.S1", "R.S2"):
+        main(["search", cid, "--claims-file", str(f), "--budget", "40", "--seed", "0",
+              "--witness-dir", str(tmp_path / "w")])
+        out[cid] = capsys.readouterr().out
+    assert "verdict: refuted" not in out["R.S1"] and "sampler=balanced:K=1" not in out["R.S1"]
+    assert "verdict: refuted" in out["R.S2"], out["R.S2"]
