@@ -253,3 +253,12 @@ def test_search_stays_inside_the_scope(tmp_path, capsys):
         out[cid] = capsys.readouterr().out
     assert "verdict: refuted" not in out["R.S1"] and "sampler=balanced:K=1" not in out["R.S1"]
     assert "verdict: refuted" in out["R.S2"], out["R.S2"]
+
+
+def test_shape_claim_where_undefined_is_listed_not_a_crash(tmp_path, capsys):
+    text = HEAD.format(id="R.SH", grid="one-block", lhs="TC", rhs="TC").replace('relation = "<="', 'relation = "shape"')
+    text = text.replace('lhs = "TC"\nrhs = "TC"\n', 'statistic = "TC / (1 + H)"\n')
+    rc, out, res = _check(tmp_path, capsys, text + 'lengths = [2, 3]\nalphabets = [2]\nwhere = "1/(L - 3) < 0"\n', "R.SH")
+    assert rc == 0
+    assert res["undefined"] == len(zoo_grid(3, 2)) and res["instances"] == len(zoo_grid(2, 2)) + len(zoo_grid(3, 2))
+    assert res["summary"]["witness"]["L"] == 2

@@ -281,10 +281,18 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
         row = Row(inst.describe(), None, None, None, _inst=inst)
         try:
             skip = scope.skip_reason(claim, inst, memo)
-            if skip is not None:  # outside the claim's samplers or where: no verdict, counted
+        except NotDefined as err:  # where has no value here: undefined (also for shape claims), not in
+            skip, row.status, row.margin = UNDEFINED, UNDEFINED, err.problem
+            row.verdict = {"status": UNDEFINED, "reason": err.problem}
+        except Undecided as err:
+            skip, row.status, row.margin = "undecided", "undecided", str(err)
+            row.verdict = {"status": "undecided", "reason": str(err)}
+        if skip is not None:  # outside the claim's samplers or where (counted), or not decidable
+            if row.status is None:
                 row.status, row.margin, row._inst = SKIPPED, skip, None
-                rows.append(row)
-                continue
+            rows.append(row)
+            continue
+        try:
             if claim.checked:
                 lhs = side_value(claim, claim.lhs, inst)
                 rhs = side_value(claim, claim.rhs, inst)
