@@ -418,12 +418,26 @@ BAD_ATOMS = ['__import__("os").system("touch PWNED")', 'open("PWNED", "w")', "TC
              "unknown_sym", "log()", "log(TC, 2, 3)", "2**10**10", "1/0", "log(0)", "sqrt(-1)", "TC @ TC",
              "exec('1')", "globals()", "(x := 1)", "*TC", "TC if 1 else 2", "[i for i in ()]", "...", "1j",
              "0x10", "TC;TC", "TC\nTC", "max(TC)", "min(TC, key=1)", "Symbol('x')"]
+BAD_SCOPE = {
+    "where": ['"K"', '"K >= 2 and"', '"not K > 1"', '"1 < 2"', '"K in L"', '"(K > 1) > 0"', '"plan_kl > 0"', "3",
+              '"K >= 2 or zz > 1"', '"K >= log(0)"', '""', "{atom}"],
+    "samplers": ['["mdm:N=2"]', '["zz"]', "[1]", '"fixed:sizes=1"', '["fixed:sizes={K}"]', '["fixed:sizes=0"]', "[[]]"],
+    "lengths": ["[0]", "5", '["5"]', "[true]", "[30]", "[1.5]", "[-3]", "[100000]"],
+    "alphabets": ["[1]", "[0]", '["2"]', "[99]", "2"],
+    "budgets": ["[0]", '["2"]', "3", "[false]"],
+}
 VALID = ["TC", "TC + DTC", "(s_max - 1)/L * sum_I", "log(q, 2)", "max(TC, DTC)", "2**K"]
 
 
 @st.composite
 def bad_claims(draw):
-    how = draw(st.sampled_from(["side", "side", "type", "bytes"]))
+    how = draw(st.sampled_from(["side", "side", "type", "bytes", "scope"]))
+    if how == "scope":  # a claim's own scope keys (tests/test_claims_file_grid.py)
+        key = draw(st.sampled_from(sorted(BAD_SCOPE)))
+        value = draw(st.sampled_from(BAD_SCOPE[key]))
+        if key == "where" and value == "{atom}":
+            value = json.dumps(f"K >= 2 and ({draw(st.sampled_from(BAD_ATOMS))}) > 0")
+        return CLAIM.format(id="R.X", grid="compositions", lhs='"TC"', rhs='"TC + DTC"') + f"{key} = {value}\n"
     if how == "bytes":
         return draw(st.binary(min_size=1, max_size=300))
     if how == "type":

@@ -31,6 +31,8 @@ from ..certify.verdicts import check_eq, check_ge, check_le
 from .model import Claim
 from ..errors import NotDefined, SpecError, Undecided, shorten
 from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_admits, grid_schedules
+from . import scope
+from .scope import sampler_of  # noqa: F401  (re-exported: rows and witnesses name their sampler)
 from ..output import atomic_write_text
 from .serialize import jsonable, to_float
 
@@ -38,6 +40,7 @@ CHECKERS = {"<=": check_le, ">=": check_ge, "==": check_eq}
 MAX_REFUTED_WITNESSES = 3
 VERDICTS = ("certified", "tight", "refuted", "undecided")
 UNDEFINED = "undefined"  # an outcome, not a verdict: the claim's sides have no value on the instance
+SKIPPED = "skipped"  # outside the claim's samplers/where (scope.py): counted per reason, not a row
 
 
 class TargetCache:
@@ -61,13 +64,18 @@ def family_of(spec: str) -> str:
     return spec.split(":", 1)[0]
 
 
-def target_specs(profile: str, family: str | None = None) -> list:
+def target_specs(profile: str, family: str | None = None, claims=()) -> list:
+    """The zoo's target specs at the profile's sizes, then at the sizes the given claims add with
+    their own ``lengths``/``alphabets`` (``scope.sizes``)."""
     from distributions import zoo_grid
 
     if profile not in PROFILES:
         raise SpecError("--profile", f"unknown profile {profile!r}", ", ".join(PROFILES))
     out = []
-    for L, q in PROFILES[profile]["sizes"]:
+    grid = list(PROFILES[profile]["sizes"])
+    for c in claims:
+        grid += [size for size in scope.sizes(c, profile) if size not in grid]
+    for L, q in grid:
         for spec in zoo_grid(L, q):
             if family is None or family_of(spec) == family:
                 out.append(spec)
@@ -91,15 +99,27 @@ def instances(claim: Claim, profile: str, cache: TargetCache, family: str | None
     (``distributed.py``) sees exactly the instances of the whole run."""
     preds = expand_predictors(claim.predictors, profile)
     consts = {k: _rational(v) for k, v in claim.constants.items()}
-    for spec in (targets if targets is not None else target_specs(profile, family)):
-        if not claim.ranges_over(family_of(spec)):
+    for spec in (targets if targets is not None else target_specs(profile, family, [claim])):
+        if not admits(claim, profile, spec):
             continue
         ws = cache.workspace(spec)
-        if not grid_admits(profile, claim.grid, ws.target.L):
-            continue
         for sched, plan in grid_schedules(claim.grid, ws.target.L):
             for pred in (preds if sched is not None else preds[:1]):
                 yield Instance(ws, sched, pred, plan, consts)
+
+
+def admits(claim: Claim, profile: str, spec: str) -> bool:
+    """Whether target ``spec`` is on the claim's grid: its family, its size (the profile's sizes or
+    the claim's own, ``scope.sizes``) and the profile's per-grid length cap (unless the claim chose
+    its lengths). Read from the spec alone: nothing is built."""
+    if not claim.ranges_over(family_of(spec)):
+        return False
+    from distributions import plan_spec
+
+    plan = plan_spec(spec)
+    if (claim.lengths or claim.alphabets) and (plan.L, plan.q) not in scope.sizes(claim, profile):
+        return False
+    return scope.own_lengths(claim) or grid_admits(profile, claim.grid, plan.L)
 
 
 def _rational(v):
@@ -147,6 +167,16 @@ class ClaimResult:
     summary: dict = field(default_factory=dict)      # shape claims: best constants
     seconds: float = 0.0
     _unknown: list | None = field(default=None, repr=False)  # unknown_refutations, computed once
+    skipped: dict = field(default_factory=dict)  # instances outside samplers/where: reason → count
+
+    def set_rows(self, rows: list) -> None:
+        """Keep the rows with an outcome; count the skipped ones per reason (``samplers``, ``where``)."""
+        self.rows = [r for r in rows if r.status != SKIPPED]
+        self.skipped = {k: n for k in scope.SKIP_REASONS
+                        if (n := sum(1 for r in rows if r.status == SKIPPED and r.margin == k))}
+
+    def undecided_rows(self) -> list:
+        return [r for r in self.rows if r.status == "undecided"]
 
     @property
     def counts(self) -> dict:
@@ -221,6 +251,8 @@ class ClaimResult:
             "verdicts": self.counts if self.claim.checked else None,
             "undefined": len(self.undefined_rows()),
             "undefined_instances": [{**r.instance, "reason": r.margin} for r in self.undefined_rows()],
+            "undecided_instances": [{**r.instance, "reason": undecided_reason(r)} for r in self.undecided_rows()],
+            **({"skipped": self.skipped} if self.skipped else {}),
             "ratio_lhs_rhs": ({"min": min(ratios), "median": statistics.median(ratios), "max": max(ratios)}
                               if ratios else None),
             "worst": ({**worst.instance, "status": worst.status, "lhs": worst.lhs, "rhs": worst.rhs,
@@ -243,9 +275,22 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
         from .all_laws import all_law_rows
 
         return all_law_rows(claim, prec_cap, Row)
-    rows = []
+    rows, memo = [], {}
     for inst in instances(claim, profile, cache, family, targets):
         row = Row(inst.describe(), None, None, None, _inst=inst)
+        try:
+            skip = scope.skip_reason(claim, inst, memo)
+        except NotDefined as err:  # where has no value here: undefined (also for shape claims), not in
+            skip, row.status, row.margin = UNDEFINED, UNDEFINED, err.problem
+            row.verdict = {"status": UNDEFINED, "reason": err.problem}
+        except Undecided as err:
+            skip, row.status, row.margin = "undecided", "undecided", str(err)
+            row.verdict = {"status": "undecided", "reason": str(err)}
+        if skip is not None:  # outside the claim's samplers or where (counted), or not decidable
+            if row.status is None:
+                row.status, row.margin, row._inst = SKIPPED, skip, None
+            rows.append(row)
+            continue
         try:
             if claim.checked:
                 lhs = side_value(claim, claim.lhs, inst)
@@ -273,6 +318,15 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
         if progress is not None and len(rows) % 100 == 0:
             progress(len(rows))
     return rows
+
+
+def undecided_reason(row: Row) -> str:
+    """Why an undecided row stayed open: the quantity's own reason, or the certifier's (the ball of
+    the margin still holding 0 at the precision cap)."""
+    v = row.verdict or {}
+    if v.get("reason"):
+        return v["reason"]
+    return f"margin {row.margin}: {v['how']}" if v.get("how") else f"margin {row.margin}"
 
 
 def proof_cases(claims: list, profile: str) -> list:
@@ -349,7 +403,7 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
     cache = cache or TargetCache()
     res = ClaimResult(claim, profile)
     t0 = time.perf_counter()
-    res.rows = claim_rows(claim, profile, cache, family, targets, prec_cap, progress)
+    res.set_rows(claim_rows(claim, profile, cache, family, targets, prec_cap, progress))
     res.summary = summarize(claim, res.rows, profile, cache)
     if witness_dir is not None:
         _choose_witnesses(res, Path(witness_dir))
@@ -359,14 +413,6 @@ def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = Non
             res.witness_files = []
     res.seconds = time.perf_counter() - t0
     return res
-
-
-def sampler_of(spec: str, L: int):
-    """The schedule or adaptive rule a row or witness names (its ``sampler`` spec)."""
-    from ..engine.samplers import parse_sampler
-    from ..engine.rules import is_rule, parse_rule
-
-    return (parse_rule if is_rule(spec) else parse_sampler)(spec, L)
 
 
 def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> Instance:

@@ -216,7 +216,7 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         raise SpecError("--workers", f"{workers!r} is not a number of workers", "an integer >= 1")
     if scheduler is not None:
         check_scheduler_address(scheduler)
-    specs = targets if targets is not None else target_specs(profile, family)
+    specs = targets if targets is not None else target_specs(profile, family, claims)
     if workers is None and scheduler is None and client is None and cache_dir is None:
         return _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write)
 
@@ -270,17 +270,15 @@ def instance_count(claim: Claim, profile: str, spec: str, memo: dict | None = No
     yields, counted from the target's length alone (no exact law is built)."""
     from distributions import parse_target
 
-    from .check import family_of
-    from .instances import expand_predictors, grid_admits, grid_schedules
+    from .check import admits
+    from .instances import expand_predictors, grid_schedules
 
-    if claim.grid == "all-laws" or not claim.ranges_over(family_of(spec)):
+    if claim.grid == "all-laws" or not admits(claim, profile, spec):
         return 0  # an all-law claim has no per-target instance: it is decided once (run_task)
     memo = {} if memo is None else memo
     L = memo.get(("L", spec))
     if L is None:
         L = memo[("L", spec)] = parse_target(spec).L
-    if not grid_admits(profile, claim.grid, L):
-        return 0
     n_preds = len(expand_predictors(claim.predictors, profile))
     key = (claim.grid, L, n_preds)
     if key not in memo:
@@ -343,7 +341,7 @@ class _Merger:
             return run_claim(claim, self.profile, witness_dir=self.witness_dir, write=self.write)
         t0 = time.perf_counter()
         res = ClaimResult(claim, self.profile)
-        res.rows = [row_from_json(r) for v in values for r in v["rows"]]
+        res.set_rows([row_from_json(r) for v in values for r in v["rows"]])
         res.summary = summarize(claim, res.rows, self.profile)
         if self.witness_dir is not None:
             _choose_witnesses(res, Path(self.witness_dir))

@@ -308,6 +308,9 @@ def _combine(parts: list, exact: bool):
 
 def _num_blocks(inst: Instance):
     s = _sched(inst)
+    if getattr(s, "adaptive", False):  # its batches depend on the values drawn: nothing configured
+        raise NotDefined("K", f"{s.spec!r} is an adaptive rule: it is configured with no number of iterations",
+                         "expected_iterations (data law) or expected_iterations_sampler for adaptive rules")
     if s.kind in ("fixed", "balanced", "count"):
         return len(s.params["sizes"])
     if s.kind == "mdm":

@@ -54,6 +54,9 @@ class Claim:
     lengths: tuple = ()   # the lengths L
     samplers: tuple = ()  # sampler specs; {L}, {K} expanded over lengths and budgets
     budgets: tuple = ()   # the values of {K}
+    # every other grid (verify/claims/scope.py): the claim's own sizes and instances
+    alphabets: tuple = ()  # the alphabet sizes q (with lengths: every pair)
+    where: str | None = None  # a condition over the symbols; instances where it is false are skipped
 
     def __post_init__(self):
         f = f"claim {shorten(self.id or '?')}"
@@ -82,6 +85,7 @@ class Claim:
         self.known_refutations = tuple(self.known_refutations)
         self.families = tuple(self.families)
         self.lengths, self.samplers, self.budgets = tuple(self.lengths), tuple(self.samplers), tuple(self.budgets)
+        self.alphabets = tuple(self.alphabets)
         if self.families:
             from distributions.registry import FAMILIES  # lazy: distributions imports verify
 
@@ -124,16 +128,19 @@ class Claim:
             "source": self.source,
             **({"lengths": list(self.lengths), "samplers": list(self.samplers), "budgets": list(self.budgets)}
                if self.grid == "all-laws" else {}),
+            **({k: list(getattr(self, k)) for k in ("lengths", "alphabets", "samplers", "budgets")}
+               if self.grid != "all-laws" and (self.lengths or self.alphabets or self.samplers) else {}),
+            **({"where": self.where} if self.where is not None else {}),
         }
 
 
 _TOML_KEYS = {"id", "paper", "provenance", "statement", "relation", "grid", "lhs", "rhs", "kl_direction",
               "predictors", "constants", "statistic", "aggregate", "notes", "uses", "known_refutations",
-              "families", "lengths", "samplers", "budgets"}
+              "families", "lengths", "samplers", "budgets", "alphabets", "where"}
 
 
 _STR_KEYS = ("id", "paper", "provenance", "statement", "relation", "grid", "kl_direction", "aggregate", "notes",
-             "lhs", "rhs", "statistic")
+             "lhs", "rhs", "statistic", "where")
 _LIST_KEYS = ("predictors", "uses", "known_refutations", "families")
 # A claims-file id: it names witness files, report anchors and --only globs. ASCII letters, digits
 # and . _ + - (no spaces, slashes, control characters, look-alike letters or markup).
@@ -143,7 +150,7 @@ _ID_ACCEPTED = "1 to 80 ASCII letters, digits and . _ + - (starting with a lette
 # normalised: 'Ｈ' or a Unicode digit would silently become H or 1). Prose (statement, notes,
 # kl_direction) may be any Unicode but no control or format character (NUL, ESC, bidi overrides).
 _ASCII_KEYS = ("id", "paper", "provenance", "relation", "grid", "lhs", "rhs", "statistic", "aggregate",
-               "predictors", "uses", "known_refutations", "families")
+               "predictors", "uses", "known_refutations", "families", "where")
 MAX_CLAIMS_FILE_BYTES = 4 * 2**20
 
 
@@ -180,6 +187,10 @@ def _check_types(entry: dict, where: str) -> None:
         if key in entry and (not isinstance(entry[key], list) or not all(isinstance(x, str) for x in entry[key])):
             raise SpecError(f"{where}.{key}", f"{shorten(repr(entry[key]))} is not a list of strings",
                             "a list of strings")
+    for key in ("lengths", "alphabets", "budgets", "samplers"):  # items: checked by scope.py / all_laws.py
+        if key in entry and not isinstance(entry[key], list):
+            raise SpecError(f"{where}.{key}", f"{shorten(repr(entry[key]))} is not a list",
+                            "a list, e.g. lengths = [4, 5, 6], samplers = [\"balanced:K={K}\"]")
     if "constants" in entry:
         c = entry["constants"]
         if not isinstance(c, dict) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in c.values()):
@@ -211,8 +222,10 @@ def validate_claim(claim: Claim, where: str) -> None:
     """Everything ``check`` would refuse later, refused now: sides (parsed, never evaluated), the
     symbols' availability on the claim's grid, and the predictor specs."""
     from ..engine.predictors import parse_predictor
+    from .scope import validate_scope
     from .symbolic import validate
 
+    validate_scope(claim, where)
     if claim.grid == "all-laws":  # every law at once: its own checks (verify/claims/all_laws.py)
         from .all_laws import validate_all_laws
 

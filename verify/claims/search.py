@@ -42,6 +42,7 @@ from .check import CHECKERS, Row, side_value, witness_payload, _replay_command
 from .model import Claim
 from ..errors import NotDefined, SpecError, Undecided
 from .instances import Instance, Workspace, expand_predictors, grid_schedules
+from .scope import skip_reason
 from ..output import atomic_write_text, hypothesis_storage
 from .serialize import jsonable, to_float
 
@@ -289,6 +290,8 @@ def evaluate(claim: Claim, cand: Candidate) -> Evaluation | None:
     inst = build_instance(claim, cand)
     ev = Evaluation(cand, inst)
     try:
+        if skip_reason(claim, inst) is not None:  # outside the claim's samplers or where: not its instance
+            return None
         if claim.checked:
             ev.lhs, ev.rhs = side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst)
             ev.lhs_f, ev.rhs_f = to_float(ev.lhs), to_float(ev.rhs)

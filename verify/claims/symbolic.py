@@ -1136,4 +1136,112 @@ def _mul(a, b):
     return Product(as_enclosable(a), as_enclosable(b))
 
 
-__all__ = ["parse", "free_symbols", "validate", "evaluate", "conditions", "Side", "Node"]
+# --------------------------------------------------------------------------------------------
+# a claim's ``where`` condition: the one field that may compare and join with and/or
+
+CONDITION_ACCEPTED = ("comparisons (<, <=, >, >=, ==, !=) between sides over the documented symbols, joined "
+                      "by 'and'/'or' with parentheses, e.g. \"K >= 2 and L >= 4\"")
+_COMPARISONS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_HOLDS = {"<": lambda s: s < 0, "<=": lambda s: s <= 0, ">": lambda s: s > 0, ">=": lambda s: s >= 0,
+          "==": lambda s: s == 0, "!=": lambda s: s != 0}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed ``where``: ``kind`` "and"/"or" (``parts``: Conditions) or "cmp" (``parts``: left
+    Node, operator text, right Node). Each side of a comparison is a side of the ordinary grammar."""
+    kind: str
+    text: str
+    parts: tuple
+    symbols: frozenset
+
+
+def parse_condition(text, constants: dict, field: str = "where") -> Condition:
+    """The ordinary side grammar extended, for this field alone, by comparisons (a chain
+    ``1 <= K < L`` is the conjunction of its links) and ``and``/``or``. Everything else is refused
+    as in a side; a constant comparison is refused too (it never depends on the instance)."""
+    if not isinstance(text, str):
+        raise SpecError(field, f"is {type(text).__name__} {shorten(repr(text))}, not a string",
+                        CONDITION_ACCEPTED)
+    return _parse_condition(text, _constants_key(constants), field)
+
+
+@lru_cache(maxsize=64)
+def _parse_condition(text: str, constants: tuple, field: str) -> Condition:
+    if len(text) > MAX_SIDE_CHARS:
+        raise SpecError(field, f"condition of {len(text)} characters", f"at most {MAX_SIDE_CHARS} characters")
+    if not text.strip():
+        raise SpecError(field, "is empty", CONDITION_ACCEPTED)
+    bad = _non_ascii(text)
+    if bad:
+        raise SpecError(field, f"non-ASCII character {bad} in {shorten(text)!r}", CONDITION_ACCEPTED)
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as err:
+        raise SpecError(field, f"cannot parse {shorten(text)!r} ({shorten(err.msg, 60)})", CONDITION_ACCEPTED) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise SpecError(field, f"cannot parse {shorten(text)!r}", CONDITION_ACCEPTED) from None
+    consts = {k: fmpq_of(v) for k, v in constants}
+    builder = _Builder(text.strip(), set(_symbol_names()) | set(consts), set(consts), field)
+    try:
+        cond = _condition_node(tree, builder, consts, 0)
+    except RecursionError:
+        raise SpecError(field, f"{shorten(text)!r} is nested too deeply", CONDITION_ACCEPTED) from None
+    if not cond.symbols:
+        raise SpecError(field, f"{shorten(text)!r} does not depend on the instance (no symbol)", CONDITION_ACCEPTED)
+    return cond
+
+
+def _condition_node(node, builder: "_Builder", consts: dict, depth: int) -> Condition:
+    if depth > MAX_DEPTH:
+        builder.refuse(f"nesting deeper than {MAX_DEPTH}")
+    seg = builder.seg(node)
+    if isinstance(node, ast.BoolOp):
+        parts = tuple(_condition_node(v, builder, consts, depth + 1) for v in node.values)
+        return Condition("and" if isinstance(node.op, ast.And) else "or", seg, parts,
+                         frozenset().union(*(p.symbols for p in parts)))
+    if isinstance(node, ast.Compare):
+        sides = [node.left, *node.comparators]
+        links = []
+        for k, op in enumerate(node.ops):
+            if type(op) not in _COMPARISONS:
+                raise SpecError(builder.field, f"refused comparison {type(op).__name__} in {shorten(builder.text)!r}",
+                                CONDITION_ACCEPTED)
+            left, right = (_condition_side(s, builder, consts, depth + 1) for s in sides[k:k + 2])
+            links.append(Condition("cmp", f"{left.text} {_COMPARISONS[type(op)]} {right.text}",
+                                   (left, _COMPARISONS[type(op)], right), left.symbols | right.symbols))
+        return links[0] if len(links) == 1 else Condition(
+            "and", seg, tuple(links), frozenset().union(*(c.symbols for c in links)))
+    raise SpecError(builder.field, f"{shorten(seg)!r} is not a comparison in {shorten(builder.text)!r}",
+                    CONDITION_ACCEPTED)
+
+
+def _condition_side(node, builder: "_Builder", consts: dict, depth: int) -> Node:
+    if isinstance(node, (ast.BoolOp, ast.Compare)):
+        raise SpecError(builder.field, f"{shorten(builder.seg(node))!r} is a condition where a side is expected "
+                        f"in {shorten(builder.text)!r}", CONDITION_ACCEPTED)
+    root = builder.build(node, depth)
+    _Analysis(consts, builder.field, builder.text, []).visit(root)  # constants once; domain refusals
+    return root
+
+
+def condition_holds(cond: Condition, constants: dict, value) -> bool:
+    """Whether the instance satisfies ``cond``, decided exactly (``_compare``: rationals and log
+    forms exactly, else balls at rising precision). A side with no value on the instance raises
+    NotDefined (the instance is then *undefined*, never silently in or out); an open comparison
+    raises Undecided. ``and``/``or`` evaluate left to right and stop at the first deciding part."""
+    consts = {k: fmpq_of(v) for k, v in constants.items()}
+    ev = _Eval(lambda name: consts[name] if name in consts else value(name))
+    return _holds(cond, ev)
+
+
+def _holds(cond: Condition, ev: "_Eval") -> bool:
+    if cond.kind == "and":
+        return all(_holds(c, ev) for c in cond.parts)
+    if cond.kind == "or":
+        return any(_holds(c, ev) for c in cond.parts)
+    left, op, right = cond.parts
+    return _HOLDS[op](_compare(ev.eval(left), ev.eval(right), left, f"where {cond.text}"))
+
+
+__all__ = ["parse", "free_symbols", "validate", "evaluate", "conditions", "Side", "Node", "parse_condition", "condition_holds"]

@@ -9,7 +9,8 @@ SYMBOLS = {
     "L": "sequence length",
     "q": "vocabulary size",
     "T": "number of non-empty blocks of a fixed plan (expected number for random sizes)",
-    "K": "number of iterations the sampler is configured with (blocks of fixed/balanced/count, N of mdm)",
+    "K": "number of iterations the sampler is configured with (blocks of fixed/balanced/count, N of mdm); "
+         "for a random-size law, its expected number of iterations E T (a rational); undefined for an adaptive rule",
     "s_max": "largest block size the schedule can produce",
     "H": "joint entropy H(X)",
     "TC": "total correlation Σ_i H(X_i) − H",

@@ -28,6 +28,8 @@ def _load_registry(args) -> list:
 def cmd_claims(args) -> int:
     from ..claims.check import select
 
+    if getattr(args, "symbols", False):
+        return _print_symbols(args)
     claims = select(_load_registry(args), getattr(args, "only", None))
     if args.json:
         print(json.dumps([{**c.to_json(), "domain": _domain(c)} for c in claims], indent=2))
@@ -38,7 +40,29 @@ def cmd_claims(args) -> int:
         print(f"{c.id:<{width}} {c.paper:<8} {c.provenance:<9} {kind:<6}  grid={c.grid}  predictors={'+'.join(c.predictors)}")
         print(f"    {c.statement}")
         print(f"    {_domain_line(_domain(c))}")
+        if c.grid != "all-laws" and (c.samplers or c.where or c.lengths or c.alphabets):
+            print("    scope: " + "; ".join(f"{k} = {v}" for k, v in c.to_json().items()
+                                         if k in ("lengths", "alphabets", "samplers", "budgets", "where") and v))
     print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
+    return 0
+
+
+def _print_symbols(args) -> int:
+    """Every symbol a side or a ``where`` may use, with its meaning and the grids that supply it."""
+    from ..claims.symbols import NEEDS_PLAN, NEEDS_SAMPLER, SYMBOLS
+
+    def needs(name: str) -> str:
+        return "plan" if name in NEEDS_PLAN else "sampler" if name in NEEDS_SAMPLER else "target"
+
+    rows = [{"symbol": k, "meaning": v, "needs": needs(k)} for k, v in SYMBOLS.items()]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    width = max(len(r["symbol"]) for r in rows)
+    for r in rows:
+        print(f"{r['symbol']:<{width}}  [{r['needs']:<7}]  {r['meaning']}")
+    print("\n[target]: every grid; [sampler]: every grid but 'targets'; [plan]: grid 'plans' only. "
+          "Sides and 'where' may also use the claim's constants (docs/reviewer.md).")
     return 0
 
 
@@ -196,6 +220,7 @@ def add_commands(sub) -> None:
     c.add_argument("--json", action="store_true")
     c.add_argument("--only", default=None, help="comma-separated id globs")
     c.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    c.add_argument("--symbols", action="store_true", help="list every symbol a side or a where may use, with its meaning")
     c.set_defaults(func=cmd_claims)
 
     k = sub.add_parser("check", help="certified verdicts for every claim on a profile's grid")

@@ -40,7 +40,7 @@ import statistics
 from pathlib import Path
 
 from ..claims.all_laws import scope
-from ..claims.check import ClaimResult, TargetCache, row_instance
+from ..claims.check import ClaimResult, TargetCache, row_instance, undecided_reason
 from ..claims.serialize import cell, to_float
 from .report_scope import from_claims_file, generic_plot, grid_covered, grid_line, relative, replay_command
 
@@ -108,6 +108,7 @@ def check_lines(res: ClaimResult) -> list:
                          f"predictor={r.instance['predictor']}: {r.margin}")
         if len(undefined) > UNDEFINED_SHOWN:
             lines.append(f"  undefined: … and {len(undefined) - UNDEFINED_SHOWN} more (all in --json)")
+        lines += [f"  {line}" for line in scope_lines(res)]
         if res.all_undefined():
             lines.append(f"  every instance is undefined: {c.id} is checked on none")
         ratios = res.ratios()
@@ -131,6 +132,21 @@ def check_lines(res: ClaimResult) -> list:
 
 
 UNDEFINED_SHOWN = 5  # undefined instances listed per claim in the text outputs; the JSON lists all
+
+
+def scope_lines(res: ClaimResult) -> list:
+    """Skipped counts (outside the claim's samplers/where) and the reason of each undecided row shown."""
+    out = []
+    if res.skipped:
+        out.append("skipped (outside the claim's " + " / ".join(res.skipped) + ", not a verdict): "
+                   + ", ".join(f"{n} by {k}" for k, n in res.skipped.items()))
+    undecided = res.undecided_rows()
+    for r in undecided[:UNDEFINED_SHOWN]:
+        out.append(f"undecided: {r.instance['target']}  sampler={r.instance['sampler']}  "
+                   f"predictor={r.instance['predictor']}: {undecided_reason(r)}")
+    if len(undecided) > UNDEFINED_SHOWN:
+        out.append(f"undecided: … and {len(undecided) - UNDEFINED_SHOWN} more (all with their reason in the JSON)")
+    return out
 
 
 def print_check_table(res: ClaimResult) -> None:
@@ -166,6 +182,7 @@ def _md_claim(res: ClaimResult, where: Path | None = None, claims_files=()) -> l
                            f"predictor {md_code(r.instance['predictor'])}: {md_text(r.margin)}")
             if len(undefined) > UNDEFINED_SHOWN:
                 out.append(f"  - … and {len(undefined) - UNDEFINED_SHOWN} more (all listed in report.json)")
+        out += [f"- {md_text(line)}" for line in scope_lines(res)]
         ratios = sorted(res.ratios()) if c.relation != "==" else []
         if ratios:
             out.append(f"- lhs/rhs over instances with rhs > 0: min {cell(ratios[0])}, "
