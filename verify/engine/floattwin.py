@@ -1,0 +1,102 @@
+"""The float twin of an exact target: the mixture law by the float DP, with its proven radius.
+
+``enclosed_metrics`` gives, for a non-adaptive schedule, the mixture-law metrics (mixture KL, TV,
+SER, TER gap, generative log-perplexity gap) as certified enclosures computed from the float DP
+(``verify/certify/floatlaw.py``, docs/certification.md "Float enclosures") instead of the exact
+rational DP. The float law is the one ``laws.mixture_law`` computes on the float copy of the exact
+target (every entry rounded once); the predictors ``perfect`` and ``mix`` use the float formulas
+the operation count covers, ``temp`` and ``noise`` the exact predictor's layers rounded once
+(their float formulas are not the exact predictor's).
+"""
+from __future__ import annotations
+
+import weakref
+
+from flint import fmpq
+
+from ..certify.floatlaw import (FloatBall, LawEnclosure, gen_logppl_ball, law_count, mixture_kl_ball, ser_value,
+                                support_of, tv_ball, underflow_safe)
+from .info import Marginals
+from .laws import mixture_law, step_order
+from .layers import conditional_layer
+from .target import Target, as_float
+
+FLOAT_METRICS = ("mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap")
+
+
+class FloatTwin:
+    """Per exact target: its float copy, float marginals, conditional layers and enclosed laws."""
+
+    def __init__(self, exact_target: Target, exact_marginals: Marginals | None = None):
+        self.exact_target = exact_target
+        self.exact_marginals = exact_marginals or Marginals(exact_target)
+        self.target = exact_target.to_float()  # every entry correctly rounded (int / int)
+        self.marginals = Marginals(self.target)
+        self.conds: dict = {}   # predictor spec → cond_cache of mixture_law
+        self.laws: dict = {}    # (schedule spec, predictor spec) → LawEnclosure or None
+        self._support = None
+
+    @property
+    def support(self):
+        if self._support is None:
+            self._support = support_of(self.exact_target.pmf)
+        return self._support
+
+    def law(self, schedule, predictor) -> LawEnclosure | None:
+        """The float mixture law with its radius, or None where the a-priori analysis does not
+        apply (a fixed plan, an adaptive rule, or a DP that could underflow)."""
+        if getattr(schedule, "adaptive", False) or schedule.kind == "plan":
+            return None
+        key = (schedule.spec, predictor.spec)
+        if key in self.laws:
+            return self.laws[key]
+        kind = getattr(predictor, "kind", "perfect")
+        cache = self.conds.setdefault(predictor.spec, {})
+        compiled = None
+        if kind not in ("perfect", "mix"):
+            compiled = False  # the prefilled layers are batch-last
+            for node, n in schedule.revealed.items():
+                if n < schedule.L and schedule.nodes.get(node) and ("layer", n, False) not in cache:
+                    cache[("layer", n, False)] = as_float(conditional_layer(self.exact_marginals, predictor, n))
+        law = mixture_law(self.target, schedule, predictor, self.marginals, cache, compiled=compiled)
+        enc = None
+        if underflow_safe(self.target.pmf, list(cache.values()), schedule):
+            enc = LawEnclosure(law, law_count(schedule, self.target.q, kind, step_order(schedule)))
+        self.laws[key] = enc
+        return enc
+
+
+_TWINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def twin_of(owner, exact_target: Target, exact_marginals: Marginals | None = None) -> FloatTwin:
+    """The FloatTwin kept as long as ``owner`` lives (a claims Workspace, a measurement)."""
+    tw = _TWINS.get(owner)
+    if tw is None:
+        tw = _TWINS[owner] = FloatTwin(exact_target, exact_marginals)
+    return tw
+
+
+def enclosed_metric(twin: FloatTwin, name: str, schedule, predictor, H=None):
+    """One of FLOAT_METRICS on the instance as a FloatBall (or an exact fmpq where the float law
+    proves it: SER = 0), or None when no enclosure applies (the exact path answers then).
+    ``H`` (an exact value with ``enclose``) is needed for ``gen_logppl_gap`` only."""
+    enc = twin.law(schedule, predictor)
+    if enc is None:
+        return None
+    sup = twin.support
+    if name in ("mixture_kl", "ter_gap"):
+        ball = mixture_kl_ball(sup, enc)
+        if ball is None:
+            return None
+        return FloatBall(ball if name == "mixture_kl" else ball / twin.target.L, name)
+    if name == "tv":
+        return FloatBall(tv_ball(sup, enc), name)
+    if name == "ser":
+        v = ser_value(sup, enc)
+        return v if isinstance(v, fmpq) else FloatBall(v, name)
+    if name == "gen_logppl_gap":
+        if not isinstance(ser_value(sup, enc), fmpq) or H is None:
+            return None
+        return FloatBall(gen_logppl_ball(sup, enc, H.enclose(128)), name)
+    return None
