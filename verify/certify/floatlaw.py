@@ -166,8 +166,9 @@ class FloatBall(Enclosable):
 
 
 def _unit_ball(gamma: fmpq) -> arb:
-    """[1 − γ, 1 + γ]."""
-    return arb(1, gamma)
+    """A ball holding r/r̂ = 1/(1 + θ) for |θ| ≤ γ: [1/(1+γ), 1/(1−γ)] ⊂ [1 − γ', 1 + γ'] with
+    γ' = γ/(1 − γ) (the law's bound is relative to the exact r, not to the float r̂)."""
+    return arb(1, gamma / (1 - gamma))
 
 
 def log_radius(gamma: fmpq) -> fmpq:
@@ -210,7 +211,7 @@ def mixture_kl_ball(sup: Support, enc: LawEnclosure) -> arb | None:
 
 
 def tv_ball(sup: Support, enc: LawEnclosure) -> arb:
-    """TV = ½ Σ |p − r| with r ∈ r̂·[1 − γ, 1 + γ] entrywise (p exact)."""
+    """TV = ½ Σ |p − r| with r ∈ r̂·[1 − γ', 1 + γ'] entrywise (``_unit_ball``; p exact)."""
     unit = _unit_ball(enc.gamma)
     pflat = sup.pmf.reshape(-1)
     flat = enc.law.reshape(-1)
@@ -223,7 +224,7 @@ def tv_ball(sup: Support, enc: LawEnclosure) -> arb:
 
 def ser_value(sup: Support, enc: LawEnclosure):
     """SER = Σ_{p=0} r: the exact rational 0 when every float entry there is 0 (zeros are exact in
-    the relative model), else the ball (Σ r̂)·[1 − γ, 1 + γ]."""
+    the relative model), else the ball (Σ r̂)·[1 − γ', 1 + γ'] (``_unit_ball``)."""
     mask = (sup.pmf == 0).reshape(-1)
     vals = enc.law.reshape(-1)[mask]
     if not np.any(vals != 0):

@@ -100,3 +100,37 @@ def enclosed_metric(twin: FloatTwin, name: str, schedule, predictor, H=None):
             return None
         return FloatBall(gen_logppl_ball(sup, enc, H.enclose(128)), name)
     return None
+
+
+def measure_enclosed(target: Target, schedule, predictor) -> dict:
+    """``metrics.measure`` on an exact target with the mixture-law metrics enclosed from the float
+    DP (``verify measure --exact``): H, TC, DTC, Σ I and the expected KL stay exact log-linear
+    forms; mixture KL, TV, SER (an exact 0 when the float law proves it), TER gap and the
+    generative log-perplexity gap are certified balls of radius γ_N (docs/certification.md).
+    Iteration counts are exact rationals. No exact mixture law is built. None where the a-priori
+    analysis does not apply (``FloatTwin.law``)."""
+    from .laws import expected_kl
+    from .metrics import measure_target
+    from .profile.sizelaws import longest_path
+
+    twin = FloatTwin(target)
+    enc = twin.law(schedule, predictor)
+    if enc is None:
+        return None  # no a-priori bound here (underflow): the caller runs the exact DP
+    out = measure_target(target, twin.exact_marginals)
+    out["engine"] = "enumeration (mixture law: float DP with a proven radius)"
+    out.update({"sampler": schedule.spec, "predictor": predictor.spec,
+                "expected_kl": expected_kl(target, schedule, predictor, twin.exact_marginals)})
+    for name in ("mixture_kl", "tv", "ser", "ter_gap"):
+        v = enclosed_metric(twin, name, schedule, predictor)
+        out[name] = float("inf") if v is None else v  # None: r = 0 where p > 0, an infinite KL
+    out["gen_logppl_gap"] = enclosed_metric(twin, "gen_logppl_gap", schedule, predictor, out["H"])
+    iters = schedule.expected_iterations()
+    out["expected_iterations"] = iters
+    out["expected_iterations_sampler"] = iters
+    out["max_iterations"] = longest_path(schedule)
+    out["float_law_ops"] = enc.ops
+    out["float_law_radius"] = float(enc.gamma)
+    out["enclosed_from_float"] = [k for k in FLOAT_METRICS if out.get(k) is not None and hasattr(out[k], "ball")]
+    out["_mixture_law"] = enc.law
+    return out
