@@ -271,3 +271,50 @@ def test_only_floatverdict_decides_from_floats():
     assert builders == {"verify/certify/verdicts.py"}  # floatverdict builds through verdicts._verdict
     hook = (ROOT / "verify/claims/floatcheck.py").read_text()
     assert "floatverdict.decide(" in hook
+
+
+# ------------------------------------------------------------------ deciding from enclosures
+
+def test_decide_from_balls():
+    """certified / refuted only when the margin ball excludes 0; None (the exact path) otherwise;
+    an identity is refuted by a ball excluding 0 and never proved by one."""
+    from verify.certify.floatlaw import FloatBall
+    from verify.certify.floatverdict import decide
+
+    one = FloatBall(arb(1, fmpq(1, 10)))      # [0.9, 1.1]
+    near0 = FloatBall(arb(0, fmpq(1, 10)))    # [-0.1, 0.1]
+    assert decide("<=", one, fmpq(2)).status == "certified"
+    assert decide("<=", one, fmpq(1, 2)).status == "refuted"
+    assert decide(">=", one, fmpq(1, 2)).status == "certified"
+    assert decide(">=", one, fmpq(2)).status == "refuted"
+    assert decide("<=", one, fmpq(1)) is None and decide("==", one, fmpq(1)) is None
+    assert decide("==", one, fmpq(3)).status == "refuted" and decide("==", one, fmpq(-3)).status == "refuted"
+    assert decide("<=", near0, fmpq(0)) is None
+    # exact values the float law proved (SER = 0): the exact checkers decide, tight included
+    assert decide("==", fmpq(0), fmpq(0), exact_sides=True).status == "tight"
+    v = decide("<=", one, fmpq(2))
+    assert "float DP" in v.how and v.margin_lo > 0.8
+
+
+def test_float_path_gives_the_exact_paths_verdicts():
+    """D-MIX, FG25.TER and FG25.FULL on a few small targets: identical verdicts with the float path
+    and with it switched off, and most D-MIX verdicts come from the float path."""
+    import verify.claims.check as check
+    from proofs_numeric import claim_by_id
+
+    targets = ["markov:L=4,q=2,flip=1/10", "hmm:L=3,q=3,states=2,seed=4", "coloring3:L=3",
+               "dirichlet:L=4,q=2,alpha=1/10,seed=1"]
+    for cid in ("D-MIX", "FG25.TER", "FG25.FULL", "FG25.SER"):
+        claim = claim_by_id(cid)
+        fast = check.run_claim(claim, "ci", check.TargetCache(), targets=targets)
+        saved = check.float_verdict
+        check.float_verdict = lambda *a: None
+        try:
+            slow = check.run_claim(claim, "ci", check.TargetCache(), targets=targets)
+        finally:
+            check.float_verdict = saved
+        assert [r.status for r in fast.rows] == [r.status for r in slow.rows], cid
+        assert fast.rows, cid
+        if cid == "D-MIX":
+            by_float = sum("float DP" in (r.verdict or {}).get("how", "") for r in fast.rows)
+            assert by_float >= fast.counts["certified"] > 0
