@@ -246,3 +246,42 @@ def gen_logppl_ball(sup: Support, enc: LawEnclosure, H_ball: arb) -> arb:
         for k, a in sup.entries:
             total -= arb(float(flat[k])) * unit * a.log()
         return (total - H_ball) / L
+
+
+def cross_entropy_ball(weights: np.ndarray, conds: np.ndarray, wcount: int, ccount: int,
+                       total_weight: int) -> arb | None:
+    """T = Σ_i p_i log c_i (over p_i > 0) from float weights p̃_i = p_i(1 + θ_wcount) and float
+    conditionals ĉ_i = c_i(1 + θ_ccount), where Σ_i p_i = ``total_weight`` exactly.
+
+    Logs are arb balls on the distinct values of ĉ (their float midpoints ℓ_u, off by at most e);
+    the dot product D = fl(Σ p̃ ℓ) is a float with |D − Σ p̃ ℓ| ≤ γ_m Σ |p̃ ℓ| (Higham (3.5), any
+    order, m terms). Then, with A ≥ Σ p̃ |ℓ| and ρ(γ) = γ/(1 − γ):
+    |T − D| ≤ γ_m A + e Σ p̃ + ρ(γ_w)(A + e Σ p̃) + ρ(γ_c) Σ p, and Σ p̃ ≤ (1 + γ_w) Σ p.
+    None if some ĉ = 0 where p̃ > 0 (an infinite cross-entropy: the exact path answers).
+    """
+    w, c = weights.reshape(-1), conds.reshape(-1)
+    nz = w > 0
+    w, c = w[nz], c[nz]
+    if w.size == 0:
+        return arb(0)
+    if not np.all(c > 0):
+        return None
+    uniq, inv = np.unique(c, return_inverse=True)
+    with working_precision(BALL_PREC):
+        mids = np.empty(uniq.size)
+        e = arb(0)
+        for k, v in enumerate(uniq):
+            b = arb(float(v)).log()
+            mids[k] = float(b.mid())
+            t = abs(b - arb(mids[k])).upper()  # an exact point: |log ĉ − ℓ| ≤ t
+            if t > e:
+                e = t
+        ell = mids[inv]
+        D = float(np.dot(w, ell))
+        gm = relative_radius(w.size)
+        A = arb(float(np.dot(w, np.abs(ell)))) / (1 - arb(gm))
+        gw, gc = relative_radius(wcount), relative_radius(ccount)
+        P = arb(total_weight)
+        sum_w = P * (1 + arb(gw))
+        err = arb(gm) * A + e * sum_w + arb(log_radius(gw)) * (A + e * sum_w) + arb(log_radius(gc)) * P
+        return arb(D) + err * arb(0, 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import weakref
 
+import numpy as np
 from flint import fmpq
 
 from ..certify.floatlaw import (FloatBall, LawEnclosure, gen_logppl_ball, law_count, mixture_kl_ball, ser_value,
@@ -119,8 +120,10 @@ def measure_enclosed(target: Target, schedule, predictor) -> dict:
         return None  # no a-priori bound here (underflow): the caller runs the exact DP
     out = measure_target(target, twin.exact_marginals)
     out["engine"] = "enumeration (mixture law: float DP with a proven radius)"
-    out.update({"sampler": schedule.spec, "predictor": predictor.spec,
-                "expected_kl": expected_kl(target, schedule, predictor, twin.exact_marginals)})
+    ekl = expected_kl_enclosure(twin, schedule, predictor, out["H"])
+    if ekl is None:  # temp, noise: the exact log-linear form
+        ekl = expected_kl(target, schedule, predictor, twin.exact_marginals)
+    out.update({"sampler": schedule.spec, "predictor": predictor.spec, "expected_kl": ekl})
     for name in ("mixture_kl", "tv", "ser", "ter_gap"):
         v = enclosed_metric(twin, name, schedule, predictor)
         out[name] = float("inf") if v is None else v  # None: r = 0 where p > 0, an infinite KL
@@ -131,6 +134,40 @@ def measure_enclosed(target: Target, schedule, predictor) -> dict:
     out["max_iterations"] = longest_path(schedule)
     out["float_law_ops"] = enc.ops
     out["float_law_radius"] = float(enc.gamma)
-    out["enclosed_from_float"] = [k for k in FLOAT_METRICS if out.get(k) is not None and hasattr(out[k], "ball")]
+    out["enclosed_from_float"] = [k for k in ("expected_kl",) + FLOAT_METRICS
+                                  if out.get(k) is not None and hasattr(out[k], "ball")]
     out["_mixture_law"] = enc.law
     return out
+
+
+def expected_kl_enclosure(twin: FloatTwin, schedule, predictor, H) -> FloatBall | None:
+    """E_D KL(p ‖ q̂_D) = −H + Σ_{n,s} W(n,s) s/(L−n) c(n) (``laws.expected_kl_parts``) with each
+    level c(n) = −C(L,n)⁻¹ Σ_r Σ_A Σ_x p_A(x) log p̂[r, x, A] enclosed from the float marginal and
+    conditional layers (``floatlaw.cross_entropy_ball``); H exact (its ball). None for a plan,
+    an adaptive rule, or the predictors whose float formulas are not the exact ones (temp, noise)."""
+    from math import comb
+
+    from flint import arb
+
+    from ..certify.floatlaw import conditional_count, cross_entropy_ball, marginal_count
+    from .layers import marginal_layer
+
+    kind = getattr(predictor, "kind", "perfect")
+    if getattr(schedule, "adaptive", False) or schedule.kind == "plan" or kind not in ("perfect", "mix"):
+        return None
+    if not underflow_safe(twin.target.pmf, [], schedule):
+        return None
+    L, q = twin.target.L, twin.target.q
+    levels = twin.conds.setdefault(("levels", predictor.spec), {})
+    total = -H.enclose(128)
+    for (n, s), W in sorted(schedule.size_weights().items()):
+        if n not in levels:
+            top = marginal_layer(twin.marginals, n + 1)
+            cond = conditional_layer(twin.marginals, predictor, n)
+            weights = np.stack([np.moveaxis(top, r, 0) for r in range(n + 1)])
+            levels[n] = cross_entropy_ball(weights, cond, marginal_count(L, q, n + 1),
+                                           conditional_count(L, q, n, kind), (n + 1) * comb(L, n + 1))
+        if levels[n] is None:
+            return None
+        total -= arb(W) * s / (L - n) * levels[n] / comb(L, n)
+    return FloatBall(total, "expected_kl")
