@@ -118,7 +118,7 @@ def measure_enclosed(target: Target, schedule, predictor) -> dict:
     enc = twin.law(schedule, predictor)
     if enc is None:
         return None  # no a-priori bound here (underflow): the caller runs the exact DP
-    out = measure_target(target, twin.exact_marginals)
+    out = measure_target(target, twin.exact_marginals, profile=False)  # the profile is not printed
     out["engine"] = "enumeration (mixture law: float DP with a proven radius)"
     ekl = expected_kl_enclosure(twin, schedule, predictor, out["H"])
     if ekl is None:  # temp, noise: the exact log-linear form
