@@ -1,6 +1,7 @@
 """The float path of the proof check: a claim side over the mixture-law metrics is first evaluated
 on float enclosures (``engine/floattwin.py``), and ``certify/floatverdict.py`` decides when the
-margin ball excludes 0; otherwise ``float_verdict`` returns None and ``check.claim_rows`` runs the
+margin ball excludes 0 (an identity uses the float path only for values it proves exactly: SER = 0);
+otherwise ``float_verdict`` returns None and ``check.claim_rows`` runs the
 exact path as before (exact rationals, exact zero test) — so every ``tight`` verdict, and every
 margin within the float radius, is still decided exactly (docs/certification.md).
 """
@@ -19,8 +20,9 @@ class EnclosedInstance:
     """An Instance whose mixture-law metrics come from the float twin (balls, or exact values the
     float law proves, such as SER = 0); every other quantity is the instance's exact one."""
 
-    def __init__(self, inst):
+    def __init__(self, inst, identity: bool = False):
         self.inst = inst
+        self.identity = identity  # an identity is proved only exactly: serve exact values only
         self.balls = 0   # how many FloatBalls were served
         self.served = 0  # how many float metrics were served (balls or proved exact values)
 
@@ -28,12 +30,12 @@ class EnclosedInstance:
         inst = self.inst
         if name not in FLOAT_METRICS or name in inst.constants:
             return inst.value(name)
-        if inst.schedule is None:
-            raise _NoEnclosure(name)
+        if inst.schedule is None or (self.identity and name != "ser"):
+            raise _NoEnclosure(name)  # (only SER can come out exact: 0 proved by the float law)
         twin = twin_of(inst.ws, inst.target, inst.ws.m)
         H = inst.value("H") if name == "gen_logppl_gap" else None
         v = enclosed_metric(twin, name, inst.schedule, inst.predictor, H)
-        if v is None:
+        if v is None or (self.identity and hasattr(v, "ball")):
             raise _NoEnclosure(name)
         self.served += 1
         self.balls += hasattr(v, "ball")
@@ -49,7 +51,7 @@ def float_verdict(claim, inst, side_value):
         return None
     if not inst.target.exact:
         return None
-    proxy = EnclosedInstance(inst)
+    proxy = EnclosedInstance(inst, identity=claim.relation == "==")
     try:
         lhs = side_value(claim, claim.lhs, proxy)
         rhs = side_value(claim, claim.rhs, proxy)
