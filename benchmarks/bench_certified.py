@@ -8,8 +8,9 @@ Measure cases (what ``verify measure`` computes after parsing, target built insi
 * exact      — ``metrics.measure`` on the exact target (``--exact`` before: the rational DP).
 
 Claim slices (one small deep slice per claim family that uses the mixture-law metrics): the proof
-check's ``run_claim`` with the float path (enclosures) and with it switched off (exact), with the
-verdict counts of both (they must agree).
+check's ``claim_rows`` (every instance's verdict; not the claim's summary, which is cached across
+runs) with the float path (enclosures) and with it switched off (exact), with the verdict counts of
+both (they must agree).
 
 CPU seconds of this process (``time.process_time``) and wall seconds, modes alternated in every
 repeat so that a loaded machine slows all of them alike.
@@ -79,10 +80,12 @@ def claim_modes(claim_id: str, targets: list) -> dict:
             if not float_path:
                 check.float_verdict = lambda *a: None  # the exact path only, as before
             try:
-                res = check.run_claim(claim, "deep", check.TargetCache(), targets=targets)
+                # the rows only: a claim's summary (curves beyond the grid) is cached module-wide
+                # and does not depend on how the rows' verdicts were decided
+                rows = check.claim_rows(claim, "deep", check.TargetCache(), targets=targets)
             finally:
                 check.float_verdict = saved
-            return res.counts, len(res.rows)
+            return check.ClaimResult(claim, "deep", rows).counts, len(rows)
         return go
 
     return {"enclosures": run(True), "exact": run(False)}

@@ -363,3 +363,40 @@ def test_float_path_gives_the_exact_paths_verdicts():
         if cid == "D-MIX":
             by_float = sum("float DP" in (r.verdict or {}).get("how", "") for r in fast.rows)
             assert by_float >= fast.counts["certified"] > 0
+
+
+def _count_closed_form(L, q, sizes, kind):
+    """The docs' table for one composition (one path through the size graph): N_0 = 0 and
+    N_t = N_{t−1} + 3 (weight) + 1 + s_t (N_c(n_{t−1}) + 1) + C(n_t, s_t) − 1."""
+    from math import comb
+
+    def Nm(k):
+        return 1 + (L - k) * (q - 1)
+
+    def Nc(n):
+        if kind in ("perfect", "mix"):
+            return Nm(n + 1) + 2 * Nm(n) + 1 + (3 if kind == "mix" else 0)
+        return 1
+
+    N, n = 0, 0
+    for s in sizes:
+        N += 3 + 1 + s * (Nc(n) + 1) + comb(n + s, s) - 1
+        n += s
+    return N
+
+
+@pytest.mark.parametrize("q,L", [(2, 5), (3, 4)])
+@pytest.mark.parametrize("kind", ["perfect", "mix", "temp"])
+def test_operation_count_closed_form(q, L, kind):
+    """law_count follows the counts of docs/certification.md: one path for a fixed composition;
+    two terminal layers summed (one more rounding) for a two-point random-size law."""
+    from verify.certify.floatlaw import law_count
+    from verify.engine.laws import step_order
+
+    for sizes in [(L,), (1,) * L, (2, L - 2), (1, L - 2, 1)]:
+        sched = parse_sampler("fixed:sizes=" + "+".join(map(str, sizes)), L)
+        assert law_count(sched, q, kind, step_order(sched)) == _count_closed_form(L, q, sizes, kind)
+    a, b = (1, L - 1), (L - 1, 1)
+    sched = parse_sampler(f"random-size:law=1/3@1+{L - 1};2/3@{L - 1}+1", L)
+    want = max(_count_closed_form(L, q, a, kind), _count_closed_form(L, q, b, kind)) + 1
+    assert law_count(sched, q, kind, step_order(sched)) == want
