@@ -400,3 +400,22 @@ def test_operation_count_closed_form(q, L, kind):
     sched = parse_sampler(f"random-size:law=1/3@1+{L - 1};2/3@{L - 1}+1", L)
     want = max(_count_closed_form(L, q, a, kind), _count_closed_form(L, q, b, kind)) + 1
     assert law_count(sched, q, kind, step_order(sched)) == want
+
+
+@pytest.mark.parametrize("kind", ["perfect", "mix"])
+def test_operation_count_sums_the_arrays_reaching_a_node(kind):
+    """mdm:N=2 is a DAG: the terminal (2, L) receives one array from every (1, n), n < L (L arrays,
+    L − 1 roundings), and the result sums it with the terminal (1, L) (one more)."""
+    from math import comb
+
+    from verify.certify.floatlaw import law_count
+    from verify.engine.laws import step_order
+
+    q, L = 2, 4
+    Nm = lambda k: 1 + (L - k) * (q - 1)  # noqa: E731
+    Nc = lambda n: Nm(n + 1) + 2 * Nm(n) + 1 + (3 if kind == "mix" else 0)  # noqa: E731
+    first = {n: 4 + (n * (Nc(0) + 1) + comb(n, n) - 1 if n else 0) for n in range(L + 1)}
+    into_last = [first[n] + 4 + (L - n) * (Nc(n) + 1) + comb(L, L - n) - 1 for n in range(L)]
+    want = max(first[L], max(into_last) + L - 1) + 1
+    sched = parse_sampler("mdm:N=2", L)
+    assert law_count(sched, q, kind, step_order(sched)) == want
