@@ -1,9 +1,10 @@
 """The float twin of an exact target: the mixture law by the float DP, with its proven radius.
 
-``enclosed_metrics`` gives, for a non-adaptive schedule, the mixture-law metrics (mixture KL, TV,
+``enclosed_metric`` gives, for a non-adaptive schedule, the mixture-law metrics (mixture KL, TV,
 SER, TER gap, generative log-perplexity gap) as certified enclosures computed from the float DP
 (``verify/certify/floatlaw.py``, docs/certification.md "Float enclosures") instead of the exact
-rational DP. The float law is the one ``laws.mixture_law`` computes on the float copy of the exact
+rational DP; ``expected_kl_enclosure`` the expected KL from the float layers;
+``measure_enclosed`` is ``verify measure --exact`` built on both. The float law is the one ``laws.mixture_law`` computes on the float copy of the exact
 target (every entry rounded once); the predictors ``perfect`` and ``mix`` use the float formulas
 the operation count covers, ``temp`` and ``noise`` the exact predictor's layers rounded once
 (their float formulas are not the exact predictor's).
