@@ -49,6 +49,11 @@ R = "verify/engine/rules.py"
 A = "verify/engine/adaptive.py"
 SZ = "verify/engine/profile/sizelaws.py"
 PR = "verify/engine/predictors.py"
+FL = "verify/certify/floatlaw.py"
+FV = "verify/certify/floatverdict.py"
+FT = "verify/engine/floattwin.py"
+FC = "verify/claims/floatcheck.py"
+T_FLOAT = ("tests/test_float_enclosures.py",)
 
 
 @dataclass(frozen=True)
@@ -249,6 +254,27 @@ MUTANTS = [
     M("sizelaws-binomial-max-iterations", SZ, "min(nz, L), lambda: mdm(", "min(nz, L - 1), lambda: mdm("),
     M("sizelaws-uniform-max-iterations", SZ, 'SizeLaw("uniform", spec, L, {"K": K}, K, build, closed)',
       'SizeLaw("uniform", spec, L, {"K": K}, L, build, closed)'),
+    # ---------------------------------------------------------------- float enclosures (issue 19)
+    M("floatlaw-radius-halved", FL, "return nu / (1 - nu)", "return nu / (2 - nu)", T_FLOAT),
+    M("floatlaw-weight-count-zero", FL, "WEIGHT_COUNT = 3", "WEIGHT_COUNT = 0", T_FLOAT),
+    M("floatlaw-no-pattern-sum", FL, "c += s * (nc + 1) + comb(n + s, s) - 1", "c += s * (nc + 1)", T_FLOAT),
+    M("floatlaw-factor-count", FL, "c += s * (nc + 1) + comb(n + s, s) - 1", "c += s + comb(n + s, s) - 1", T_FLOAT),
+    M("floatlaw-child-sum-uncounted", FL, "own = max(got) + len(got) - 1", "own = max(got)", T_FLOAT),
+    M("floatlaw-division-count", FL, "c = marginal_count(L, q, n + 1) + 2 * marginal_count(L, q, n) + 1",
+      "c = marginal_count(L, q, n + 1) + 1", T_FLOAT),
+    M("floatlaw-marginal-count", FL, "return 1 + (L - k) * (q - 1)", "return 1", T_FLOAT),
+    M("floatlaw-mix-count", FL, "return c + 3 if kind == \"mix\" else c", "return c", T_FLOAT),
+    M("floatlaw-unit-ball-gamma", FL, "return arb(1, gamma / (1 - gamma))", "return arb(1, gamma / 1000)", T_FLOAT),
+    M("floatlaw-kl-sign", FL, "return sup.plogp - total + arb(0, log_radius(enc.gamma))",
+      "return total - sup.plogp + arb(0, log_radius(enc.gamma))", T_FLOAT),
+    M("floatlaw-ser-always-zero", FL, "if not np.any(vals != 0):", "if True:", T_FLOAT),
+    M("floattwin-temp-float-formula", FT, 'if kind not in ("perfect", "mix"):', "if False:", T_FLOAT),
+    M("floatverdict-straddle-certifies", FV, "    else:\n        return None", "    else:\n        status = \"certified\"", T_FLOAT),
+    M("floatverdict-eq-proves", FV, 'status = "refuted" if relation == "==" else "certified"',
+      'status = "tight" if relation == "==" else "certified"', T_FLOAT),
+    M("floatverdict-ge-margin-swapped", FV, 'if relation == ">=" else _difference(rhs, lhs)',
+      'if relation == "<=" else _difference(rhs, lhs)', T_FLOAT),
+    M("floatcheck-balls-as-exact", FC, "exact_sides=not proxy.balls", "exact_sides=True", T_FLOAT),
 ]
 
 # ---------------------------------------------------------------- WLL26 / CCL25 (plans.py bisection,

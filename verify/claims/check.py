@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..certify.verdicts import check_eq, check_ge, check_le
 from .model import Claim
+from .floatcheck import float_verdict
 from ..errors import NotDefined, SpecError, Undecided, shorten
 from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_admits, grid_schedules
 from . import scope
@@ -293,12 +294,14 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
             continue
         try:
             if claim.checked:
-                lhs = side_value(claim, claim.lhs, inst)
-                rhs = side_value(claim, claim.rhs, inst)
-                v = CHECKERS[claim.relation](lhs, rhs, prec_cap=prec_cap)
+                v = float_verdict(claim, inst, side_value)  # None: the exact path decides
+                if v is None:
+                    lhs = side_value(claim, claim.lhs, inst)
+                    rhs = side_value(claim, claim.rhs, inst)
+                    v = CHECKERS[claim.relation](lhs, rhs, prec_cap=prec_cap)
+                    row._sides = (lhs, rhs)
                 row.status, row.margin, row.verdict = v.status, v.margin, v.to_json()
                 row.lhs, row.rhs = v.lhs_float, v.rhs_float
-                row._sides = (lhs, rhs)
             if claim.statistic is not None:
                 try:
                     row.statistic = to_float(side_value(claim, claim.statistic, inst))

@@ -76,12 +76,22 @@ def _measure(args) -> int:
     exact_target = None
     if sched is not None and not args.exact and getattr(sched, "adaptive", False):
         exact_target = _exact_twin(plan, target)
-    out = measure_target(target) if sched is None else measure(target, sched, pred, exact_target)
+    out = None
+    if args.exact and sched is not None and not getattr(sched, "adaptive", False):
+        from ..engine.floattwin import measure_enclosed  # mixture-law metrics from the float DP
+
+        out = measure_enclosed(target, sched, pred)
+    if out is None:
+        out = measure_target(target) if sched is None else measure(target, sched, pred, exact_target)
     out.update(_w26(target, args.exact))
     header = [f"target   {target.spec}  (q={target.q}, L={target.L})  engine: {out.get('engine', 'enumeration')}"]
     if "sampler" in out:
         header.append(f"sampler  {out['sampler']}   predictor {out['predictor']}   off-support: {out['off_support']}")
-    return _print_measure(args, out, header)
+    footer = ()
+    if out.get("enclosed_from_float"):
+        footer = (f"enclosed from the float DP (radius γ_N = {out['float_law_radius']:.3g}, N = "
+                  f"{out['float_law_ops']}): {', '.join(out['enclosed_from_float'])}; the rest exact",)
+    return _print_measure(args, out, header, footer)
 
 
 def _w26(target, exact: bool) -> dict:

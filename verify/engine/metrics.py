@@ -62,9 +62,9 @@ def output_metrics(target: Target, r: np.ndarray, H) -> dict:
     return out
 
 
-def measure_target(target: Target, marginals: Marginals | None = None) -> dict:
-    """The target's own quantities: H, TC, DTC, Σ I_i (no sampler)."""
-    info = measures(target, marginals or Marginals(target))
+def measure_target(target: Target, marginals: Marginals | None = None, profile: bool = True) -> dict:
+    """The target's own quantities: H, TC, DTC, Σ I_i (no sampler); ``profile`` see ``measures``."""
+    info = measures(target, marginals or Marginals(target), profile)
     return {
         "target": {"spec": target.spec, "q": target.q, "L": target.L},
         "off_support": info["off_support"],

@@ -1,0 +1,62 @@
+"""The float path of the proof check: a claim side over the mixture-law metrics is first evaluated
+on float enclosures (``engine/floattwin.py``), and ``certify/floatverdict.py`` decides when the
+margin ball excludes 0 (an identity uses the float path only for values it proves exactly: SER = 0);
+otherwise ``float_verdict`` returns None and ``check.claim_rows`` runs the
+exact path as before (exact rationals, exact zero test) — so every ``tight`` verdict, and every
+margin within the float radius, is still decided exactly (docs/certification.md).
+"""
+from __future__ import annotations
+
+from ..certify import floatverdict
+from ..engine.floattwin import FLOAT_METRICS, enclosed_metric, twin_of
+from ..errors import NotDefined, Undecided
+
+
+class _NoEnclosure(Exception):
+    """A float metric has no enclosure on this instance: the exact path answers."""
+
+
+class EnclosedInstance:
+    """An Instance whose mixture-law metrics come from the float twin (balls, or exact values the
+    float law proves, such as SER = 0); every other quantity is the instance's exact one."""
+
+    def __init__(self, inst, identity: bool = False):
+        self.inst = inst
+        self.identity = identity  # an identity is proved only exactly: serve exact values only
+        self.balls = 0   # how many FloatBalls were served
+        self.served = 0  # how many float metrics were served (balls or proved exact values)
+
+    def value(self, name: str):
+        inst = self.inst
+        if name not in FLOAT_METRICS or name in inst.constants:
+            return inst.value(name)
+        if inst.schedule is None or (self.identity and name != "ser"):
+            raise _NoEnclosure(name)  # (only SER can come out exact: 0 proved by the float law)
+        twin = twin_of(inst.ws, inst.target, inst.ws.m)
+        H = inst.value("H") if name == "gen_logppl_gap" else None
+        v = enclosed_metric(twin, name, inst.schedule, inst.predictor, H)
+        if v is None or (self.identity and hasattr(v, "ball")):
+            raise _NoEnclosure(name)
+        self.served += 1
+        self.balls += hasattr(v, "ball")
+        return v
+
+
+def float_verdict(claim, inst, side_value):
+    """The verdict from float enclosures, or None (no float metric in the claim, no enclosure, or a
+    margin ball containing 0). ``side_value`` is ``check.side_value``."""
+    if not (isinstance(claim.lhs, str) and isinstance(claim.rhs, str)):
+        return None
+    if not any(name in claim.lhs or name in claim.rhs for name in FLOAT_METRICS):
+        return None
+    if not inst.target.exact:
+        return None
+    proxy = EnclosedInstance(inst, identity=claim.relation == "==")
+    try:
+        lhs = side_value(claim, claim.lhs, proxy)
+        rhs = side_value(claim, claim.rhs, proxy)
+    except (_NoEnclosure, NotDefined, Undecided, ArithmeticError, ValueError, TypeError):
+        return None  # the exact path decides (and raises what it raises) as before
+    if not proxy.served:
+        return None
+    return floatverdict.decide(claim.relation, lhs, rhs, exact_sides=not proxy.balls)

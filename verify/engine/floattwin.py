@@ -1,0 +1,174 @@
+"""The float twin of an exact target: the mixture law by the float DP, with its proven radius.
+
+``enclosed_metric`` gives, for a non-adaptive schedule, the mixture-law metrics (mixture KL, TV,
+SER, TER gap, generative log-perplexity gap) as certified enclosures computed from the float DP
+(``verify/certify/floatlaw.py``, docs/certification.md "Float enclosures") instead of the exact
+rational DP; ``expected_kl_enclosure`` the expected KL from the float layers;
+``measure_enclosed`` is ``verify measure --exact`` built on both. The float law is the one ``laws.mixture_law`` computes on the float copy of the exact
+target (every entry rounded once); the predictors ``perfect`` and ``mix`` use the float formulas
+the operation count covers, ``temp`` and ``noise`` the exact predictor's layers rounded once
+(their float formulas are not the exact predictor's).
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+from flint import fmpq
+
+from ..certify.floatlaw import (FloatBall, LawEnclosure, gen_logppl_ball, law_count, mixture_kl_ball, ser_value,
+                                support_of, tv_ball, underflow_safe)
+from .info import Marginals
+from .laws import mixture_law, step_order
+from .layers import conditional_layer
+from .target import Target, as_float
+
+FLOAT_METRICS = ("mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap")
+
+
+class FloatTwin:
+    """Per exact target: its float copy, float marginals, conditional layers and enclosed laws."""
+
+    def __init__(self, exact_target: Target, exact_marginals: Marginals | None = None):
+        self.exact_target = exact_target
+        self.exact_marginals = exact_marginals or Marginals(exact_target)
+        self.target = exact_target.to_float()  # every entry correctly rounded (int / int)
+        self.marginals = Marginals(self.target)
+        self.conds: dict = {}   # predictor spec → cond_cache of mixture_law
+        self.laws: dict = {}    # (schedule spec, predictor spec) → LawEnclosure or None
+        self._support = None
+
+    @property
+    def support(self):
+        if self._support is None:
+            self._support = support_of(self.exact_target.pmf)
+        return self._support
+
+    def law(self, schedule, predictor) -> LawEnclosure | None:
+        """The float mixture law with its radius, or None where the a-priori analysis does not
+        apply (a fixed plan, an adaptive rule, or a DP that could underflow)."""
+        if getattr(schedule, "adaptive", False) or schedule.kind == "plan":
+            return None
+        key = (schedule.spec, predictor.spec)
+        if key in self.laws:
+            return self.laws[key]
+        kind = getattr(predictor, "kind", "perfect")
+        cache = self.conds.setdefault(predictor.spec, {})
+        compiled = None
+        if kind not in ("perfect", "mix"):
+            compiled = False  # the prefilled layers are batch-last
+            for node, n in schedule.revealed.items():
+                if n < schedule.L and schedule.nodes.get(node) and ("layer", n, False) not in cache:
+                    cache[("layer", n, False)] = as_float(conditional_layer(self.exact_marginals, predictor, n))
+        law = mixture_law(self.target, schedule, predictor, self.marginals, cache, compiled=compiled)
+        enc = None
+        if underflow_safe(self.target.pmf, list(cache.values()), schedule):
+            enc = LawEnclosure(law, law_count(schedule, self.target.q, kind, step_order(schedule)))
+        self.laws[key] = enc
+        return enc
+
+
+_TWINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def twin_of(owner, exact_target: Target, exact_marginals: Marginals | None = None) -> FloatTwin:
+    """The FloatTwin kept as long as ``owner`` lives (a claims Workspace, a measurement)."""
+    tw = _TWINS.get(owner)
+    if tw is None:
+        tw = _TWINS[owner] = FloatTwin(exact_target, exact_marginals)
+    return tw
+
+
+def enclosed_metric(twin: FloatTwin, name: str, schedule, predictor, H=None):
+    """One of FLOAT_METRICS on the instance as a FloatBall (or an exact fmpq where the float law
+    proves it: SER = 0), or None when no enclosure applies (the exact path answers then).
+    ``H`` (an exact value with ``enclose``) is needed for ``gen_logppl_gap`` only."""
+    enc = twin.law(schedule, predictor)
+    if enc is None:
+        return None
+    sup = twin.support
+    if name in ("mixture_kl", "ter_gap"):
+        ball = mixture_kl_ball(sup, enc)
+        if ball is None:
+            return None
+        return FloatBall(ball if name == "mixture_kl" else ball / twin.target.L, name)
+    if name == "tv":
+        return FloatBall(tv_ball(sup, enc), name)
+    if name == "ser":
+        v = ser_value(sup, enc)
+        return v if isinstance(v, fmpq) else FloatBall(v, name)
+    if name == "gen_logppl_gap":
+        if not isinstance(ser_value(sup, enc), fmpq) or H is None:
+            return None
+        return FloatBall(gen_logppl_ball(sup, enc, H.enclose(128)), name)
+    return None
+
+
+def measure_enclosed(target: Target, schedule, predictor) -> dict:
+    """``metrics.measure`` on an exact target with the mixture-law metrics enclosed from the float
+    DP (``verify measure --exact``): H, TC, DTC, Σ I and the expected KL stay exact log-linear
+    forms; mixture KL, TV, SER (an exact 0 when the float law proves it), TER gap and the
+    generative log-perplexity gap are certified balls of radius γ_N (docs/certification.md).
+    Iteration counts are exact rationals. No exact mixture law is built. None where the a-priori
+    analysis does not apply (``FloatTwin.law``)."""
+    from .laws import expected_kl
+    from .metrics import measure_target
+    from .profile.sizelaws import longest_path
+
+    twin = FloatTwin(target)
+    enc = twin.law(schedule, predictor)
+    if enc is None:
+        return None  # no a-priori bound here (underflow): the caller runs the exact DP
+    out = measure_target(target, twin.exact_marginals, profile=False)  # the profile is not printed
+    out["engine"] = "enumeration (mixture law: float DP with a proven radius)"
+    ekl = expected_kl_enclosure(twin, schedule, predictor, out["H"])
+    if ekl is None:  # temp, noise: the exact log-linear form
+        ekl = expected_kl(target, schedule, predictor, twin.exact_marginals)
+    out.update({"sampler": schedule.spec, "predictor": predictor.spec, "expected_kl": ekl})
+    for name in ("mixture_kl", "tv", "ser", "ter_gap"):
+        v = enclosed_metric(twin, name, schedule, predictor)
+        out[name] = float("inf") if v is None else v  # None: r = 0 where p > 0, an infinite KL
+    out["gen_logppl_gap"] = enclosed_metric(twin, "gen_logppl_gap", schedule, predictor, out["H"])
+    iters = schedule.expected_iterations()
+    out["expected_iterations"] = iters
+    out["expected_iterations_sampler"] = iters
+    out["max_iterations"] = longest_path(schedule)
+    out["float_law_ops"] = enc.ops
+    out["float_law_radius"] = float(enc.gamma)
+    out["enclosed_from_float"] = [k for k in ("expected_kl",) + FLOAT_METRICS
+                                  if out.get(k) is not None and hasattr(out[k], "ball")]
+    out["_mixture_law"] = enc.law
+    return out
+
+
+def expected_kl_enclosure(twin: FloatTwin, schedule, predictor, H) -> FloatBall | None:
+    """E_D KL(p ‖ q̂_D) = −H + Σ_{n,s} W(n,s) s/(L−n) c(n) (``laws.expected_kl_parts``) with each
+    level c(n) = −C(L,n)⁻¹ Σ_r Σ_A Σ_x p_A(x) log p̂[r, x, A] enclosed from the float marginal and
+    conditional layers (``floatlaw.cross_entropy_ball``); H exact (its ball). None for a plan,
+    an adaptive rule, or the predictors whose float formulas are not the exact ones (temp, noise)."""
+    from math import comb
+
+    from flint import arb
+
+    from ..certify.floatlaw import conditional_count, cross_entropy_ball, marginal_count
+    from .layers import marginal_layer
+
+    kind = getattr(predictor, "kind", "perfect")
+    if getattr(schedule, "adaptive", False) or schedule.kind == "plan" or kind not in ("perfect", "mix"):
+        return None
+    if not underflow_safe(twin.target.pmf, [], schedule):
+        return None
+    L, q = twin.target.L, twin.target.q
+    levels = twin.conds.setdefault(("levels", predictor.spec), {})
+    total = -H.enclose(128)
+    for (n, s), W in sorted(schedule.size_weights().items()):
+        if n not in levels:
+            top = marginal_layer(twin.marginals, n + 1)
+            cond = conditional_layer(twin.marginals, predictor, n)
+            weights = np.stack([np.moveaxis(top, r, 0) for r in range(n + 1)])
+            levels[n] = cross_entropy_ball(weights, cond, marginal_count(L, q, n + 1),
+                                           conditional_count(L, q, n, kind), (n + 1) * comb(L, n + 1))
+        if levels[n] is None:
+            return None
+        total -= arb(W) * s / (L - n) * levels[n] / comb(L, n)
+    return FloatBall(total, "expected_kl")
