@@ -21,8 +21,13 @@ from .rules import RULES, is_rule
 def parse_sampler(spec: str, L: int) -> Schedule:
     """fixed:sizes=2+2 | balanced:K=3 | count:N=4 | mdm:N=3 | mdm:pi=0.2+0.3+0.5 |
     random-size:law=1/2@1+3;1/2@2+2 (``p@sizes`` entries joined with ';') |
-    random-size:law=grow|shrink|uniform|binomial|odds|file:PATH,... (``sizelaws.py``) |
+    random-size:law=grow|shrink|uniform|binomial|odds|psi-odds|file:PATH,... (``sizelaws.py``) |
+    bernoulli:grid=t0+...+tN|rho=R|N=N[,start=single|parallel][,finish=single|parallel] (``w26laws.py``) |
     plan:blocks=0+2/1/3 (one fixed plan: blocks of 0-based positions in reveal order, joined with '/')."""
+    if isinstance(spec, str) and spec.strip().startswith("bernoulli:"):  # Wainwright's sampler (w26laws.py)
+        from .profile.w26laws import parse_bernoulli
+
+        return parse_bernoulli(spec, L).graph()
     if isinstance(spec, str) and spec.strip().startswith("random-size:") and "@" not in spec:
         law = parse_size_law(spec, L)
         if law.name == "binomial":  # its graph is mdm's: sized like mdm:N before it is built
@@ -92,6 +97,10 @@ def size_law_of(spec_or_schedule, L: int) -> SizeLaw:
                             "fixed, balanced, count, mdm or random-size samplers, or a target small enough to enumerate")
         if text.startswith("random-size:") and "@" not in text:
             return parse_size_law(text, L)
+        if text.startswith("bernoulli:"):
+            from .profile.w26laws import parse_bernoulli
+
+            return parse_bernoulli(text, L)
         if text.startswith("mdm:"):
             _, kv = parse_spec(text, "sampler", verbatim=())
             if "N" in kv and "pi" not in kv:
