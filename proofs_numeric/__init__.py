@@ -12,7 +12,7 @@ from verify.claims.model import Claim, load_claims_file
 from verify.errors import SpecError
 
 HERE = Path(__file__).parent
-BUILTIN_FILES = ("derived.toml", "lc25.toml", "zc26.toml", "cl26.toml", "fg25.toml", "all_laws.toml")
+BUILTIN_FILES = ("derived.toml", "lc25.toml", "zc26.toml", "cl26.toml", "fg25.toml", "all_laws.toml", "w26_schedules.toml")
 
 
 def builtin_claims() -> list[Claim]:

@@ -86,6 +86,10 @@ def grid_schedules(grid: str, L: int) -> list:
                 k += s
             out.append((plan(blocks, L), tuple(blocks)))
         return out
+    if grid in ("w26", "w26-geo", "w26-geo-card"):  # Wainwright 2026's samplers (profile/w26laws.py)
+        from ..engine.profile.w26laws import grid_specs
+
+        return [(parse_sampler(spec, L), None) for spec in grid_specs(grid, L)]
     raise KeyError(grid)
 
 
@@ -96,7 +100,7 @@ def grid_admits(profile: str, grid: str, L: int) -> bool:
 
 
 GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans",
-         "mdm", "count-seq", "entropy-sum", "all-laws")
+         "mdm", "count-seq", "entropy-sum", "all-laws", "w26", "w26-geo", "w26-geo-card")
 MDM_SKEWED = ("mdm:pi=1/2+1/4+1/4", "mdm:pi=1/6+1/3+1/2", "mdm:pi=1/3+0+2/3")
 
 
@@ -278,6 +282,13 @@ def _profile_kl(inst: Instance):
     return total
 
 
+def _w26(inst: Instance, name: str):
+    """Wainwright 2026's bound terms from the target's averaged profile (profile/w26bounds.py)."""
+    from ..engine.profile.w26bounds import symbol_value
+
+    return symbol_value(name, inst.ws.measures["profile"], _sched(inst).params)
+
+
 def _mdm_pi(inst: Instance) -> list:
     s = _sched(inst)
     if s.kind != "mdm":
@@ -350,6 +361,9 @@ _COMPUTE = {
     "budget_max": lambda i: _adaptive(i).budget_max,
     "excess_max": lambda i: _adaptive(i).excess_max,
     "expected_kl_max_entropy": lambda i: _max_entropy_twin(i).expected_kl,  # float
+    "w26_bound": lambda i: _w26(i, "w26_bound"),
+    "w26_ends": lambda i: _w26(i, "w26_ends"),
+    "w26_cor1": lambda i: _w26(i, "w26_cor1"),
 }
 
 

@@ -41,6 +41,10 @@ SYMBOLS = {
     "budget_max": "max over data-reachable states and batches of Σ_{k∈B} min(H(X_k | x_S), η)",
     "excess_max": "max over data-reachable states and batches of Σ_{k∈B} H(X_k | x_S) − max_{k∈B} H(X_k | x_S)",
     "expected_kl_max_entropy": "E KL(p ‖ q) of the max-entropy comparator at the same η (perfect predictor; a float, for shape statistics)",
+    # Wainwright 2026 (W26; docs/w26-samplers.md), linear in the entropy profile
+    "w26_bound": "W26 Theorem 1's right side for the instance's sampler: eq. 17a (bernoulli) or 17b (one composition)",
+    "w26_ends": "W26's start and completion terms D_KL(P_t0 ‖ Q_t0) + Γ_C(T) for the instance's sampler",
+    "w26_cor1": "2 H(t_0, T)/N (bernoulli:N=...) or 2 H^card(a_0, A)/N (psi-odds,N=...): Corollary 1's factor of log ψ(T)/ψ(t_0)",
 }
 
 # Symbols that need a sampler (every grid but "targets") or an explicit plan (the "plans" grid).
@@ -48,11 +52,14 @@ NEEDS_SAMPLER = frozenset({"T", "K", "s_max", "expected_kl", "expected_kl_perfec
                            "ser", "ter_gap", "eps_train", "profile_kl", "plan_kl", "chain_tc",
                            "plan_learning", "gen_logppl_gap", "N", "sum_pi_sq", "pi_sq_over_R", "eta",
                            "expected_iterations", "expected_iterations_sampler", "steps_ge2",
-                           "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy"})
+                           "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy"}) | {
+    "w26_bound", "w26_ends", "w26_cor1"} | {
+    "w26_bound", "w26_ends", "w26_cor1"}
 NEEDS_PLAN = frozenset({"plan_kl", "chain_tc", "plan_learning"})
 
 # Quantities that are non-negative by definition: a float display never shows them negative.
 NONNEGATIVE = frozenset({"H", "TC", "DTC", "DTC_alt", "sum_I", "expected_kl", "expected_kl_perfect",
                          "mixture_kl", "tv", "ser", "ter_gap", "plan_kl", "chain_tc", "sum_pi_sq",
                          "pi_sq_over_R", "expected_iterations", "expected_iterations_sampler", "steps_ge2",
-                         "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy"})
+                         "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy"}) | {
+    "w26_bound", "w26_ends", "w26_cor1"}

@@ -444,15 +444,8 @@ def parse_size_law(spec: str, L: int) -> SizeLaw:
     law = kv.get("law")
     if law is None:
         raise SpecError(f + ".law", "is missing", _ACCEPT)
-    if law == "psi-odds":  # Wainwright's rounding (w26laws.py)
-        from .w26laws import psi_odds
-
-        check_keys(kv, ("law", "rho", "N"), f + ".psi-odds")
-        if ("rho" in kv) == ("N" in kv):
-            raise SpecError(f + ".psi-odds", "needs exactly one of rho or N", _ACCEPT)
-        if "rho" in kv:
-            return psi_odds(L, rho=parse_rational(kv["rho"], f + ".rho"), spec=text)
-        return psi_odds(L, N=parse_int(kv["N"], f + ".N", minimum=1), spec=text)
+    if law == "psi-odds":  # Wainwright's rounding: w26laws.py builds it (it imports this module)
+        raise SpecError(f + ".law", "psi-odds is parsed by verify.engine.samplers", "parse_sampler or size_law_of")
     keys = {"grow": ("law", "r", "randomized"), "shrink": ("law", "r", "randomized"), "uniform": ("law", "K"),
             "binomial": ("law", "N"), "odds": ("law", "rho")}
     if law not in keys:

@@ -34,6 +34,13 @@ def _q(x) -> fmpq:
     return fmpq(x.numerator, x.denominator)
 
 
+def _mul(v, c):
+    """v · c for a rational c: float profiles take float(c) (fmpq · float is not defined)."""
+    if isinstance(v, float) or type(v).__module__ == "numpy":
+        return v * float(c)
+    return v * c
+
+
 def _f(h, m):
     return h[m + 1] - h[m]
 
@@ -58,7 +65,7 @@ def _linear(terms, zero):
     total = zero
     for c, v in terms:
         if c != 0:
-            total = total + v * c
+            total = total + _mul(v, c)
     return total
 
 
@@ -97,7 +104,7 @@ def bernoulli_ends(h, grid, start: str, finish: str):
             p = comb(L, n) * t**n * (1 - t) ** (L - n)
             cost = block_cost(h, 0, n) if which == "start" else block_cost(h, n, L - n)
             if p != 0:
-                total = total + cost * p
+                total = total + _mul(cost, p)
     return total
 
 
@@ -106,7 +113,7 @@ def theorem1_bernoulli(h, grid, start: str, finish: str):
     g = [_q(t) for t in grid]
     total = bernoulli_ends(h, g, start, finish)
     for a, b in zip(g, g[1:]):
-        total = total + ugc_bernoulli(h, a, b) * (_psi(b) / _psi(a) - 1)
+        total = total + _mul(ugc_bernoulli(h, a, b), _psi(b) / _psi(a) - 1)
     return total
 
 
@@ -139,7 +146,7 @@ def theorem1_card(h, sizes):
     a = card_grid(sizes)
     total = card_ends(h, sizes)
     for x, y in zip(a, a[1:]):
-        total = total + ugc_card(h, x, y) * (_psi(fmpq(y, L)) / _psi(fmpq(x + 1, L)) - 1)
+        total = total + _mul(ugc_card(h, x, y), _psi(fmpq(y, L)) / _psi(fmpq(x + 1, L)) - 1)
     return total
 
 
@@ -153,9 +160,9 @@ def corollary1_coefficient(h, law_params: dict, sizes=None):
                          "bernoulli:N=... or random-size:law=psi-odds,N=...")
     if "grid" in law_params:
         g = law_params["grid"]
-        return ugc_bernoulli(h, g[0], g[-1]) * fmpq(2, N)
+        return _mul(ugc_bernoulli(h, g[0], g[-1]), fmpq(2, N))
     a = card_grid(sizes)
-    return ugc_card(h, a[0], a[-1]) * fmpq(2, N)
+    return _mul(ugc_card(h, a[0], a[-1]), fmpq(2, N))
 
 
 def theorem1(h, law_params: dict, sizes=None):
@@ -172,3 +179,33 @@ def ends(h, law_params: dict, sizes=None):
     if "grid" in law_params:
         return bernoulli_ends(h, law_params["grid"], law_params["start"], law_params["finish"])
     return card_ends(h, sizes)
+
+
+# --- claim symbols (verify/claims/symbols.py): one dispatcher for instances and the cone's rays -----
+
+SYMBOLS = ("w26_bound", "w26_ends", "w26_cor1")
+
+
+def single_composition(params: dict):
+    """The one composition of a deterministic sampler (fixed, balanced, count, psi-odds, odds), else None."""
+    if "sizes" in params:
+        return tuple(params["sizes"])
+    for key in ("law", "sizes_law"):
+        law = params.get(key)
+        if isinstance(law, list) and len(law) == 1 and law[0][0] == 1:
+            return tuple(law[0][1])
+    return None
+
+
+def symbol_value(name: str, h, params: dict):
+    """w26_bound (Theorem 1's right side), w26_ends (its start + completion terms) or w26_cor1
+    (2 H(t_0, T)/N, Corollary 1's profile-linear factor) for a sampler's params on profile h."""
+    sizes = None if "grid" in params else single_composition(params)
+    if "grid" not in params and sizes is None:
+        raise NotDefined("claim grid", "Wainwright's bounds need a bernoulli sampler or one composition",
+                         "bernoulli:..., fixed, balanced, count, random-size:law=psi-odds")
+    if name == "w26_bound":
+        return theorem1(h, params, sizes)
+    if name == "w26_ends":
+        return ends(h, params, sizes)
+    return corollary1_coefficient(h, params, sizes)

@@ -241,6 +241,8 @@ def parse_bernoulli(spec: str, L: int):
     elif "rho" in kv:
         rho = parse_rational(kv["rho"], f + ".rho")
         grid, extra = geo_grid(rho, L), {"rho": rho}
+        if L > 2 and (1 + rho) ** (len(grid) - 1) == (L - 1) ** 2:  # no clipped step: this is N=len−1
+            extra["N_budget"] = len(grid) - 1
     else:
         N = parse_int(kv["N"], f + ".N", minimum=1)
         rho = geo_rho_from_budget(N, L)
@@ -294,4 +296,59 @@ def psi_odds(L: int, rho=None, N: int | None = None, spec: str | None = None):
                             "a larger rho or a smaller L")
     spec = spec or ("random-size:law=psi-odds," + (f"rho={rho}" if N is None else f"N={N}"))
     params = {"rho": Fraction(rho)} if N is None else {"N_budget": N}
-    return explicit([(Fraction(1), psi_odds_sizes(L, rho, N))], L, spec, name="psi-odds", params=params)
+    law = explicit([(Fraction(1), psi_odds_sizes(L, rho, N))], L, spec, name="psi-odds", params=params)
+    law.graph().params.update(params)  # the enumeration side sees the budget too (Corollary 1)
+    return law
+
+
+# --- the claim grids "w26" and "w26-geo" (verify/claims/instances.py) --------------------------------
+
+def grid_specs(grid: str, L: int) -> list:
+    """w26: Bernoulli samplers with each start/finish choice and the ψ-odds schedule.
+    w26-geo (Bernoulli) and w26-geo-card (ψ-odds): budget-form samplers meeting Corollary 1's hypothesis N ≥ log(ψ(T)/ψ(t_0)) (Bernoulli only
+    where (L−1)^{2/N} is rational; card: 1 + ρ = ((L−1)(L−2)/2)^{1/N})."""
+    if L < 2:
+        return []
+    if grid == "w26":
+        return ["bernoulli:rho=1", "bernoulli:rho=1,start=parallel,finish=parallel",
+                "bernoulli:grid=1/4+3/4,start=parallel", "random-size:law=psi-odds,rho=1"]
+    if grid == "w26-geo":
+        return [f"bernoulli:N={N}" for N in range(1, 2 * L + 1)
+                if exact_root((L - 1) ** 2, N) is not None and N >= 2 * log(max(L - 1, 1))][:2]
+    if L < 3:  # his interval [a_0, A] = [1, L − 1] needs a_0 < A
+        return []
+    need = log((L - 1) * (L - 2) / 2)
+    n0 = max(1, int(need) + 1)
+    return [f"random-size:law=psi-odds,N={N}" for N in sorted({n0, 2 * n0})]
+
+
+def parse_psi_odds(spec: str, L: int):
+    """``random-size:law=psi-odds,rho=ρ`` or ``…,N=N``."""
+    from ...specs import check_keys, parse_int, parse_rational, parse_spec
+
+    text = spec.strip()
+    _, kv = parse_spec(text, "sampler", verbatim=())
+    f = "sampler.random-size"
+    check_keys(kv, ("law", "rho", "N"), f + ".psi-odds")
+    if ("rho" in kv) == ("N" in kv):
+        raise SpecError(f + ".psi-odds", "needs exactly one of rho or N",
+                        "random-size:law=psi-odds,rho=RHO or random-size:law=psi-odds,N=N")
+    if "rho" in kv:
+        return psi_odds(L, rho=parse_rational(kv["rho"], f + ".rho"), spec=text)
+    return psi_odds(L, N=parse_int(kv["N"], f + ".N", minimum=1), spec=text)
+
+
+def parse_w26(spec, L: int):
+    """The SizeLaw of a ``bernoulli:`` or ``random-size:law=psi-odds`` spec, else None."""
+    if not isinstance(spec, str):
+        return None
+    text = spec.strip()
+    if text.startswith("bernoulli:"):
+        return parse_bernoulli(text, L)
+    if text.startswith("random-size:") and "@" not in text:
+        from ...specs import parse_spec
+
+        _, kv = parse_spec(text, "sampler", verbatim=())
+        if kv.get("law", "").strip() == "psi-odds":
+            return parse_psi_odds(text, L)
+    return None
