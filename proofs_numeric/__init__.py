@@ -16,7 +16,7 @@ BUILTIN_FILES = ("derived.toml", "lc25.toml", "zc26.toml", "cl26.toml", "fg25.to
 
 
 def builtin_claims() -> list[Claim]:
-    from . import cl26, fg25, lc25, lc25_all, zc26
+    from . import cl26, fg25, lc25, lc25_all, w26, zc26
 
     out: list[Claim] = []
     for name in BUILTIN_FILES:
@@ -26,6 +26,7 @@ def builtin_claims() -> list[Claim]:
     out += cl26.PYTHON_CLAIMS
     out += fg25.PYTHON_CLAIMS
     out += lc25_all.PYTHON_CLAIMS
+    out += w26.PYTHON_CLAIMS
     summarizers = {**lc25.SUMMARIZERS, **cl26.SUMMARIZERS}
     recorders = {**lc25.RECORDERS, **cl26.RECORDERS}
     for c in out:  # summaries with plot data for declarative claims (the report renders them)
