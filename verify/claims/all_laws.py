@@ -513,7 +513,10 @@ SCOPE_LISTED = "the listed instances only (the profile's grid of targets)"
 
 
 def scope(claim) -> str:
-    """What a claim's verdicts cover: every law, or the enumerated instances."""
+    """What a claim's verdicts cover: every law, or the enumerated instances (or the claim's own
+    ``scope_note``, for a python claim on this grid that evaluates listed targets, e.g. W26.BOUNDS.L256)."""
+    if getattr(claim, "scope_note", None):
+        return claim.scope_note
     return SCOPE_ALL if claim.grid == GRID else SCOPE_LISTED
 
 

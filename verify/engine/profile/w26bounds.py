@@ -17,6 +17,7 @@ Block cost ``c(n, s) = s f(n) − (h(n+s) − h(n))`` (the exact expected KL of 
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from math import comb
 
 from flint import fmpq
@@ -52,13 +53,14 @@ def block_cost(h, n: int, s: int):
     return _f(h, n) * s - (h[n + s] - h[n])
 
 
+@lru_cache(maxsize=4096)  # consecutive steps share an endpoint; claims reuse grids across targets
 def _tails(L1: int, x: fmpq) -> list:
     """[P(Binomial(L1, x) ≥ j), j = 0..L1+1] exact."""
     pmf = [comb(L1, i) * x**i * (1 - x) ** (L1 - i) for i in range(L1 + 1)]
     out = [fmpq(0)] * (L1 + 2)
     for j in range(L1, -1, -1):
         out[j] = out[j + 1] + pmf[j]
-    return out
+    return tuple(out)
 
 
 def _linear(terms, zero):
