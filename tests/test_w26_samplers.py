@@ -12,7 +12,7 @@ import w26_oracles as W
 from verify.engine.metrics import measure
 from verify.engine.profile.entropy import expected_kl as profile_expected_kl
 from verify.engine.profile.sizelaws import forward_weights
-from verify.engine.profile.w26bounds import theorem1_card, ugc_bernoulli, ugc_card
+from verify.engine.profile.w26bounds import theorem1_bernoulli, theorem1_card, ugc_bernoulli, ugc_card
 from verify.engine.samplers import parse_sampler, size_law_of
 from verify.engine.target import make_target
 from verify.errors import SpecError
@@ -78,6 +78,7 @@ PSI_ODDS_CASES = [
     (8, 1, None, (1, 2, 2, 1, 1, 1)),
     (10, 3, None, (1, 4, 3, 1, 1)),
     (12, None, 2, (1, 6, 4, 1)),                               # (1+ρ)² = 11·10/2 = 55
+    (10, None, 2, (1, 5, 3, 1)),                               # (1+ρ)² = 36: a = 6 is an exact tie, kept (≤)
     (3, 5, None, (1, 1, 1)), (2, 1, None, (1, 1)), (1, 1, None, (1,)),
 ]
 
@@ -187,3 +188,16 @@ def test_card_bound_of_singletons_and_one_block():
         assert theorem1_card(_ray(L, k), (1,) * L) == 0       # every factor ψ(a+1)/ψ(a+1) − 1 vanishes
         assert theorem1_card(_ray(L, k), (L,)) == L - k        # one block: TC of the code
     assert ugc_card(_ray(L, 1), 0, L) == fmpq(L - 1, L)         # (1/L)(1 − 1/L) · L (f(0) − f(1))
+
+
+def test_theorem1_values_worked_by_hand():
+    """Eq. 17b, L = 4, sizes 1+2+1 on the [4, 2] ray: a = (1, 3), (ψ(3/4)/ψ(2/4) − 1) H^card(1, 3) = 2 · 1.
+    Eq. 17a, L = 2 repetition ray, grid 1/3+2/3: h(t) = 2t, H = ∫ 2t(1−t) = 13/81, factor ψ(2/3)/ψ(1/3) − 1 = 3.
+    A parallel start at t_0 = 1/2, L = 3, repetition ray: E c(0, M) = E[M] − P(M ≥ 1) = 3/2 − 7/8 = 5/8."""
+    assert theorem1_card(_ray(4, 2), (1, 2, 1)) == 2
+    assert ugc_bernoulli(_ray(2, 1), Fraction(1, 3), Fraction(2, 3)) == fmpq(13, 81)
+    assert theorem1_bernoulli(_ray(2, 1), ["1/3", "2/3"], "single", "single") == fmpq(13, 27)
+    assert theorem1_bernoulli(_ray(3, 1), ["1/2"], "parallel", "single") == fmpq(5, 8)
+    assert theorem1_bernoulli(_ray(3, 1), ["1/2"], "single", "parallel") == fmpq(1, 1) * (
+        # completion: n ~ Bin(3, 1/2) revealed, cost c(n, 3 − n) = overshoot past k = 1 if n = 0 (2), else 0
+        fmpq(1, 8) * 2)
