@@ -115,6 +115,10 @@ def bernoulli_graph(grid, L: int, start: str, finish: str, spec: str, params: di
     ("f", n) serial completion, ("e",) after a parallel completion. Steps of size 0 do nothing."""
     g = [_fq(t) for t in grid]
     N = len(g) - 1
+    # built for enumeration only (the profile engine uses the closed form): O(N L²) transitions
+    if (N + 1) * L * L > MAX_WORK:
+        raise SpecError("sampler.bernoulli.grid", f"{N} steps at L={L}: about {(N + 1) * L * L:.2g} transitions "
+                        f"(limit {MAX_WORK:.0e})", "fewer grid points or a smaller L (the profile engine has no limit)")
     nodes, revealed = {}, {("e",): L}
     for j in range(N + 1):
         for n in range(L + 1):
@@ -206,9 +210,6 @@ def bernoulli_law(grid, L: int, start: str = "single", finish: str = "single", s
         if v not in STARTS:
             raise SpecError(f"sampler.bernoulli.{key}", f"unknown value {v!r}", "single or parallel")
     N = len(grid) - 1
-    if N * L * L > MAX_WORK * 4 and L <= 64:
-        raise SpecError("sampler.bernoulli.grid", f"{N} steps at L={L}: about {N * L * L:.2g} transitions",
-                        "fewer grid points or a smaller L")
     spec = spec or f"bernoulli:grid={'+'.join(map(str, grid))},start={start},finish={finish}"
     params = {"law": "bernoulli", "grid": grid, "start": start, "finish": finish, **(extra or {})}
     smax = 1 if (N == 0 and start == finish == "single") else L
