@@ -41,6 +41,7 @@ T_ADAPTIVE = ("tests/test_ties.py", "tests/test_adaptive_vs_oracle.py", "tests/t
 T_SIZES = ("tests/test_ties.py", "tests/test_sizelaws.py")
 T_CAPS = ("tests/test_rule_caps.py", "tests/test_api.py", "tests/test_adaptive_vs_oracle.py")
 T_TABLE = ("tests/test_table_predictor.py", "tests/test_api.py")
+T_W26 = ("tests/test_w26_samplers.py",)
 
 V = "verify/certify/verdicts.py"
 LF = "verify/certify/logforms.py"
@@ -54,6 +55,8 @@ FV = "verify/certify/floatverdict.py"
 FT = "verify/engine/floattwin.py"
 FC = "verify/claims/floatcheck.py"
 T_FLOAT = ("tests/test_float_enclosures.py",)
+WL = "verify/engine/profile/w26laws.py"
+WB = "verify/engine/profile/w26bounds.py"
 
 
 @dataclass(frozen=True)
@@ -303,6 +306,32 @@ MUTANTS += [
     M("ccl25-floor-of-ratio", C25, "c = 1 + math.ceil(r)", "c = 1 + math.floor(r)", T_CCL25),
     M("ccl25-budget-search-strict", C25, "if _minimax_bounds(L, mid)[1] <= target:",
       "if _minimax_bounds(L, mid)[1] < target:", T_CCL25),
+    # ---------------------------------------------------------------- W26 samplers and bounds
+    M("w26-graph-beta-unconditional", WL,
+      "        beta = (g[j + 1] - g[j]) / (1 - g[j])\n        for n in range(L):\n            m = L - n",
+      "        beta = g[j + 1] - g[j]\n        for n in range(L):\n            m = L - n", T_W26),
+    M("w26-closed-beta-unconditional", WL, "beta = (g[j + 1] - g[j]) / (one - g[j])", "beta = g[j + 1] - g[j]", T_W26),
+    M("w26-serial-start-hazard", WL, "up = tail[n + 1] / tail[n]", "up = tail[n + 1]", T_W26),
+    M("w26-default-start-parallel", WL, 'kv.get("start", "single")', 'kv.get("start", "parallel")', T_W26),
+    M("w26-serial-finish-cumulative", WL, "            cum += occ[n]", "            cum = occ[n]", T_W26),
+    M("w26-geo-first-odds", WL, "o, top, out = Fraction(1, L - 1), Fraction(L - 1), []",
+      "o, top, out = Fraction(1, L), Fraction(L - 1), []", T_W26),
+    M("w26-geo-no-cap", WL, "o = min(o * (1 + rho), top)", "o = o * (1 + rho)", T_W26),
+    M("w26-psi-odds-base-no-plus-one", WL, "c = (1 + Fraction(rho)) * Fraction(a + 1, L - a - 1)",
+      "c = (1 + Fraction(rho)) * Fraction(a, L - a)", T_W26),
+    M("w26-psi-odds-round-half-up", WL, "nxt = min(A, max(a + 1, floor(c * L / (1 + c))))",
+      "nxt = min(A, max(a + 1, floor(c * L / (1 + c) + Fraction(1, 2))))", T_W26),
+    M("w26-psi-odds-N-strict", WL, "return ratio ** N <= R", "return ratio ** N < R", T_W26),
+    M("w26-psi-odds-no-last-singleton", WL, "    sizes.append(1)\n    return tuple(sizes)",
+      "    sizes[-1] += 1\n    return tuple(sizes)", T_W26),
+    M("w26-ugc-bernstein-weight", WB, "fmpq((k + 1) * (L - 1 - k), L + 1)", "fmpq((k + 1) * (L - k), L + 1)", T_W26),
+    M("w26-ugc-card-weight", WB, "fmpq(j * (L - j), L)", "fmpq(j * (L - j), L * L)", T_W26),
+    M("w26-card-odds-without-plus-one", WB, "_psi(fmpq(y, L)) / _psi(fmpq(x + 1, L)) - 1",
+      "_psi(fmpq(y, L)) / _psi(fmpq(x, L)) - 1", T_W26),
+    M("w26-ber-factor-minus-one", WB, "_psi(b) / _psi(a) - 1)", "_psi(b) / _psi(a))", T_W26),
+    M("w26-start-cost-as-completion", WB,
+      'cost = block_cost(h, 0, n) if which == "start" else block_cost(h, n, L - n)',
+      'cost = block_cost(h, n, L - n)', T_W26),
 ]
 
 

@@ -13,12 +13,11 @@ from verify.errors import SpecError
 
 HERE = Path(__file__).parent
 BUILTIN_FILES = ("derived.toml", "lc25.toml", "zc26.toml", "cl26.toml", "fg25.toml", "all_laws.toml", "wll26.toml",
-                 "w26.toml")
+                 "w26.toml", "w26_schedules.toml")
 
 
 def builtin_claims() -> list[Claim]:
-    from . import cl26, fg25, lc25, lc25_all, zc26
-    from . import w26
+    from . import cl26, fg25, lc25, lc25_all, w26, w26_plots, zc26
 
     out: list[Claim] = []
     for name in BUILTIN_FILES:
@@ -32,6 +31,7 @@ def builtin_claims() -> list[Claim]:
 
     out += wll26.PYTHON_CLAIMS
     out += ccl25.PYTHON_CLAIMS
+    out += w26_plots.PYTHON_CLAIMS
     out += w26.PYTHON_CLAIMS
     summarizers = {**lc25.SUMMARIZERS, **cl26.SUMMARIZERS}
     recorders = {**lc25.RECORDERS, **cl26.RECORDERS}

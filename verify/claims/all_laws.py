@@ -44,7 +44,8 @@ from .symbolic import evaluate, fmpq_of, parse
 GRID = "all-laws"
 
 # Linear in the averaged profile h (units of log q on the rays): docs/cone.md, Theorem 3.
-PROFILE_LINEAR = ("H", "TC", "DTC", "DTC_alt", "sum_I", "expected_kl", "expected_kl_perfect", "profile_kl")
+PROFILE_LINEAR = ("H", "TC", "DTC", "DTC_alt", "sum_I", "expected_kl", "expected_kl_perfect", "profile_kl",
+                  "w26_bound", "w26_ends", "w26_cor1")
 # Numbers fixed by (L, sampler): coefficients, not profile quantities.
 INSTANCE = ("L", "K", "s_max", "T", "expected_iterations", "expected_iterations_sampler", "N")
 _WHY = {
@@ -325,10 +326,29 @@ def ray_values(law) -> dict:
     L = law.L
     _, A = law.start_weights(True)
     ekl = ray_expected_kl(A, L)
-    out = dict(_information_columns(L))
+    out = _RayColumns(_information_columns(L), law=law)
     for name in ("expected_kl", "expected_kl_perfect", "profile_kl"):
         out[name] = ekl
     return out
+
+
+class _RayColumns(dict):
+    """Ray columns; Wainwright's bound terms (O(N L²) each) only when a claim asks for them."""
+
+    def __init__(self, items, law):
+        super().__init__(items)
+        self.law = law
+
+    def __missing__(self, name):
+        from ..engine.profile.w26bounds import SYMBOLS, symbol_value
+
+        if name not in SYMBOLS:
+            raise KeyError(name)
+        L = self.law.L
+        col = [symbol_value(name, [fmpq(min(m, k)) for m in range(L + 1)], self.law.params)
+               for k in range(1, L + 1)]
+        self[name] = col
+        return col
 
 
 class AllLawInstance:
@@ -493,7 +513,10 @@ SCOPE_LISTED = "the listed instances only (the profile's grid of targets)"
 
 
 def scope(claim) -> str:
-    """What a claim's verdicts cover: every law, or the enumerated instances."""
+    """What a claim's verdicts cover: every law, or the enumerated instances (or the claim's own
+    ``scope_note``, for a python claim on this grid that evaluates listed targets, e.g. W26.BOUNDS.L256)."""
+    if getattr(claim, "scope_note", None):
+        return claim.scope_note
     return SCOPE_ALL if claim.grid == GRID else SCOPE_LISTED
 
 
@@ -602,6 +625,8 @@ def _composition_rows(claim, L: int, comps: list, lhs_side, rhs_side, Row):
 
     import numpy as np
 
+    if {str(k) for k in list(lhs_side.coeffs) + list(rhs_side.coeffs)} & {"w26_bound", "w26_ends", "w26_cor1"}:
+        return None  # Wainwright's bound terms are not overshoot columns: ray by ray (_RayColumns)
     n = len(comps)
     over = np.empty((n, L), dtype=np.int64)      # E[O_k] of a fixed composition: its overshoot
     for i, c in enumerate(comps):

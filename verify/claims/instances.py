@@ -95,6 +95,10 @@ def grid_schedules(grid: str, L: int) -> list:
                 k += s
             out.append((plan(blocks, L), tuple(blocks)))
         return out
+    if grid in ("w26", "w26-geo", "w26-geo-card"):  # Wainwright 2026's samplers (profile/w26laws.py)
+        from ..engine.profile.w26laws import grid_specs
+
+        return [(parse_sampler(spec, L), None) for spec in grid_specs(grid, L)]
     raise KeyError(grid)
 
 
@@ -105,7 +109,8 @@ def grid_admits(profile: str, grid: str, L: int) -> bool:
 
 
 GRIDS = ("targets", "compositions", "balanced", "one-block", "singletons", "schedules", "size-laws", "plans",
-         "mdm", "count-seq", "entropy-sum", "all-laws", "adaptive-rules", "bisect")
+         "mdm", "count-seq", "entropy-sum", "all-laws", "adaptive-rules", "bisect",
+         "w26", "w26-geo", "w26-geo-card")
 GRIDS += ("threshold", "topk", "max-entropy", "eb")  # adaptive rules besides CL26's (rule_grid_specs)
 RULE_GRIDS = ("threshold", "topk", "max-entropy", "eb")
 # Grid "adaptive-rules": every built-in adaptive rule (rules.RULES), two parameters each (an exact
@@ -332,6 +337,13 @@ def _profile_kl(inst: Instance):
     return total
 
 
+def _w26_bounds(inst: Instance, name: str):
+    """Wainwright 2026's bound terms from the target's averaged profile (profile/w26bounds.py)."""
+    from ..engine.profile.w26bounds import symbol_value
+
+    return symbol_value(name, inst.ws.measures["profile"], _sched(inst).params)
+
+
 def _mdm_pi(inst: Instance) -> list:
     s = _sched(inst)
     if s.kind != "mdm":
@@ -405,6 +417,9 @@ _COMPUTE = {
     "excess_max": lambda i: _adaptive(i).excess_max,
     "expected_kl_max_entropy": lambda i: _max_entropy_twin(i).expected_kl,  # float
     "adaptive_chain_tc": _adaptive_chain_tc,
+    "w26_bound": lambda i: _w26_bounds(i, "w26_bound"),
+    "w26_ends": lambda i: _w26_bounds(i, "w26_ends"),
+    "w26_cor1": lambda i: _w26_bounds(i, "w26_cor1"),
 }
 # Wainwright 2026's quantities (docs/w26.md), from the instance's entropy profile.
 _COMPUTE.update({name: (lambda n: lambda i: _w26(i, n))(name) for name in (
@@ -412,6 +427,7 @@ _COMPUTE.update({name: (lambda n: lambda i: _w26(i, n))(name) for name in (
 
 
 def _w26(inst: Instance, name: str):
+    """Wainwright 2026's profile quantities (profile/wainwright.py), exact when the target is."""
     from ..engine.profile.wainwright import instance_quantity
 
     return instance_quantity(inst.ws, name, inst.target.exact)

@@ -132,6 +132,8 @@ def candidates(claim: Claim, profile: str = "ci"):
     allowed = tuple(getattr(claim, "families", None) or ())
     if allowed:
         sizes = [(q, L) for q, L in sizes if any(f in allowed for f, _ in _family_choices(q, L, st))]
+    if claim.grid != "all-laws":  # lengths where the grid has no sampler are not drawn
+        sizes = [(q, L) for q, L in sizes if grid_schedules(claim.grid, L)]
 
     @st.composite
     def draw_candidate(draw):
@@ -196,6 +198,8 @@ def pinned_examples(claim: Claim, profile: str = "ci") -> list:
     for q, L, weights, origin in ((2, 2, (2, 1, 1, 2), "two-token"), (2, 3, _weights_of("mds:q=2,L=3,k=2"),
                                                                       "mds:q=2,L=3,k=2")):
         n = len(grid_schedules(claim.grid, L))
+        if n == 0:  # a grid with no sampler at this length (e.g. W26's budget forms)
+            continue
         for idx in sorted({n - 1, 0}):
             out.append(Candidate(q, L, tuple(weights), origin, idx, pred))
     return out

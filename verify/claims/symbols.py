@@ -52,6 +52,10 @@ SYMBOLS = {
     "C_UGC": "W26's coarse complexity 2 log(L−1) H(1/L, 1 − 1/L) (eq. 5a)",
     "P_UGC": "W26's fine-partition complexity (∫ √q(λ) dλ)² (eq. 5b; certified quadrature, not linear in h)",
     "UGC_ratio": "W26's Ratio = C_UGC / P_UGC (eq. 6); undefined for product laws and L <= 2",
+    # Wainwright 2026 (W26; docs/w26-samplers.md), linear in the entropy profile
+    "w26_bound": "W26 Theorem 1's right side for the instance's sampler: eq. 17a (bernoulli) or 17b (one composition)",
+    "w26_ends": "W26's start and completion terms D_KL(P_t0 ‖ Q_t0) + Γ_C(T) for the instance's sampler",
+    "w26_cor1": "2 H(t_0, T)/N (bernoulli:N=...) or 2 H^card(a_0, A)/N (psi-odds,N=...): Corollary 1's factor of log ψ(T)/ψ(t_0)",
 }
 
 # Symbols that need a sampler (every grid but "targets") or an explicit plan (the "plans" grid).
@@ -59,7 +63,9 @@ NEEDS_SAMPLER = frozenset({"T", "K", "s_max", "expected_kl", "expected_kl_perfec
                            "ser", "ter_gap", "eps_train", "profile_kl", "plan_kl", "chain_tc",
                            "plan_learning", "gen_logppl_gap", "N", "sum_pi_sq", "pi_sq_over_R", "eta",
                            "expected_iterations", "expected_iterations_sampler", "steps_ge2",
-                           "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy"})
+                           "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy"}) | {
+    "w26_bound", "w26_ends", "w26_cor1"} | {
+    "w26_bound", "w26_ends", "w26_cor1"}
 NEEDS_PLAN = frozenset({"plan_kl", "chain_tc", "plan_learning"})
 
 # Quantities that are non-negative by definition: a float display never shows them negative.
@@ -75,3 +81,4 @@ SYMBOLS["adaptive_chain_tc"] = ("Σ_t E_p TC(X_{B_t} | x_{U_t}) of an adaptive r
                                 "law (WLL26.T1's chain side; perfect predictor)")
 NEEDS_SAMPLER = NEEDS_SAMPLER | {"adaptive_chain_tc"}
 NONNEGATIVE = NONNEGATIVE | {"adaptive_chain_tc"}
+NONNEGATIVE = NONNEGATIVE | {"w26_bound", "w26_ends", "w26_cor1"}

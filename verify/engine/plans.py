@@ -15,7 +15,7 @@ from flint import fmpq
 
 from ..errors import SpecError, shorten
 
-SAMPLERS = ("fixed", "balanced", "random-size", "mdm", "count", "plan")
+SAMPLERS = ("fixed", "balanced", "random-size", "mdm", "count", "plan", "bernoulli")
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,15 +15,20 @@ from ..errors import SpecError, shorten
 from ..specs import check_keys, parse_fmpq, parse_int, parse_list, parse_spec
 from .plans import SAMPLERS, Schedule, _check_sizes, _guard_mdm, balanced, bisect, count, fixed, mdm, plan, random_size
 from .profile.sizelaws import SizeLaw, binomial, longest_path, parse_size_law
+from .profile.w26laws import parse_w26
 from .rules import RULES, is_rule
 
 
 def parse_sampler(spec: str, L: int) -> Schedule:
     """fixed:sizes=2+2 | balanced:K=3 | count:N=4 | mdm:N=3 | mdm:pi=0.2+0.3+0.5 |
     random-size:law=1/2@1+3;1/2@2+2 (``p@sizes`` entries joined with ';') |
-    random-size:law=grow|shrink|uniform|binomial|odds|file:PATH,... (``sizelaws.py``) |
+    random-size:law=grow|shrink|uniform|binomial|odds|psi-odds|file:PATH,... (``sizelaws.py``) |
+    bernoulli:grid=t0+...+tN|rho=R|N=N[,start=single|parallel][,finish=single|parallel] (``w26laws.py``) |
     plan:blocks=0+2/1/3 (one fixed plan: blocks of 0-based positions in reveal order, joined with '/') |
     plan:bisect=m (WLL26 Theorem 2: recursive bisection by m-blocks, 1 <= m < L)."""
+    w26 = parse_w26(spec, L)  # Wainwright's samplers: bernoulli:..., random-size:law=psi-odds,...
+    if w26 is not None:
+        return w26.graph()
     if isinstance(spec, str) and spec.strip().startswith("random-size:") and "@" not in spec:
         law = parse_size_law(spec, L)
         if law.name == "binomial":  # its graph is mdm's: sized like mdm:N before it is built
@@ -94,6 +99,9 @@ def size_law_of(spec_or_schedule, L: int) -> SizeLaw:
             raise SpecError("sampler", f"{shorten(name)!r} is an adaptive rule: the profile engine (targets too long "
                             "to enumerate) runs non-adaptive samplers only",
                             "fixed, balanced, count, mdm or random-size samplers, or a target small enough to enumerate")
+        w26 = parse_w26(text, L)
+        if w26 is not None:
+            return w26
         if text.startswith("random-size:") and "@" not in text:
             return parse_size_law(text, L)
         if text.startswith("mdm:"):

@@ -24,10 +24,13 @@ Every law below (spec ``random-size:law=...``) is defined exactly, in rationals;
   ``L − 1`` gaps). Closed form: ``A(0) = L/K``, ``A(n) = 1 − C(n−1, K−1)/C(L−1, K−1)`` for ``n ≥ 1``.
 * ``binomial,N=N``: the sizes of ``mdm:N`` (each position's step uniform on 1..N; empty steps do nothing).
   ``A(n) = (L−n) C(L,n) Σ_k π_k R_{k−1}^n (1 − R_{k−1})^{L−n−1}`` with ``R_k = π_1 + … + π_k``.
-* ``odds,rho=ρ``: deterministic sizes whose reveal odds ``n/(L − n)`` grow by the factor ``1 + ρ`` per step
-  (the deterministic comparator): a first singleton (``n_1 = 1``, odds ``o_1 = 1/(L−1)``), then target
+* ``odds,rho=ρ``: deterministic sizes whose reveal odds ``n/(L − n)`` grow by about the factor ``1 + ρ``
+  per step. **Not Wainwright's rule** (that is ``psi-odds``; at L = 12, ρ = 1 this gives 1+1+1+2+2+2+1+1+1,
+  his gives 1+2+3+2+2+1+1), and his bound is not claimed for it. A first singleton (``n_1 = 1``, odds ``o_1 = 1/(L−1)``), then target
   odds ``o_t = o_1 (1+ρ)^{t−1}`` and ``n_t = round(L o_t / (1 + o_t))`` clipped to ``[n_{t−1} + 1, L − 1]``,
   until ``n_t = L − 1``; a last singleton ends it.
+* ``psi-odds,rho=ρ`` or ``psi-odds,N=N``: Wainwright 2026's fixed-cardinality schedule with his rounding
+  (``w26laws.py``): singleton, ``a_{j+1} = max{a ≤ L−1 : ψ(a/L) ≤ (1+ρ) ψ((a_j+1)/L)}``, singleton.
 * ``file:PATH``: a JSON list of ``[probability, [s_1, s_2, …]]``; probabilities written as strings
   (``"1/3"``) are exact, numbers are read as the decimal they print as. Refused (exit 2) unless every
   entry is a composition of L and the probabilities are in [0, 1] and sum to 1.
@@ -49,9 +52,9 @@ from ...errors import SpecError, shorten
 from ..plans import Schedule, mdm
 from ..numbers import log_binom
 
-LAWS = ("grow", "shrink", "uniform", "binomial", "odds", "file", "p@sizes;...")
+LAWS = ("grow", "shrink", "uniform", "binomial", "odds", "psi-odds", "file", "p@sizes;...")
 _ACCEPT = ("law=grow,r=R[,randomized=true] | law=shrink,r=R[,randomized=true] | law=uniform,K=K | "
-           "law=binomial,N=N | law=odds,rho=RHO | law=file:PATH | law=p@s1+s2;...")
+           "law=binomial,N=N | law=odds,rho=RHO | law=psi-odds,rho=RHO | law=psi-odds,N=N | law=file:PATH | law=p@s1+s2;...")
 
 
 def _round_half_up(x: Fraction) -> int:
@@ -441,6 +444,8 @@ def parse_size_law(spec: str, L: int) -> SizeLaw:
     law = kv.get("law")
     if law is None:
         raise SpecError(f + ".law", "is missing", _ACCEPT)
+    if law == "psi-odds":  # Wainwright's rounding: w26laws.py builds it (it imports this module)
+        raise SpecError(f + ".law", "psi-odds is parsed by verify.engine.samplers", "parse_sampler or size_law_of")
     keys = {"grow": ("law", "r", "randomized"), "shrink": ("law", "r", "randomized"), "uniform": ("law", "K"),
             "binomial": ("law", "N"), "odds": ("law", "rho")}
     if law not in keys:
