@@ -47,7 +47,7 @@ from .report_scope import from_claims_file, generic_plot, grid_covered, grid_lin
 PROVENANCE_LEGEND = {
     "abstract": "stated in the paper's abstract (rate-level content only)",
     "reported": "explicit form as described by secondary summaries; constants plausible but unconfirmed",
-    "reading": "our checkable formalisation of an abstract-level claim",
+    "reading": "our checkable formalisation of a paper's statement (an abstract-level claim, or a full-text statement rewritten in our notation)",
     "derived": "our own exact identity or bound; a failure would be a bug in the suite",
 }
 
@@ -622,9 +622,12 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
           "of rhs − lhs ≥ 0), `tight` (equality proved exactly), `refuted` (certified counterexample), "
           "`undecided`. Ratios, best constants and plots are floats, for reading only.", "",
           "Scope: claims on grid `all-laws` hold for every law of every alphabet at their listed lengths and "
-          "samplers (" + (", ".join(f"`{r.claim.id}`" for r in results if r.claim.grid == "all-laws") or "none here")
+          "samplers (" + (", ".join(f"`{r.claim.id}`" for r in results
+                                   if r.claim.grid == "all-laws" and not getattr(r.claim, "scope_note", None))
+                         or "none here")
           + f"; decided on the rays of the profile cone, {_docs_ref(out, 'docs/cone.md', 'cone.md')}); every other "
-          "verdict holds for the listed instances only. Each claim's section states the grid it covered "
+          "verdict holds for the listed instances only (an `all-laws` claim with a note of its own, such as a plot on "
+          "listed targets, says so in its section). Each claim's section states the grid it covered "
           "(L per q, target families, samplers, predictors).", "",
           f"Every claim's statement, notation and provenance are explained in {_docs_ref(out, 'docs/index.md')}. "
           f"Regenerate with {md_code(command)}; the output is identical byte for byte "
