@@ -324,3 +324,57 @@ def test_measure_exact_past_the_certified_length_shows_floats_and_says_why():
     assert "L = 300 > 256" in out["w26_undefined"]["exact"]
     assert "H" in out["enclosures"] and "UGC_ratio" not in out["enclosures"]
     assert out["UGC_ratio"] > 1
+
+
+# ---------------------------------------------------------------- a reviewer's all-law claims on W26 symbols
+
+def _all_law_claim(tmp_path, relation, lhs, rhs):
+    from verify.claims.model import load_claims_file
+
+    p = tmp_path / "w26_all.toml"
+    p.write_text(f'''[[claim]]
+id = "X.W26"
+paper = "W26"
+provenance = "reading"
+statement = 'x'
+relation = "{relation}"
+grid = "all-laws"
+lengths = [5, 8]
+samplers = ["balanced:K=2"]
+lhs = "{lhs}"
+rhs = "{rhs}"
+''')
+    return load_claims_file(p)[0]
+
+
+@pytest.mark.parametrize("relation,lhs,rhs,status", [
+    # on ray k < L (units of log q): H(0,1) = k(L−k)/(L+1), TSE = k(L−k)/2, H^card(0,L) = k(L−k)/L,
+    # TC = L − k, DTC = k; all vanish on the product ray k = L
+    ("==", "TSE", "(L+1)/2 * H01", "tight"),
+    ("==", "H_card_total", "(L+1)/L * H01", "tight"),
+    ("==", "TC_integral", "TC", "tight"),
+    ("==", "DTC_integral", "DTC", "tight"),
+    ("<=", "H01", "TC", "certified"),          # k(L−k)/(L+1) < L − k for every k < L
+    ("<=", "2*H01", "DTC", "refuted"),         # 2k(L−k)/(L+1) > k at k = 1, L ≥ 5
+])
+def test_declarative_all_law_claims_decide_w26_quantities_on_the_rays(tmp_path, relation, lhs, rhs, status):
+    from verify.claims.check import run_claim
+
+    res = run_claim(_all_law_claim(tmp_path, relation, lhs, rhs), "ci", witness_dir=tmp_path)
+    assert len(res.rows) == 2
+    want = {"certified": ("certified",), "tight": ("tight",), "refuted": ("refuted",)}[status]
+    assert {r.status for r in res.rows} == set(want), [(r.status, r.instance) for r in res.rows]
+    if status == "refuted":
+        for r in res.rows:  # most violated ray: 2k(L−k)/(L+1) − k is largest at k = ⌊(L−1)/2⌋ or so
+            L, k = r.instance["L"], r.instance["ray"]
+            gap = {kk: Fraction(2 * kk * (L - kk), L + 1) - kk for kk in range(1, L)}
+            assert gap[k] == max(gap.values()) > 0
+
+
+def test_all_law_grid_refuses_dhw_and_ugc_in_one_line(tmp_path):
+    from verify.errors import SpecError
+
+    for side in ("DHW", "P_UGC", "UGC_ratio"):
+        with pytest.raises(SpecError) as err:
+            _all_law_claim(tmp_path, "<=", side, "TC")
+        assert side in str(err.value) and "\n" not in str(err.value)

@@ -46,6 +46,12 @@ GRID = "all-laws"
 # Linear in the averaged profile h (units of log q on the rays): docs/cone.md, Theorem 3.
 PROFILE_LINEAR = ("H", "TC", "DTC", "DTC_alt", "sum_I", "expected_kl", "expected_kl_perfect", "profile_kl",
                   "w26_bound", "w26_ends", "w26_cor1")
+# Wainwright's profile quantities with rational ray values (docs/w26.md); DHW's involve 1/e and
+# P_UGC, UGC_ratio are not linear in h.
+W26_RAY_QUANTITIES = ("H01", "H_card_total", "TSE", "TC_integral", "DTC_integral")
+PROFILE_LINEAR += W26_RAY_QUANTITIES
+# Columns read ray by ray (_RayColumns), not from the composition rows' overshoot matrix.
+_RAY_ONLY = frozenset({"w26_bound", "w26_ends", "w26_cor1"} | set(W26_RAY_QUANTITIES))
 # Numbers fixed by (L, sampler): coefficients, not profile quantities.
 INSTANCE = ("L", "K", "s_max", "T", "expected_iterations", "expected_iterations_sampler", "N")
 _WHY = {
@@ -55,6 +61,10 @@ _WHY = {
     "ter_gap": "mixture KL / L is not linear in the entropy profile",
     "gen_logppl_gap": "not a function of the entropy profile",
     "eps_train": "depends on the predictor, not on the entropy profile",
+    "DHW": "its ray values involve 1/e (not rational): use the targets grid",
+    "P_UGC": "integrates a square root of h': not linear in the entropy profile",
+    "C_UGC": "defined beside P_UGC for its ratio: use the targets grid",
+    "UGC_ratio": "a ratio of a linear and a non-linear functional of the profile",
 }
 ACCEPTED = ("homogeneous linear forms in " + ", ".join(PROFILE_LINEAR) + " with coefficients in "
             + ", ".join(INSTANCE) + " and the claim's constants")
@@ -340,8 +350,15 @@ class _RayColumns(dict):
         self.law = law
 
     def __missing__(self, name):
+        from ..engine.profile import wainwright
         from ..engine.profile.w26bounds import SYMBOLS, symbol_value
 
+        if name in W26_RAY_QUANTITIES:  # rays k < L from the definitions; all vanish on the product ray
+            ray = {"H01": wainwright.ray_H01, "H_card_total": wainwright.ray_H_card, "TSE": wainwright.ray_TSE,
+                   "TC_integral": wainwright.ray_TC_integral, "DTC_integral": wainwright.ray_DTC_integral}[name]
+            col = list(ray(self.law.L)) + [fmpq(0)]
+            self[name] = col
+            return col
         if name not in SYMBOLS:
             raise KeyError(name)
         L = self.law.L
@@ -625,8 +642,8 @@ def _composition_rows(claim, L: int, comps: list, lhs_side, rhs_side, Row):
 
     import numpy as np
 
-    if {str(k) for k in list(lhs_side.coeffs) + list(rhs_side.coeffs)} & {"w26_bound", "w26_ends", "w26_cor1"}:
-        return None  # Wainwright's bound terms are not overshoot columns: ray by ray (_RayColumns)
+    if {str(k) for k in list(lhs_side.coeffs) + list(rhs_side.coeffs)} & _RAY_ONLY:
+        return None  # Wainwright's terms are not overshoot columns: ray by ray (_RayColumns)
     n = len(comps)
     over = np.empty((n, L), dtype=np.int64)      # E[O_k] of a fixed composition: its overshoot
     for i, c in enumerate(comps):
