@@ -63,7 +63,7 @@ _WHY = {
     "eps_train": "depends on the predictor, not on the entropy profile",
     "DHW": "its ray values involve 1/e (not rational): use the targets grid",
     "P_UGC": "integrates a square root of h': not linear in the entropy profile",
-    "C_UGC": "defined beside P_UGC for its ratio: use the targets grid",
+    "C_UGC": "kept beside P_UGC and their ratio, which are not linear in the profile: use the targets grid",
     "UGC_ratio": "a ratio of a linear and a non-linear functional of the profile",
 }
 ACCEPTED = ("homogeneous linear forms in " + ", ".join(PROFILE_LINEAR) + " with coefficients in "
