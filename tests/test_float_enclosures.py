@@ -419,3 +419,51 @@ def test_operation_count_sums_the_arrays_reaching_a_node(kind):
     want = max(first[L], max(into_last) + L - 1) + 1
     sched = parse_sampler("mdm:N=2", L)
     assert law_count(sched, q, kind, step_order(sched)) == want
+
+
+# ---------------------------------------------------------------- inputs the float copy cannot hold
+
+def _measure_json(*args):
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "verify.cli", "measure", "--json", *args],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_an_entry_flushed_to_zero_sends_measure_exact_to_the_exact_path():
+    # copy law with δ = 10⁻⁴⁰⁰: p(11) = δ rounds to 0.0 in binary64. One block of two draws both
+    # tokens independently from their marginals, so SER = 2δ(1 − δ) > 0 exactly: the float copy
+    # would "prove" SER = 0 (and an infinite KL) from its flushed zero.
+    from distributions import parse_target
+    from verify.engine.floattwin import measure_enclosed
+    from verify.engine.metrics import measure
+    from verify.engine.predictors import parse_predictor
+    from verify.engine.samplers import parse_sampler
+
+    target = parse_target("copy:L=2,delta=1e-400", exact=True)
+    sched, pred = parse_sampler("fixed:sizes=2", 2), parse_predictor("perfect")
+    assert measure_enclosed(target, sched, pred) is None  # refused: the exact path decides
+    exact = measure(target, sched, pred)
+    d = target.pmf[1, 1]  # the copy law X1 = X2 ~ (1 − δ, δ): two independent marginal draws differ
+    assert exact["ser"] > 0 and exact["ser"] == 2 * d * (1 - d)
+
+
+def test_a_weight_below_the_float_range_is_refused_by_the_underflow_check_not_a_crash():
+    from flint import fmpq
+
+    from verify.certify.floatlaw import _log2_fraction
+
+    assert _log2_fraction(fmpq(1, 10**400)) == pytest.approx(-400 * 3.321928094887362)
+    got = _measure_json("--target", "product:L=4,q=2", "--sampler", "bernoulli:grid=1e-400+1/2", "--exact")
+    assert "expected_kl" in got
+
+
+def test_measure_exact_keeps_the_learning_terms():
+    args = ("--target", "markov:L=4,q=2,flip=1/10", "--sampler", "fixed:sizes=2+2", "--predictor", "mix:lam=1/10")
+    plain, exact = _measure_json(*args), _measure_json(*args, "--exact")
+    assert exact["eps_train"] == pytest.approx(plain["eps_train"]) and plain["eps_train"] > 0
+    assert exact["learning_levels"] == pytest.approx(plain["learning_levels"])

@@ -126,6 +126,20 @@ def _min_positive_log2(arr: np.ndarray) -> float:
     return math.log2(float(pos.min())) if pos.size else 0.0
 
 
+def zeros_kept(exact, rounded: np.ndarray) -> bool:
+    """True if rounding sent no non-zero exact entry to 0.0: the zero pattern is the exact one.
+    ``underflow_safe`` sees the rounded arrays only, so an input entry flushed to zero on
+    conversion (below 2⁻¹⁰⁷⁴) would escape it and break the relative model (a false SER = 0)."""
+    exact = np.asarray(exact)
+    nonzero = sum(1 for v in exact.reshape(-1) if v != 0) if exact.dtype == object else int(np.count_nonzero(exact))
+    return nonzero == int(np.count_nonzero(rounded))
+
+
+def _log2_fraction(prob) -> float:
+    """log2 of a positive rational from its integers (no float underflow for tiny weights)."""
+    return math.log2(int(prob.p)) - math.log2(int(prob.q))
+
+
 def underflow_safe(pmf: np.ndarray, cond_layers, schedule) -> bool:
     """True if no positive value of the DP can leave binary64's normal range.
 
@@ -140,7 +154,7 @@ def underflow_safe(pmf: np.ndarray, cond_layers, schedule) -> bool:
     for key, edges in schedule.nodes.items():
         for prob, s, _ in edges:
             if prob != 0:
-                w_min = min(w_min, math.log2(int(prob.p) / int(prob.q)) - math.log2(comb(L - schedule.revealed[key], s)))
+                w_min = min(w_min, _log2_fraction(prob) - math.log2(comb(L - schedule.revealed[key], s)))
     depth = max(schedule.depths().values())
     return _min_positive_log2(pmf) > MIN_NORMAL_LOG2 and depth * w_min + L * c_min > MIN_NORMAL_LOG2
 

@@ -17,10 +17,11 @@ import numpy as np
 from flint import fmpq
 
 from ..certify.floatlaw import (FloatBall, LawEnclosure, gen_logppl_ball, law_count, mixture_kl_ball, ser_value,
-                                support_of, tv_ball, underflow_safe)
+                                support_of, tv_ball, underflow_safe, zeros_kept)
 from .info import Marginals
 from .laws import mixture_law, step_order
 from .layers import conditional_layer
+from .predictors import builtin_kind
 from .target import Target, as_float
 
 FLOAT_METRICS = ("mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap")
@@ -37,12 +38,21 @@ class FloatTwin:
         self.conds: dict = {}   # predictor spec → cond_cache of mixture_law
         self.laws: dict = {}    # (schedule spec, predictor spec) → LawEnclosure or None
         self._support = None
+        self._pmf_kept = None
 
     @property
     def support(self):
         if self._support is None:
             self._support = support_of(self.exact_target.pmf)
         return self._support
+
+    @property
+    def pmf_kept(self) -> bool:
+        """True if rounding the exact pmf to binary64 sent no positive entry to 0 (the underflow
+        check sees only the float copy's positive entries: a flushed entry would hide from it)."""
+        if self._pmf_kept is None:
+            self._pmf_kept = zeros_kept(self.exact_target.pmf, self.target.pmf)
+        return self._pmf_kept
 
     def law(self, schedule, predictor) -> LawEnclosure | None:
         """The float mixture law with its radius, or None where the a-priori analysis does not
@@ -52,17 +62,23 @@ class FloatTwin:
         key = (schedule.spec, predictor.spec)
         if key in self.laws:
             return self.laws[key]
-        kind = getattr(predictor, "kind", "perfect")
+        kind = builtin_kind(predictor)
+        if kind == "custom":  # a subclass's own conditional: the operation counts are not its
+            self.laws[key] = None
+            return None
         cache = self.conds.setdefault(predictor.spec, {})
         compiled = None
+        kept = self.pmf_kept
         if kind not in ("perfect", "mix"):
             compiled = False  # the prefilled layers are batch-last
             for node, n in schedule.revealed.items():
                 if n < schedule.L and schedule.nodes.get(node) and ("layer", n, False) not in cache:
-                    cache[("layer", n, False)] = as_float(conditional_layer(self.exact_marginals, predictor, n))
+                    exact_layer = conditional_layer(self.exact_marginals, predictor, n)
+                    cache[("layer", n, False)] = as_float(exact_layer)
+                    kept = kept and zeros_kept(exact_layer, cache[("layer", n, False)])
         law = mixture_law(self.target, schedule, predictor, self.marginals, cache, compiled=compiled)
         enc = None
-        if underflow_safe(self.target.pmf, list(cache.values()), schedule):
+        if kept and underflow_safe(self.target.pmf, list(cache.values()), schedule):
             enc = LawEnclosure(law, law_count(schedule, self.target.q, kind, step_order(schedule)))
         self.laws[key] = enc
         return enc
@@ -112,7 +128,7 @@ def measure_enclosed(target: Target, schedule, predictor) -> dict:
     Iteration counts are exact rationals. No exact mixture law is built. None where the a-priori
     analysis does not apply (``FloatTwin.law``)."""
     from .laws import expected_kl
-    from .metrics import measure_target
+    from .metrics import learning_terms, measure_target
     from .profile.sizelaws import longest_path
 
     twin = FloatTwin(target)
@@ -129,6 +145,7 @@ def measure_enclosed(target: Target, schedule, predictor) -> dict:
         v = enclosed_metric(twin, name, schedule, predictor)
         out[name] = float("inf") if v is None else v  # None: r = 0 where p > 0, an infinite KL
     out["gen_logppl_gap"] = enclosed_metric(twin, "gen_logppl_gap", schedule, predictor, out["H"])
+    out.update(learning_terms(twin.exact_marginals, predictor, schedule))  # exact, as without --exact
     iters = schedule.expected_iterations()
     out["expected_iterations"] = iters
     out["expected_iterations_sampler"] = iters
@@ -153,10 +170,10 @@ def expected_kl_enclosure(twin: FloatTwin, schedule, predictor, H) -> FloatBall 
     from ..certify.floatlaw import conditional_count, cross_entropy_ball, marginal_count
     from .layers import marginal_layer
 
-    kind = getattr(predictor, "kind", "perfect")
+    kind = builtin_kind(predictor)
     if getattr(schedule, "adaptive", False) or schedule.kind == "plan" or kind not in ("perfect", "mix"):
         return None
-    if not underflow_safe(twin.target.pmf, [], schedule):
+    if not twin.pmf_kept or not underflow_safe(twin.target.pmf, [], schedule):
         return None
     L, q = twin.target.L, twin.target.q
     levels = twin.conds.setdefault(("levels", predictor.spec), {})
