@@ -262,3 +262,77 @@ def test_shape_claim_where_undefined_is_listed_not_a_crash(tmp_path, capsys):
     assert rc == 0
     assert res["undefined"] == len(zoo_grid(3, 2)) and res["instances"] == len(zoo_grid(2, 2)) + len(zoo_grid(3, 2))
     assert res["summary"]["witness"]["L"] == 2
+
+
+def test_a_claim_keeps_its_own_sizes_when_another_claim_widens_the_run(tmp_path):
+    """Task runs share one target list across claims; a claim without lengths must still see only
+    the profile's sizes, however far another claim's lengths reach."""
+    from verify.claims.check import run_claim
+    from verify.claims.distributed import run_claims
+    from verify.claims.model import load_claims_file
+
+    f = tmp_path / "c.toml"
+    f.write_text(HEAD.format(id="R.A", grid="targets", lhs="H", rhs="L") + 'lengths = [7]\nalphabets = [2]\n'
+                 + 'families = ["product"]\n'
+                 + HEAD.format(id="R.B", grid="targets", lhs="H", rhs="L") + 'families = ["product"]\n')
+    a, b = load_claims_file(f)
+    alone = run_claim(b, "ci")
+    _, together = run_claims([a, b], "ci", cache_dir=tmp_path / "cache")
+    sizes = {(r.instance["target"]) for r in together.rows}
+    assert len(together.rows) == len(alone.rows) and sizes == {r.instance["target"] for r in alone.rows}
+    assert not any("L=7" in s for s in sizes)
+
+
+@pytest.mark.parametrize("where,status", [
+    # at L = 3 the side 1/(L − 3) has no value; Kleene's logic decides without it when another part does
+    ("L >= 3 or 1/(L - 3) > 0", "checked"),
+    ("1/(L - 3) > 0 or L >= 3", "checked"),
+    ("L < 3 and 1/(L - 3) > 0", "skipped"),
+    ("1/(L - 3) > 0 and L < 3", "skipped"),
+    ("1/(L - 3) > 0 and L >= 3", "undefined"),
+    ("L < 3 or 1/(L - 3) > 0", "undefined"),
+])
+def test_where_is_three_valued_and_order_free(tmp_path, where, status):
+    from verify.claims.check import run_claim
+    from verify.claims.model import load_claims_file
+
+    f = tmp_path / "c.toml"
+    f.write_text(HEAD.format(id="R.W", grid="targets", lhs="H", rhs="L") + 'lengths = [3]\nalphabets = [2]\n'
+                 + 'families = ["product"]\n' + f'where = "{where}"\n')
+    res = run_claim(load_claims_file(f)[0], "ci")
+    n = sum(1 for t in zoo_grid(3, 2) if t.startswith("product"))
+    got = {"checked": sum(1 for r in res.rows if r.status in ("certified", "tight")),
+           "skipped": sum(res.skipped.values()),
+           "undefined": sum(1 for r in res.rows if r.status == "undefined")}
+    assert got[status] == n and sum(got.values()) == n, got
+
+
+@pytest.mark.parametrize("where,word", [("K >= 2 or 1 < 2", "no symbol"), ("K >= 2 and 0 > 1", "no symbol"),
+                                        ("expected_kl_max_entropy > 0", "float")])
+def test_where_refuses_constant_comparisons_and_float_symbols(tmp_path, where, word):
+    from verify.claims.model import load_claims_file
+    from verify.errors import SpecError
+
+    f = tmp_path / "c.toml"
+    f.write_text(HEAD.format(id="R.W", grid="entropy-sum", lhs="expected_kl", rhs="TC") + f'where = "{where}"\n')
+    with pytest.raises(SpecError) as err:
+        load_claims_file(f)
+    assert word in str(err.value) and "\n" not in str(err.value)
+
+
+def test_search_draws_at_the_claims_own_lengths_and_alphabets(tmp_path, capsys):
+    """L + q <= 5 holds exactly at (L, q) = (3, 2), its only size, and fails at every larger one:
+    the hunt must stay at (3, 2) and never report a refutation."""
+    f = tmp_path / "c.toml"
+    f.write_text(HEAD.format(id="R.S3", grid="compositions", lhs="L + q", rhs="5") + 'lengths = [3]\nalphabets = [2]\n')
+    rc = main(["search", "R.S3", "--claims-file", str(f), "--budget", "20", "--seed", "0",
+               "--witness-dir", str(tmp_path / "w")])
+    out = capsys.readouterr().out
+    assert rc == 0 and "verdict: refuted" not in out, out
+
+
+def test_a_scope_that_skips_every_instance_is_checked_on_none_and_fails(tmp_path, capsys):
+    text = HEAD.format(id="R.NONE", grid="balanced", lhs="expected_kl", rhs="TC") + 'where = "K > L"\n'
+    rc, out, data = _check(tmp_path, capsys, text, "R.NONE")
+    assert rc == 1 and "checked on none" in out
+    assert data["skipped"] == {"where": data["skipped"]["where"]} and data["skipped"]["where"] > 0

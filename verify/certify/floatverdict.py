@@ -23,16 +23,17 @@ _HOW = ("float DP enclosure (a-priori radius γ_N, docs/certification.md): margi
         f"{FLOAT_PREC} bits excludes 0")
 
 
-def decide(relation: str, lhs, rhs, exact_sides: bool = False) -> Verdict | None:
+def decide(relation: str, lhs, rhs, exact_sides: bool = False, prec_cap: int | None = None) -> Verdict | None:
     """Verdict on ``lhs relation rhs`` from enclosures, or None when the margin ball contains 0.
 
     ``exact_sides``: the float path served exact values only (e.g. SER = 0, proved by the float
-    law's zero pattern, docs/certification.md), so the exact checkers decide as usual.
+    law's zero pattern, docs/certification.md), so the exact checkers decide as usual, at the
+    run's precision cap.
     """
     if relation not in _RELATIONS:
         return None
     if exact_sides:
-        return _EXACT[relation](lhs, rhs)
+        return _EXACT[relation](lhs, rhs) if prec_cap is None else _EXACT[relation](lhs, rhs, prec_cap=prec_cap)
     lhs, rhs = as_enclosable(lhs), as_enclosable(rhs)
     margin = _difference(lhs, rhs) if relation == ">=" else _difference(rhs, lhs)
     with working_precision(FLOAT_PREC):

@@ -118,7 +118,7 @@ def admits(claim: Claim, profile: str, spec: str) -> bool:
     from distributions import plan_spec
 
     plan = plan_spec(spec)
-    if (claim.lengths or claim.alphabets) and (plan.L, plan.q) not in scope.sizes(claim, profile):
+    if (plan.L, plan.q) not in scope.sizes(claim, profile):  # also when another claim widened the run
         return False
     return scope.own_lengths(claim) or grid_admits(profile, claim.grid, plan.L)
 
@@ -195,8 +195,11 @@ class ClaimResult:
         return [r for r in self.rows if r.status != UNDEFINED]
 
     def all_undefined(self) -> bool:
-        """A checked claim with instances, every one of them undefined: nothing is checked."""
-        return bool(self.rows) and self.claim.checked and not self.defined_rows()
+        """A checked claim with instances, every one of them undefined or skipped by its own
+        samplers/where: nothing is checked (a scope that excludes everything proves nothing)."""
+        scoped_out = any(getattr(self, "skipped", None) and self.skipped.values())
+        return (bool(self.rows) or scoped_out) and self.claim.checked and not any(
+            r.status in VERDICTS for r in self.rows)
 
     def ratios(self) -> list:
         return [r.ratio for r in self.rows if r.ratio is not None]
@@ -294,7 +297,7 @@ def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | Non
             continue
         try:
             if claim.checked:
-                v = float_verdict(claim, inst, side_value)  # None: the exact path decides
+                v = float_verdict(claim, inst, side_value, prec_cap)  # None: the exact path decides
                 if v is None:
                     lhs = side_value(claim, claim.lhs, inst)
                     rhs = side_value(claim, claim.rhs, inst)
@@ -360,7 +363,7 @@ def proof_problems(res: "ClaimResult", family: str | None) -> list:
         return []
     out = []
     if res.all_undefined():
-        out.append(f"{claim.id}: every one of its {len(res.rows)} instances in {where} is undefined "
+        out.append(f"{claim.id}: every one of its {len(res.rows)} instances in {where} is undefined or skipped "
                    f"(e.g. {res.rows[0].margin}): it is checked on none")
     undecided = [r for r in res.rows if r.status == "undecided"]
     if undecided:

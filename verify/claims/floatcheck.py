@@ -42,7 +42,7 @@ class EnclosedInstance:
         return v
 
 
-def float_verdict(claim, inst, side_value):
+def float_verdict(claim, inst, side_value, prec_cap: int | None = None):
     """The verdict from float enclosures, or None (no float metric in the claim, no enclosure, or a
     margin ball containing 0). ``side_value`` is ``check.side_value``."""
     if not (isinstance(claim.lhs, str) and isinstance(claim.rhs, str)):
@@ -59,4 +59,4 @@ def float_verdict(claim, inst, side_value):
         return None  # the exact path decides (and raises what it raises) as before
     if not proxy.served:
         return None
-    return floatverdict.decide(claim.relation, lhs, rhs, exact_sides=not proxy.balls)
+    return floatverdict.decide(claim.relation, lhs, rhs, exact_sides=not proxy.balls, prec_cap=prec_cap)

@@ -127,6 +127,10 @@ def candidates(claim: Claim, profile: str = "ci"):
     preds = [p.spec for p in expand_predictors(claim.predictors, profile)]
     imperfect = "imperfect" in claim.predictors
     sizes = SIZES[profile]
+    if claim.grid != "all-laws" and (getattr(claim, "lengths", None) or getattr(claim, "alphabets", None)):
+        from .scope import sizes as claim_sizes
+
+        sizes = [(q, L) for L, q in claim_sizes(claim, profile)]  # the claim's own (L, q), as check uses
     # A claim about named families (e.g. the 3-colouring chain) is hunted on those families only,
     # with their structure intact: no reweighting, no noise.
     allowed = tuple(getattr(claim, "families", None) or ())

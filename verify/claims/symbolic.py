@@ -1208,6 +1208,13 @@ def _condition_node(node, builder: "_Builder", consts: dict, depth: int) -> Cond
                 raise SpecError(builder.field, f"refused comparison {type(op).__name__} in {shorten(builder.text)!r}",
                                 CONDITION_ACCEPTED)
             left, right = (_condition_side(s, builder, consts, depth + 1) for s in sides[k:k + 2])
+            if not (left.symbols | right.symbols) - set(consts):
+                raise SpecError(builder.field, f"{left.text} {_COMPARISONS[type(op)]} {right.text} does not depend on "
+                                f"the instance (no symbol) in {shorten(builder.text)!r}", CONDITION_ACCEPTED)
+            floats = (left.symbols | right.symbols) & FLOAT_ONLY
+            if floats:
+                raise SpecError(builder.field, f"{sorted(floats)[0]} is a float (for shape statistics) and cannot "
+                                f"decide a condition in {shorten(builder.text)!r}", CONDITION_ACCEPTED)
             links.append(Condition("cmp", f"{left.text} {_COMPARISONS[type(op)]} {right.text}",
                                    (left, _COMPARISONS[type(op)], right), left.symbols | right.symbols))
         return links[0] if len(links) == 1 else Condition(
@@ -1229,17 +1236,31 @@ def condition_holds(cond: Condition, constants: dict, value) -> bool:
     """Whether the instance satisfies ``cond``, decided exactly (``_compare``: rationals and log
     forms exactly, else balls at rising precision). A side with no value on the instance raises
     NotDefined (the instance is then *undefined*, never silently in or out); an open comparison
-    raises Undecided. ``and``/``or`` evaluate left to right and stop at the first deciding part."""
+    raises Undecided. ``and``/``or`` follow Kleene's three-valued logic, so the order of the parts
+    never matters: an ``or`` holds if some part holds and an ``and`` fails if some part fails, even
+    where another part has no value; otherwise the first NotDefined / Undecided part is raised."""
     consts = {k: fmpq_of(v) for k, v in constants.items()}
     ev = _Eval(lambda name: consts[name] if name in consts else value(name))
     return _holds(cond, ev)
 
 
+# Symbols whose values are floats (shape statistics only): never in a condition.
+FLOAT_ONLY = frozenset({"expected_kl_max_entropy"})
+
+
 def _holds(cond: Condition, ev: "_Eval") -> bool:
-    if cond.kind == "and":
-        return all(_holds(c, ev) for c in cond.parts)
-    if cond.kind == "or":
-        return any(_holds(c, ev) for c in cond.parts)
+    if cond.kind in ("and", "or"):
+        deciding = cond.kind == "or"  # the value that settles the connective by itself
+        first_open = None
+        for c in cond.parts:
+            try:
+                if _holds(c, ev) == deciding:
+                    return deciding
+            except (NotDefined, Undecided) as err:
+                first_open = first_open or err
+        if first_open is not None:
+            raise first_open
+        return not deciding
     left, op, right = cond.parts
     return _HOLDS[op](_compare(ev.eval(left), ev.eval(right), left, f"where {cond.text}"))
 

@@ -64,7 +64,6 @@ NEEDS_SAMPLER = frozenset({"T", "K", "s_max", "expected_kl", "expected_kl_perfec
                            "plan_learning", "gen_logppl_gap", "N", "sum_pi_sq", "pi_sq_over_R", "eta",
                            "expected_iterations", "expected_iterations_sampler", "steps_ge2",
                            "entropy_sum_sampler", "budget_max", "excess_max", "expected_kl_max_entropy"}) | {
-    "w26_bound", "w26_ends", "w26_cor1"} | {
     "w26_bound", "w26_ends", "w26_cor1"}
 NEEDS_PLAN = frozenset({"plan_kl", "chain_tc", "plan_learning"})
 

@@ -161,7 +161,7 @@ def exit_status(results: list) -> int:
     status = 0
     empty = [r.claim.id for r in results if r.all_undefined()]
     if empty:
-        print("claims undefined on every instance (checked on none): " + ", ".join(empty))
+        print("claims undefined or skipped on every instance (checked on none): " + ", ".join(empty))
         status = 1
     unknown = [(r.claim.id, [w["id"] for w in r.unknown_refutations()]) for r in results]
     unknown = [(c, ids) for c, ids in unknown if ids]
