@@ -197,7 +197,7 @@ class ClaimResult:
     def all_undefined(self) -> bool:
         """A checked claim with instances, every one of them undefined or skipped by its own
         samplers/where: nothing is checked (a scope that excludes everything proves nothing)."""
-        scoped_out = any(getattr(self, "skipped", None) and self.skipped.values())
+        scoped_out = any(self.skipped.values())
         return (bool(self.rows) or scoped_out) and self.claim.checked and not any(
             r.status in VERDICTS for r in self.rows)
 
