@@ -182,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "plan:blocks=0+2/1/3, plan:bisect=2, entropy-sum:eta=log(2), "
                         "bernoulli:rho=1[,start=single|parallel][,finish=single|parallel], "
                         "bernoulli:grid=1/4+1/2+3/4, random-size:law=psi-odds,rho=1 (omit: target only)")
-    m.add_argument("--predictor", default=None, help="perfect (default) | mix:lam=1/10 | temp:beta=2 | noise:sigma=1/2,seed=3")
+    m.add_argument("--predictor", default=None, help="perfect (default) | mix:lam=1/10 | temp:beta=2 | "
+                   "noise:sigma=1/2,seed=3 | file:PRED.npy or file:PRED.json (your own table, docs/api.md)")
     m.add_argument("--exact", action="store_true", help="exact rationals; print certified enclosures")
     m.add_argument("--json", action="store_true", help="one JSON object on stdout")
     m.set_defaults(func=_measure)
