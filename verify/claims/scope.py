@@ -13,6 +13,8 @@
   it is false is *skipped*; where one of its sides has no value (a division by 0, ``K`` of a
   target without sampler) the instance is *undefined* — never counted as inside or outside — and
   where a comparison stays open at the precision cap it is *undecided*, each with its reason.
+  ``and``/``or`` are three-valued (Kleene): a part that settles the connective settles it whatever
+  the other parts, so the order of the parts never matters.
 
 Skipped instances are no verdict: they are counted per reason (``ClaimResult.skipped``) and shown
 by ``check``, its JSON and the report.
