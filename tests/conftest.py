@@ -17,6 +17,16 @@ def pytest_configure(config):
     settings.load_profile(config.getoption("--profile"))
 
 
+def pytest_collection_modifyitems(config, items):
+    """The ``deep`` marker (pyproject.toml): such a test runs only under ``--profile deep``."""
+    if config.getoption("--profile") == "deep":
+        return
+    later = pytest.mark.skip(reason="deep profile only (--profile deep)")
+    for item in items:
+        if "deep" in item.keywords:
+            item.add_marker(later)
+
+
 @pytest.fixture(scope="session")
 def profile(request):
     return request.config.getoption("--profile")

@@ -132,10 +132,8 @@ def test_a_broken_pricing_is_caught_by_the_certificate(monkeypatch):
         minimax(24, 4, "TC", method="cg")
 
 
-@pytest.mark.deep
-def test_colgen_matches_interior_point_at_256(profile):
-    if profile == "ci":
-        pytest.skip("deep profile only (about a minute)")
+@pytest.mark.deep  # about a minute: --profile deep only (conftest.py)
+def test_colgen_matches_interior_point_at_256():
     from verify.engine.profile.minimax import minimax
 
     cg, ipm = minimax(256, 8, "TC", method="cg"), minimax(256, 8, "TC", method="highs-ipm")
