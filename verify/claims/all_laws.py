@@ -534,6 +534,9 @@ def scope(claim) -> str:
     ``scope_note``, for a python claim on this grid that evaluates listed targets, e.g. W26.BOUNDS.L256)."""
     if getattr(claim, "scope_note", None):
         return claim.scope_note
+    if getattr(claim, "targets", ()):  # a claims file's own targets (profile_instances.py)
+        return (f"the listed instances only (the claim's {len(claim.targets)} own target(s); backend "
+                f"{claim.backend}, {getattr(claim, 'backend_reason', 'as the claims file says')})")
     return SCOPE_ALL if claim.grid == GRID else SCOPE_LISTED
 
 

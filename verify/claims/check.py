@@ -75,12 +75,25 @@ def target_specs(profile: str, family: str | None = None, claims=()) -> list:
     out = []
     grid = list(PROFILES[profile]["sizes"])
     for c in claims:
-        grid += [size for size in scope.sizes(c, profile) if size not in grid]
+        if not getattr(c, "targets", ()):  # a claim with its own targets adds them, not the zoo at their sizes
+            grid += [size for size in scope.sizes(c, profile) if size not in grid]
     for L, q in grid:
         for spec in zoo_grid(L, q):
             if family is None or family_of(spec) == family:
                 out.append(spec)
+    for c in claims:
+        out += [t for t in own_targets(c) if t not in out and (family is None or family_of(t) == family)]
     return out
+
+
+def own_targets(claim: Claim) -> list:
+    """The claim's own target specs (claims-file key ``targets``; empty: the profile's zoo)."""
+    return [t.strip() for t in getattr(claim, "targets", ())]
+
+
+def is_profile(claim: Claim) -> bool:
+    """Whether the claim runs on the profile backend (``profile_instances.py``: no pmf)."""
+    return getattr(claim, "backend", None) == "profile"
 
 
 def families(profile: str) -> list:
@@ -98,9 +111,15 @@ def instances(claim: Claim, profile: str, cache: TargetCache, family: str | None
     (or on the given target specs instead of the profile's zoo). The claim's families and the
     profile's per-grid length caps apply to given specs too, so a run split into per-target tasks
     (``distributed.py``) sees exactly the instances of the whole run."""
+    specs = targets if targets is not None else target_specs(profile, family, [claim])
+    if is_profile(claim):  # target spec, size law and the exact profile: no pmf
+        from .profile_instances import profile_instances
+
+        yield from profile_instances(claim, [s for s in specs if admits(claim, profile, s)])
+        return
     preds = expand_predictors(claim.predictors, profile)
     consts = {k: _rational(v) for k, v in claim.constants.items()}
-    for spec in (targets if targets is not None else target_specs(profile, family, [claim])):
+    for spec in specs:
         if not admits(claim, profile, spec):
             continue
         ws = cache.workspace(spec)
@@ -115,6 +134,8 @@ def admits(claim: Claim, profile: str, spec: str) -> bool:
     its lengths). Read from the spec alone: nothing is built."""
     if not claim.ranges_over(family_of(spec)):
         return False
+    if getattr(claim, "targets", ()):  # the claim's own targets, and only those
+        return spec.strip() in own_targets(claim)
     from distributions import plan_spec
 
     plan = plan_spec(spec)
@@ -431,10 +452,15 @@ def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> In
         from .all_laws import AllLawInstance
 
         return AllLawInstance(row.instance)
+    d = row.instance
+    if is_profile(claim):  # rebuilt from the target spec and sampler (the profile is cached by spec)
+        from .profile_instances import make_instance
+
+        return make_instance(d["target"], d.get("sampler"), {k: _rational(v) for k, v in claim.constants.items()},
+                             claim.grid)
     from ..engine.predictors import parse_predictor
 
     cache = cache or TargetCache()
-    d = row.instance
     ws = cache.workspace(d["target"])
     sched = None
     if d.get("sampler"):
@@ -459,7 +485,12 @@ def statistic_summary(claim: Claim, rows: list) -> dict:
 
 
 def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
-    """The exact inputs of one instance, readable by ``file:`` (q, L, pmf) and replayable."""
+    """The exact inputs of one instance, readable by ``file:`` (q, L, pmf) and replayable; on the
+    profile backend the target spec and sampler (``profile_instances.witness_payload``)."""
+    if getattr(inst, "backend", None) == "profile":
+        from .profile_instances import witness_payload as profile_payload
+
+        return profile_payload(inst, claim, row, kind)
     pmf = [str(v) for v in inst.target.pmf.reshape(-1)]
     return {
         "q": inst.target.q,
@@ -486,6 +517,10 @@ def refutation_id(res: ClaimResult, row: Row, cache: TargetCache | None = None) 
 
 
 def _witness_id(res: ClaimResult, payload: dict) -> str:
+    if payload.get("backend") == "profile":  # no law in the file: the digest of the specs
+        from .profile_instances import witness_digest
+
+        return f"{res.claim.id}-{witness_digest(payload)}"
     digest = hashlib.sha256(json.dumps({k: payload[k] for k in ("q", "L", "pmf")} | {
         "s": payload["witness"]["sampler"], "p": payload["witness"]["predictor"],
         "plan": payload["witness"]["plan"]}, sort_keys=True).encode()).hexdigest()[:10]
@@ -543,6 +578,10 @@ def _choose_witnesses(res: ClaimResult, out: Path) -> None:
 
 def _replay_command(path: Path, inst: Instance) -> str:
     """A shell command that recomputes the instance's quantities from the saved exact inputs."""
+    if getattr(inst, "backend", None) == "profile":
+        from .profile_instances import replay_command
+
+        return replay_command(inst)
     cmd = ["verify", "measure", "--target", f"file:{path}"]
     if inst.schedule is not None:
         cmd += ["--sampler", inst.schedule.spec]
@@ -559,6 +598,13 @@ def replay_witness(claim: Claim, path: str | Path, prec_cap: int = 4096):
 
     data = json.loads(Path(path).read_text())
     w = data["witness"]
+    if w.get("backend") == "profile":  # no law in the file: the profile is rebuilt from the spec
+        from .profile_instances import make_instance
+
+        inst = make_instance(w["target_spec"], w.get("sampler"),
+                             {k: _rational(v) for k, v in claim.constants.items()}, claim.grid)
+        return CHECKERS[claim.relation](side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst),
+                                        prec_cap=prec_cap)
     target = parse_target(f"file:{path}", exact=True)
     sampler = w.get("sampler")
     sched = sampler_of(sampler, target.L) if sampler else None

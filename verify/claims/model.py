@@ -57,6 +57,11 @@ class Claim:
     # every other grid (verify/claims/scope.py): the claim's own sizes and instances
     alphabets: tuple = ()  # the alphabet sizes q (with lengths: every pair)
     where: str | None = None  # a condition over the symbols; instances where it is false are skipped
+    # the evaluation backend (verify/claims/profile_instances.py): "enumeration" (the pmf), "profile"
+    # (the entropy profile h(0..L) and the sampler's size law: targets beyond enumeration) or "auto";
+    # resolved at load. ``targets``: the claim's own target specs instead of the profile's zoo.
+    backend: str | None = None
+    targets: tuple = ()
 
     def __post_init__(self):
         f = f"claim {shorten(self.id or '?')}"
@@ -86,6 +91,7 @@ class Claim:
         self.families = tuple(self.families)
         self.lengths, self.samplers, self.budgets = tuple(self.lengths), tuple(self.samplers), tuple(self.budgets)
         self.alphabets = tuple(self.alphabets)
+        self.targets = tuple(self.targets)
         if self.families:
             from distributions.registry import FAMILIES  # lazy: distributions imports verify
 
@@ -131,17 +137,18 @@ class Claim:
             **({k: list(getattr(self, k)) for k in ("lengths", "alphabets", "samplers", "budgets")}
                if self.grid != "all-laws" and (self.lengths or self.alphabets or self.samplers) else {}),
             **({"where": self.where} if self.where is not None else {}),
+            **({"backend": self.backend, "targets": list(self.targets)} if self.backend or self.targets else {}),
         }
 
 
 _TOML_KEYS = {"id", "paper", "provenance", "statement", "relation", "grid", "lhs", "rhs", "kl_direction",
               "predictors", "constants", "statistic", "aggregate", "notes", "uses", "known_refutations",
-              "families", "lengths", "samplers", "budgets", "alphabets", "where"}
+              "families", "lengths", "samplers", "budgets", "alphabets", "where", "backend", "targets"}
 
 
 _STR_KEYS = ("id", "paper", "provenance", "statement", "relation", "grid", "kl_direction", "aggregate", "notes",
-             "lhs", "rhs", "statistic", "where")
-_LIST_KEYS = ("predictors", "uses", "known_refutations", "families")
+             "lhs", "rhs", "statistic", "where", "backend")
+_LIST_KEYS = ("predictors", "uses", "known_refutations", "families", "targets")
 # A claims-file id: it names witness files, report anchors and --only globs. ASCII letters, digits
 # and . _ + - (no spaces, slashes, control characters, look-alike letters or markup).
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,79}", re.ASCII)
@@ -150,7 +157,7 @@ _ID_ACCEPTED = "1 to 80 ASCII letters, digits and . _ + - (starting with a lette
 # normalised: 'Ｈ' or a Unicode digit would silently become H or 1). Prose (statement, notes,
 # kl_direction) may be any Unicode but no control or format character (NUL, ESC, bidi overrides).
 _ASCII_KEYS = ("id", "paper", "provenance", "relation", "grid", "lhs", "rhs", "statistic", "aggregate",
-               "predictors", "uses", "known_refutations", "families", "where")
+               "predictors", "uses", "known_refutations", "families", "where", "backend", "targets")
 MAX_CLAIMS_FILE_BYTES = 4 * 2**20
 
 
@@ -225,6 +232,9 @@ def validate_claim(claim: Claim, where: str) -> None:
     from .scope import validate_scope
     from .symbolic import validate
 
+    from .profile_instances import validate_backend
+
+    validate_backend(claim, where)  # backend/targets: resolved first (the scope's checks depend on it)
     validate_scope(claim, where)
     if claim.grid == "all-laws":  # every law at once: its own checks (verify/claims/all_laws.py)
         from .all_laws import validate_all_laws

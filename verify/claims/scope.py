@@ -31,6 +31,10 @@ SKIP_REASONS = ("samplers", "where")
 
 def sizes(claim, profile: str) -> list:
     """The (L, q) pairs of the claim's targets: the profile's, or the claim's lengths × alphabets."""
+    if getattr(claim, "targets", ()):  # the claim's own targets name their sizes (profile_instances.py)
+        from .profile_instances import _plan
+
+        return sorted({(_plan(t).L, _plan(t).q) for t in claim.targets})
     base = PROFILES[profile]["sizes"]
     if claim.grid == "all-laws" or not claim.lengths and not claim.alphabets:  # all-laws: no target
         return list(base)
@@ -41,7 +45,7 @@ def sizes(claim, profile: str) -> list:
 
 def own_lengths(claim) -> bool:
     """Whether the claim chose its lengths (then the profile's per-grid length caps do not apply)."""
-    return bool(claim.lengths)
+    return bool(claim.lengths) or bool(getattr(claim, "targets", ()))
 
 
 def expand(samplers, budgets, L: int) -> list:
@@ -77,7 +81,8 @@ def allowed_samplers(claim, L: int, memo: dict | None = None) -> frozenset | Non
 def skip_reason(claim, inst, memo: dict | None = None) -> str | None:
     """"samplers" or "where" if the instance is outside the claim's scope, else None. A ``where``
     with no value on the instance raises NotDefined, an open comparison Undecided."""
-    allowed = allowed_samplers(claim, inst.target.L, memo)
+    # a profile instance is one of the claim's samplers already (profile_instances.instance_specs)
+    allowed = None if getattr(inst, "backend", None) == "profile" else allowed_samplers(claim, inst.target.L, memo)
     if allowed is not None and (inst.schedule is None or inst.schedule.spec not in allowed):
         return "samplers"
     if claim.where:
@@ -131,7 +136,7 @@ def validate_scope(claim, where: str) -> None:
         if claim.grid != "plans" and used & NEEDS_PLAN:
             raise SpecError(f"{where}.where", f"symbol {sorted(used & NEEDS_PLAN)[0]!r} needs an explicit plan",
                             'grid = "plans"')
-    if claim.samplers:
+    if claim.samplers and getattr(claim, "backend", None) != "profile":  # profile: profile_instances.py
         _validate_samplers(claim, where)
 
 

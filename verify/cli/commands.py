@@ -43,6 +43,9 @@ def cmd_claims(args) -> int:
         if c.grid != "all-laws" and (c.samplers or c.where or c.lengths or c.alphabets):
             print("    scope: " + "; ".join(f"{k} = {v}" for k, v in c.to_json().items()
                                          if k in ("lengths", "alphabets", "samplers", "budgets", "where") and v))
+        if getattr(c, "targets", ()):  # the claim's own targets and the backend that runs them
+            print(f"    targets: {', '.join(c.targets)}")
+            print(f"    backend: {c.backend} ({getattr(c, 'backend_reason', 'as the claims file says')})")
     print("\nNotation, samplers, every claim's provenance and the verdict semantics: docs/index.md")
     return 0
 
