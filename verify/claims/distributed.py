@@ -216,19 +216,22 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         raise SpecError("--workers", f"{workers!r} is not a number of workers", "an integer >= 1")
     if scheduler is not None:
         check_scheduler_address(scheduler)
-    specs = targets if targets is not None else target_specs(profile, family, claims)
+    specs, per_claim = claim_specs(claims, profile, family, targets)
     if workers is None and scheduler is None and client is None and cache_dir is None:
-        return _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write)
+        return _run_in_process(claims, profile, per_claim, witness_dir, prec_cap, progress, on_claim, write)
 
     cache = TaskCache(cache_dir, row_fields=ROW_FIELDS) if cache_dir is not None else None
     version = code_version()
-    # Target-major (task index = spec position × number of claims + claim position): _Merger relies on it.
+    # Target-major (task index increases with the spec position): _Merger takes each claim's tasks in that order.
+    # (a claim with its own targets has tasks on those only; the others on the zoo)
+    mine = [set(p) for p in per_claim]
     tasks = [_Task(0, ci, spec, task_key(c, profile, spec, prec_cap, version))
-             for spec in specs for ci, c in enumerate(claims)]
+             for spec in specs for ci, c in enumerate(claims) if spec in mine[ci]]
     for n, t in enumerate(tasks):
         t.index = n
     results: dict = {}
-    merger = _Merger(claims, profile, specs, witness_dir, on_claim, write)
+    merger = _Merger(claims, profile, [[t.index for t in tasks if t.claim_index == ci] for ci in range(len(claims))],
+                     witness_dir, on_claim, write)
     tracker = _Tracker(len(tasks), progress)
 
     def finished(task: _Task, value: dict, cached: bool) -> None:
@@ -238,8 +241,8 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
         tracker.step(claims[task.claim_index].id, task.spec, cached)
         merger.task_done(task.claim_index, results)
 
-    if not specs:  # no target in the grid: every claim is complete, with no rows
-        for ci in range(len(claims)):
+    for ci in range(len(claims)):  # no target in the claim's grid: complete, with no rows
+        if not merger.task_indices[ci]:
             merger.complete(ci, results)
     todo = []
     counts: dict = {}
@@ -265,16 +268,41 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
     return merger.results()
 
 
+def claim_specs(claims: list, profile: str, family: str | None, targets: list | None) -> tuple:
+    """(every target spec of the run in merge order, [the specs of each claim]): given ``targets``
+    serve every claim (as before); else a claim with its own ``targets`` runs on them and every
+    other claim on the profile's zoo (never on another claim's own targets)."""
+    from .check import own_targets
+
+    if targets is not None:
+        return list(targets), [list(targets)] * len(claims)
+    zoo = target_specs(profile, family, [c for c in claims if not own_targets(c)])
+    per_claim = [[t for t in own_targets(c) if family is None or t.split(":", 1)[0] == family]
+                 if own_targets(c) else zoo for c in claims]
+    specs = list(zoo)
+    seen = set(specs)
+    for p in per_claim:
+        for t in p:
+            if t not in seen:
+                seen.add(t)
+                specs.append(t)
+    return specs, per_claim
+
+
 def instance_count(claim: Claim, profile: str, spec: str, memo: dict | None = None) -> int:
     """How many instances (rows) ``claim`` has on target ``spec`` — what ``check.instances``
     yields, counted from the target's length alone (no exact law is built)."""
     from distributions import parse_target
 
-    from .check import admits
+    from .check import admits, is_profile
     from .instances import expand_predictors, grid_schedules
 
     if claim.grid == "all-laws" or not admits(claim, profile, spec):
         return 0  # an all-law claim has no per-target instance: it is decided once (run_task)
+    if is_profile(claim):  # the claim's samplers, or its grid's, at the target's L (no law built)
+        from .profile_instances import _plan, instance_specs
+
+        return len(instance_specs(claim, _plan(spec.strip()).L))
     memo = {} if memo is None else memo
     L = memo.get(("L", spec))
     if L is None:
@@ -286,11 +314,12 @@ def instance_count(claim: Claim, profile: str, spec: str, memo: dict | None = No
     return memo[key]
 
 
-def _run_in_process(claims, profile, specs, witness_dir, prec_cap, progress, on_claim, write=True) -> list:
+def _run_in_process(claims, profile, per_claim, witness_dir, prec_cap, progress, on_claim, write=True) -> list:
     cache = TargetCache()
     out = []
     for n, c in enumerate(claims):
-        res = run_claim(c, profile, cache, witness_dir=witness_dir, prec_cap=prec_cap, targets=specs, write=write)
+        res = run_claim(c, profile, cache, witness_dir=witness_dir, prec_cap=prec_cap, targets=per_claim[n],
+                        write=write)
         out.append(res)
         if progress is not None:
             progress(TaskProgress(n + 1, len(claims), 0, c.id, "all targets"))
@@ -314,10 +343,10 @@ class _Tracker:
 class _Merger:
     """Builds each claim's result once all its tasks are in, rows in the order of the specs."""
 
-    def __init__(self, claims, profile, specs, witness_dir, on_claim, write=True):
-        self.claims, self.profile, self.specs = claims, profile, specs
+    def __init__(self, claims, profile, task_indices, witness_dir, on_claim, write=True):
+        self.claims, self.profile, self.task_indices = claims, profile, task_indices
         self.witness_dir, self.on_claim, self.write = witness_dir, on_claim, write
-        self.pending = [len(specs)] * len(claims)
+        self.pending = [len(ix) for ix in task_indices]
         self.done: dict = {}
         self.announced = 0
 
@@ -328,8 +357,8 @@ class _Merger:
 
     def complete(self, claim_index: int, results: dict) -> None:
         n_claims = len(self.claims)
-        # Task index of (spec k, claim ci) in target-major order; merged rows replace the tasks'.
-        values = [results.pop(k * n_claims + claim_index) for k in range(len(self.specs))]
+        # The claim's tasks in target-major order (the order of its specs); merged rows replace them.
+        values = [results.pop(k) for k in self.task_indices[claim_index]]
         self.done[claim_index] = self._merge(self.claims[claim_index], values)
         while self.announced < n_claims and self.announced in self.done:
             if self.on_claim is not None:
@@ -568,10 +597,14 @@ def _close_all(owned: list, deaf, interrupted: bool) -> None:
 
 def _joint_size(spec: str) -> int:
     """q^L of a target (float mode: cheap), the scale of every task on it."""
-    from distributions import parse_target
+    from distributions import parse_target, plan_spec
 
-    t = parse_target(spec)
-    return t.q ** t.L
+    try:
+        plan = plan_spec(spec)  # no law built: a profile claim's target may be far beyond enumeration
+        return plan.q ** plan.L
+    except SpecError:
+        t = parse_target(spec)
+        return t.q ** t.L
 
 
 def _check_versions(client, version: str, option: str) -> None:

@@ -7,6 +7,10 @@ A witness is a file the suite wrote (``verify check``, ``verify report``, ``veri
   the schedule, predictor and plan from their specs; both sides of the claim are evaluated exactly
   (rationals and log-linear forms) and compared by the claim's certified checker (``lhs ≤ rhs``,
   ``≥`` or ``=``: a verdict in {certified, tight, refuted, undecided}, docs/index.md §5);
+* a profile witness (``"backend": "profile"``, ``target_spec``, ``sampler``: a claims file's
+  ``backend = "profile"``, targets beyond enumeration): no law in the file; the closed-form entropy
+  profile is rebuilt from the spec and both sides are evaluated on it exactly, as by ``verify check``
+  (``claims/profile_instances.py``);
 * an all-law witness (``"grid": "all-laws"``, ``L``, ``sampler``, ``ray``): the claim is decided
   again for every law at that ``(L, sampler)`` on the rays of the profile cone (docs/cone.md), and
   both sides are shown on the witness's ray, exactly, in units of ``log q``.
@@ -44,6 +48,8 @@ def cmd_replay(args) -> int:
     claim = _claim(w["claim"], args.claims_file)
     if w.get("grid") == "all-laws":
         lines, status = _replay_all_laws(claim, w)
+    elif w.get("backend") == "profile":
+        lines, status = _replay_profile(claim, w)
     else:
         lines, status = _replay_instance(claim, path, data, w)
     print("\n".join(_header(path, w, claim) + lines))
@@ -77,6 +83,12 @@ def read_witness(path: Path) -> dict:
         _typed(w, "L", int)
         _typed(w, "sampler", str)
         _typed(w, "ray", int, optional=True)
+        return data
+    if w.get("backend") == "profile":  # no law in the file: the target spec names it
+        if w["backend"] != data.get("backend"):
+            _bad("backend", "differs between the file and its witness record", "a profile witness as written")
+        _typed(w, "target_spec", str)
+        _typed(w, "sampler", str, optional=True)
         return data
     for key in ("q", "L"):
         if key not in data:
@@ -201,6 +213,37 @@ def _replay_instance(claim, path: Path, data: dict, w: dict) -> tuple:
         if not claim.checked:
             stat = side_value(claim, claim.statistic, inst)
             return lines + [_value_line("statistic", stat)], None
+        lhs, rhs = side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst)
+    except NotDefined as err:
+        return lines + [f"undefined {err.problem} (not a verdict)"] + _recorded_line("undefined", w.get("verdict")), None
+    v = CHECKERS[claim.relation](lhs, rhs)
+    lines += [_value_line("lhs", lhs), _value_line("rhs", rhs)]
+    return lines + _verdict_lines(v, w.get("verdict"), claim.relation), v.status
+
+
+# ------------------------------------------------------------------ profile witnesses
+
+def _replay_profile(claim, w: dict) -> tuple:
+    """Both sides on the profile instance rebuilt from the target spec and sampler (no pmf)."""
+    from ..claims.check import CHECKERS, side_value
+    from ..claims.profile_instances import make_instance
+    from ..claims.symbolic import fmpq_of
+    from ..errors import NotDefined
+
+    if getattr(claim, "backend", None) != "profile":
+        _bad("witness.backend", f"the witness is a profile witness but {claim.id} runs on backend "
+             f"{getattr(claim, 'backend', None) or 'enumeration'!r}", "the claim the witness was written for")
+    try:
+        inst = make_instance(w["target_spec"], w.get("sampler"), {k: fmpq_of(v) for k, v in claim.constants.items()},
+                             claim.grid)
+    except SpecError as err:
+        raise SpecError(f"witness.{err.field}", err.problem, err.accepted) from None
+    d = inst.describe()
+    lines = [f"instance  q={d['q']}, L={d['L']} ({d['target']}: closed-form entropy profile, backend profile)",
+             f"          sampler {d['sampler']}  predictor perfect"]
+    try:
+        if not claim.checked:
+            return lines + [_value_line("statistic", side_value(claim, claim.statistic, inst))], None
         lhs, rhs = side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst)
     except NotDefined as err:
         return lines + [f"undefined {err.problem} (not a verdict)"] + _recorded_line("undefined", w.get("verdict")), None
