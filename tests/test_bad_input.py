@@ -426,6 +426,13 @@ BAD_SCOPE = {
     "alphabets": ["[1]", "[0]", '["2"]', "[99]", "2"],
     "budgets": ["[0]", '["2"]', "3", "[false]"],
 }
+# The profile backend's keys (claims/profile_instances.py; the base claim is TC <= TC + DTC on compositions):
+# an unknown backend, a bad or non-closed-form or too-long target, targets beside lengths.
+BAD_SCOPE["backend"] = ['"fast"', "3", '"Profile"', '"profile"']  # profile without targets: refused
+BAD_SCOPE["targets"] = ['"x"', "[3]", '["zz:L=3"]', '["noisy-copy:L=1000,eta=2"]', '[""]',
+                        '["noisy-copy:L=1000,eta=1/10"]',            # compositions: 2^999 samplers
+                        '["hmm:L=100,q=2,states=2,seed=0"]',         # no closed form, beyond enumeration
+                        '["product:L=3,q=2", "product:L=3,q=2"]']    # a target named twice
 VALID = ["TC", "TC + DTC", "(s_max - 1)/L * sum_I", "log(q, 2)", "max(TC, DTC)", "2**K"]
 
 
@@ -516,3 +523,33 @@ def test_fuzz_predictor_files(case, sampler):
     name, data = case
     argv = ["measure", "--target", "markov:L=3,q=2,flip=1/10", "--sampler", sampler, "--predictor", f"file:{name}"]
     _contract(_run_in_tmp(argv, {name: data}), "predictor.file")
+
+
+# ------------------------------------------------------------------ the profile backend (claims/profile_instances.py)
+
+PROFILE_CLAIM = CLAIM.format(id="R.P", grid="balanced", lhs='"expected_kl"', rhs='"TC"')
+
+
+@pytest.mark.parametrize("extra,field,words", [
+    ('backend = "profile"\ntargets = ["noisy-copy:L=1000,eta=1/10"]\nrhs2 = 1\n', "unknown key", "rhs2"),
+    ('backend = "profile"\ntargets = ["noisy-copy:L=50,eta=1/10"]\npredictors = ["mix:lam=1/10"]\n',
+     ".predictors", "backend 'profile'"),
+    ('backend = "profile"\ntargets = ["hmm:L=4,q=2,states=2,seed=0"]\n', ".targets[0]", "closed-form"),
+    ('backend = "enumeration"\ntargets = ["noisy-copy:L=1000,eta=1/10"]\n', ".targets[0]", "beyond enumeration"),
+    ('targets = ["noisy-copy:L=10,eta=1/10"]\nlengths = [4]\n', ".lengths", "targets"),
+    ('targets = ["noisy-copy:L=300,eta=1/10"]\nwhere = "H01 > 0"\n', ".targets[0]", "H01"),
+    ('backend = "profile"\ntargets = ["product:L=10**9,q=2"]\n', ".targets[0]", ""),
+])
+def test_profile_backend_bad_input_is_one_line(cli, tmp_path, extra, field, words):
+    (tmp_path / "c.toml").write_text(PROFILE_CLAIM + extra)
+    for cmd in ("claims", "check"):
+        line = one_line(*cli(cmd, "--claims-file", tmp_path / "c.toml")[::2], field)
+        assert words in line
+
+
+@pytest.mark.parametrize("side", ["mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap", "eps_train"])
+def test_profile_backend_refuses_pmf_symbols_up_front(cli, tmp_path, side):
+    text = CLAIM.format(id="R.P", grid="balanced", lhs=f'"{side}"', rhs='"TC"')
+    (tmp_path / "c.toml").write_text(text + 'backend = "profile"\ntargets = ["noisy-copy:L=1000,eta=1/10"]\n')
+    line = one_line(*cli("check", "--claims-file", tmp_path / "c.toml")[::2], "claim R.P.lhs")
+    assert f"symbol {side!r} needs the target's pmf: not available on backend 'profile'" in line
