@@ -182,3 +182,57 @@ def test_replay_of_a_shape_claims_search_witness_shows_its_statistic(tmp_path, c
     assert status == 0 and "shape (a best constant, no relation)" in out and "verdict" not in out
     shown = float(next(ln for ln in out.splitlines() if ln.startswith("statistic ") and "(max" not in ln).split()[1])
     assert math.isclose(shown, saved, rel_tol=1e-10)
+
+
+# ------------------------------------------------------------------ the claim's scope, --json (docs/reviewer.md)
+
+def test_replay_reapplies_the_claims_where_and_samplers(enumerated_witness, tmp_path, capsys):
+    # The witness is balanced:K=1; a claim narrowed to K >= 2 (or to balanced:K=2) does not range over it.
+    _, w = enumerated_witness
+    for extra in ('where = "K >= 2"\n', 'samplers = ["balanced:K=2"]\n'):
+        cf = _claims_file(tmp_path, FALSE_BALANCED + extra)
+        status, out, _ = _replay(capsys, w["path"], cf)
+        assert status == 1
+        assert "scope     outside the claim's scope" in out and "verdict   " not in out
+    cf = _claims_file(tmp_path, FALSE_BALANCED + 'where = "K <= 1"\n')  # still inside: the refutation stands
+    status, out, _ = _replay(capsys, w["path"], cf)
+    assert status == 1 and "verdict   refuted" in out and "outside" not in out
+
+
+def test_replay_json(enumerated_witness, capsys):
+    cf, w = enumerated_witness
+    status = main(["replay", str(w["path"]), "--claims-file", str(cf), "--json"])
+    rec = json.loads(capsys.readouterr().out)
+    assert status == 1 and rec["exit"] == 1
+    assert rec["verdict"] == "refuted" and rec["recorded"] == "refuted" and rec["same"] is True
+    assert rec["known"] is False and rec["scope"] == {"status": "inside"}
+    assert rec["instance"]["sampler"] == "balanced:K=1" and rec["claim"] == "X.HALF-TC"
+    assert math.isclose(rec["lhs"]["float"], 2 * math.log(2)) and math.isclose(rec["rhs"]["float"], math.log(2))
+    assert rec["margin"].startswith("[")
+
+
+def test_replay_json_of_an_all_law_witness(tmp_path, capsys):
+    cf = _claims_file(tmp_path, FALSE_ALL_LAWS)
+    res = run_claim(load_claims_file(cf)[0], "ci", witness_dir=tmp_path / "w")
+    assert main(["replay", res.witnesses[0]["path"], "--claims-file", str(cf), "--json"]) == 1
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["lhs"]["exact"] == "1" and rec["rhs"]["exact"] == "1/4" and rec["all_laws"] == "refuted"
+    assert rec["instance"] == {"grid": "all-laws", "L": 4, "sampler": "balanced:K=2", "ray": 3}
+
+
+@pytest.mark.parametrize("mutate,field", [
+    (lambda d: d["witness"].pop("target_spec"), "witness.target_spec"),
+    (lambda d: d.pop("backend"), "backend"),
+    (lambda d: d["witness"].update(target_spec="noisy-copy:L=1000,eta=7"), "witness.target"),
+])
+def test_a_broken_profile_witness_is_one_line(tmp_path, capsys, mutate, field):
+    text = FALSE_BALANCED.replace('grid = "balanced"', 'grid = "balanced"\ntargets = ["noisy-copy:L=200,eta=1/10"]')
+    cf = _claims_file(tmp_path, text)
+    res = run_claim(load_claims_file(cf)[0], "ci", witness_dir=tmp_path / "w")
+    path = res.witnesses[0]["path"]
+    data = json.loads(open(path).read())
+    assert data["backend"] == "profile" and "pmf" not in data
+    mutate(data)
+    open(path, "w").write(json.dumps(data))
+    status, _, err = _replay(capsys, path, cf)
+    assert status == 2 and len(err.strip().splitlines()) == 1 and field in err, err

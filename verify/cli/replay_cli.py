@@ -23,6 +23,15 @@ by ``--claims-file`` (so a corrected constant is replayed against the old witnes
 Exit status as ``verify check``: 1 when the replayed verdict is ``refuted`` and the witness id is not
 among the claim's ``known_refutations``; 0 otherwise; 2 for a file that is not a witness (one line
 naming the field).
+
+The claim's own scope is applied again (``samplers``, ``where``: ``scope.skip_reason``): a witness
+outside it (the claim was narrowed since, or the witness was written for another scope) is not one
+of the claim's instances — no verdict is formed, the line ``scope  outside …`` says why, and the
+exit status is 1 (the witness no longer stands for the claim). A ``where`` with no value there
+is reported as undefined (not a verdict, exit 0), as an undefined side is.
+
+``--json`` prints the same as one JSON object: ``instance``, ``scope``, ``lhs``/``rhs`` (float and
+exact value or certified ball), ``margin``, ``verdict``, ``recorded``, ``same``, ``known``, ``exit``.
 """
 from __future__ import annotations
 
@@ -38,6 +47,8 @@ def add_commands(sub) -> None:
     r = sub.add_parser("replay", help="recompute one witness: the claim's two sides and its certified verdict")
     r.add_argument("witness", metavar="WITNESS.json", help="a witness file (reports/witnesses/*.json)")
     r.add_argument("--claims-file", action="append", help="extra claims TOML file (repeatable)")
+    r.add_argument("--json", action="store_true",
+                   help="print the replay as one JSON object (instance, sides, margin, verdict, recorded, scope, exit)")
     r.set_defaults(func=cmd_replay)
 
 
@@ -46,14 +57,30 @@ def cmd_replay(args) -> int:
     data = read_witness(path)
     w = data["witness"]
     claim = _claim(w["claim"], args.claims_file)
+    rec: dict = {}
     if w.get("grid") == "all-laws":
-        lines, status = _replay_all_laws(claim, w)
+        lines, status = _replay_all_laws(claim, w, rec)
     elif w.get("backend") == "profile":
-        lines, status = _replay_profile(claim, w)
+        lines, status = _replay_profile(claim, w, rec)
     else:
-        lines, status = _replay_instance(claim, path, data, w)
-    print("\n".join(_header(path, w, claim) + lines))
-    return _exit(claim, w, status)
+        lines, status = _replay_instance(claim, path, data, w, rec)
+    rc, tail = _exit(claim, w, status)
+    if rec.get("scope", {}).get("status") == "outside":  # not one of the claim's instances (docs/reviewer.md)
+        rc = 1
+    if getattr(args, "json", False):
+        print(json.dumps(_json_record(path, w, claim, rec, status, rc), indent=1))
+    else:
+        print("\n".join(_header(path, w, claim) + lines + tail))
+    return rc
+
+
+def _json_record(path: Path, w: dict, claim, rec: dict, status, rc: int) -> dict:
+    """``verify replay --json``: what the text shows, as data (sides exact or as balls)."""
+    was = (w.get("verdict") or {}).get("status")
+    return {"witness": w.get("id", path.stem), "path": str(path), "kind": w.get("kind"), "claim": claim.id,
+            "relation": claim.relation, "sides": {k: v for k, v in claim.to_json().items() if k in ("lhs", "rhs")},
+            **rec, "verdict": status, "recorded": was, "same": None if was is None else was == status,
+            "known": status == "refuted" and w.get("id") in claim.known_refutations, "exit": rc}
 
 
 # ------------------------------------------------------------------ reading
@@ -140,16 +167,20 @@ def _header(path: Path, w: dict, claim) -> list:
     return lines
 
 
-def _value_line(label: str, v) -> str:
+def _value_line(label: str, v, rec: dict | None = None) -> str:
     from ..claims.serialize import cell, enclosure, to_float
 
     enc = enclosure(v)
+    if rec is not None:
+        rec[label] = {"float": to_float(v), **(enc or {})}
     exact = (f"exact {enc['exact']}" if "exact" in enc else f"ball {enc['ball']}") if enc else ""
     return f"{label:<9} {cell(to_float(v), 12)}" + (f"   {exact}" if exact else "")
 
 
-def _verdict_lines(v, recorded: dict | None, relation: str) -> list:
+def _verdict_lines(v, recorded: dict | None, relation: str, rec: dict | None = None) -> list:
     margin = "lhs − rhs" if relation == ">=" else "rhs − lhs"
+    if rec is not None:
+        rec.update({"margin": v.margin, "how": v.how})
     lines = [f"margin    {margin} {'∈' if v.margin.startswith('[') else '='} {v.margin}",
              f"verdict   {v.status}  ({v.how})"]
     return lines + _recorded_line(v.status, recorded)
@@ -163,15 +194,14 @@ def _recorded_line(status: str, recorded: dict | None) -> list:
                                   f"  (differs: the claim or the engine changed since the witness was written)")]
 
 
-def _exit(claim, w: dict, status: str | None) -> int:
+def _exit(claim, w: dict, status: str | None) -> tuple:
+    """(exit status, closing lines)."""
     if status != "refuted":
-        return 0
+        return 0, []
     wid = w.get("id")
     if wid is not None and wid in claim.known_refutations:
-        print(f"known     {wid} is recorded as a known refutation of {claim.id}")
-        return 0
-    print(f"new       a refutation of {claim.id} not recorded as known (exit 1)")
-    return 1
+        return 0, [f"known     {wid} is recorded as a known refutation of {claim.id}"]
+    return 1, [f"new       a refutation of {claim.id} not recorded as known (exit 1)"]
 
 
 # ------------------------------------------------------------------ enumerated instances
@@ -194,12 +224,48 @@ def _target(path: Path, data: dict, w: dict):
     return law, "exact law read from the witness"
 
 
-def _replay_instance(claim, path: Path, data: dict, w: dict) -> tuple:
-    from ..claims.check import CHECKERS, sampler_of, side_value
+def _evaluate(claim, inst, w: dict, lines: list, rec: dict) -> tuple:
+    """Both sides on the rebuilt instance and the certified verdict, after the claim's own scope
+    (samplers, where) is applied again: a witness outside it is not one of the claim's instances."""
+    from ..claims.check import CHECKERS, side_value
+    from ..claims.scope import skip_reason
+    from ..errors import NotDefined, Undecided
+
+    rec["instance"] = inst.describe()
+    try:
+        skip = skip_reason(claim, inst)
+    except NotDefined as err:
+        rec["scope"] = {"status": "undefined", "reason": err.problem}
+        return lines + [f"scope     undefined: {err.problem} (not a verdict)"] + _recorded_line(
+            "undefined", w.get("verdict")), None
+    except Undecided as err:
+        rec["scope"] = {"status": "undecided", "reason": str(err)}
+        return lines + [f"scope     undecided: {err} (not a verdict)"], None
+    if skip is not None:
+        reason = {"samplers": "its sampler is not one of the claim's samplers",
+                  "where": f"the claim's where {claim.where!r} is false here"}[skip]
+        rec["scope"] = {"status": "outside", "reason": reason}
+        return lines + [f"scope     outside the claim's scope: {reason}; not one of its instances, no verdict "
+                        "(exit 1)"], None
+    rec["scope"] = {"status": "inside"}
+    try:
+        if not claim.checked:
+            stat = side_value(claim, claim.statistic, inst)
+            return lines + [_value_line("statistic", stat, rec)], None
+        lhs, rhs = side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst)
+    except NotDefined as err:
+        rec["undefined"] = err.problem
+        return lines + [f"undefined {err.problem} (not a verdict)"] + _recorded_line("undefined", w.get("verdict")), None
+    v = CHECKERS[claim.relation](lhs, rhs)
+    lines += [_value_line("lhs", lhs, rec), _value_line("rhs", rhs, rec)]
+    return lines + _verdict_lines(v, w.get("verdict"), claim.relation, rec), v.status
+
+
+def _replay_instance(claim, path: Path, data: dict, w: dict, rec: dict) -> tuple:
+    from ..claims.check import sampler_of
     from ..claims.instances import Instance, Workspace
     from ..claims.symbolic import fmpq_of
     from ..engine.predictors import parse_predictor
-    from ..errors import NotDefined
 
     target, origin = _target(path, data, w)
     sched = sampler_of(w["sampler"], target.L) if w.get("sampler") else None
@@ -209,26 +275,15 @@ def _replay_instance(claim, path: Path, data: dict, w: dict) -> tuple:
     d = inst.describe()
     lines = [f"instance  q={target.q}, L={target.L} ({origin})",
              f"          sampler {d['sampler']}  predictor {d['predictor']}" + (f"  plan {d['plan']}" if plan else "")]
-    try:
-        if not claim.checked:
-            stat = side_value(claim, claim.statistic, inst)
-            return lines + [_value_line("statistic", stat)], None
-        lhs, rhs = side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst)
-    except NotDefined as err:
-        return lines + [f"undefined {err.problem} (not a verdict)"] + _recorded_line("undefined", w.get("verdict")), None
-    v = CHECKERS[claim.relation](lhs, rhs)
-    lines += [_value_line("lhs", lhs), _value_line("rhs", rhs)]
-    return lines + _verdict_lines(v, w.get("verdict"), claim.relation), v.status
+    return _evaluate(claim, inst, w, lines, rec)
 
 
 # ------------------------------------------------------------------ profile witnesses
 
-def _replay_profile(claim, w: dict) -> tuple:
+def _replay_profile(claim, w: dict, rec: dict) -> tuple:
     """Both sides on the profile instance rebuilt from the target spec and sampler (no pmf)."""
-    from ..claims.check import CHECKERS, side_value
     from ..claims.profile_instances import make_instance
     from ..claims.symbolic import fmpq_of
-    from ..errors import NotDefined
 
     if getattr(claim, "backend", None) != "profile":
         _bad("witness.backend", f"the witness is a profile witness but {claim.id} runs on backend "
@@ -241,20 +296,12 @@ def _replay_profile(claim, w: dict) -> tuple:
     d = inst.describe()
     lines = [f"instance  q={d['q']}, L={d['L']} ({d['target']}: closed-form entropy profile, backend profile)",
              f"          sampler {d['sampler']}  predictor perfect"]
-    try:
-        if not claim.checked:
-            return lines + [_value_line("statistic", side_value(claim, claim.statistic, inst))], None
-        lhs, rhs = side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst)
-    except NotDefined as err:
-        return lines + [f"undefined {err.problem} (not a verdict)"] + _recorded_line("undefined", w.get("verdict")), None
-    v = CHECKERS[claim.relation](lhs, rhs)
-    lines += [_value_line("lhs", lhs), _value_line("rhs", rhs)]
-    return lines + _verdict_lines(v, w.get("verdict"), claim.relation), v.status
+    return _evaluate(claim, inst, w, lines, rec)
 
 
 # ------------------------------------------------------------------ all-law witnesses
 
-def _replay_all_laws(claim, w: dict) -> tuple:
+def _replay_all_laws(claim, w: dict, rec: dict) -> tuple:
     from ..certify.verdicts import check_eq, check_ge, check_le
     from ..claims.all_laws import _side, _value, decide, instance_constants, law_of, ray_values
     from ..engine.profile.cone import ray_witness
@@ -275,6 +322,8 @@ def _replay_all_laws(claim, w: dict) -> tuple:
     rhs_c = _side(claim.rhs, claim.constants, where + ".rhs").at(consts)
     d = decide(claim.relation, lhs_c, rhs_c, vals, L)
     k = w.get("ray") or d.k
+    rec["instance"] = {"grid": "all-laws", "L": L, "sampler": law.spec, "ray": k}
+    rec["all_laws"] = d.status
     lines = [f"instance  every law of every alphabet at L={L}, sampler {law.spec} (the profile cone's {L} rays)",
              f"all laws  {d.status}" + (f" (deciding ray k={d.k})" if d.k else "")
              + (f"; {d.trivial} ray(s) where both sides vanish" if d.trivial else "")]
@@ -283,7 +332,8 @@ def _replay_all_laws(claim, w: dict) -> tuple:
     lhs, rhs = _value(lhs_c, vals, k), _value(rhs_c, vals, k)
     v = {"<=": check_le, ">=": check_ge, "==": check_eq}[claim.relation](lhs, rhs)
     lines += [f"ray k={k}   the code {ray_witness(L, k)}; sides in units of log q:",
-              _value_line("lhs", lhs), _value_line("rhs", rhs)]
+              _value_line("lhs", lhs, rec), _value_line("rhs", rhs, rec)]
+    rec["margin_on_ray"] = v.margin
     lines += _verdict_lines(v, None, claim.relation)[:1] + [f"verdict   {d.status} for all laws at (L={L}, {law.spec})"
                                                             f"; on this ray: {v.status}"]
     lines += _recorded_line(d.status, w.get("verdict"))
