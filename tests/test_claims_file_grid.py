@@ -336,3 +336,25 @@ def test_a_scope_that_skips_every_instance_is_checked_on_none_and_fails(tmp_path
     rc, out, data = _check(tmp_path, capsys, text, "R.NONE")
     assert rc == 1 and "checked on none" in out
     assert data["skipped"] == {"where": data["skipped"]["where"]} and data["skipped"]["where"] > 0
+
+
+# ------------------------------------------------------------------ a file: predictor keeps to its (q, L)
+
+def test_a_table_predictor_restricts_the_claim_to_its_size(tmp_path, capsys):
+    from verify.claims.profiles import PROFILES
+
+    flat = []  # p̂ = (1/4, 3/4) at every masked position of q = 2, L = 3 (a valid table, LC25.TRAIN needs p̂ > 0)
+    for s in itertools.product(range(3), repeat=3):
+        for i in range(3):
+            flat += ["1/4", "3/4"] if s[i] == 2 else [0, 0]
+    (tmp_path / "P.json").write_text(json.dumps({"q": 2, "L": 3, "table": flat}))
+    text = HEAD.format(id="REV.TBL", grid="balanced", lhs="expected_kl", rhs="expected_kl_perfect + eps_train")
+    text += f'predictors = ["file:{tmp_path / "P.json"}"]\n'
+    rc, out, data = _check(tmp_path, capsys, text, "REV.TBL")
+    # by hand: the ci zoo at (L=3, q=2) runs, L balanced schedules per target; every other size is skipped
+    sizes = PROFILES["ci"]["sizes"]
+    mine = len(zoo_grid(3, 2)) * 3
+    others = sum(len(zoo_grid(L, q)) * L for L, q in sizes if (L, q) != (3, 2))
+    assert rc == 0 and data["instances"] == mine and data["verdicts"]["tight"] == mine  # LC25.TRAIN: an identity
+    assert data["skipped"] == {"table-size": others}
+    assert f"{others} by table-size" in out

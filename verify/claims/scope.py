@@ -16,6 +16,9 @@
   ``and``/``or`` are three-valued (Kleene): a part that settles the connective settles it whatever
   the other parts, so the order of the parts never matters.
 
+* a ``file:`` predictor (a table for one ``(q, L)``): instances on targets of another size are
+  *skipped* (reason ``table-size``), so a table predictor restricts the claim to its own size.
+
 Skipped instances are no verdict: they are counted per reason (``ClaimResult.skipped``) and shown
 by ``check``, its JSON and the report.
 """
@@ -26,7 +29,7 @@ from .profiles import PROFILES
 from .symbols import NEEDS_PLAN, NEEDS_SAMPLER
 
 MAX_STATES = 2**13  # q**L of one enumerated target of a claim's own lengths/alphabets
-SKIP_REASONS = ("samplers", "where")
+SKIP_REASONS = ("samplers", "where", "table-size")
 
 
 def sizes(claim, profile: str) -> list:
@@ -81,6 +84,11 @@ def allowed_samplers(claim, L: int, memo: dict | None = None) -> frozenset | Non
 def skip_reason(claim, inst, memo: dict | None = None) -> str | None:
     """"samplers" or "where" if the instance is outside the claim's scope, else None. A ``where``
     with no value on the instance raises NotDefined, an open comparison Undecided."""
+    # A predictor table (file:PRED.npy / .json) is for one (q, L): the claim is restricted to the
+    # targets of that size, the others skipped and counted (as by samplers/where), never an error.
+    pred = getattr(inst, "predictor", None)
+    if hasattr(pred, "check_shape") and (pred.q, pred.L) != (inst.target.q, inst.target.L):
+        return "table-size"
     # a profile instance is one of the claim's samplers already (profile_instances.instance_specs)
     allowed = None if getattr(inst, "backend", None) == "profile" else allowed_samplers(claim, inst.target.L, memo)
     if allowed is not None and (inst.schedule is None or inst.schedule.spec not in allowed):
