@@ -358,3 +358,35 @@ def test_a_table_predictor_restricts_the_claim_to_its_size(tmp_path, capsys):
     assert rc == 0 and data["instances"] == mine and data["verdicts"]["tight"] == mine  # LC25.TRAIN: an identity
     assert data["skipped"] == {"table-size": others}
     assert f"{others} by table-size" in out
+
+
+# ------------------------------------------------------------------ where on the all-law grid (all_laws.where_rows)
+
+ALL_LAWS_WHERE = HEAD.format(id="REV.ALW", grid="all-laws", lhs="expected_kl", rhs="TC / K") + """lengths = [4, 6]
+samplers = ["balanced:K={K}", "mdm:N=2"]
+budgets = [1, 2, 3]
+where = "{where}"
+"""
+
+
+@pytest.mark.parametrize("where,kept,skipped,undefined", [
+    # by hand: pairs (L, K) with K in 1..3 at L = 4, 6, plus mdm:N=2 (K = N = 2) at each L
+    ("K >= 2 and L >= 5", 3, 5, 0),                 # L=6: K=2, K=3, mdm
+    ("K == 1 or L == 4", 5, 3, 0),                  # L=4: four pairs; L=6: K=1
+    ("N >= 2", 2, 0, 6),                            # N: only the mdm samplers have it (undefined elsewhere)
+    ("N >= 2 or L == 4", 5, 0, 3),                  # Kleene: L == 4 settles the or where N has no value; mdm at L=6
+])
+def test_where_on_the_all_law_grid_selects_pairs(tmp_path, capsys, where, kept, skipped, undefined):
+    rc, out, data = _check(tmp_path, capsys, ALL_LAWS_WHERE.replace("{where}", where), "REV.ALW")
+    assert data["instances"] - data["undefined"] == kept and data["undefined"] == undefined
+    assert data.get("skipped", {}) == ({"where": skipped} if skipped else {})
+    assert sum(data["verdicts"].values()) == kept
+
+
+@pytest.mark.parametrize("where,word", [("TC > 0", "'TC' varies with the law"), ("H >= 1", "'H' varies"),
+                                        ("expected_kl < 1", "'expected_kl' varies")])
+def test_where_on_the_all_law_grid_refuses_law_quantities(tmp_path, capsys, where, word):
+    (tmp_path / "c.toml").write_text(ALL_LAWS_WHERE.replace("{where}", where))
+    assert main(["claims", "--claims-file", str(tmp_path / "c.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "REV.ALW.where" in err[0] and word in err[0]

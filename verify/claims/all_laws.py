@@ -578,6 +578,8 @@ def _all_law_rows(claim, prec_cap: int, Row) -> list:
                               _Side(d_c, claim.constants, where + ".statistic"))
     rows = []
     expanded = expand_samplers(claim, where)
+    if claim.where:  # the claim's where, on the (L, sampler) pairs (its constants only: where_rows)
+        expanded, rows = where_rows(claim, expanded, Row)
     done: set = set()
     if claim.checked:  # every composition of L at once, in integers (numpy), when coefficients are rational
         by_L: dict = {}
@@ -620,6 +622,57 @@ def _all_law_rows(claim, prec_cap: int, Row) -> list:
         row._inst = AllLawInstance(row.instance)
         rows.append(row)
     return rows
+
+
+# Symbols a where may use on this grid: numbers fixed by (L, sampler), never a quantity of the law.
+WHERE_SYMBOLS = INSTANCE
+
+
+def validate_where(claim, where: str) -> None:
+    """A where on grid 'all-laws' names only (L, sampler) numbers and constants (one line otherwise)."""
+    from .symbolic import check_constants, parse_condition
+
+    check_constants(claim.constants, f"{where}.where")
+    used = parse_condition(claim.where, claim.constants, f"{where}.where").symbols
+    for name in sorted(used):
+        if name not in WHERE_SYMBOLS and name not in claim.constants:
+            raise SpecError(f"{where}.where", f"symbol {name!r} varies with the law: a where on grid 'all-laws' "
+                            "selects (L, sampler) pairs", ", ".join(WHERE_SYMBOLS) + " and the claim's constants")
+
+
+def where_rows(claim, expanded: list, Row) -> tuple:
+    """(the (L, sampler) pairs where the claim's where holds, rows for the others): false → skipped
+    (reason "where"), no value → undefined, an open comparison → undecided, each with its reason
+    (the strings are check's SKIPPED / UNDEFINED outcomes; check imports this module, not back)."""
+    from ..errors import NotDefined, Undecided
+    from .symbolic import condition_holds, parse_condition
+
+    cond = parse_condition(claim.where, claim.constants)
+    kept, rows = [], []
+    for L, spec in expanded:
+        law = law_of(L, spec)
+        consts = instance_constants(law)
+
+        def value(name, consts=consts, law=law):
+            if name not in consts:
+                raise NotDefined(name, f"{law.spec} is not an mdm sampler", "grid = \"mdm\" samplers for N")
+            return consts[name]
+
+        row = Row(_describe(L, law.spec, None, None), None, None, None)
+        try:
+            if condition_holds(cond, claim.constants, value):
+                kept.append((L, spec))
+                continue
+            row.status, row.margin = "skipped", "where"
+        except NotDefined as err:
+            row.status, row.margin = "undefined", f"where {shorten(claim.where, 60)!r} is undefined here: {err.problem}"
+            row.verdict = {"status": "undefined", "reason": row.margin}
+        except Undecided as err:
+            row.status, row.margin = "undecided", str(err)
+            row.verdict = {"status": "undecided", "reason": str(err)}
+        row._inst = AllLawInstance(row.instance)
+        rows.append(row)
+    return kept, rows
 
 
 def _checked_row(claim, L: int, spec: str, d: RayDecision, Row):
@@ -788,7 +841,7 @@ def run_all_laws(claim, profile: str, witness_dir=None, write: bool = True, prec
 
     t0 = time.perf_counter()
     res = ClaimResult(claim, profile)
-    res.rows = all_law_rows(claim, prec_cap, Row)
+    res.set_rows(all_law_rows(claim, prec_cap, Row))  # pairs outside the claim's where: counted, not rows
     res.summary = claim.summarize(res.rows) if claim.summarize is not None else summarize_all_laws(claim, res.rows)
     if witness_dir is not None and claim.checked:
         res.witnesses, res.witness_files = all_law_witnesses(claim, res.rows, Path(witness_dir))

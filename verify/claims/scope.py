@@ -122,9 +122,10 @@ def validate_scope(claim, where: str) -> None:
         if claim.alphabets:
             raise SpecError(f"{where}.alphabets", "grid 'all-laws' ranges over every alphabet at once",
                             "no alphabets key on grid 'all-laws'")
-        if claim.where is not None:
-            raise SpecError(f"{where}.where", "is not available on grid 'all-laws'",
-                            "lengths, samplers and budgets to choose its (L, sampler) pairs")
+        if claim.where is not None:  # over (L, sampler) numbers only (all_laws.validate_where)
+            from .all_laws import validate_where
+
+            validate_where(claim, where)
         return
     _ints(claim.lengths, f"{where}.lengths", 1, 64, "lengths")
     _ints(claim.alphabets, f"{where}.alphabets", 2, 64, "alphabet sizes")

@@ -316,6 +316,22 @@ def _replay_all_laws(claim, w: dict, rec: dict) -> tuple:
     if not 1 <= L <= 10**5:
         _bad("witness.L", f"{L} is not a length", "integers 1..100000")
     law = law_of(L, spec)
+    if claim.where:  # the claim's where, applied again to the witness's (L, sampler)
+        from ..claims.all_laws import where_rows
+        from ..claims.check import Row
+
+        _, out = where_rows(claim, [(L, spec)], Row)
+        if out:
+            r = out[0]
+            reason = f"the claim's where {claim.where!r} is false here" if r.status == "skipped" else r.margin
+            rec["instance"] = {"grid": "all-laws", "L": L, "sampler": law.spec}
+            rec["scope"] = {"status": "outside" if r.status == "skipped" else r.status, "reason": reason}
+            head = [f"instance  every law of every alphabet at L={L}, sampler {law.spec}"]
+            if r.status == "skipped":
+                return head + [f"scope     outside the claim's scope: {reason}; not one of its instances, no "
+                               "verdict (exit 1)"], None
+            return head + [f"scope     {r.status}: {reason} (not a verdict)"], None
+        rec["scope"] = {"status": "inside"}
     vals, consts = ray_values(law), instance_constants(law)
     where = f"claim {claim.id}"
     lhs_c = _side(claim.lhs, claim.constants, where + ".lhs").at(consts)
