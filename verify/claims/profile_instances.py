@@ -126,12 +126,18 @@ def law_at(spec: str, L: int, grid: str | None = None):
     from ..engine.samplers import size_law_of
 
     if grid in SMALL_GRIDS:
-        from .instances import grid_schedules
-
-        for s, _ in grid_schedules(grid, L):
-            if s.spec == spec:
-                return size_law_of(s, L)
+        sched = _small_grid(grid, L).get(spec)
+        if sched is not None:
+            return size_law_of(sched, L)
     return law_of(L, spec)
+
+
+@lru_cache(maxsize=8)
+def _small_grid(grid: str, L: int) -> dict:
+    """{spec: schedule} of a small grid at L, built once (not once per instance)."""
+    from .instances import grid_schedules
+
+    return {s.spec: s for s, _ in grid_schedules(grid, L)}
 
 
 def instance_specs(claim, L: int) -> list:
@@ -327,6 +333,8 @@ def _w26_quantity(inst, name: str):
     ws = inst._cache.get("__w26_ws")
     if ws is None:
         ws = inst._cache["__w26_ws"] = _W26_WS.get(inst.target.spec) or _ListWorkspace(inst.target.profile)
+        if len(_W26_WS) >= 8:  # a few targets' exact lists at a time (each up to L = 256 forms)
+            _W26_WS.clear()
         _W26_WS[inst.target.spec] = ws
     return instance_quantity(ws, name, True)
 
