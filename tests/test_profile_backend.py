@@ -208,3 +208,15 @@ def test_profile_refusals_name_the_symbol_and_backend(tmp_path, capsys, extra, f
     assert main(["claims", "--claims-file", str(f)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and field in err[0] and words in err[0], err
+
+
+def test_workers_run_profile_tasks_and_the_client_rebuilds_witnesses(tmp_path):
+    (tmp_path / "long.toml").write_text(LONG)
+    claims = load_claims_file(tmp_path / "long.toml")
+    plain = [run_claim(c, "ci", witness_dir=tmp_path / "w0") for c in claims]
+    got = run_claims(claims, "ci", workers=2, witness_dir=tmp_path / "w1")
+    for a, b in zip(plain, got):
+        assert [(r.instance, r.status, r.margin) for r in a.rows] == [(r.instance, r.status, r.margin) for r in b.rows]
+        assert [w["id"] for w in a.witnesses] == [w["id"] for w in b.witnesses]
+        for w in b.witnesses:  # the client wrote a profile witness (no pmf) for each
+            assert "pmf" not in json.loads(Path(w["path"]).read_text())
