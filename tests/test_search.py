@@ -110,3 +110,28 @@ def test_short_hunt(claim, profile, tmp_path):
         assert res.verdict != "undecided", f"{claim.id}: undecided on {res.to_json()['instance']}"
         assert res.refuted is None or claim.known_refutations, (
             f"{claim.id} [{claim.provenance}] refuted by search: {res.witness['replay']}")
+
+
+def test_potts_w0_drawn_only_on_colourable_graphs():
+    """w = 0 keeps only proper q-colourings: the search draws it only on graphs that have one
+    (brute force over all colourings here), so a hunt never builds a law without mass."""
+    import itertools
+
+    from verify.claims.search import _colourable_graphs
+
+    def edges(g, L):
+        path = [(i, i + 1) for i in range(L - 1)]
+        if g == "path":
+            return path
+        if g == "cycle":
+            return path + [(L - 1, 0)]
+        return [(i, j) for i in range(L) for j in range(i + 1, L)]
+
+    for q in (2, 3, 4):
+        for L in range(1, 7):
+            for g in ("path", "cycle", "complete"):
+                if L < 3 and g != "path":
+                    continue
+                proper = any(all(x[i] != x[j] for i, j in edges(g, L))
+                             for x in itertools.product(range(q), repeat=L))
+                assert (g in _colourable_graphs(q, L)) == proper, (q, L, g)

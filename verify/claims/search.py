@@ -88,7 +88,11 @@ def _family_choices(q: int, L: int, st) -> list:
         ("markov", st.builds(lambda s: f"markov:{lq},seed={s}", st.integers(0, 9))),
         ("potts", st.builds(lambda g, w: f"potts:graph={g},{lq},w={w}",
                             st.sampled_from(["path", "cycle", "complete"] if L >= 3 else ["path"]),
-                            st.sampled_from(["0", "1/4", "1/2", "2", "4", "16"]))),
+                            st.sampled_from(["1/4", "1/2", "2", "4", "16"]))),
+        # w = 0 keeps only proper q-colourings: drawn only on graphs that have one (a path always; an
+        # odd cycle needs q >= 3; the complete graph q >= L), else the law has no mass at all
+        ("potts", st.builds(lambda g: f"potts:graph={g},{lq},w=0",
+                            st.sampled_from(_colourable_graphs(q, L)))),
         ("dirichlet", st.builds(lambda a, s: f"dirichlet:{lq},alpha={a},seed={s}",
                                 st.sampled_from(["1/10", "1/3", "1", "3"]), st.integers(0, 9))),
         ("lowentropy", st.builds(lambda m, s: f"lowentropy:{lq},m={m},seed={s}", st.integers(1, min(4, q**L)),
@@ -100,6 +104,16 @@ def _family_choices(q: int, L: int, st) -> list:
         ("product", st.builds(lambda s: f"product:{lq},seed={s}", st.integers(0, 9))),
     ]
     return [(f, c) for f, c in choices if c is not None]
+
+
+def _colourable_graphs(q: int, L: int) -> list:
+    """The Potts graphs of the zoo at (q, L) that have a proper q-colouring (w = 0 is defined)."""
+    graphs = ["path"]
+    if L >= 3 and (q >= 3 or L % 2 == 0):
+        graphs.append("cycle")
+    if L >= 3 and q >= L:
+        graphs.append("complete")
+    return graphs
 
 
 def _family_specs(q: int, L: int, draw, st, allowed: tuple = ()) -> str:
