@@ -28,12 +28,18 @@ from pathlib import Path
 VERDICT_KEYS = ("certified", "tight", "refuted", "undecided")
 
 
+def fail(msg: str) -> None:
+    """Bad input: one line naming the field, exit 2."""
+    print(f"bench_deep: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
 def globs(text: str | None, field: str) -> list | None:
     if text is None:
         return None
     pats = [p.strip() for p in text.split(",") if p.strip()]
     if not pats:
-        sys.exit(f"bench_deep: {field} {text!r} names no claim id; give comma-separated id globs, e.g. 'W26.*'")
+        fail(f"{field} {text!r} names no claim id; give comma-separated id globs, e.g. 'W26.*'")
     return pats
 
 
@@ -50,7 +56,7 @@ def load_reference(path: Path) -> dict:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as e:
-        sys.exit(f"bench_deep: --reference {path}: cannot read a report.json ({e}); give a report written by "
+        fail(f"--reference {path}: cannot read a report.json ({e}); give a report written by "
                  "'verify report'")
     return {r["claim"]["id"]: {"instances": r.get("instances"), "verdicts": r.get("verdicts")}
             for r in data.get("results", [])}
@@ -88,10 +94,10 @@ def main(argv=None) -> int:
     from verify.claims.profiles import PROFILES
 
     if args.profile not in PROFILES:
-        sys.exit(f"bench_deep: --profile {args.profile!r} is not a profile; one of {', '.join(sorted(PROFILES))}")
+        fail(f"--profile {args.profile!r} is not a profile; one of {', '.join(sorted(PROFILES))}")
     claims = choose(registry(()), globs(args.only, "--only"), globs(args.skip, "--skip"))
     if not claims:
-        sys.exit("bench_deep: --only/--skip leave no claim to run")
+        fail("--only/--skip leave no claim to run")
     ref = load_reference(args.reference)
     cache = TargetCache()
     differ, new, tot_cpu, t_start = [], [], 0.0, time.perf_counter()
