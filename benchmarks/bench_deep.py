@@ -14,6 +14,18 @@ the reference report's (``results[].claim.id``, ``instances``, ``verdicts``): a 
 error); a reference entry without verdicts (a statistic claim) is compared on its instance count only.
 
 ``--only`` / ``--skip``: comma-separated id globs (``fnmatch``, as ``verify check --only``).
+
+Figures (CPU s, deep profile, two shared cores at load 3–6; issue 19, branch deepcost):
+
+    claim              before   after    command
+    CCL25.T1.9         > 300      9.0    --only CCL25.T1.9,... (the L = 256 rows, unfinished after
+                                         288 s of column generation before, are out of the check)
+    W26.L5               31.4     2.0    --only 'W26.*' before; the item-2 list after (warm profiles)
+    W26.BOUNDS.L256       7.2     6.4
+    W26.FIG1              5.8     5.9
+    W26.P3.DHW-upper      1.9    12.0    (after: cold cache, it computed the DHW balls that
+                                         W26.P3.DHW-lower computes first in registry order)
+    W26.L5.all, W26.E24.all, W26.P3.*.all: 0.0–0.3 each
 """
 from __future__ import annotations
 
