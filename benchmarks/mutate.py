@@ -334,6 +334,18 @@ MUTANTS += [
       'cost = block_cost(h, n, L - n)', T_W26),
 ]
 
+# ---------------------------------------------------------------- deepcost: the CCL25 K_mm search
+# across ratios and W26.L5's sign shortcut (tests/test_ccl25.py, tests/test_w26.py)
+W26P = "proofs_numeric/w26.py"
+MUTANTS += [
+    M("ccl25-bracket-skips-one", C25, "lo = max(lo, K + 1)", "lo = max(lo, K + 2)", T_CCL25),
+    M("ccl25-ratios-not-monotone-start", C25, "out[r] = start = lo", "out[r] = start = lo + 1", T_CCL25),
+    M("w26-l5-trivial-pair-as-tie", W26P, "if any(sD[k - 1] != 0 for k, _ in ms):", "if True:",
+      ("tests/test_w26.py",)),
+    M("w26-l5-negative-D-accepted", W26P, "if any(x < 0 for x in sD):", "if any(x < -1 for x in sD):",
+      ("tests/test_w26.py",)),
+]
+
 
 def _copy_tree(dest: Path) -> None:
     for name in COPY:

@@ -48,6 +48,11 @@ def _lemma5(inst):
     if L < 2:
         raise NotDefined("W26.L5", "no pair 0 <= a < b <= L - 1 at L = 1", "L >= 2")
     prof = w.ListProfile(h, exact)
+    if exact:
+        fast = _lemma5_by_signs(prof, L)
+        if fast is not None:
+            cache[exact] = fast
+            return fast
     worst, tight, closest = None, None, None
     for a in range(L - 1):
         for b in range(a + 1, L):
@@ -59,7 +64,8 @@ def _lemma5(inst):
             rhs = Hc * rho if exact else Hc * float(rho)
             margin = rhs - G
             if exact:
-                sign = 0 if margin.is_zero() else margin.sign()
+                # sign() runs the (slow) zero test only when its enclosure straddles 0
+                sign = margin.sign()
                 trivial = sign == 0 and G.is_zero() and rhs.is_zero()
             else:
                 sign = (margin > 0) - (margin < 0)
@@ -77,6 +83,66 @@ def _lemma5(inst):
         pick = (0.0, zero, zero, (0, 1))
     cache[exact] = pick[1], pick[2], pick[3]
     return cache[exact]
+
+
+@lru_cache(maxsize=None)
+def _l5_ray_margins(L: int) -> tuple:
+    """((a, b, ((k, m_k), ...)), ...) for every pair in order: the ray margins
+    m_k = ρ_{a,b} k(L−k)/L − (b − k) on the rays a < k < b (both sides are 0 on the other rays)."""
+    out = []
+    for a in range(L - 1):
+        for b in range(a + 1, L):
+            rho = fmpq(L * (b - a - 1), (a + 1) * (L - b))
+            out.append((a, b, tuple((k, rho * fmpq(k * (L - k), L) - (b - k)) for k in range(a + 1, b))))
+    return tuple(out)
+
+
+def _lemma5_by_signs(prof, L: int):
+    """The deciding pair of ``_lemma5`` (same pick, same exact sides) from the exact signs of the
+    second differences D_k, or None when this shortcut does not apply.
+
+    margin(a, b) = Σ_{a<k<b} D_k m_k (the ray margins of ``_l5_ray_margins``). When every D_k ≥ 0
+    and every m_k ≥ 0 (decided exactly; W26.L5.all is the second), margin(a, b) = 0 iff D_k m_k = 0
+    for each such k, else > 0; and both sides are 0 iff D_k = 0 on a < k < b (their ray values
+    b − k and ρ k(L−k)/L are > 0 there). So L − 1 exact signs replace a zero test per pair. The
+    smallest positive margin is chosen as before — by the float of the exact margin, the first
+    on ties — among the pairs whose float estimate Σ float(D_k) m_k is within a 10⁻⁶ relative
+    tolerance of the least (the float of the exact margin is within 10⁻¹⁵ of it)."""
+    pairs = _l5_ray_margins(L)
+    if any(m < 0 for _, _, ms in pairs for _, m in ms):
+        return None
+    D = [2 * prof.h[k] - prof.h[k - 1] - prof.h[k + 1] for k in range(1, L)]
+    sD = [d.sign() for d in D]
+    if any(x < 0 for x in sD):
+        return None
+    fD = [float(d) for d in D]
+
+    def sides(a, b):
+        G = w.exact_value(prof, w.ray_Gamma_card(L, a, b))
+        rhs = w.exact_value(prof, w.ray_H_card(L, a, b)) * fmpq(L * (b - a - 1), (a + 1) * (L - b))
+        return G, rhs
+
+    positive = []
+    for a, b, ms in pairs:
+        if all(sD[k - 1] == 0 or m == 0 for k, m in ms):
+            if any(sD[k - 1] != 0 for k, _ in ms):      # margin 0 with non-zero sides: the tie
+                G, rhs = sides(a, b)
+                return G, rhs, (a, b)
+        else:
+            positive.append((sum(fD[k - 1] * float(m) for k, m in ms), a, b, ms))
+    if not positive:   # every pair trivial (a product law): 0 <= 0 on the first pair
+        zero = LogLinear.constant(0)
+        return zero, zero, (0, 1)
+    least = min(p[0] for p in positive)
+    scale = max(abs(fD[k - 1] * float(m)) for _, _, _, ms in positive for k, m in ms)
+    closest = None
+    for f, a, b, _ in positive:
+        if f <= least + 1e-6 * max(abs(least), 1e-12 * scale):
+            G, rhs = sides(a, b)
+            m = float(rhs - G)
+            if closest is None or m < closest[0]:
+                closest = (m, G, rhs, (a, b))
+    return closest[1], closest[2], closest[3]
 
 
 def _D(prof):

@@ -74,3 +74,20 @@ def test_table_rows_and_claim_run():
     assert claim.paper == "CCL25" and claim.provenance == "reported"
     res = run_claim(claim, "ci", TargetCache(), targets=["mds:q=2,L=4,k=1", "markov:L=5,q=2,flip=1/10"])
     assert {r.status for r in res.rows} <= {"certified", "tight"} and len(res.rows) == 2
+
+
+@pytest.mark.parametrize("hints", [None, {2: 1, 3: 12, 4: 2, 8: 6}, {2: 11, 3: 1, 4: 7, 8: 12}])
+def test_budget_search_is_a_linear_scan_whatever_the_probes(hints):
+    # The search (monotone across r, guessed probes, bisection safeguard) must return the least K
+    # whose certified upper bound is <= 1/r, i.e. what a scan over every K = 1..L finds; the hints
+    # only change the probes (a cold cache each time, so the probe order really differs).
+    import proofs_numeric.ccl25 as m
+
+    L, ratios = 12, (1, 2, 3, 4, 8)
+    m._SOLVED.clear()
+    got = m.minimax_budgets(L, ratios, hints)
+    scan = {r: next(K for K in range(1, L + 1) if Fraction(str(m._minimax_bounds(L, K)[1])) <= Fraction(1, r)) for r in ratios}
+    assert got == scan
+    assert [got[r] for r in ratios] == sorted(got[r] for r in ratios)   # non-decreasing in r
+    for r in ratios:                                                    # separated below K_mm
+        assert got[r] == 1 or Fraction(str(m._minimax_bounds(L, got[r] - 1)[0])) > Fraction(1, r)

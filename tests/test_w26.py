@@ -378,3 +378,39 @@ def test_all_law_grid_refuses_dhw_and_ugc_in_one_line(tmp_path):
         with pytest.raises(SpecError) as err:
             _all_law_claim(tmp_path, "<=", side, "TC")
         assert side in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("spec", ["mds:q=2,L=6,k=1", "mds:q=2,L=5,k=4", "markov:L=6,q=2,flip=1/10",
+                                  "mds:q=3,L=4,k=2", "product:L=5,q=2,seed=1"])
+def test_lemma5_sign_shortcut_picks_the_pair_the_full_loop_picks(spec):
+    # The shortcut (exact signs of the second differences) must return the very pair and exact
+    # sides of the per-pair loop (every margin decided exactly), on ties, codes and product laws.
+    from types import SimpleNamespace
+
+    import proofs_numeric.w26 as w26
+    from verify.claims.check import TargetCache
+
+    ws = TargetCache().workspace(spec)
+    inst = SimpleNamespace(ws=ws, target=ws.target)
+    fast = w26._lemma5(inst)
+    ws.__dict__.pop("_w26_l5")
+    saved, w26._lemma5_by_signs = w26._lemma5_by_signs, lambda prof, L: None
+    try:
+        slow = w26._lemma5(inst)
+    finally:
+        w26._lemma5_by_signs = saved
+    assert fast[2] == slow[2]
+    assert (fast[0] - slow[0]).is_zero() and (fast[1] - slow[1]).is_zero()
+
+
+def test_lemma5_sign_shortcut_declines_a_profile_with_a_negative_second_difference():
+    # h = (0, 1, 3, 4) log 2 is not concave (D_1 = -1): the shortcut's premise fails, so it must
+    # leave the decision to the per-pair loop rather than call margins non-negative.
+    from flint import fmpq
+
+    from proofs_numeric.w26 import _lemma5_by_signs
+    from verify.certify.logforms import LogLinear
+    from verify.engine.profile import wainwright as w
+
+    h = [LogLinear.log(2, fmpq(v)) for v in (0, 1, 3, 4)]
+    assert _lemma5_by_signs(w.ListProfile(h, True), 3) is None

@@ -1,0 +1,143 @@
+"""The deep proof check in-process, claim by claim: CPU and wall seconds, and the verdict counts
+against the committed reference (issue 19: ``verify check --profile deep`` within 20 min of one core).
+
+    PYTHONPATH=$PWD python benchmarks/bench_deep.py [--profile deep] [--only GLOBS] [--skip GLOBS]
+        [--reference reports/deep/report.json]
+
+It runs what ``verify check --profile deep`` runs without Dask: the registry's claims in order, one
+shared ``TargetCache``, ``run_claim`` with a witness folder but nothing written (the witnesses are
+chosen, as the check does, into a temporary folder). Per claim it prints the CPU seconds
+(``time.process_time``: this process only, all threads), the wall seconds, the instance count and
+the verdict counts, then the totals. Each claim's instance count and verdict counts are compared with
+the reference report's (``results[].claim.id``, ``instances``, ``verdicts``): a difference prints a
+``DIFFER`` line and the exit status is 1; claims absent from the reference are listed as new (not an
+error); a reference entry without verdicts (a statistic claim) is compared on its instance count only.
+
+``--only`` / ``--skip``: comma-separated id globs (``fnmatch``, as ``verify check --only``).
+
+Figures (CPU s, deep profile, two shared cores at load 3–6; issue 19, branch deepcost):
+
+    claim              before   after    command
+    CCL25.T1.9         > 300      9.0    --only CCL25.T1.9,... (the L = 256 rows, unfinished after
+                                         288 s of column generation before, are out of the check)
+    W26.L5               31.4     2.0    --only 'W26.*' before; the item-2 list after (warm profiles)
+    W26.BOUNDS.L256       7.2     6.4
+    W26.FIG1              5.8     5.9
+    W26.P3.DHW-upper      1.9    12.0    (after: cold cache, it computed the DHW balls that
+                                         W26.P3.DHW-lower computes first in registry order)
+    W26.L5.all, W26.E24.all, W26.P3.*.all: 0.0–0.3 each
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+VERDICT_KEYS = ("certified", "tight", "refuted", "undecided")
+
+
+def fail(msg: str) -> None:
+    """Bad input: one line naming the field, exit 2."""
+    print(f"bench_deep: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def globs(text: str | None, field: str) -> list | None:
+    if text is None:
+        return None
+    pats = [p.strip() for p in text.split(",") if p.strip()]
+    if not pats:
+        fail(f"{field} {text!r} names no claim id; give comma-separated id globs, e.g. 'W26.*'")
+    return pats
+
+
+def choose(claims: list, only: list | None, skip: list | None) -> list:
+    """The registry's claims (in order) matching ``only`` (all if None) and no glob of ``skip``."""
+    def hit(cid, pats):
+        return any(fnmatch.fnmatchcase(cid, p) for p in pats)
+
+    return [c for c in claims if (only is None or hit(c.id, only)) and not (skip and hit(c.id, skip))]
+
+
+def load_reference(path: Path) -> dict:
+    """{claim id: {"instances": n, "verdicts": {...} | None}} from a report.json."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        fail(f"--reference {path}: cannot read a report.json ({e}); give a report written by "
+                 "'verify report'")
+    return {r["claim"]["id"]: {"instances": r.get("instances"), "verdicts": r.get("verdicts")}
+            for r in data.get("results", [])}
+
+
+def compare(cid: str, instances: int, counts: dict, ref: dict) -> list:
+    """DIFFER lines for one claim (empty if it matches; the caller lists claims absent from ref)."""
+    want = ref[cid]
+    out = []
+    if want["instances"] != instances:
+        out.append(f"DIFFER {cid}: instances {instances} (reference {want['instances']})")
+    if want["verdicts"] is not None:
+        got = {k: counts.get(k, 0) for k in VERDICT_KEYS}
+        exp = {k: want["verdicts"].get(k, 0) for k in VERDICT_KEYS}
+        if got != exp:
+            out.append(f"DIFFER {cid}: verdicts {got} (reference {exp})")
+    return out
+
+
+def result_counts(res) -> tuple:
+    """(instances, verdict counts) as the report writes them (``ClaimResult.to_json``)."""
+    return len(res.rows), (res.counts if res.claim.checked else {})
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--profile", default="deep")
+    ap.add_argument("--only", default=None, help="comma-separated id globs to run (default: all)")
+    ap.add_argument("--skip", default=None, help="comma-separated id globs to leave out")
+    ap.add_argument("--reference", default="reports/deep/report.json", type=Path)
+    args = ap.parse_args(argv)
+
+    from proofs_numeric import registry
+    from verify.claims.check import TargetCache, run_claim
+    from verify.claims.profiles import PROFILES
+
+    if args.profile not in PROFILES:
+        fail(f"--profile {args.profile!r} is not a profile; one of {', '.join(sorted(PROFILES))}")
+    claims = choose(registry(()), globs(args.only, "--only"), globs(args.skip, "--skip"))
+    if not claims:
+        fail("--only/--skip leave no claim to run")
+    ref = load_reference(args.reference)
+    cache = TargetCache()
+    differ, new, tot_cpu, t_start = [], [], 0.0, time.perf_counter()
+    print(f"{'claim':24s} {'CPU s':>9s} {'wall s':>9s} {'instances':>10s}  verdicts", flush=True)
+    with tempfile.TemporaryDirectory() as wdir:
+        for c in claims:
+            c0, w0 = time.process_time(), time.perf_counter()
+            res = run_claim(c, args.profile, cache, witness_dir=wdir, write=False)
+            cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+            tot_cpu += cpu
+            n, counts = result_counts(res)
+            vs = " ".join(f"{k}={counts.get(k, 0)}" for k in VERDICT_KEYS) if counts else "-"
+            print(f"{c.id:24s} {cpu:9.1f} {wall:9.1f} {n!s:>10s}  {vs}", flush=True)
+            if c.id in ref:
+                lines = compare(c.id, n, counts, ref)
+                differ += lines
+                for line in lines:
+                    print(line, flush=True)
+            else:
+                new.append(c.id)
+    print(f"{'TOTAL':24s} {tot_cpu:9.1f} {time.perf_counter() - t_start:9.1f}  ({len(claims)} claims)")
+    if new:
+        print(f"new (not in {args.reference}): {', '.join(new)}")
+    if differ:
+        print(f"{len(differ)} difference(s) from the reference")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
