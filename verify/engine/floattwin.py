@@ -25,6 +25,9 @@ from .predictors import builtin_kind
 from .target import Target, as_float
 
 FLOAT_METRICS = ("mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap")
+# An adaptive rule's quantities enclosed from the float chain (branches decided exactly):
+ADAPTIVE_FLOAT_METRICS = ("mixture_kl", "tv", "ser", "ter_gap", "expected_kl", "expected_iterations",
+                          "expected_iterations_sampler", "steps_ge2", "entropy_sum_sampler")
 
 
 class FloatTwin:
@@ -39,6 +42,7 @@ class FloatTwin:
         self.laws: dict = {}    # (schedule spec, predictor spec) → LawEnclosure or None
         self._support = None
         self._pmf_kept = None
+        self.adaptive_runs: dict = {}  # (rule spec, predictor spec) → AdaptiveEnclosure or None
 
     @property
     def support(self):
@@ -82,6 +86,88 @@ class FloatTwin:
             enc = LawEnclosure(law, law_count(schedule, self.target.q, kind, step_order(schedule)))
         self.laws[key] = enc
         return enc
+
+
+    def adaptive(self, rule, predictor) -> "AdaptiveEnclosure | None":
+        """The adaptive chain run on the float copy, its branches decided exactly on the exact
+        target (``adaptive.RunContext``), with the enclosures of its law and sums; None where
+        the a-priori analysis does not apply (temp, noise, custom predictors or rules, or a chain
+        that could underflow)."""
+        key = (rule.spec, predictor.spec)
+        if key in self.adaptive_runs:
+            return self.adaptive_runs[key]
+        from ..certify.floatlaw import ChainTrace
+        from .adaptive import run_chain
+
+        kind = builtin_kind(predictor)
+        enc = None
+        if kind in ("perfect", "mix") and rule.kind != "function" and self.pmf_kept:
+            trace = ChainTrace(self.target.L, self.target.q, kind)
+            shared = self.conds.setdefault(("adaptive", predictor.spec), {})
+            res = run_chain(self.target, rule, predictor, self.marginals, shared=shared,
+                            exact_target=self.exact_target, exact_marginals=self.exact_marginals, trace=trace)
+            if trace.underflow_safe(self.target.pmf):
+                enc = AdaptiveEnclosure(LawEnclosure(res.mixture, trace.mixture_count), trace, self.target.L)
+        self.adaptive_runs[key] = enc
+        return enc
+
+
+class AdaptiveEnclosure:
+    """A float run of the adaptive chain with its proven radii (floatlaw.ChainTrace): the mixture
+    law r̂ (|r̂ − r| ≤ γ r entrywise), and balls of the cross-entropy sums and the masses."""
+
+    def __init__(self, law: LawEnclosure, trace, L: int):
+        self.law, self.trace, self.L = law, trace, L
+        self._balls: dict = {}
+
+    def cross(self, name: str):
+        """T = Σ p log p̂ along data paths ("kl") or sampler paths ("q"); every path reveals all L
+        positions and each conditional sums to 1, so Σ p = L exactly on both. None: infinite."""
+        from ..certify.floatlaw import chain_cross_entropy_ball
+
+        if name not in self._balls:
+            self._balls[name] = chain_cross_entropy_ball(self.trace.cross[name], self.L)
+        return self._balls[name]
+
+    def mass(self, name: str):
+        from ..certify.floatlaw import mass_ball
+
+        key = ("mass", name)
+        if key not in self._balls:
+            self._balls[key] = mass_ball(self.trace.masses[name])
+        return self._balls[key]
+
+
+def enclosed_adaptive_metric(twin: FloatTwin, name: str, rule, predictor, H=None):
+    """One of ADAPTIVE_FLOAT_METRICS for an adaptive rule as a FloatBall (or SER = 0 proved by
+    the float law's zero pattern), or None (the exact path answers). ``H``: the exact entropy
+    (``expected_kl`` only)."""
+    if name not in ADAPTIVE_FLOAT_METRICS:
+        return None
+    enc = twin.adaptive(rule, predictor)
+    if enc is None:
+        return None
+    if name in ("mixture_kl", "ter_gap", "tv", "ser"):
+        sup = twin.support
+        if name == "tv":
+            return FloatBall(tv_ball(sup, enc.law), name)
+        if name == "ser":
+            v = ser_value(sup, enc.law)
+            return v if isinstance(v, fmpq) else FloatBall(v, name)
+        ball = mixture_kl_ball(sup, enc.law)
+        if ball is None:
+            return None
+        return FloatBall(ball if name == "mixture_kl" else ball / twin.target.L, name)
+    if name == "expected_kl":
+        T = enc.cross("kl")
+        if T is None or H is None:
+            return None
+        return FloatBall(-H.enclose(128) - T, name)
+    if name == "entropy_sum_sampler":
+        T = enc.cross("q")
+        return None if T is None else FloatBall(-T, name)
+    mass = {"expected_iterations": "eT", "expected_iterations_sampler": "eTq", "steps_ge2": "ge2"}[name]
+    return FloatBall(enc.mass(mass), name)
 
 
 _TWINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
