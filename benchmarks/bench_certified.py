@@ -37,6 +37,16 @@ CLAIM_SLICES = [
     ("FG25.FULL", ["markov:L=8,q=2,flip=1/10", "hmm:L=8,q=2,states=2,seed=4"]),
     ("D-SEQ", ["markov:L=8,q=2,flip=1/10"]),
 ]
+# Adaptive rules (float chain, branches decided exactly) and explicit plans. D-MIX.<rule>,
+# WLL26.T1 and D-CHAIN are identities: decided exactly, the float path must leave them as they were.
+CLAIM_SLICES += [
+    ("D-MIX.entropy-sum", ["markov:L=8,q=2,flip=1/10", "markov:L=5,q=3,flip=1/10"]),
+    ("CL26.T1", ["markov:L=8,q=2,flip=1/10", "dirichlet:L=5,q=3,alpha=1/2,seed=1"]),
+    ("CL26.STEP", ["markov:L=8,q=2,flip=1/10", "markov:L=5,q=3,flip=1/10"]),
+    ("CL26.ITERQ", ["markov:L=8,q=2,flip=1/10", "markov:L=5,q=3,flip=1/10"]),
+    ("D-MIX.threshold", ["markov:L=7,q=2,flip=1/10", "markov:L=5,q=3,flip=1/10"]),
+    ("D-CHAIN", ["markov:L=6,q=2,flip=1/10"]),
+]
 
 
 def _timed(fn):
@@ -97,6 +107,7 @@ def main(argv=None) -> None:
     ap.add_argument("--skip-heavy", action="store_true", help="skip the L = 12 exact case")
     ap.add_argument("--only-claims", action="store_true")
     ap.add_argument("--only-measure", action="store_true")
+    ap.add_argument("--claims", default=None, help="comma-separated claim ids: only these slices")
     args = ap.parse_args(argv)
 
     if not args.only_claims:
@@ -118,6 +129,8 @@ def main(argv=None) -> None:
     if not args.only_measure:
         print("claim slices on the deep grid: CPU s (wall s), verdict counts per mode")
         for claim_id, targets in CLAIM_SLICES:
+            if args.claims and claim_id not in args.claims.split(","):
+                continue
             modes = claim_modes(claim_id, targets)
             best, counts = {}, {}
             for _ in range(args.repeat):

@@ -8,7 +8,7 @@ margin within the float radius, is still decided exactly (docs/certification.md)
 from __future__ import annotations
 
 from ..certify import floatverdict
-from ..engine.floattwin import FLOAT_METRICS, enclosed_metric, twin_of
+from ..engine.floattwin import ADAPTIVE_FLOAT_METRICS, FLOAT_METRICS, enclosed_adaptive_metric, enclosed_metric, twin_of
 from ..errors import NotDefined, Undecided
 
 
@@ -28,13 +28,17 @@ class EnclosedInstance:
 
     def value(self, name: str):
         inst = self.inst
-        if name not in FLOAT_METRICS or name in inst.constants:
+        adaptive = getattr(inst.schedule, "adaptive", False)
+        if name not in (ADAPTIVE_FLOAT_METRICS if adaptive else FLOAT_METRICS) or name in inst.constants:
             return inst.value(name)
         if inst.schedule is None or (self.identity and name != "ser"):
             raise _NoEnclosure(name)  # (only SER can come out exact: 0 proved by the float law)
         twin = twin_of(inst.ws, inst.target, inst.ws.m)
-        H = inst.value("H") if name == "gen_logppl_gap" else None
-        v = enclosed_metric(twin, name, inst.schedule, inst.predictor, H)
+        H = inst.value("H") if name in ("gen_logppl_gap", "expected_kl") else None
+        if adaptive:  # the float chain, its branches decided exactly (engine/floattwin.py)
+            v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H)
+        else:
+            v = enclosed_metric(twin, name, inst.schedule, inst.predictor, H)
         if v is None or (self.identity and hasattr(v, "ball")):
             raise _NoEnclosure(name)
         self.served += 1
@@ -47,7 +51,8 @@ def float_verdict(claim, inst, side_value, prec_cap: int | None = None):
     margin ball containing 0). ``side_value`` is ``check.side_value``."""
     if not (isinstance(claim.lhs, str) and isinstance(claim.rhs, str)):
         return None
-    if not any(name in claim.lhs or name in claim.rhs for name in FLOAT_METRICS):
+    names = ADAPTIVE_FLOAT_METRICS if getattr(inst.schedule, "adaptive", False) else FLOAT_METRICS
+    if not any(name in claim.lhs or name in claim.rhs for name in names):
         return None
     if not inst.target.exact:
         return None
