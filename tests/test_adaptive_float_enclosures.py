@@ -219,3 +219,69 @@ def test_temp_noise_and_underflow_fall_back_to_the_exact_path():
                     dtype=object).reshape(2, 2)
     twin = FloatTwin(make_target(tiny, 2, 2, exact=True))
     assert twin.adaptive(rule, parse_predictor("perfect")) is None
+
+
+# ------------------------------------------------------------------ operation counts in closed form
+
+def _product_target(L, tops):
+    """Independent bits with P(X_j = 0) = tops[j] (distinct: the confidence order is forced)."""
+    vals = []
+    for x in itertools.product(range(2), repeat=L):
+        v = fmpq(1)
+        for j, b in enumerate(x):
+            v *= tops[j] if b == 0 else 1 - tops[j]
+        vals.append(v)
+    return make_target(np.array(vals, dtype=object).reshape((2,) * L), 2, L, exact=True)
+
+
+def _Nc(L, q, n, kind):
+    """Conditional count by hand (docs/certification.md table): N_m(k) = 1 + (L − k)(q − 1)."""
+    Nm = lambda k: 1 + (L - k) * (q - 1)  # noqa: E731
+    c = Nm(n + 1) + 2 * Nm(n) + 1
+    return c + 3 if kind == "mix" else c
+
+
+@pytest.mark.parametrize("pspec,kind", [("perfect", "perfect"), ("mix:lam=1/10", "mix")])
+def test_chain_count_one_token_per_step(pspec, kind):
+    """topk:k=1 on independent bits of distinct confidences: the path () → {0} → {0,1} → [3] at
+    every x, one array per state; each step adds 2 (weight) + 1 (product) + N_c(n) + 1."""
+    twin = FloatTwin(_product_target(3, [fmpq(9, 10), fmpq(8, 10), fmpq(7, 10)]))
+    enc = twin.adaptive(parse_rule("topk:k=1", 3), parse_predictor(pspec))
+    assert enc.law.ops == sum(3 + _Nc(3, 2, n, kind) + 1 for n in range(3))
+
+
+def test_chain_count_sums_the_arrays_reaching_a_state():
+    """entropy-sum at η = 0 on two bits: () → {0} or {1} (weight 1/2 each) → [2]; the last state is
+    reached by two arrays, one addition."""
+    twin = FloatTwin(_product_target(2, [fmpq(9, 10), fmpq(6, 10)]))
+    enc = twin.adaptive(parse_rule("entropy-sum:eta=0", 2), parse_predictor("perfect"))
+    step = [3 + _Nc(2, 2, n, "perfect") + 1 for n in range(2)]
+    assert enc.law.ops == step[0] + step[1] + 1
+
+
+# ------------------------------------------------------------------ the proof check
+
+def test_float_path_gives_the_exact_paths_verdicts_on_adaptive_claims():
+    """D-MIX.entropy-sum, CL26.T1, CL26.STEP, CL26.ITERQ (inequalities: mostly decided from the
+    float chain) and D-MIX.threshold (an identity: exact) give the same verdicts with the float
+    path on and off."""
+    import verify.claims.check as check
+    from proofs_numeric import claim_by_id
+
+    targets = ["markov:L=4,q=2,flip=1/10", "dirichlet:L=3,q=3,alpha=1/2,seed=1"]
+    by_float = 0
+    for cid in ("D-MIX.entropy-sum", "CL26.T1", "CL26.STEP", "CL26.ITERQ", "D-MIX.threshold"):
+        claim = claim_by_id(cid)
+        fast = check.claim_rows(claim, "ci", check.TargetCache(), targets=targets)
+        saved = check.float_verdict
+        check.float_verdict = lambda *a: None
+        try:
+            slow = check.claim_rows(claim, "ci", check.TargetCache(), targets=targets)
+        finally:
+            check.float_verdict = saved
+        assert fast and [r.status for r in fast] == [r.status for r in slow], cid
+        n = sum("float DP" in (r.verdict or {}).get("how", "") for r in fast)
+        if cid == "D-MIX.threshold":
+            assert n == 0  # an identity is never decided from a ball
+        by_float += n
+    assert by_float > 20
