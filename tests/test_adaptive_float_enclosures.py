@@ -219,6 +219,12 @@ def test_temp_noise_and_underflow_fall_back_to_the_exact_path():
                     dtype=object).reshape(2, 2)
     twin = FloatTwin(make_target(tiny, 2, 2, exact=True))
     assert twin.adaptive(rule, parse_predictor("perfect")) is None
+    # every entry in range, but the a-priori product bound (pmf · L weights · L + 1 conditionals)
+    # leaves it: refused too
+    small = np.array([fmpq(1, 2**300), fmpq(1, 2) - fmpq(1, 2**300), fmpq(1, 4), fmpq(1, 4)],
+                     dtype=object).reshape(2, 2)
+    twin = FloatTwin(make_target(small, 2, 2, exact=True))
+    assert twin.adaptive(rule, parse_predictor("perfect")) is None
 
 
 # ------------------------------------------------------------------ operation counts in closed form
@@ -248,6 +254,30 @@ def test_chain_count_one_token_per_step(pspec, kind):
     twin = FloatTwin(_product_target(3, [fmpq(9, 10), fmpq(8, 10), fmpq(7, 10)]))
     enc = twin.adaptive(parse_rule("topk:k=1", 3), parse_predictor(pspec))
     assert enc.law.ops == sum(3 + _Nc(3, 2, n, kind) + 1 for n in range(3))
+
+
+def test_chain_counts_of_the_masses_and_cross_entropy_weights():
+    """The same path, L = 3, q = 2, N_m(k) = 1 + (3 − k): ρ has count 0, 3, 6 at |S| = 0, 1, 2
+    (+3 per step: weight 2, one product); wD = p_S ρ has count N_m(n) + count(ρ) + 1 = 5, 7, 9 and
+    its mass adds |S|-many values: 5 + 0, 7 + 1, 9 + 3. The data-path weight c_j = wD · P(B) has
+    count wD + 3 = 8, 10, 12, and c_j · p_j adds N_c(n) + 1 = 13, 10, 7. Σ p = L = 3 exactly."""
+    twin = FloatTwin(_product_target(3, [fmpq(9, 10), fmpq(8, 10), fmpq(7, 10)]))
+    enc = twin.adaptive(parse_rule("topk:k=1", 3), parse_predictor("perfect"))
+    assert [c for _, c in enc.trace.masses["eT"]] == [5, 8, 12]
+    assert [w for _, _, w, _ in enc.trace.cross["kl"]] == [21, 20, 19]
+    assert [c for _, _, _, c in enc.trace.cross["kl"]] == [_Nc(3, 2, n, "perfect") for n in range(3)]
+    w = sum((float(p[0].sum()) for p in enc.trace.cross["kl"]), 0.0)
+    assert abs(w - 3) < 1e-12  # the premise Σ p = L of the cross-entropy ball
+    assert enc.cross("kl").rad() == floatlaw.chain_cross_entropy_ball(enc.trace.cross["kl"], 3).rad()
+
+
+def test_chain_cross_entropy_uses_the_largest_counts():
+    """Terms of different counts are enclosed at the largest ones (a smaller count is no bound)."""
+    w1, c1 = np.array([0.25, 0.75]), np.array([0.5, 0.5])
+    w2, c2 = np.array([1.0]), np.array([0.25])
+    got = floatlaw.chain_cross_entropy_ball([(w1, c1, 5, 70), (w2, c2, 90, 3)], 2)
+    want = floatlaw.cross_entropy_ball(np.concatenate([w1, w2]), np.concatenate([c1, c2]), 90, 70, 2)
+    assert got.mid() == want.mid() and got.rad() == want.rad()
 
 
 def test_chain_count_sums_the_arrays_reaching_a_state():
