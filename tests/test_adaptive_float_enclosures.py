@@ -292,15 +292,17 @@ def test_chain_count_sums_the_arrays_reaching_a_state():
 # ------------------------------------------------------------------ the proof check
 
 def test_float_path_gives_the_exact_paths_verdicts_on_adaptive_claims():
-    """D-MIX.entropy-sum, CL26.T1, CL26.STEP, CL26.ITERQ (inequalities: mostly decided from the
-    float chain) and D-MIX.threshold (an identity: exact) give the same verdicts with the float
-    path on and off."""
+    """The entropy-sum grid's claims (inequalities: mostly decided from the float chain, CL26.ITER
+    and CL26.ITERQ excepted: their record / statistic reads the exact chain anyway) and the
+    identities D-MIX.threshold, WLL26.T1 (exact) give the same verdicts with the float path on and
+    off."""
     import verify.claims.check as check
     from proofs_numeric import claim_by_id
 
     targets = ["markov:L=4,q=2,flip=1/10", "dirichlet:L=3,q=3,alpha=1/2,seed=1"]
     by_float = 0
-    for cid in ("D-MIX.entropy-sum", "CL26.T1", "CL26.STEP", "CL26.ITERQ", "D-MIX.threshold"):
+    for cid in ("D-MIX.entropy-sum", "CL26.T1", "CL26.STEP", "CL26.STEP.state", "CL26.BUDGET", "CL26.ITER",
+                "CL26.ITERQ", "D-MIX.threshold", "WLL26.T1"):
         claim = claim_by_id(cid)
         fast = check.claim_rows(claim, "ci", check.TargetCache(), targets=targets)
         saved = check.float_verdict
@@ -311,7 +313,29 @@ def test_float_path_gives_the_exact_paths_verdicts_on_adaptive_claims():
             check.float_verdict = saved
         assert fast and [r.status for r in fast] == [r.status for r in slow], cid
         n = sum("float DP" in (r.verdict or {}).get("how", "") for r in fast)
-        if cid == "D-MIX.threshold":
-            assert n == 0  # an identity is never decided from a ball
+        if cid in ("D-MIX.threshold", "WLL26.T1", "CL26.ITER", "CL26.ITERQ"):
+            assert n == 0  # identities are never decided from a ball; ITER, ITERQ read exact values anyway
         by_float += n
     assert by_float > 20
+
+
+def test_certified_maxima_of_the_float_run_are_the_exact_ones(cases):
+    """budget_max and excess_max (CL26.BUDGET, CL26.STEP.state) served from the float run are exact
+    forms: equal to the oracle's maxima (floats, within 1e-9) on the entropy-sum instances."""
+    n = 0
+    for twin, rule, pred, _, _ in cases:
+        if rule.kind != "entropy-sum" or pred.kind != "perfect" or n >= 150:
+            continue
+        enc = twin.adaptive(rule, pred)
+        fr = np.array([Fraction(int(v.p), int(v.q)) for v in twin.exact_target.pmf.reshape(-1)],
+                      dtype=object).reshape(twin.exact_target.pmf.shape)
+        eta = {"1/2": Fraction(1, 2), "log(2)": ("log", 1, 2), "1": Fraction(1)}[str(rule.params["eta"])]
+        lo_hi = (None, 2) if rule.cap_max == 2 else (None, None)
+        stats: dict = {}
+        orc.entropy_sum_direct(fr, orc.ExactEntropy(eta), stats=stats, lo=lo_hi[0], hi=lo_hi[1])
+        for key, name in (("budget", "budget_max"), ("excess", "excess_max")):
+            got = enclosed_adaptive_metric(twin, name, rule, pred)
+            assert not hasattr(got, "ball")  # an exact form, decided exactly downstream
+            assert abs(float(got.enclose(128).mid()) - stats[key]) < 1e-9, (rule.spec, name)
+        n += 1
+    assert n >= 50

@@ -8,7 +8,10 @@ margin within the float radius, is still decided exactly (docs/certification.md)
 from __future__ import annotations
 
 from ..certify import floatverdict
-from ..engine.floattwin import ADAPTIVE_FLOAT_METRICS, FLOAT_METRICS, enclosed_adaptive_metric, enclosed_metric, twin_of
+from ..engine.floattwin import (ADAPTIVE_EXACT_STATS, ADAPTIVE_FLOAT_METRICS, FLOAT_METRICS, enclosed_adaptive_metric,
+                                enclosed_metric, twin_of)
+
+ADAPTIVE_SERVED = ADAPTIVE_FLOAT_METRICS + ADAPTIVE_EXACT_STATS
 from ..errors import NotDefined, Undecided
 
 
@@ -29,9 +32,9 @@ class EnclosedInstance:
     def value(self, name: str):
         inst = self.inst
         adaptive = getattr(inst.schedule, "adaptive", False)
-        if name not in (ADAPTIVE_FLOAT_METRICS if adaptive else FLOAT_METRICS) or name in inst.constants:
+        if name not in (ADAPTIVE_SERVED if adaptive else FLOAT_METRICS) or name in inst.constants:
             return inst.value(name)
-        if inst.schedule is None or (self.identity and name != "ser"):
+        if inst.schedule is None or (self.identity and name != "ser" and name not in ADAPTIVE_EXACT_STATS):
             raise _NoEnclosure(name)  # (only SER can come out exact: 0 proved by the float law)
         twin = twin_of(inst.ws, inst.target, inst.ws.m)
         H = inst.value("H") if name in ("gen_logppl_gap", "expected_kl") else None
@@ -51,10 +54,13 @@ def float_verdict(claim, inst, side_value, prec_cap: int | None = None):
     margin ball containing 0). ``side_value`` is ``check.side_value``."""
     if not (isinstance(claim.lhs, str) and isinstance(claim.rhs, str)):
         return None
-    names = ADAPTIVE_FLOAT_METRICS if getattr(inst.schedule, "adaptive", False) else FLOAT_METRICS
+    adaptive = getattr(inst.schedule, "adaptive", False)
+    names = ADAPTIVE_SERVED if adaptive else FLOAT_METRICS
     if not any(name in claim.lhs or name in claim.rhs for name in names):
         return None
     if not inst.target.exact:
+        return None
+    if adaptive and _exact_chain_needed(claim, inst):
         return None
     proxy = EnclosedInstance(inst, identity=claim.relation == "==")
     try:
@@ -65,3 +71,13 @@ def float_verdict(claim, inst, side_value, prec_cap: int | None = None):
     if not proxy.served:
         return None
     return floatverdict.decide(claim.relation, lhs, rhs, exact_sides=not proxy.balls, prec_cap=prec_cap)
+
+
+def _exact_chain_needed(claim, inst) -> bool:
+    """True when the exact adaptive chain of this instance is already computed (its exact values
+    cost nothing more), or will be computed for this row anyway: the claim's statistic or record
+    reads the instance's exact values (check.claim_rows evaluates them on the exact instance). The
+    float chain would then only add its own run."""
+    if claim.statistic is not None or claim.record is not None:
+        return True
+    return (inst.schedule.spec, inst.predictor.spec) in inst.ws.adaptive

@@ -28,6 +28,9 @@ FLOAT_METRICS = ("mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap")
 # An adaptive rule's quantities enclosed from the float chain (branches decided exactly):
 ADAPTIVE_FLOAT_METRICS = ("mixture_kl", "tv", "ser", "ter_gap", "expected_kl", "expected_iterations",
                           "expected_iterations_sampler", "steps_ge2", "entropy_sum_sampler")
+# ... and the certified maxima of the same float run: exact log-linear forms (its branches and its
+# maxima are decided exactly, adaptive.CertifiedMax), served as exact values.
+ADAPTIVE_EXACT_STATS = ("budget_max", "excess_max")
 
 
 class FloatTwin:
@@ -104,10 +107,13 @@ class FloatTwin:
         if kind in ("perfect", "mix") and rule.kind != "function" and self.pmf_kept:
             trace = ChainTrace(self.target.L, self.target.q, kind)
             shared = self.conds.setdefault(("adaptive", predictor.spec), {})
-            res = run_chain(self.target, rule, predictor, self.marginals, shared=shared,
+            stats = rule.kind not in ("topk", "threshold")  # as adaptive.run_chain offers them
+            res = run_chain(self.target, rule, predictor, self.marginals, stats=stats, shared=shared,
                             exact_target=self.exact_target, exact_marginals=self.exact_marginals, trace=trace)
             if trace.underflow_safe(self.target.pmf):
                 enc = AdaptiveEnclosure(LawEnclosure(res.mixture, trace.mixture_count), trace, self.target.L)
+                if stats:  # exact forms, proved maxima over the data-reachable rows (zero pattern exact)
+                    enc.exact = {"budget_max": res.budget_max, "excess_max": res.excess_max}
         self.adaptive_runs[key] = enc
         return enc
 
@@ -119,6 +125,7 @@ class AdaptiveEnclosure:
     def __init__(self, law: LawEnclosure, trace, L: int):
         self.law, self.trace, self.L = law, trace, L
         self._balls: dict = {}
+        self.exact: dict = {}  # ADAPTIVE_EXACT_STATS of the same run (exact values)
 
     def cross(self, name: str):
         """T = Σ p log p̂ along data paths ("kl") or sampler paths ("q"); every path reveals all L
@@ -140,13 +147,15 @@ class AdaptiveEnclosure:
 
 def enclosed_adaptive_metric(twin: FloatTwin, name: str, rule, predictor, H=None):
     """One of ADAPTIVE_FLOAT_METRICS for an adaptive rule as a FloatBall (or SER = 0 proved by
-    the float law's zero pattern), or None (the exact path answers). ``H``: the exact entropy
-    (``expected_kl`` only)."""
-    if name not in ADAPTIVE_FLOAT_METRICS:
+    the float law's zero pattern), one of ADAPTIVE_EXACT_STATS as its exact value, or None (the
+    exact path answers). ``H``: the exact entropy (``expected_kl`` only)."""
+    if name not in ADAPTIVE_FLOAT_METRICS and name not in ADAPTIVE_EXACT_STATS:
         return None
     enc = twin.adaptive(rule, predictor)
     if enc is None:
         return None
+    if name in ADAPTIVE_EXACT_STATS:
+        return enc.exact.get(name)
     if name in ("mixture_kl", "ter_gap", "tv", "ser"):
         sup = twin.support
         if name == "tv":
