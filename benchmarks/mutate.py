@@ -359,6 +359,8 @@ MUTANTS += [
       "low = _min_positive_log2(pmf)", T_AFLOAT),
     M("adaptenc-temp-enclosed", FT, 'if kind in ("perfect", "mix") and rule.kind != "function"',
       'if rule.kind != "function"', T_AFLOAT),
+    M("adaptenc-cached-law-of-another-state", A, "law = None if laws_cache is None else laws_cache.get(S)",
+      "law = None if laws_cache is None else laws_cache.get(S[:-1])", T_AFLOAT),
     M("adaptenc-adaptive-metrics-as-plain", FCK, "v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H)",
       "v = enclosed_metric(twin, name, inst.schedule, inst.predictor, H)", T_AFLOAT),
 ]

@@ -339,3 +339,26 @@ def test_certified_maxima_of_the_float_run_are_the_exact_ones(cases):
             assert abs(float(got.enclose(128).mid()) - stats[key]) < 1e-9, (rule.spec, name)
         n += 1
     assert n >= 50
+
+
+def test_exact_run_after_the_float_run_reuses_its_decisions_and_matches_the_oracle(cases):
+    """An exact run given the float run's store of decided batch laws (and maxima) skips the
+    decisions; its exact law, E_p T, E_q T and expected KL still equal the oracle's."""
+    from verify.engine.adaptive import run_chain
+
+    n = 0
+    for twin, rule, pred, H, ex in cases[:200]:
+        decided: dict = {}
+        twin.adaptive_runs.pop((rule.spec, pred.spec), None)
+        twin.adaptive(rule, pred, decided)
+        assert decided[("laws", rule.spec)]  # the float run stored its decisions
+        res = run_chain(twin.exact_target, rule, pred, twin.exact_marginals, stats=True, shared={"decided": decided})
+        for x, r in ex["mixture"].items():
+            assert res.mixture[x] == fmpq(r.numerator, r.denominator)
+        want = ex["expected_iterations"]
+        assert res.expected_iterations == fmpq(want.numerator, want.denominator)
+        want = ex["expected_iterations_sampler"]
+        assert res.expected_iterations_sampler == fmpq(want.numerator, want.denominator)
+        assert res.expected_kl.enclose(256).overlaps(ex["expected_kl"])
+        n += 1
+    assert n == 200

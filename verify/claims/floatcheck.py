@@ -39,7 +39,10 @@ class EnclosedInstance:
         twin = twin_of(inst.ws, inst.target, inst.ws.m)
         H = inst.value("H") if name in ("gen_logppl_gap", "expected_kl") else None
         if adaptive:  # the float chain, its branches decided exactly (engine/floattwin.py)
-            v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H)
+            # the exact run's store of decided batch laws (instances._adaptive's shared dict), so
+            # that an exact run after this one does not decide the branches again
+            decided = inst.ws.adaptive.setdefault(("shared", inst.predictor.spec), {}).setdefault("decided", {})
+            v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H, decided)
         else:
             v = enclosed_metric(twin, name, inst.schedule, inst.predictor, H)
         if v is None or (self.identity and hasattr(v, "ball")):

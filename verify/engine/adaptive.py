@@ -396,7 +396,7 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
               marginals: Marginals | None = None, stats: bool = False,
               shared: dict | None = None, exact_target: Target | None = None,
               chain: bool = False, trace: "ChainTrace | None" = None,
-              exact_marginals: Marginals | None = None) -> AdaptiveResult:
+              exact_marginals: Marginals | None = None, decided: dict | None = None) -> AdaptiveResult:
     """Forward pass of the chain (module docstring); ``stats`` adds the certified maxima,
     ``chain`` the batch-by-batch conditional TC sum (``AdaptiveResult.chain_tc``, WLL26.T1).
 
@@ -408,6 +408,11 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
     ``trace`` (float mode only): a ``ChainTrace`` that records the float arrays and their operation
     counts for the rigorous enclosures of ``engine/floattwin.py`` (docs/certification.md,
     "Float enclosures of the adaptive chain"). The branches are the exact ones either way.
+    ``decided`` (default: ``shared["decided"]``): per rule, the batch law of every state and the
+    certified maxima, kept for the next run of the same rule on the same (target, predictor) — in
+    float or exact mode, since every branch is decided exactly in both, the batch laws are the
+    same. Maxima are stored by exact runs only (a float run's rows could differ if it underflowed;
+    ``floattwin`` stores them after its underflow check).
     """
     rule = parse_rule(rule, target.L) if isinstance(rule, str) else rule
     m = marginals or Marginals(target)
@@ -415,6 +420,11 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
     if trace is not None and exact:
         raise ValueError("a ChainTrace records a float run")
     ctx = RunContext(target, m, predictor, rule, shared, exact_target, exact_marginals)
+    if decided is None and shared is not None:
+        decided = shared.setdefault("decided", {})
+    laws_cache = None if decided is None else decided.setdefault(("laws", rule.spec), {})
+    stats_cached = None if decided is None or not stats else decided.get(("stats", rule.spec))
+    offer = stats and stats_cached is None
     cache: dict = {} if shared is None else shared.setdefault("cond_full", {})
     pcache: dict = {}  # perfect conditionals in full form (the data law's p_j(· | x_S))
     full = tuple(range(L))
@@ -454,8 +464,12 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
                 cQ_counts: dict = {}
             masked = [j for j in full if j not in S]
             conds = [_cond_full(m, predictor, j, S, cache) for j in masked]
-            view = StateView(ctx, S)
-            law = batch_law(rule, view)
+            law = None if laws_cache is None else laws_cache.get(S)
+            view = StateView(ctx, S) if law is None or offer else None
+            if law is None:
+                law = batch_law(rule, view)
+                if laws_cache is not None:
+                    laws_cache[S] = law
             cD = {j: None for j in masked}
             cQ = {j: None for j in masked}
             wD_flat = wD.reshape(-1)
@@ -493,7 +507,7 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
                 for j in B:
                     cD[j] = wB if cD[j] is None else cD[j] + wB
                     cQ[j] = qB if cQ[j] is None else cQ[j] + qB
-                if stats and rule.kind != "topk" and rule.kind != "threshold":
+                if offer and rule.kind != "topk" and rule.kind != "threshold":
                     _offer_stats(view, B, counts, wD_flat, bmax, xmax)
                 if chain and len(B) >= 2:
                     _add_batch_tc(tc_terms, m, S, B, A, pS, wB, pcache, exact)
@@ -522,8 +536,12 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
     if chain:
         res.chain_tc = tc_terms.total()
     if stats:
-        res.budget_max, res.excess_max = bmax.value(), xmax.value()
-        res.extra = {"budget_max_at": bmax.where, "excess_max_at": xmax.where}
+        if stats_cached is None:
+            stats_cached = (bmax.value(), xmax.value(), bmax.where, xmax.where)
+            if exact and decided is not None:
+                decided[("stats", rule.spec)] = stats_cached
+        res.budget_max, res.excess_max = stats_cached[:2]
+        res.extra = {"budget_max_at": stats_cached[2], "excess_max_at": stats_cached[3]}
     return res
 
 

@@ -91,11 +91,12 @@ class FloatTwin:
         return enc
 
 
-    def adaptive(self, rule, predictor) -> "AdaptiveEnclosure | None":
+    def adaptive(self, rule, predictor, decided: dict | None = None) -> "AdaptiveEnclosure | None":
         """The adaptive chain run on the float copy, its branches decided exactly on the exact
         target (``adaptive.RunContext``), with the enclosures of its law and sums; None where
         the a-priori analysis does not apply (temp, noise, custom predictors or rules, or a chain
-        that could underflow)."""
+        that could underflow). ``decided``: the exact runs' store of decided batch laws and maxima
+        for this (target, predictor) (``adaptive.run_chain``), shared both ways."""
         key = (rule.spec, predictor.spec)
         if key in self.adaptive_runs:
             return self.adaptive_runs[key]
@@ -109,11 +110,15 @@ class FloatTwin:
             shared = self.conds.setdefault(("adaptive", predictor.spec), {})
             stats = rule.kind not in ("topk", "threshold")  # as adaptive.run_chain offers them
             res = run_chain(self.target, rule, predictor, self.marginals, stats=stats, shared=shared,
-                            exact_target=self.exact_target, exact_marginals=self.exact_marginals, trace=trace)
+                            exact_target=self.exact_target, exact_marginals=self.exact_marginals, trace=trace,
+                            decided=decided)
             if trace.underflow_safe(self.target.pmf):
                 enc = AdaptiveEnclosure(LawEnclosure(res.mixture, trace.mixture_count), trace, self.target.L)
                 if stats:  # exact forms, proved maxima over the data-reachable rows (zero pattern exact)
                     enc.exact = {"budget_max": res.budget_max, "excess_max": res.excess_max}
+                    if decided is not None:  # the exact run's maxima too: keep them for it
+                        decided.setdefault(("stats", rule.spec), (res.budget_max, res.excess_max,
+                                                                  res.extra["budget_max_at"], res.extra["excess_max_at"]))
         self.adaptive_runs[key] = enc
         return enc
 
@@ -145,13 +150,14 @@ class AdaptiveEnclosure:
         return self._balls[key]
 
 
-def enclosed_adaptive_metric(twin: FloatTwin, name: str, rule, predictor, H=None):
+def enclosed_adaptive_metric(twin: FloatTwin, name: str, rule, predictor, H=None, decided: dict | None = None):
     """One of ADAPTIVE_FLOAT_METRICS for an adaptive rule as a FloatBall (or SER = 0 proved by
     the float law's zero pattern), one of ADAPTIVE_EXACT_STATS as its exact value, or None (the
-    exact path answers). ``H``: the exact entropy (``expected_kl`` only)."""
+    exact path answers). ``H``: the exact entropy (``expected_kl`` only); ``decided``: as for
+    ``FloatTwin.adaptive``."""
     if name not in ADAPTIVE_FLOAT_METRICS and name not in ADAPTIVE_EXACT_STATS:
         return None
-    enc = twin.adaptive(rule, predictor)
+    enc = twin.adaptive(rule, predictor, decided)
     if enc is None:
         return None
     if name in ADAPTIVE_EXACT_STATS:
