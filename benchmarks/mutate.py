@@ -361,7 +361,8 @@ MUTANTS += [
       'if rule.kind != "function"', T_AFLOAT),
     M("adaptenc-cached-law-of-another-state", A, "law = None if laws_cache is None else laws_cache.get(S)",
       "law = None if laws_cache is None else laws_cache.get(S[:-1])", T_AFLOAT),
-    M("adaptenc-adaptive-metrics-as-plain", FCK, "v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H)",
+    M("adaptenc-adaptive-metrics-as-plain", FCK,
+      "v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H, decided)",
       "v = enclosed_metric(twin, name, inst.schedule, inst.predictor, H)", T_AFLOAT),
 ]
 
