@@ -183,10 +183,13 @@ def test_adaptive_metric_enclosures_contain_the_exact_values(cases):
                     assert got is None
                     continue
                 want = want if isinstance(want, arb) else _a(want)
-                assert got.ball.contains(want), (rule.spec, pred.spec, name, got, want)
+                ball = arb(got) if isinstance(got, fmpq) else got.ball  # an exact value: a point
+                assert ball.contains(want) if not isinstance(got, fmpq) else want.contains(ball), \
+                    (rule.spec, pred.spec, name, got, want)
             tv = sum((abs(Fraction(int(twin.exact_target.pmf[x].p), int(twin.exact_target.pmf[x].q)) - r)
                       for x, r in ex["mixture"].items()), Fraction(0)) / 2
-            assert enclosed_adaptive_metric(twin, "tv", rule, pred).ball.contains(_a(tv))
+            got = enclosed_adaptive_metric(twin, "tv", rule, pred)
+            assert (tv == 0 and got == 0) if isinstance(got, fmpq) else got.ball.contains(_a(tv))
     finally:
         ctx.prec = old
 
@@ -301,18 +304,30 @@ def test_float_path_gives_the_exact_paths_verdicts_on_adaptive_claims():
 
     targets = ["markov:L=4,q=2,flip=1/10", "dirichlet:L=3,q=3,alpha=1/2,seed=1"]
     by_float = 0
+    saved = check.float_verdict
+    decided_by_float = []
+
+    def counting(*a):
+        v = saved(*a)
+        decided_by_float.append(v is not None)
+        return v
+
     for cid in ("D-MIX.entropy-sum", "CL26.T1", "CL26.STEP", "CL26.STEP.state", "CL26.BUDGET", "CL26.ITER",
                 "CL26.ITERQ", "D-MIX.threshold", "WLL26.T1"):
         claim = claim_by_id(cid)
-        fast = check.claim_rows(claim, "ci", check.TargetCache(), targets=targets)
-        saved = check.float_verdict
+        decided_by_float.clear()
+        check.float_verdict = counting
+        try:
+            fast = check.claim_rows(claim, "ci", check.TargetCache(), targets=targets)
+        finally:
+            check.float_verdict = saved
         check.float_verdict = lambda *a: None
         try:
             slow = check.claim_rows(claim, "ci", check.TargetCache(), targets=targets)
         finally:
             check.float_verdict = saved
         assert fast and [r.status for r in fast] == [r.status for r in slow], cid
-        n = sum("float DP" in (r.verdict or {}).get("how", "") for r in fast)
+        n = sum(decided_by_float)
         if cid in ("D-MIX.threshold", "WLL26.T1", "CL26.ITER", "CL26.ITERQ"):
             assert n == 0  # identities are never decided from a ball; ITER, ITERQ read exact values anyway
         by_float += n
@@ -362,3 +377,34 @@ def test_exact_run_after_the_float_run_reuses_its_decisions_and_matches_the_orac
         assert res.expected_kl.enclose(256).overlaps(ex["expected_kl"])
         n += 1
     assert n == 200
+
+
+def test_exact_values_proved_by_the_float_run(cases):
+    """Perfect predictor: where the float run serves exact values (all batches singletons on data
+    paths: 0; one batch of all L: TC), they are the oracle's: the mixture law is p, resp. the
+    expected and mixture KLs equal TC (Σ_j H(X_j) − H, from Fractions)."""
+    n_zero = n_tc = 0
+    for twin, rule, pred, H, ex in cases:
+        if pred.kind != "perfect":
+            continue
+        fr = {x: Fraction(int(v.p), int(v.q)) for x, v in np.ndenumerate(twin.exact_target.pmf)}
+        L, q = twin.target.L, twin.target.q
+        Hj = arb(0)
+        for j in range(L):
+            for v in range(q):
+                pj = sum((p for x, p in fr.items() if x[j] == v), Fraction(0))
+                if pj:
+                    Hj -= _a(pj) * _a(pj).log()
+        tc = Hj - H
+        got = {name: enclosed_adaptive_metric(twin, name, rule, pred, _Ball(H), TC=lambda: _Ball(tc))
+               for name in ("mixture_kl", "expected_kl", "tv", "ser", "steps_ge2")}
+        if isinstance(got["expected_kl"], fmpq):
+            assert all(v == 0 for v in got.values())
+            assert ex["mixture"] == fr and ex["steps_ge2"] == 0
+            assert ex["expected_kl"].contains(0)
+            n_zero += 1
+        elif isinstance(got["expected_kl"], _Ball):
+            assert got["mixture_kl"] is got["expected_kl"] or got["mixture_kl"].b is got["expected_kl"].b
+            assert ex["expected_kl"].overlaps(tc) and ex["mixture_kl"].overlaps(tc)
+            n_tc += 1
+    assert n_zero > 20 and n_tc > 5

@@ -334,6 +334,17 @@ class ChainTrace:
         self.cross: dict = {"kl": [], "q": []}                 # name → [(weights, conds, wcount, ccount)]
         self.min_weight_log2 = 0.0
         self.min_cond_log2 = 0.0
+        self.root: list = []  # [(|B|, P(B))] at the empty state (exact rationals)
+
+    @property
+    def one_block(self) -> bool:
+        """Every path is one iteration revealing all L positions (P(B = [L] | ∅) = 1)."""
+        return self.root == [(self.L, 1)]
+
+    def singletons(self) -> bool:
+        """E_p #{t : |B_t| ≥ 2} = 0 exactly: every recorded mass of a batch of size ≥ 2 is a float
+        0.0, which by the zero rule (no underflow) is an exact 0."""
+        return all(v == 0.0 for v, _ in self.masses["ge2"])
 
     def marginal_count(self, n: int) -> int:
         return marginal_count(self.L, self.q, n)

@@ -42,7 +42,8 @@ class EnclosedInstance:
             # the exact run's store of decided batch laws (instances._adaptive's shared dict), so
             # that an exact run after this one does not decide the branches again
             decided = inst.ws.adaptive.setdefault(("shared", inst.predictor.spec), {}).setdefault("decided", {})
-            v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H, decided)
+            v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H, decided,
+                                         TC=lambda: inst.value("TC"))
         else:
             v = enclosed_metric(twin, name, inst.schedule, inst.predictor, H)
         if v is None or (self.identity and hasattr(v, "ball")):

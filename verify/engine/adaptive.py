@@ -484,6 +484,8 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
                 if trace is not None:
                     c_pb = trace.weight_count  # coef rounded once, times an integer count
                     trace.note_weight(coef)
+                    if n == 0:  # the root's batch law (one state): T = 1 iff one batch of all L, P = 1
+                        trace.root.append((len(B), fmpq(coef) * int(counts[0])))
                     c_child = counts_in.setdefault(A, ([], []))
                     c_child[0].append(c_rho + c_pb + 1)
                     c_child[1].append(c_g + c_pb + 1 + len(B) * (trace.cond_count(n) + 1))

@@ -150,11 +150,17 @@ class AdaptiveEnclosure:
         return self._balls[key]
 
 
-def enclosed_adaptive_metric(twin: FloatTwin, name: str, rule, predictor, H=None, decided: dict | None = None):
+def enclosed_adaptive_metric(twin: FloatTwin, name: str, rule, predictor, H=None, decided: dict | None = None,
+                             TC=None):
     """One of ADAPTIVE_FLOAT_METRICS for an adaptive rule as a FloatBall (or SER = 0 proved by
     the float law's zero pattern), one of ADAPTIVE_EXACT_STATS as its exact value, or None (the
     exact path answers). ``H``: the exact entropy (``expected_kl`` only); ``decided``: as for
-    ``FloatTwin.adaptive``."""
+    ``FloatTwin.adaptive``; ``TC``: a callable giving the exact total correlation.
+
+    Exact values the float run proves for the perfect predictor (docs/certification.md):
+    singleton batches on every data path (E_p #{|B| ≥ 2} = 0 by the zero rule) give q_π = p on
+    the support for every π, so mixture KL = expected KL = TV = SER = 0; one batch of all L
+    positions (T = 1) gives r = q = Π_j p_j, so mixture KL = expected KL = TC."""
     if name not in ADAPTIVE_FLOAT_METRICS and name not in ADAPTIVE_EXACT_STATS:
         return None
     enc = twin.adaptive(rule, predictor, decided)
@@ -162,6 +168,12 @@ def enclosed_adaptive_metric(twin: FloatTwin, name: str, rule, predictor, H=None
         return None
     if name in ADAPTIVE_EXACT_STATS:
         return enc.exact.get(name)
+    if builtin_kind(predictor) == "perfect" and name != "entropy_sum_sampler" and not name.startswith("expected_it"):
+        if enc.trace.singletons():
+            return fmpq(0)
+        if enc.trace.one_block and TC is not None and name in ("mixture_kl", "expected_kl", "ter_gap"):
+            tc = TC()
+            return tc if name != "ter_gap" else tc / twin.target.L
     if name in ("mixture_kl", "ter_gap", "tv", "ser"):
         sup = twin.support
         if name == "tv":
