@@ -366,8 +366,9 @@ MUTANTS += [
     M("adaptenc-one-block-any-single-root-batch", FL, "return self.root == [(self.L, 1)]", "return len(self.root) == 1",
       T_AFLOAT),
     M("adaptenc-adaptive-metrics-as-plain", FCK,
-      "v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H, decided)",
-      "v = enclosed_metric(twin, name, inst.schedule, inst.predictor, H)", T_AFLOAT),
+      "v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H, decided,",
+      "v = (lambda *a, **k: enclosed_metric(twin, name, inst.schedule, inst.predictor, H))(decided,", T_AFLOAT),
+    M("adaptenc-display-values-overwrite", FCK, "inst._cache.setdefault(name, v)", "inst._cache[name] = v", T_AFLOAT),
 ]
 
 

@@ -178,6 +178,10 @@ class FloatBall(Enclosable):
     def __repr__(self) -> str:
         return f"FloatBall({self.label}: {self.ball})"
 
+    def __float__(self) -> float:
+        """The midpoint, for display only (a statistic, a recorded value): never a verdict."""
+        return float(self.ball.mid())
+
 
 def _unit_ball(gamma: fmpq) -> arb:
     """A ball holding r/r̂ = 1/(1 + θ) for |θ| ≤ γ: [1/(1+γ), 1/(1−γ)] ⊂ [1 − γ', 1 + γ'] with

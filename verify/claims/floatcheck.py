@@ -28,6 +28,7 @@ class EnclosedInstance:
         self.identity = identity  # an identity is proved only exactly: serve exact values only
         self.balls = 0   # how many FloatBalls were served
         self.served = 0  # how many float metrics were served (balls or proved exact values)
+        self.values: dict = {}  # name → what was served
 
     def value(self, name: str):
         inst = self.inst
@@ -50,6 +51,7 @@ class EnclosedInstance:
             raise _NoEnclosure(name)
         self.served += 1
         self.balls += hasattr(v, "ball")
+        self.values[name] = v
         return v
 
 
@@ -74,14 +76,22 @@ def float_verdict(claim, inst, side_value, prec_cap: int | None = None):
         return None  # the exact path decides (and raises what it raises) as before
     if not proxy.served:
         return None
-    return floatverdict.decide(claim.relation, lhs, rhs, exact_sides=not proxy.balls, prec_cap=prec_cap)
+    verdict = floatverdict.decide(claim.relation, lhs, rhs, exact_sides=not proxy.balls, prec_cap=prec_cap)
+    if verdict is not None and adaptive:
+        _keep_for_display(inst, proxy.values)
+    return verdict
+
+
+def _keep_for_display(inst, values: dict) -> None:
+    """After a verdict from the float run: the row's statistic and record (evaluated next on this
+    row's own instance, for display: floats) read the served values (balls give their midpoints,
+    radius ~1e-13 relative) instead of running the exact chain just for them. Only this row's
+    instance sees them; the verdict is already decided."""
+    for name, v in values.items():
+        inst._cache.setdefault(name, v)
 
 
 def _exact_chain_needed(claim, inst) -> bool:
-    """True when the exact adaptive chain of this instance is already computed (its exact values
-    cost nothing more), or will be computed for this row anyway: the claim's statistic or record
-    reads the instance's exact values (check.claim_rows evaluates them on the exact instance). The
-    float chain would then only add its own run."""
-    if claim.statistic is not None or claim.record is not None:
-        return True
+    """True when the exact adaptive chain of this instance is already computed: its exact values
+    cost nothing more, and the float chain would only add its own run."""
     return (inst.schedule.spec, inst.predictor.spec) in inst.ws.adaptive
