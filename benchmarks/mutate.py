@@ -368,7 +368,7 @@ MUTANTS += [
     M("adaptenc-adaptive-metrics-as-plain", FCK,
       "v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H, decided,",
       "v = (lambda *a, **k: enclosed_metric(twin, name, inst.schedule, inst.predictor, H))(decided,", T_AFLOAT),
-    M("adaptenc-display-values-overwrite", FCK, "inst._cache.setdefault(name, v)", "inst._cache[name] = v", T_AFLOAT),
+    M("adaptenc-display-values-dropped", FCK, "        _keep_for_display(inst, proxy.values)", "        pass", T_AFLOAT),
 ]
 
 
