@@ -412,3 +412,18 @@ def test_exact_values_proved_by_the_float_run(cases):
             assert ex["expected_kl"].overlaps(tc) and ex["mixture_kl"].overlaps(tc)
             n_tc += 1
     assert n_zero > 20 and n_tc > 5
+
+
+def test_float_decided_rows_run_no_exact_chain():
+    """CL26.ITERQ (a statistic) and CL26.ITER (a record) decided from the float run read its values
+    for display: the exact chain of those instances is never built (no exact result cached)."""
+    import verify.claims.check as check
+    from proofs_numeric import claim_by_id
+
+    cache = check.TargetCache()
+    spec = "markov:L=5,q=2,flip=1/10"
+    for cid in ("CL26.ITERQ", "CL26.ITER"):
+        rows = check.claim_rows(claim_by_id(cid), "ci", cache, targets=[spec])
+        assert rows and all(r.status == "certified" for r in rows)
+    exact_runs = [k for k in cache.workspace(spec).adaptive if len(k) == 2 and k[0] != "shared"]
+    assert exact_runs == []
