@@ -301,7 +301,8 @@ def test_float_path_gives_the_exact_paths_verdicts_on_adaptive_claims():
     import verify.claims.check as check
     from proofs_numeric import claim_by_id
 
-    targets = ["markov:L=4,q=2,flip=1/10", "dirichlet:L=3,q=3,alpha=1/2,seed=1"]
+    # at least floatcheck.MIN_ADAPTIVE_ENTRIES joint entries (smaller targets go exact), plus one below
+    targets = ["markov:L=6,q=2,flip=1/10", "dirichlet:L=4,q=3,alpha=1/2,seed=1", "markov:L=3,q=2,flip=1/10"]
     by_float = 0
     saved = check.float_verdict
     decided_by_float = []
@@ -421,7 +422,7 @@ def test_float_decided_rows_run_no_exact_chain():
     from proofs_numeric import claim_by_id
 
     cache = check.TargetCache()
-    spec = "markov:L=5,q=2,flip=1/10"
+    spec = "markov:L=6,q=2,flip=1/10"
     for cid in ("CL26.ITERQ", "CL26.ITER"):
         rows = check.claim_rows(claim_by_id(cid), "ci", cache, targets=[spec])
         assert rows and all(r.status == "certified" for r in rows)

@@ -12,6 +12,10 @@ from ..engine.floattwin import (ADAPTIVE_EXACT_STATS, ADAPTIVE_FLOAT_METRICS, FL
                                 enclosed_metric, twin_of)
 
 ADAPTIVE_SERVED = ADAPTIVE_FLOAT_METRICS + ADAPTIVE_EXACT_STATS
+# Below this many joint entries (q^L) the exact adaptive chain costs about what the float one does
+# (Python overhead per state dominates both; measured on the ci grid, docs/certification.md), so
+# the float chain would only add its run to the rows it cannot decide: the exact path answers.
+MIN_ADAPTIVE_ENTRIES = 64
 from ..errors import NotDefined, Undecided
 
 
@@ -92,6 +96,9 @@ def _keep_for_display(inst, values: dict) -> None:
 
 
 def _exact_chain_needed(claim, inst) -> bool:
-    """True when the exact adaptive chain of this instance is already computed: its exact values
-    cost nothing more, and the float chain would only add its own run."""
+    """True when the exact adaptive chain of this instance is already computed (its exact values
+    cost nothing more, and the float chain would only add its own run), or the target is small
+    (MIN_ADAPTIVE_ENTRIES)."""
+    if inst.target.q ** inst.target.L < MIN_ADAPTIVE_ENTRIES:
+        return True
     return (inst.schedule.spec, inst.predictor.spec) in inst.ws.adaptive
