@@ -117,8 +117,8 @@ class FloatTwin:
                 if stats:  # exact forms, proved maxima over the data-reachable rows (zero pattern exact)
                     enc.exact = {"budget_max": res.budget_max, "excess_max": res.excess_max}
                     if decided is not None:  # the exact run's maxima too: keep them for it
-                        decided.setdefault(("stats", rule.spec), (res.budget_max, res.excess_max,
-                                                                  res.extra["budget_max_at"], res.extra["excess_max_at"]))
+                        got = (res.budget_max, res.excess_max, res.extra["budget_max_at"], res.extra["excess_max_at"])
+                        decided.setdefault(("stats", rule.spec), got)
         self.adaptive_runs[key] = enc
         return enc
 
