@@ -37,6 +37,16 @@ CLAIM_SLICES = [
     ("FG25.FULL", ["markov:L=8,q=2,flip=1/10", "hmm:L=8,q=2,states=2,seed=4"]),
     ("D-SEQ", ["markov:L=8,q=2,flip=1/10"]),
 ]
+# Adaptive rules (float chain, branches decided exactly) and explicit plans. D-MIX.<rule>,
+# WLL26.T1 and D-CHAIN are identities: decided exactly, the float path must leave them as they were.
+CLAIM_SLICES += [
+    ("D-MIX.entropy-sum", ["markov:L=8,q=2,flip=1/10", "markov:L=5,q=3,flip=1/10"]),
+    ("CL26.T1", ["markov:L=8,q=2,flip=1/10", "dirichlet:L=5,q=3,alpha=1/2,seed=1"]),
+    ("CL26.STEP", ["markov:L=8,q=2,flip=1/10", "markov:L=5,q=3,flip=1/10"]),
+    ("CL26.ITERQ", ["markov:L=8,q=2,flip=1/10", "markov:L=5,q=3,flip=1/10"]),
+    ("D-MIX.threshold", ["markov:L=7,q=2,flip=1/10", "markov:L=5,q=3,flip=1/10"]),
+    ("D-CHAIN", ["markov:L=6,q=2,flip=1/10"]),
+]
 
 
 def _timed(fn):
@@ -68,11 +78,21 @@ def measure_modes(target_spec: str, sampler: str) -> dict:
     return {"float": float_mode, "enclosures": enclosed_mode, "exact": exact_mode}
 
 
+# A family of claims on one grid run in one TargetCache, as a full proof check runs them (the exact
+# adaptive chain of an instance is shared by every claim that reads it).
+FAMILY_SLICES = [
+    ("D-MIX.entropy-sum,CL26.T1,CL26.STEP,CL26.STEP.state,CL26.ITER,CL26.ITERQ,CL26.BUDGET",
+     ["markov:L=8,q=2,flip=1/10", "markov:L=5,q=3,flip=1/10"]),
+]
+
+
 def claim_modes(claim_id: str, targets: list) -> dict:
+    """Modes of one claim, or of a comma-separated family sharing one TargetCache (verdict counts
+    summed over the family)."""
     import verify.claims.check as check
     from proofs_numeric import claim_by_id
 
-    claim = claim_by_id(claim_id)
+    claims = [claim_by_id(c) for c in claim_id.split(",")]
 
     def run(float_path: bool):
         def go():
@@ -82,10 +102,15 @@ def claim_modes(claim_id: str, targets: list) -> dict:
             try:
                 # the rows only: a claim's summary (curves beyond the grid) is cached module-wide
                 # and does not depend on how the rows' verdicts were decided
-                rows = check.claim_rows(claim, "deep", check.TargetCache(), targets=targets)
+                cache, counts, n = check.TargetCache(), {}, 0
+                for claim in claims:
+                    rows = check.claim_rows(claim, "deep", cache, targets=targets)
+                    for k, v in check.ClaimResult(claim, "deep", rows).counts.items():
+                        counts[k] = counts.get(k, 0) + v
+                    n += len(rows)
             finally:
                 check.float_verdict = saved
-            return check.ClaimResult(claim, "deep", rows).counts, len(rows)
+            return counts, n
         return go
 
     return {"enclosures": run(True), "exact": run(False)}
@@ -97,6 +122,8 @@ def main(argv=None) -> None:
     ap.add_argument("--skip-heavy", action="store_true", help="skip the L = 12 exact case")
     ap.add_argument("--only-claims", action="store_true")
     ap.add_argument("--only-measure", action="store_true")
+    ap.add_argument("--claims", default=None, help="semicolon-separated slice names (a claim id, or a "
+                    "family's comma-separated ids): only these slices")
     args = ap.parse_args(argv)
 
     if not args.only_claims:
@@ -117,7 +144,9 @@ def main(argv=None) -> None:
 
     if not args.only_measure:
         print("claim slices on the deep grid: CPU s (wall s), verdict counts per mode")
-        for claim_id, targets in CLAIM_SLICES:
+        for claim_id, targets in CLAIM_SLICES + FAMILY_SLICES:
+            if args.claims and claim_id not in args.claims.split(";"):
+                continue
             modes = claim_modes(claim_id, targets)
             best, counts = {}, {}
             for _ in range(args.repeat):

@@ -346,6 +346,43 @@ MUTANTS += [
       ("tests/test_w26.py",)),
 ]
 
+# ---------------------------------------------------------------- float enclosures of the adaptive chain
+# (floatlaw.ChainTrace, adaptive.run_chain(trace=...), floattwin.FloatTwin.adaptive, floatcheck)
+T_AFLOAT = ("tests/test_adaptive_float_enclosures.py",)
+FCK = "verify/claims/floatcheck.py"
+MUTANTS += [
+    M("adaptenc-weight-count-zero", FL, "ADAPTIVE_WEIGHT_COUNT = 2  #", "ADAPTIVE_WEIGHT_COUNT = 0  #", T_AFLOAT),
+    M("adaptenc-child-g-no-conditionals", A, "c_child[1].append(c_g + c_pb + 1 + len(B) * (trace.cond_count(n) + 1))",
+      "c_child[1].append(c_g + c_pb + 1)", T_AFLOAT),
+    M("adaptenc-child-sum-uncounted", A, "return max(counts) + len(counts) - 1", "return max(counts)", T_AFLOAT),
+    M("adaptenc-wD-no-marginal-count", A, "c_w = trace.marginal_count(n) + c_rho + 1", "c_w = c_rho + 1", T_AFLOAT),
+    M("adaptenc-kl-weight-no-perfect-count", A, "+ trace.perfect_count(n) + 1, n)", "+ 1, n)", T_AFLOAT),
+    M("adaptenc-mass-additions-uncounted", FL, "(float(arr.sum()), count + arr.size - 1)", "(float(arr.sum()), count)",
+      T_AFLOAT),
+    M("adaptenc-mass-no-unit-ball", FL, "return total * _unit_ball(gamma)", "return total", T_AFLOAT),
+    M("adaptenc-cross-total-weight-one", FT, "chain_cross_entropy_ball(self.trace.cross[name], self.L)",
+      "chain_cross_entropy_ball(self.trace.cross[name], 1)", T_AFLOAT),
+    M("adaptenc-cross-min-count", FL, "max(p[2] for p in parts), max(p[3] for p in parts)",
+      "min(p[2] for p in parts), min(p[3] for p in parts)", T_AFLOAT),
+    M("adaptenc-ekl-sign-of-H", FT, "FloatBall(-H.enclose(128) - T, name)", "FloatBall(H.enclose(128) - T, name)",
+      T_AFLOAT),
+    M("adaptenc-underflow-ignored", FT, "if trace.underflow_safe(self.target.pmf):", "if True:", T_AFLOAT),
+    M("adaptenc-underflow-weights-ignored", FL, "low = _min_positive_log2(pmf) + L * self.min_weight_log2 + (L + 1) * self.min_cond_log2",
+      "low = _min_positive_log2(pmf)", T_AFLOAT),
+    M("adaptenc-temp-enclosed", FT, 'if kind in ("perfect", "mix") and rule.kind != "function"',
+      'if rule.kind != "function"', T_AFLOAT),
+    M("adaptenc-cached-law-of-another-state", A, "law = None if laws_cache is None else laws_cache.get(S)",
+      "law = None if laws_cache is None else laws_cache.get(S[:-1])", T_AFLOAT),
+    M("adaptenc-singletons-if-any-zero", FL, "return all(v == 0.0 for v, _ in self.masses[\"ge2\"])",
+      "return any(v == 0.0 for v, _ in self.masses[\"ge2\"])", T_AFLOAT),
+    M("adaptenc-one-block-any-single-root-batch", FL, "return self.root == [(self.L, 1)]", "return len(self.root) == 1",
+      T_AFLOAT),
+    M("adaptenc-adaptive-metrics-as-plain", FCK,
+      "v = enclosed_adaptive_metric(twin, name, inst.schedule, inst.predictor, H, decided,",
+      "v = (lambda *a, **k: enclosed_metric(twin, name, inst.schedule, inst.predictor, H))(decided,", T_AFLOAT),
+    M("adaptenc-display-values-dropped", FCK, "        _keep_for_display(inst, proxy.values)", "        pass", T_AFLOAT),
+]
+
 
 def _copy_tree(dest: Path) -> None:
     for name in COPY:

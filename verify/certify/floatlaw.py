@@ -178,6 +178,10 @@ class FloatBall(Enclosable):
     def __repr__(self) -> str:
         return f"FloatBall({self.label}: {self.ball})"
 
+    def __float__(self) -> float:
+        """The midpoint, for display only (a statistic, a recorded value): never a verdict."""
+        return float(self.ball.mid())
+
 
 def _unit_ball(gamma: fmpq) -> arb:
     """A ball holding r/r̂ = 1/(1 + θ) for |θ| ≤ γ: [1/(1+γ), 1/(1−γ)] ⊂ [1 − γ', 1 + γ'] with
@@ -299,3 +303,105 @@ def cross_entropy_ball(weights: np.ndarray, conds: np.ndarray, wcount: int, ccou
         sum_w = P * (1 + arb(gw))
         err = arb(gm) * A + e * sum_w + arb(log_radius(gw)) * (A + e * sum_w) + arb(log_radius(gc)) * P
         return arb(D) + err * arb(0, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# the adaptive chain (engine/adaptive.py run in float mode, branches decided exactly)
+
+ADAPTIVE_WEIGHT_COUNT = 2  # P(B | x_S) = coef · counts: coef rounded once, one product (counts are integers < 2^53)
+
+
+class ChainTrace:
+    """What a float run of the adaptive chain (``adaptive.run_chain(trace=...)``) records for its
+    enclosures, with the operation count of every array (docs/certification.md, "Float enclosures
+    of the adaptive chain"):
+
+    * the sampler law g and the data-path weight ρ of a state: the arrays reaching it summed
+      (largest count + k − 1); a child from (S, B) gets count(ρ_S) + 3, resp.
+      count(g_S) + 3 + |B|·(N_c(|S|) + 1) (the weight P(B | x_S) has count 2, one product with it,
+      then |B| conditional factors);
+    * wD = p_S · ρ: count(p_S) + count(ρ) + 1, p_S a marginal (``marginal_count``);
+    * the cross-entropy terms (weights c_j · p_j or c^q_j · p̂_j, conditionals p̂_j) with their
+      counts, for ``cross_entropy_ball``; the masses (E_p T, E_q T, E_p #{|B| ≥ 2}) per state;
+    * the smallest positive weight coefficient and conditional, for the underflow guard.
+
+    The arrays are the run's own float values, so the branches (which batches carry weight) are
+    the exact run's: they are decided exactly in both modes.
+    """
+
+    weight_count = ADAPTIVE_WEIGHT_COUNT
+
+    def __init__(self, L: int, q: int, kind: str):
+        self.L, self.q, self.kind = L, q, kind
+        self.mixture_count: int | None = None
+        self.masses: dict = {"eT": [], "eTq": [], "ge2": []}   # name → [(float sum, count)]
+        self.cross: dict = {"kl": [], "q": []}                 # name → [(weights, conds, wcount, ccount)]
+        self.min_weight_log2 = 0.0
+        self.min_cond_log2 = 0.0
+        self.root: list = []  # [(|B|, P(B))] at the empty state (exact rationals)
+
+    @property
+    def one_block(self) -> bool:
+        """Every path is one iteration revealing all L positions (P(B = [L] | ∅) = 1)."""
+        return self.root == [(self.L, 1)]
+
+    def singletons(self) -> bool:
+        """E_p #{t : |B_t| ≥ 2} = 0 exactly: every recorded mass of a batch of size ≥ 2 is a float
+        0.0, which by the zero rule (no underflow) is an exact 0."""
+        return all(v == 0.0 for v, _ in self.masses["ge2"])
+
+    def marginal_count(self, n: int) -> int:
+        return marginal_count(self.L, self.q, n)
+
+    def cond_count(self, n: int) -> int:
+        return conditional_count(self.L, self.q, n, self.kind)
+
+    def perfect_count(self, n: int) -> int:
+        return conditional_count(self.L, self.q, n, "perfect")
+
+    def mass(self, name: str, arr: np.ndarray, count: int) -> None:
+        """Σ arr as a float, with the count of its entries plus the size − 1 additions."""
+        self.masses[name].append((float(arr.sum()), count + arr.size - 1))
+
+    def note_weight(self, coef) -> None:
+        self.min_weight_log2 = min(self.min_weight_log2, _log2_fraction(fmpq(coef)))
+
+    def note_conds(self, conds: np.ndarray) -> None:
+        self.min_cond_log2 = min(self.min_cond_log2, _min_positive_log2(conds))
+
+    def terms(self, name: str, weights: np.ndarray, conds: np.ndarray, wcount: int, n: int) -> None:
+        w, c = np.broadcast_arrays(weights, conds)
+        self.cross[name].append((w.reshape(-1), c.reshape(-1), wcount, self.cond_count(n)))
+        self.note_conds(conds)
+
+    def underflow_safe(self, pmf: np.ndarray) -> bool:
+        """Every value of the float chain is a sum of products of at most one marginal entry
+        (≥ p_min), at most L weights P(B | x_S) (each ≥ its coefficient, counts being ≥ 1) and at
+        most L + 1 conditionals (each ≥ the smallest positive one): if that product's log2 stays
+        above MIN_NORMAL_LOG2, nothing underflows and the relative model holds."""
+        L = self.L
+        low = _min_positive_log2(pmf) + L * self.min_weight_log2 + (L + 1) * self.min_cond_log2
+        return _min_positive_log2(pmf) > MIN_NORMAL_LOG2 and low > MIN_NORMAL_LOG2
+
+
+def mass_ball(parts: list) -> arb:
+    """Σ_i m_i from floats m̃_i = m_i (1 + θ_i), |θ_i| ≤ γ(count_i), m_i ≥ 0: the float sum taken in
+    ball arithmetic, times [1/(1 + γ), 1/(1 − γ)] at the largest count (``_unit_ball``)."""
+    if not parts:
+        return arb(0)
+    gamma = relative_radius(max(c for _, c in parts))
+    with working_precision(BALL_PREC):
+        total = arb(0)
+        for v, _ in parts:
+            total += arb(v)
+        return total * _unit_ball(gamma)
+
+
+def chain_cross_entropy_ball(parts: list, total_weight: int) -> arb | None:
+    """T = Σ p log p̂ over every recorded term (``cross_entropy_ball`` at the largest weight and
+    conditional counts, which bound every term's), with Σ p = ``total_weight`` exactly."""
+    if not parts:
+        return arb(0)
+    w = np.concatenate([p[0] for p in parts])
+    c = np.concatenate([p[1] for p in parts])
+    return cross_entropy_ball(w, c, max(p[2] for p in parts), max(p[3] for p in parts), total_weight)

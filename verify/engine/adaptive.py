@@ -82,13 +82,14 @@ class RunContext:
     predictor, the rule's threshold, and the caches of exact conditionals and decided signs."""
 
     def __init__(self, target: Target, m: Marginals, predictor: Predictor, rule: AdaptiveRule,
-                 shared: dict | None = None, exact_target: Target | None = None):
+                 shared: dict | None = None, exact_target: Target | None = None,
+                 exact_marginals: Marginals | None = None):
         if float(target.q) ** target.L > MAX_FLOAT_PREVIEW_ENTRIES:
             # The float preview's radii (RAD_H, RAD_C: module comment) are proved for N <= 2^24.
             raise SpecError("target", f"q^L = {target.q}^{target.L} exceeds 2^24 joint entries, beyond what the "
                             "adaptive engine's float preview is proved for", "q^L <= 2^24 for adaptive rules")
         self.target, self.m, self.pred, self.rule = target, m, predictor, rule
-        self._mE = m if target.exact else None
+        self._mE = m if target.exact else exact_marginals
         self._exact_target = exact_target
         # per (target, predictor), reusable by every rule: exact conditionals, float columns
         shared = {} if shared is None else shared
@@ -394,24 +395,42 @@ def _one(shape_L: int, exact: bool) -> np.ndarray:
 def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = PERFECT,
               marginals: Marginals | None = None, stats: bool = False,
               shared: dict | None = None, exact_target: Target | None = None,
-              chain: bool = False) -> AdaptiveResult:
+              chain: bool = False, trace: "ChainTrace | None" = None,
+              exact_marginals: Marginals | None = None, decided: dict | None = None) -> AdaptiveResult:
     """Forward pass of the chain (module docstring); ``stats`` adds the certified maxima,
     ``chain`` the batch-by-batch conditional TC sum (``AdaptiveResult.chain_tc``, WLL26.T1).
 
     ``shared`` (one dict per target and predictor) keeps conditionals and their entropies across
     runs, e.g. the η values of one grid; without it they are dropped level by level.
     ``exact_target`` (float mode): the exact law the float target was rounded from; branches
-    are then decided on it (``RunContext.exact_marginals``).
+    are then decided on it (``RunContext.exact_marginals``; ``exact_marginals``: its Marginals,
+    shared with the caller).
+    ``trace`` (float mode only): a ``ChainTrace`` that records the float arrays and their operation
+    counts for the rigorous enclosures of ``engine/floattwin.py`` (docs/certification.md,
+    "Float enclosures of the adaptive chain"). The branches are the exact ones either way.
+    ``decided`` (default: ``shared["decided"]``): per rule, the batch law of every state and the
+    certified maxima, kept for the next run of the same rule on the same (target, predictor) — in
+    float or exact mode, since every branch is decided exactly in both, the batch laws are the
+    same. Maxima are stored by exact runs only (a float run's rows could differ if it underflowed;
+    ``floattwin`` stores them after its underflow check).
     """
     rule = parse_rule(rule, target.L) if isinstance(rule, str) else rule
     m = marginals or Marginals(target)
     L, q, exact = target.L, target.q, target.exact
-    ctx = RunContext(target, m, predictor, rule, shared, exact_target)
+    if trace is not None and exact:
+        raise ValueError("a ChainTrace records a float run")
+    ctx = RunContext(target, m, predictor, rule, shared, exact_target, exact_marginals)
+    if decided is None and shared is not None:
+        decided = shared.setdefault("decided", {})
+    laws_cache = None if decided is None else decided.setdefault(("laws", rule.spec), {})
+    stats_cached = None if decided is None or not stats else decided.get(("stats", rule.spec))
+    offer = stats and stats_cached is None
     cache: dict = {} if shared is None else shared.setdefault("cond_full", {})
     pcache: dict = {}  # perfect conditionals in full form (the data law's p_j(· | x_S))
     full = tuple(range(L))
     one = _one(L, exact)
     pending: dict = {(): [one, one]}  # S → [ρ, g] in full form
+    counts_in: dict = {(): ([0], [0])}  # trace only: S → (counts of the ρ arrays, of the g arrays) reaching S
     kl_terms = _LogTerms(exact)   # Σ c log p̂ along data paths
     q_terms = _LogTerms(exact)    # Σ c log p̂ along sampler paths
     tc_terms = _LogTerms(exact)   # Σ w p_B log p_B − Σ_j w p_j log p_j: the chain of conditional TCs
@@ -426,17 +445,31 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
         for S in level:
             rho, g = pending.pop(S)
             n_states += 1
+            if trace is not None:
+                c_rho, c_g = (_sum_count(c) for c in counts_in.pop(S))
             if n == L:
                 mixture = g
+                if trace is not None:
+                    trace.mixture_count = c_g
                 continue
             pS = full_form(m.marginal(S), S, L)
             wD = pS * rho
             eT = eT + wD.sum()
             eTq = eTq + g.sum()
+            if trace is not None:
+                c_w = trace.marginal_count(n) + c_rho + 1      # wD = p_S · ρ
+                trace.mass("eT", wD, c_w)
+                trace.mass("eTq", g, c_g)
+                cD_counts: dict = {}
+                cQ_counts: dict = {}
             masked = [j for j in full if j not in S]
             conds = [_cond_full(m, predictor, j, S, cache) for j in masked]
-            view = StateView(ctx, S)
-            law = batch_law(rule, view)
+            law = None if laws_cache is None else laws_cache.get(S)
+            view = StateView(ctx, S) if law is None or offer else None
+            if law is None:
+                law = batch_law(rule, view)
+                if laws_cache is not None:
+                    laws_cache[S] = law
             cD = {j: None for j in masked}
             cQ = {j: None for j in masked}
             wD_flat = wD.reshape(-1)
@@ -448,6 +481,17 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
                 gB = g * PB
                 for j in B:
                     gB = gB * conds[masked.index(j)]
+                if trace is not None:
+                    c_pb = trace.weight_count  # coef rounded once, times an integer count
+                    trace.note_weight(coef)
+                    if n == 0:  # the root's batch law (one state): T = 1 iff one batch of all L, P = 1
+                        trace.root.append((len(B), fmpq(coef) * int(counts[0])))
+                    c_child = counts_in.setdefault(A, ([], []))
+                    c_child[0].append(c_rho + c_pb + 1)
+                    c_child[1].append(c_g + c_pb + 1 + len(B) * (trace.cond_count(n) + 1))
+                    for j in B:
+                        cD_counts.setdefault(j, []).append(c_w + c_pb + 1)
+                        cQ_counts.setdefault(j, []).append(c_g + c_pb + 1)
                 slot = pending.get(A)
                 if slot is None:
                     pending[A] = [np.array(np.broadcast_to(rho * PB, shape)), np.array(np.broadcast_to(gB, shape))]
@@ -459,11 +503,13 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
                 sizes[len(B)] = sizes.get(len(B), rational(0, exact)) + mass
                 if len(B) >= 2:
                     ge2 = ge2 + mass
+                    if trace is not None:
+                        trace.mass("ge2", wB, c_w + c_pb + 1)
                 qB = g * PB
                 for j in B:
                     cD[j] = wB if cD[j] is None else cD[j] + wB
                     cQ[j] = qB if cQ[j] is None else cQ[j] + qB
-                if stats and rule.kind != "topk" and rule.kind != "threshold":
+                if offer and rule.kind != "topk" and rule.kind != "threshold":
                     _offer_stats(view, B, counts, wD_flat, bmax, xmax)
                 if chain and len(B) >= 2:
                     _add_batch_tc(tc_terms, m, S, B, A, pS, wB, pcache, exact)
@@ -472,8 +518,13 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
                 if cD[j] is not None:
                     pj = _perfect_full(m, j, S, pcache) if not predictor.perfect else ph
                     kl_terms.add(cD[j] * pj, ph)
+                    if trace is not None:
+                        trace.terms("kl", cD[j] * pj, ph, _sum_count(cD_counts[j]) + trace.perfect_count(n) + 1, n)
+                        trace.note_conds(pj)
                 if cQ[j] is not None:
                     q_terms.add(cQ[j] * ph, ph)
+                    if trace is not None:
+                        trace.terms("q", cQ[j] * ph, ph, _sum_count(cQ_counts[j]) + trace.cond_count(n) + 1, n)
             if shared is None:
                 for key in [key for key in cache if key[1] == S]:
                     del cache[key]
@@ -487,8 +538,12 @@ def run_chain(target: Target, rule: AdaptiveRule | str, predictor: Predictor = P
     if chain:
         res.chain_tc = tc_terms.total()
     if stats:
-        res.budget_max, res.excess_max = bmax.value(), xmax.value()
-        res.extra = {"budget_max_at": bmax.where, "excess_max_at": xmax.where}
+        if stats_cached is None:
+            stats_cached = (bmax.value(), xmax.value(), bmax.where, xmax.where)
+            if exact and decided is not None:
+                decided[("stats", rule.spec)] = stats_cached
+        res.budget_max, res.excess_max = stats_cached[:2]
+        res.extra = {"budget_max_at": stats_cached[2], "excess_max_at": stats_cached[3]}
     return res
 
 
@@ -581,3 +636,9 @@ def _positive(arr: np.ndarray) -> np.ndarray:
     if arr.dtype == object:
         return np.array([v != 0 for v in arr], dtype=bool)
     return arr > 0
+
+
+def _sum_count(counts: list) -> int:
+    """Operation count of a recursive sum of arrays with these counts (floatlaw's sum rule:
+    the largest count plus one rounding per addition)."""
+    return max(counts) + len(counts) - 1

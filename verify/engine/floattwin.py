@@ -25,6 +25,12 @@ from .predictors import builtin_kind
 from .target import Target, as_float
 
 FLOAT_METRICS = ("mixture_kl", "tv", "ser", "ter_gap", "gen_logppl_gap")
+# An adaptive rule's quantities enclosed from the float chain (branches decided exactly):
+ADAPTIVE_FLOAT_METRICS = ("mixture_kl", "tv", "ser", "ter_gap", "expected_kl", "expected_iterations",
+                          "expected_iterations_sampler", "steps_ge2", "entropy_sum_sampler")
+# ... and the certified maxima of the same float run: exact log-linear forms (its branches and its
+# maxima are decided exactly, adaptive.CertifiedMax), served as exact values.
+ADAPTIVE_EXACT_STATS = ("budget_max", "excess_max")
 
 
 class FloatTwin:
@@ -39,6 +45,7 @@ class FloatTwin:
         self.laws: dict = {}    # (schedule spec, predictor spec) → LawEnclosure or None
         self._support = None
         self._pmf_kept = None
+        self.adaptive_runs: dict = {}  # (rule spec, predictor spec) → AdaptiveEnclosure or None
 
     @property
     def support(self):
@@ -82,6 +89,112 @@ class FloatTwin:
             enc = LawEnclosure(law, law_count(schedule, self.target.q, kind, step_order(schedule)))
         self.laws[key] = enc
         return enc
+
+
+    def adaptive(self, rule, predictor, decided: dict | None = None) -> "AdaptiveEnclosure | None":
+        """The adaptive chain run on the float copy, its branches decided exactly on the exact
+        target (``adaptive.RunContext``), with the enclosures of its law and sums; None where
+        the a-priori analysis does not apply (temp, noise, custom predictors or rules, or a chain
+        that could underflow). ``decided``: the exact runs' store of decided batch laws and maxima
+        for this (target, predictor) (``adaptive.run_chain``), shared both ways."""
+        key = (rule.spec, predictor.spec)
+        if key in self.adaptive_runs:
+            return self.adaptive_runs[key]
+        from ..certify.floatlaw import ChainTrace
+        from .adaptive import run_chain
+
+        kind = builtin_kind(predictor)
+        enc = None
+        if kind in ("perfect", "mix") and rule.kind != "function" and self.pmf_kept:
+            trace = ChainTrace(self.target.L, self.target.q, kind)
+            shared = self.conds.setdefault(("adaptive", predictor.spec), {})
+            stats = rule.kind not in ("topk", "threshold")  # as adaptive.run_chain offers them
+            res = run_chain(self.target, rule, predictor, self.marginals, stats=stats, shared=shared,
+                            exact_target=self.exact_target, exact_marginals=self.exact_marginals, trace=trace,
+                            decided=decided)
+            if trace.underflow_safe(self.target.pmf):
+                enc = AdaptiveEnclosure(LawEnclosure(res.mixture, trace.mixture_count), trace, self.target.L)
+                if stats:  # exact forms, proved maxima over the data-reachable rows (zero pattern exact)
+                    enc.exact = {"budget_max": res.budget_max, "excess_max": res.excess_max}
+                    if decided is not None:  # the exact run's maxima too: keep them for it
+                        got = (res.budget_max, res.excess_max, res.extra["budget_max_at"], res.extra["excess_max_at"])
+                        decided.setdefault(("stats", rule.spec), got)
+        self.adaptive_runs[key] = enc
+        return enc
+
+
+class AdaptiveEnclosure:
+    """A float run of the adaptive chain with its proven radii (floatlaw.ChainTrace): the mixture
+    law r̂ (|r̂ − r| ≤ γ r entrywise), and balls of the cross-entropy sums and the masses."""
+
+    def __init__(self, law: LawEnclosure, trace, L: int):
+        self.law, self.trace, self.L = law, trace, L
+        self._balls: dict = {}
+        self.exact: dict = {}  # ADAPTIVE_EXACT_STATS of the same run (exact values)
+
+    def cross(self, name: str):
+        """T = Σ p log p̂ along data paths ("kl") or sampler paths ("q"); every path reveals all L
+        positions and each conditional sums to 1, so Σ p = L exactly on both. None: infinite."""
+        from ..certify.floatlaw import chain_cross_entropy_ball
+
+        if name not in self._balls:
+            self._balls[name] = chain_cross_entropy_ball(self.trace.cross[name], self.L)
+        return self._balls[name]
+
+    def mass(self, name: str):
+        from ..certify.floatlaw import mass_ball
+
+        key = ("mass", name)
+        if key not in self._balls:
+            self._balls[key] = mass_ball(self.trace.masses[name])
+        return self._balls[key]
+
+
+def enclosed_adaptive_metric(twin: FloatTwin, name: str, rule, predictor, H=None, decided: dict | None = None,
+                             TC=None):
+    """One of ADAPTIVE_FLOAT_METRICS for an adaptive rule as a FloatBall (or SER = 0 proved by
+    the float law's zero pattern), one of ADAPTIVE_EXACT_STATS as its exact value, or None (the
+    exact path answers). ``H``: the exact entropy (``expected_kl`` only); ``decided``: as for
+    ``FloatTwin.adaptive``; ``TC``: a callable giving the exact total correlation.
+
+    Exact values the float run proves for the perfect predictor (docs/certification.md):
+    singleton batches on every data path (E_p #{|B| ≥ 2} = 0 by the zero rule) give q_π = p on
+    the support for every π, so mixture KL = expected KL = TV = SER = 0; one batch of all L
+    positions (T = 1) gives r = q = Π_j p_j, so mixture KL = expected KL = TC."""
+    if name not in ADAPTIVE_FLOAT_METRICS and name not in ADAPTIVE_EXACT_STATS:
+        return None
+    enc = twin.adaptive(rule, predictor, decided)
+    if enc is None:
+        return None
+    if name in ADAPTIVE_EXACT_STATS:
+        return enc.exact.get(name)
+    if builtin_kind(predictor) == "perfect" and name != "entropy_sum_sampler" and not name.startswith("expected_it"):
+        if enc.trace.singletons():
+            return fmpq(0)
+        if enc.trace.one_block and TC is not None and name in ("mixture_kl", "expected_kl", "ter_gap"):
+            tc = TC()
+            return tc if name != "ter_gap" else tc / twin.target.L
+    if name in ("mixture_kl", "ter_gap", "tv", "ser"):
+        sup = twin.support
+        if name == "tv":
+            return FloatBall(tv_ball(sup, enc.law), name)
+        if name == "ser":
+            v = ser_value(sup, enc.law)
+            return v if isinstance(v, fmpq) else FloatBall(v, name)
+        ball = mixture_kl_ball(sup, enc.law)
+        if ball is None:
+            return None
+        return FloatBall(ball if name == "mixture_kl" else ball / twin.target.L, name)
+    if name == "expected_kl":
+        T = enc.cross("kl")
+        if T is None or H is None:
+            return None
+        return FloatBall(-H.enclose(128) - T, name)
+    if name == "entropy_sum_sampler":
+        T = enc.cross("q")
+        return None if T is None else FloatBall(-T, name)
+    mass = {"expected_iterations": "eT", "expected_iterations_sampler": "eTq", "steps_ge2": "ge2"}[name]
+    return FloatBall(enc.mass(mass), name)
 
 
 _TWINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
