@@ -35,9 +35,9 @@ SKIP_REASONS = ("samplers", "where", "table-size")
 def sizes(claim, profile: str) -> list:
     """The (L, q) pairs of the claim's targets: the profile's, or the claim's lengths × alphabets."""
     if getattr(claim, "targets", ()):  # the claim's own targets name their sizes (profile_instances.py)
-        from .profile_instances import _plan
+        from distributions import plan_spec
 
-        return sorted({(_plan(t).L, _plan(t).q) for t in claim.targets})
+        return sorted({(plan_spec(t).L, plan_spec(t).q) for t in claim.targets})
     base = PROFILES[profile]["sizes"]
     if claim.grid == "all-laws" or not claim.lengths and not claim.alphabets:  # all-laws: no target
         return list(base)
