@@ -19,6 +19,7 @@ every function here sets it inside ``working_precision`` and restores it, so cal
 """
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
@@ -218,8 +219,20 @@ def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int,
     leftovers and the primes go to ``coprime.coprime_weights``, the general method, which verifies its
     output pairwise coprime.
     """
+    D, exps, _ = _prime_exponents(terms)
+    return {b: fmpq(w, D) for b, w in exps.items()}
+
+
+def _prime_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> tuple[int, dict, bool]:
+    """``(D, {b: w_b}, all_prime)``: ``Σ c log r = Σ_b (w_b / D) log b`` with integer ``w_b ≠ 0``
+    over pairwise coprime ``b > 1``; ``all_prime`` when every ``b`` is a proven prime (no coprime
+    refinement was needed). The integer core of ``_independent_exponents``."""
     if not SPLIT_COFACTORS:
-        return _independent_exponents_refine(terms)
+        red = _independent_exponents_refine(terms)
+        D = 1
+        for e in red.values():
+            D = math.lcm(D, int(e.q))
+        return D, {b: int(e.p) * (D // int(e.q)) for b, e in red.items()}, all(map(_is_prime, red))
     D = fmpz(1)
     for c in terms.values():
         q = c.q
@@ -272,7 +285,8 @@ def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int,
             merged.update(leftover)  # multi-limb keys: no clash with the one-limb primes; shared factors
             # (with each other, or with primes found in one-limb leftovers) are refined there
             exps = coprime_weights(merged, primes=primes)
-    return {b: fmpq(w, D) for b, w in exps.items() if w}
+            return D, {int(b): int(w) for b, w in exps.items()}, False
+    return D, {b: w for b, w in exps.items() if w}, True
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,7 +303,7 @@ class LogLinear:
     because structurally different forms can be equal (``log 4 = 2 log 2``).
     """
 
-    __slots__ = ("_terms", "_const", "_indep", "_balls")
+    __slots__ = ("_terms", "_const", "_indep", "_ired", "_balls")
 
     def __init__(self, terms: Mapping | None = None, const=0):
         acc: dict[tuple[fmpz, fmpz], fmpq] = {}
@@ -298,6 +312,7 @@ class LogLinear:
         self._terms = acc
         self._const = to_rational(const)
         self._indep = None  # cache of _independent_exponents(self._terms)
+        self._ired = None  # cache of _prime_exponents(self._terms)
         self._balls = None  # cache of enclose(prec): forms are immutable, and shared across checks
 
     # ---- constructors
@@ -309,6 +324,7 @@ class LogLinear:
         obj._terms = terms
         obj._const = const
         obj._indep = None
+        obj._ired = None
         obj._balls = None
         return obj
 
@@ -422,14 +438,28 @@ class LogLinear:
 
     def _independent(self) -> dict[int, fmpq]:
         if self._indep is None:
-            self._indep = _independent_exponents(self._terms)
+            D, exps, _ = self._integer_reduction()
+            self._indep = {b: fmpq(w, D) for b, w in exps.items()}
         return self._indep
+
+    def _integer_reduction(self) -> tuple[int, dict, bool]:
+        if self._ired is None:
+            self._ired = _prime_exponents(self._terms)
+        return self._ired
+
+    def prime_reduction(self):
+        """``(c0, D, {p: w_p})`` with ``form = c0 + Σ_p (w_p / D) log p`` over proven primes ``p``
+        (integers ``w_p ≠ 0``), or None when a base is not a proven prime (coprime refinement was
+        needed). Reductions of several forms over primes add up to one over primes (distinct primes
+        are pairwise coprime), which is how ``verdicts`` combines shared leaves."""
+        D, exps, all_prime = self._integer_reduction()
+        return (self._const, D, exps) if all_prime else None
 
     def cheap_to_reduce(self) -> bool:
         """True when ``reduced()`` is cached or every ratio has one-limb parts (complete, fast
         factorisation). A form with larger parts may need coprime refinement against primes that
         only other forms hold, so it is better reduced once, merged with them."""
-        if self._indep is not None:
+        if self._indep is not None or self._ired is not None:
             return True
         return all(n < _ONE_LIMB and d < _ONE_LIMB for n, d in self._terms)
 
