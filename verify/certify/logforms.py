@@ -170,7 +170,7 @@ def _independent_exponents_refine(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> di
         if num != 1:
             per_int[num] = get(num, 0) + w
         if den != 1:
-            per_int[den] = get(den, 0) - w
+            per_int[den] = -w + get(den, 0)
     exps: dict = {}
     get = exps.get
     all_prime = True
