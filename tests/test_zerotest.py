@@ -200,3 +200,24 @@ def test_split_cofactors_identity():
         c = prod(p**k for p, k in truth.items()) * rest
         (factors, r), = split_cofactors([c], ps)
         assert dict(factors) == truth and r == rest
+
+
+def test_scaled_leaves_combine_over_their_denominators():
+    """Σ (k/7)·A over k = 1..6 equals 3·A, and differs from it by (1/10^30)·A: the scales' own
+    denominators enter the common denominator of the combined exponents."""
+    from verify.certify.verdicts import Scaled
+    A = LogLinear.from_pairs([Fraction(3, 10), Fraction(-7, 10)], [Fraction(33, 4), Fraction(5, 91)])
+    parts = [Scaled(fmpq(k, 7), A) for k in range(1, 7)]
+    assert check_eq(Sum(*parts), A * 3).status == "tight"
+    assert check_eq(Sum(*parts), A * (3 + fmpq(1, 10**30))).status == "refuted"
+
+
+def test_leaves_with_composite_bases_are_merged_not_added():
+    """Leaves whose reductions need composite bases (two primes beyond 2^64 that no one-limb integer
+    holds) must not be added as if their bases were primes: log(PQ) − log P − log Q is 0."""
+    P, Q = int(sympy.nextprime(2**80)), int(sympy.nextprime(2**90))
+    a = LogLinear.from_pairs([1], [P * Q])
+    b = LogLinear.from_pairs([-1, -1], [P, Q])
+    assert a.reduced()[1] and b.reduced()[1]  # cached reductions over the bases PQ and P, Q
+    assert check_eq(Sum(a, b), LogLinear.constant(0)).status == "tight"
+    assert check_eq(Sum(a, b), LogLinear.from_pairs([fmpq(1, 10**30)], [3])).status == "refuted"
