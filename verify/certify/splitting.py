@@ -44,8 +44,10 @@ def _residues_zero(xs: list, primes: np.ndarray, bits: int) -> np.ndarray:
     dig = _digits(xs, n_digits, bits)
     shift = np.uint64(bits)
     r = dig[:, :1] % primes  # broadcasts to (n, m)
-    for k in range(1, n_digits):
-        r = ((r << shift) | dig[:, k:k + 1]) % primes
+    for k in range(1, n_digits):  # in place: r = (r·2^bits + d) mod p
+        np.left_shift(r, shift, out=r)
+        np.bitwise_or(r, dig[:, k:k + 1], out=r)
+        np.remainder(r, primes, out=r)
     return r == 0
 
 
