@@ -367,6 +367,9 @@ MUTANTS += [
     M("combine-scale-denominator-dropped", V, "            den = int(scale.q) * D", "            den = D", T_ZERO),
     M("combine-skips-prime-check", V, "        if red is None:\n            return None",
       "        if red is None:\n            continue", T_ZERO),
+    M("merge-weights-scale-denominator-dropped", LF, "        den = int(s.q) * D\n        L = math.lcm(L, den)",
+      "        den = D\n        L = math.lcm(L, den)", T_ZERO),
+    M("merge-weights-drops-constant", V, "        const += scale * leaf.const\n", "", T_ZERO),
     M("combine-drops-constant", V, "        const += scale * c0\n        if exps:", "        if exps:", T_ZERO),
 ]
 

@@ -221,3 +221,15 @@ def test_leaves_with_composite_bases_are_merged_not_added():
     assert a.reduced()[1] and b.reduced()[1]  # cached reductions over the bases PQ and P, Q
     assert check_eq(Sum(a, b), LogLinear.constant(0)).status == "tight"
     assert check_eq(Sum(a, b), LogLinear.from_pairs([fmpq(1, 10**30)], [3])).status == "refuted"
+
+
+def test_scaled_multi_limb_leaves_merged_by_weights():
+    """The merge path (leaves with multi-limb ratios, not reduced before): Σ (k/7)·A over k = 1..6
+    equals 3·A exactly, and a 10^-30 change of the coefficient is refuted."""
+    from verify.certify.verdicts import Scaled
+    big = (2**70 + 25) * 3**50
+    def leaf():
+        return LogLinear.from_pairs([Fraction(3, 10), Fraction(-7, 11)], [Fraction(big, 7**30), Fraction(5**40, 91)])
+    assert check_eq(Sum(*[Scaled(fmpq(k, 7), leaf()) for k in range(1, 7)]), leaf() * 3).status == "tight"
+    near = leaf() * (3 + fmpq(1, 10**30))
+    assert check_eq(Sum(*[Scaled(fmpq(k, 7), leaf()) for k in range(1, 7)]), near).status == "refuted"

@@ -233,6 +233,14 @@ def _prime_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> tuple[int, dict
         for e in red.values():
             D = math.lcm(D, int(e.q))
         return D, {b: int(e.p) * (D // int(e.q)) for b, e in red.items()}, all(map(_is_prime, red))
+    D, per_int = _integer_weights(terms)
+    return _prime_exponents_of_weights(D, per_int)
+
+
+def _integer_weights(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> tuple[int, dict]:
+    """``(D, {m: w_m})`` with ``Σ c log r = Σ_m (w_m / D) log m``: ``D`` the lcm of the coefficients'
+    denominators, ``w_m`` the integer ``Σ ±c·D`` over the terms whose numerator (+) or denominator
+    (−) is ``m`` (Python ints; zero totals kept, the caller skips them)."""
     D = fmpz(1)
     for c in terms.values():
         q = c.q
@@ -249,6 +257,32 @@ def _prime_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> tuple[int, dict
         if den != 1:
             den = int(den)
             per_int[den] = get(den, 0) - w
+    return D, per_int
+
+
+def combined_prime_exponents(parts) -> tuple[int, dict, bool]:
+    """``_prime_exponents`` of ``Σ s_k · F_k`` for pairs ``(s_k, F_k)`` (fmpq scale, LogLinear), without
+    building the merged form: each form's integer weights are cached on it (shared leaves are
+    converted once) and added over one common denominator."""
+    L, scaled = 1, []
+    for s, f in parts:
+        if s == 0 or not f._terms:
+            continue
+        D, w = f._weights()
+        den = int(s.q) * D
+        L = math.lcm(L, den)
+        scaled.append((int(s.p), den, w))
+    per_int: dict = {}
+    get = per_int.get
+    for sp, den, w in scaled:
+        k = sp * (L // den)
+        for m, x in w.items():
+            per_int[m] = get(m, 0) + k * x
+    return _prime_exponents_of_weights(L, per_int)
+
+
+def _prime_exponents_of_weights(D: int, per_int: dict) -> tuple[int, dict, bool]:
+    """The rest of ``_prime_exponents``: from integer weights ``{m: w_m}`` over denominator ``D``."""
     exps: dict = dict.fromkeys(_ALWAYS_TRIED, 0)
     opened: dict = {}  # multi-limb integer -> weight, not yet factored
     pget = exps.get
@@ -303,7 +337,7 @@ class LogLinear:
     because structurally different forms can be equal (``log 4 = 2 log 2``).
     """
 
-    __slots__ = ("_terms", "_const", "_indep", "_ired", "_balls")
+    __slots__ = ("_terms", "_const", "_indep", "_ired", "_iw", "_balls")
 
     def __init__(self, terms: Mapping | None = None, const=0):
         acc: dict[tuple[fmpz, fmpz], fmpq] = {}
@@ -313,6 +347,7 @@ class LogLinear:
         self._const = to_rational(const)
         self._indep = None  # cache of _independent_exponents(self._terms)
         self._ired = None  # cache of _prime_exponents(self._terms)
+        self._iw = None  # cache of _integer_weights(self._terms)
         self._balls = None  # cache of enclose(prec): forms are immutable, and shared across checks
 
     # ---- constructors
@@ -325,6 +360,7 @@ class LogLinear:
         obj._const = const
         obj._indep = None
         obj._ired = None
+        obj._iw = None
         obj._balls = None
         return obj
 
@@ -444,8 +480,16 @@ class LogLinear:
 
     def _integer_reduction(self) -> tuple[int, dict, bool]:
         if self._ired is None:
-            self._ired = _prime_exponents(self._terms)
+            if SPLIT_COFACTORS:
+                self._ired = _prime_exponents_of_weights(*self._weights())
+            else:
+                self._ired = _prime_exponents(self._terms)
         return self._ired
+
+    def _weights(self) -> tuple[int, dict]:
+        if self._iw is None:
+            self._iw = _integer_weights(self._terms)
+        return self._iw
 
     def prime_reduction(self):
         """``(c0, D, {p: w_p})`` with ``form = c0 + Σ_p (w_p / D) log p`` over proven primes ``p``

@@ -528,12 +528,20 @@ def _exact_reduction(x):
     if not logforms.SPLIT_COFACTORS:
         return _exact_reduction_refine(x)
     leaves: list = []
-    if _linear_leaves(x, fmpq(1), leaves) and all(leaf.cheap_to_reduce() for _, leaf in leaves):
+    if not _linear_leaves(x, fmpq(1), leaves):
+        form = exact_form(x)
+        return None if form is None else form.reduced()
+    if all(leaf.cheap_to_reduce() for _, leaf in leaves):
         combined = _combine_prime_reductions(leaves)
         if combined is not None:
             return combined
-    form = exact_form(x)
-    return None if form is None else form.reduced()
+    # merge the leaves' integer weights (cached per leaf) and reduce the sum in one go: the same
+    # value as exact_form(x), without building the merged form's fmpq terms
+    const = fmpq(0)
+    for scale, leaf in leaves:
+        const += scale * leaf.const
+    D, exps, _ = logforms.combined_prime_exponents(leaves)
+    return const, {b: fmpq(w, D) for b, w in exps.items()}
 
 
 def _combine_prime_reductions(leaves: list):
