@@ -350,6 +350,7 @@ MUTANTS += [
       "out.append((tuple((p, 1) for p in ps), x))", T_ZERO),
     M("split-remove-float-guess-trusted", SP, "    if p**v != pv:\n        raise", "    if False:\n        raise",
       T_ZERO),
+    M("split-remove-two-off-by-one", SP, "        v = (q & -q).bit_length() - 1", "        v = (q & -q).bit_length()", T_ZERO),
     M("split-remove-off-by-one", SP, "    return v, q // pv", "    return v - 1, q // pv", T_ZERO),
     M("zerotest-leftover-dropped", LF, "                leftover[r] = leftover.get(r, 0) + w",
       "                pass", T_ZERO),

@@ -83,6 +83,9 @@ def _remove(q: int, p: int) -> tuple[int, int]:
     is read off a float logarithm and then checked exactly (``p^v`` must equal that gcd), so the
     float only guesses and the exact comparison decides.
     """
+    if p == 2:  # the trailing zero bits of q (q ≥ 1)
+        v = (q & -q).bit_length() - 1
+        return v, q >> v
     pv = math.gcd(q, p ** (q.bit_length() // (p.bit_length() - 1) + 1))
     if pv == 1:
         return 0, q
