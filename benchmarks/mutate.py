@@ -369,7 +369,7 @@ MUTANTS += [
       "        if red is None:\n            continue", T_ZERO),
     M("merge-weights-scale-denominator-dropped", LF, "        den = int(s.q) * D\n        L = math.lcm(L, den)",
       "        den = D\n        L = math.lcm(L, den)", T_ZERO),
-    M("merge-weights-drops-constant", V, "        const += scale * leaf.const\n", "", T_ZERO),
+    M("merge-weights-drops-constant", V, "        const += scale * leaf.const\n", "        pass\n", T_ZERO),
     M("combine-drops-constant", V, "        const += scale * c0\n        if exps:", "        if exps:", T_ZERO),
 ]
 
