@@ -233,3 +233,12 @@ def test_scaled_multi_limb_leaves_merged_by_weights():
     assert check_eq(Sum(*[Scaled(fmpq(k, 7), leaf()) for k in range(1, 7)]), leaf() * 3).status == "tight"
     near = leaf() * (3 + fmpq(1, 10**30))
     assert check_eq(Sum(*[Scaled(fmpq(k, 7), leaf()) for k in range(1, 7)]), near).status == "refuted"
+
+
+def test_merge_path_keeps_the_constants():
+    """Leaves with multi-limb ratios whose logs cancel but whose constants leave 10^-30: refuted
+    (the ball at 64 bits still contains 0, so the decision is the reduction's)."""
+    big = (2**70 + 25) * 3**50
+    A = LogLinear.from_pairs([Fraction(3, 10)], [Fraction(big, 7**30)])
+    assert check_eq(Sum(A + fmpq(1, 10**30), -A), LogLinear.constant(0)).status == "refuted"
+    assert check_eq(Sum(A + fmpq(1, 10**30), -A), LogLinear.constant(fmpq(1, 10**30))).status == "tight"
