@@ -384,6 +384,45 @@ MUTANTS += [
 ]
 
 
+# ---------------------------------------------------------------- zero test fast path (issue 19 item 2):
+# splitting.py (multi-limb integers split over the form's primes), logforms._prime_exponents,
+# verdicts._combine_prime_reductions
+SP = "verify/certify/splitting.py"
+T_ZERO = ("tests/test_zerotest.py", "tests/test_certify.py", "tests/test_ties.py")
+MUTANTS += [
+    M("split-horner-no-shift", SP, "        np.left_shift(r, shift, out=r)\n", "", T_ZERO),
+    M("split-width-bound-too-high", SP, "_WIDTHS = ((32, 1 << 32), (16, 1 << 48))",
+      "_WIDTHS = ((32, 1 << 40), (16, 1 << 56))", T_ZERO),
+    M("split-skips-large-primes", SP, "    if large:\n", "    if False:\n", T_ZERO),
+    M("split-repeated-prime-once", SP, "factors.append((p, v + 1))", "factors.append((p, 1))", T_ZERO),
+    M("split-usual-case-keeps-g", SP, "out.append((tuple((p, 1) for p in ps), q))",
+      "out.append((tuple((p, 1) for p in ps), x))", T_ZERO),
+    M("split-remove-float-guess-trusted", SP, "    if p**v != pv:\n        raise", "    if False:\n        raise",
+      T_ZERO),
+    M("split-remove-two-off-by-one", SP, "        v = (q & -q).bit_length() - 1", "        v = (q & -q).bit_length()", T_ZERO),
+    M("split-remove-off-by-one", SP, "    return v, q // pv", "    return v - 1, q // pv", T_ZERO),
+    M("zerotest-leftover-dropped", LF, "                leftover[r] = leftover.get(r, 0) + w",
+      "                pass", T_ZERO),
+    M("zerotest-leftover-claims-prime", LF, "            return D, {int(b): int(w) for b, w in exps.items()}, False",
+      "            return D, {int(b): int(w) for b, w in exps.items()}, True", T_ZERO),
+    M("zerotest-one-limb-part-not-factored", LF, "                factors, r = factors + _full_factor(r), 1",
+      "                factors, r = factors + ((r, 1),), 1", T_ZERO),
+    M("zerotest-split-weight-ignores-exponent", LF, "                exps[p] = pget(p, 0) + w * v",
+      "                exps[p] = pget(p, 0) + w", T_ZERO),
+    M("zerotest-no-always-tried-primes", LF, "    exps: dict = dict.fromkeys(_ALWAYS_TRIED, 0)",
+      "    exps: dict = {}", T_ZERO),
+    M("zerotest-cache-before-check", LF, "            if r == 1:\n                _remember_split(c, factors)",
+      "            if True:\n                _remember_split(c, factors)", T_ZERO),
+    M("combine-scale-denominator-dropped", V, "            den = int(scale.q) * D", "            den = D", T_ZERO),
+    M("combine-skips-prime-check", V, "        if red is None:\n            return None",
+      "        if red is None:\n            continue", T_ZERO),
+    M("merge-weights-scale-denominator-dropped", LF, "        den = int(s.q) * D\n        L = math.lcm(L, den)",
+      "        den = D\n        L = math.lcm(L, den)", T_ZERO),
+    M("merge-weights-drops-constant", V, "        const += scale * leaf.const\n", "        pass\n", T_ZERO),
+    M("combine-drops-constant", V, "        const += scale * c0\n        if exps:", "        if exps:", T_ZERO),
+]
+
+
 def _copy_tree(dest: Path) -> None:
     for name in COPY:
         src = ROOT / name

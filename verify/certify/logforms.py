@@ -19,6 +19,7 @@ every function here sets it inside ``working_precision`` and restores it, so cal
 """
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
@@ -29,6 +30,7 @@ import numpy as np
 from flint import arb, ctx, fmpq, fmpz
 
 from .coprime import coprime_weights
+from .splitting import split_cofactors
 
 __all__ = [
     "LogLinear",
@@ -144,7 +146,7 @@ def _is_prime(n: int) -> bool:
     return bool(fmpz(n).is_prime())
 
 
-def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int, fmpq]:
+def _independent_exponents_refine(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int, fmpq]:
     """``Σ c log r = Σ_b e_b log b`` over pairwise coprime integers ``b > 1``, every ``e_b ≠ 0``.
 
     Logs of pairwise coprime integers > 1 are linearly independent over Q (if ``Π b^{n_b} = 1`` with
@@ -168,7 +170,7 @@ def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int,
         if num != 1:
             per_int[num] = get(num, 0) + w
         if den != 1:
-            per_int[den] = get(den, 0) - w
+            per_int[den] = -w + get(den, 0)
     exps: dict = {}
     get = exps.get
     all_prime = True
@@ -188,6 +190,139 @@ def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int,
     return {int(b): fmpq(w, D) for b, w in exps.items() if w}
 
 
+# The fast path (``_independent_exponents``) factors one-limb integers completely and splits the
+# multi-limb ones over the form's primes (``splitting.split_cofactors``); the primes below 100 are
+# always tried too (powers of 2, 3, 5 fill the suite's large numerators and denominators).
+_ALWAYS_TRIED = tuple(p for p in range(2, 100) if all(p % d for d in range(2, p)))
+_SPLIT_CACHE_MAX = 1 << 17
+_split_cache: dict = {}  # multi-limb integer -> its complete factorisation ((p, e), ...) once found
+SPLIT_COFACTORS = True   # False: the previous path (coprime refinement of every factor); benchmarks
+
+
+def _remember_split(n: int, factors: tuple) -> None:
+    """Keep the complete factorisation of a multi-limb integer (found by exact division) for later forms."""
+    if len(_split_cache) >= _SPLIT_CACHE_MAX:
+        _split_cache.clear()  # a crude bound: the cache only saves work, it decides nothing
+    _split_cache[n] = factors
+
+
+def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int, fmpq]:
+    """``Σ c log r = Σ_b e_b log b`` over pairwise coprime integers ``b > 1``, every ``e_b ≠ 0``.
+
+    As ``_independent_exponents_refine`` (same contract), faster on the suite's forms. Weights are
+    merged per integer first (equal integers cancel outright). One-limb integers are factored
+    completely (``fmpz.factor``: primes). Each multi-limb integer is divided by every prime of the
+    form (and every prime below 100) that divides it (``splitting.split_cofactors``: exact division;
+    the divisors are found by an exact vectorised ``c mod p``); a one-limb part left over is factored
+    completely. When nothing else is left, every base is a proven prime, so the bases are pairwise
+    coprime without any refinement; otherwise (a factor none of those primes accounts for) the
+    leftovers and the primes go to ``coprime.coprime_weights``, the general method, which verifies its
+    output pairwise coprime.
+    """
+    D, exps, _ = _prime_exponents(terms)
+    return {b: fmpq(w, D) for b, w in exps.items()}
+
+
+def _prime_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> tuple[int, dict, bool]:
+    """``(D, {b: w_b}, all_prime)``: ``Σ c log r = Σ_b (w_b / D) log b`` with integer ``w_b ≠ 0``
+    over pairwise coprime ``b > 1``; ``all_prime`` when every ``b`` is a proven prime (no coprime
+    refinement was needed). The integer core of ``_independent_exponents``."""
+    if not SPLIT_COFACTORS:
+        red = _independent_exponents_refine(terms)
+        D = 1
+        for e in red.values():
+            D = math.lcm(D, int(e.q))
+        return D, {b: int(e.p) * (D // int(e.q)) for b, e in red.items()}, all(map(_is_prime, red))
+    D, per_int = _integer_weights(terms)
+    return _prime_exponents_of_weights(D, per_int)
+
+
+def _integer_weights(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> tuple[int, dict]:
+    """``(D, {m: w_m})`` with ``Σ c log r = Σ_m (w_m / D) log m``: ``D`` the lcm of the coefficients'
+    denominators, ``w_m`` the integer ``Σ ±c·D`` over the terms whose numerator (+) or denominator
+    (−) is ``m`` (Python ints; zero totals kept, the caller skips them)."""
+    D = fmpz(1)
+    for c in terms.values():
+        q = c.q
+        if q != 1 and D % q:
+            D = D.lcm(q)
+    D = int(D)
+    per_int: dict = {}  # integer -> Σ ±c·D over the terms holding it
+    get = per_int.get
+    for (num, den), c in terms.items():
+        w = int(c.p) * (D // int(c.q))
+        if num != 1:
+            num = int(num)
+            per_int[num] = get(num, 0) + w
+        if den != 1:
+            den = int(den)
+            per_int[den] = get(den, 0) - w
+    return D, per_int
+
+
+def combined_prime_exponents(parts) -> tuple[int, dict, bool]:
+    """``_prime_exponents`` of ``Σ s_k · F_k`` for pairs ``(s_k, F_k)`` (fmpq scale, LogLinear), without
+    building the merged form: each form's integer weights are cached on it (shared leaves are
+    converted once) and added over one common denominator."""
+    L, scaled = 1, []
+    for s, f in parts:
+        if s == 0 or not f._terms:
+            continue
+        D, w = f._weights()
+        den = int(s.q) * D
+        L = math.lcm(L, den)
+        scaled.append((int(s.p), den, w))
+    per_int: dict = {}
+    get = per_int.get
+    for sp, den, w in scaled:
+        k = sp * (L // den)
+        for m, x in w.items():
+            per_int[m] = get(m, 0) + k * x
+    return _prime_exponents_of_weights(L, per_int)
+
+
+def _prime_exponents_of_weights(D: int, per_int: dict) -> tuple[int, dict, bool]:
+    """The rest of ``_prime_exponents``: from integer weights ``{m: w_m}`` over denominator ``D``."""
+    exps: dict = dict.fromkeys(_ALWAYS_TRIED, 0)
+    opened: dict = {}  # multi-limb integer -> weight, not yet factored
+    pget = exps.get
+    cache = _split_cache
+    for m, w in per_int.items():
+        if not w:
+            continue
+        if m < _ONE_LIMB:
+            fac = _full_factor(m)
+        else:
+            fac = cache.get(m)
+            if fac is None:
+                opened[m] = w
+                continue
+        for f, e in fac:
+            exps[f] = pget(f, 0) + w * e
+    if opened:
+        # every key of exps is a prime (complete factorisations); zero totals are kept on purpose:
+        # such a prime may still divide a multi-limb integer
+        leftover: dict = {}
+        for (c, w), (factors, r) in zip(opened.items(), split_cofactors(list(opened), list(exps))):
+            if r != 1 and r < _ONE_LIMB:  # a one-limb part: its complete factorisation is cheap
+                factors, r = factors + _full_factor(r), 1
+            if r == 1:
+                _remember_split(c, factors)
+            else:
+                leftover[r] = leftover.get(r, 0) + w
+            for p, v in factors:
+                exps[p] = pget(p, 0) + w * v
+        leftover = {r: w for r, w in leftover.items() if w}
+        if leftover:
+            primes = [p for p, w in exps.items() if w]
+            merged = {p: exps[p] for p in primes}
+            merged.update(leftover)  # multi-limb keys: no clash with the one-limb primes; shared factors
+            # (with each other, or with primes found in one-limb leftovers) are refined there
+            exps = coprime_weights(merged, primes=primes)
+            return D, {int(b): int(w) for b, w in exps.items()}, False
+    return D, {b: w for b, w in exps.items() if w}, True
+
+
 # --------------------------------------------------------------------------------------------
 # the form
 
@@ -202,7 +337,7 @@ class LogLinear:
     because structurally different forms can be equal (``log 4 = 2 log 2``).
     """
 
-    __slots__ = ("_terms", "_const", "_indep", "_balls")
+    __slots__ = ("_terms", "_const", "_indep", "_ired", "_iw", "_balls")
 
     def __init__(self, terms: Mapping | None = None, const=0):
         acc: dict[tuple[fmpz, fmpz], fmpq] = {}
@@ -211,6 +346,8 @@ class LogLinear:
         self._terms = acc
         self._const = to_rational(const)
         self._indep = None  # cache of _independent_exponents(self._terms)
+        self._ired = None  # cache of _prime_exponents(self._terms)
+        self._iw = None  # cache of _integer_weights(self._terms)
         self._balls = None  # cache of enclose(prec): forms are immutable, and shared across checks
 
     # ---- constructors
@@ -222,6 +359,8 @@ class LogLinear:
         obj._terms = terms
         obj._const = const
         obj._indep = None
+        obj._ired = None
+        obj._iw = None
         obj._balls = None
         return obj
 
@@ -335,14 +474,36 @@ class LogLinear:
 
     def _independent(self) -> dict[int, fmpq]:
         if self._indep is None:
-            self._indep = _independent_exponents(self._terms)
+            D, exps, _ = self._integer_reduction()
+            self._indep = {b: fmpq(w, D) for b, w in exps.items()}
         return self._indep
+
+    def _integer_reduction(self) -> tuple[int, dict, bool]:
+        if self._ired is None:
+            if SPLIT_COFACTORS:
+                self._ired = _prime_exponents_of_weights(*self._weights())
+            else:
+                self._ired = _prime_exponents(self._terms)
+        return self._ired
+
+    def _weights(self) -> tuple[int, dict]:
+        if self._iw is None:
+            self._iw = _integer_weights(self._terms)
+        return self._iw
+
+    def prime_reduction(self):
+        """``(c0, D, {p: w_p})`` with ``form = c0 + Σ_p (w_p / D) log p`` over proven primes ``p``
+        (integers ``w_p ≠ 0``), or None when a base is not a proven prime (coprime refinement was
+        needed). Reductions of several forms over primes add up to one over primes (distinct primes
+        are pairwise coprime), which is how ``verdicts`` combines shared leaves."""
+        D, exps, all_prime = self._integer_reduction()
+        return (self._const, D, exps) if all_prime else None
 
     def cheap_to_reduce(self) -> bool:
         """True when ``reduced()`` is cached or every ratio has one-limb parts (complete, fast
         factorisation). A form with larger parts may need coprime refinement against primes that
         only other forms hold, so it is better reduced once, merged with them."""
-        if self._indep is not None:
+        if self._indep is not None or self._ired is not None:
             return True
         return all(n < _ONE_LIMB and d < _ONE_LIMB for n, d in self._terms)
 

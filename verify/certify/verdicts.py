@@ -26,6 +26,7 @@ from typing import Callable, Protocol, runtime_checkable
 import numpy as np
 from flint import arb, fmpq, fmpz
 
+from . import logforms
 from .logforms import LogLinear, _is_prime, to_rational, working_precision
 
 __all__ = [
@@ -485,8 +486,10 @@ def _linear_leaves(x, scale: fmpq, acc: list) -> bool:
     return False
 
 
-def _exact_reduction(x):
-    """``(c0, {b: e_b})`` with ``x = c0 + Σ e_b log b`` over pairwise coprime bases, all ``e_b ≠ 0``;
+def _exact_reduction_refine(x):
+    """The previous ``_exact_reduction`` (benchmarks: ``logforms.SPLIT_COFACTORS = False``).
+
+    ``(c0, {b: e_b})`` with ``x = c0 + Σ e_b log b`` over pairwise coprime bases, all ``e_b ≠ 0``;
     None when ``x`` is not an exact log-linear form (docs/index.md §7).
 
     By §7 the value is the rational ``c0`` when no exponent is left, and irrational (so nonzero)
@@ -509,6 +512,63 @@ def _exact_reduction(x):
             return const, {b: e for b, e in exps.items() if e != 0}
     form = exact_form(x)
     return None if form is None else form.reduced()
+
+
+def _exact_reduction(x):
+    """``(c0, {b: e_b})`` with ``x = c0 + Σ e_b log b`` over pairwise coprime bases, all ``e_b ≠ 0``;
+    None when ``x`` is not an exact log-linear form (docs/index.md §7).
+
+    By §7 the value is the rational ``c0`` when no exponent is left, and irrational (so nonzero)
+    otherwise. Fast path, when every leaf is cheap to reduce and its reduction is over proven primes
+    (``LogLinear.prime_reduction``): add the leaves' cached integer exponents (distinct primes are
+    pairwise coprime, so the sum is over primes too). Shared leaves (per-level forms used by many
+    instances) are reduced once. Otherwise (a leaf with multi-limb ratios, or one whose reduction
+    needed a composite base) merge the whole form and reduce it.
+    """
+    if not logforms.SPLIT_COFACTORS:
+        return _exact_reduction_refine(x)
+    leaves: list = []
+    if not _linear_leaves(x, fmpq(1), leaves):
+        form = exact_form(x)
+        return None if form is None else form.reduced()
+    if all(leaf.cheap_to_reduce() for _, leaf in leaves):
+        combined = _combine_prime_reductions(leaves)
+        if combined is not None:
+            return combined
+    # merge the leaves' integer weights (cached per leaf) and reduce the sum in one go: the same
+    # value as exact_form(x), without building the merged form's fmpq terms
+    const = fmpq(0)
+    for scale, leaf in leaves:
+        const += scale * leaf.const
+    D, exps, _ = logforms.combined_prime_exponents(leaves)
+    return const, {b: fmpq(w, D) for b, w in exps.items()}
+
+
+def _combine_prime_reductions(leaves: list):
+    """``Σ scale · leaf`` as ``(c0, {p: e_p})`` over primes, or None if a leaf's reduction is not over
+    primes. Exponents are added as integers over one common denominator ``L`` (fmpq additions per
+    base were the hot loop): leaf ``k`` contributes ``(s_k / D_k) · w`` = ``(s_k.p · L / (s_k.q D_k)) · w / L``.
+    """
+    const, L, parts = fmpq(0), 1, []
+    for scale, leaf in leaves:
+        if scale == 0:
+            continue
+        red = leaf.prime_reduction()
+        if red is None:
+            return None
+        c0, D, exps = red
+        const += scale * c0
+        if exps:
+            den = int(scale.q) * D
+            L = math.lcm(L, den)
+            parts.append((int(scale.p), den, exps))
+    total: dict = {}
+    get = total.get
+    for sp, den, exps in parts:
+        k = sp * (L // den)
+        for p, w in exps.items():
+            total[p] = get(p, 0) + k * w
+    return const, {p: fmpq(w, L) for p, w in total.items() if w}
 
 
 def _is_plain_rational(diff) -> bool:
