@@ -41,7 +41,7 @@ import numpy as np
 
 from .info import Marginals, rank_table, subset_masks, subsets
 from .numbers import rational, safe_div
-from .predictors import LAM_DEFAULT, builtin_kind
+from .predictors import LAM_DEFAULT, builtin_kind, cached_conditional
 
 def layer_entries(q: int, L: int, n: int) -> int:
     """Entries of a size-n layer: q^n · C(L, n)."""
@@ -124,7 +124,7 @@ def conditional_layer(m: Marginals, predictor, n: int, batch_first: bool = False
         for a, row in enumerate(A):
             i = int(row[r])
             B = tuple(int(j) for j in row if j != i)
-            out[r][..., a] = np.moveaxis(predictor.conditional(m, i, B), -1, 0)
+            out[r][..., a] = np.moveaxis(cached_conditional(predictor, m, i, B), -1, 0)
     return bf if batch_first else out
 
 
