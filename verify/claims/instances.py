@@ -6,6 +6,8 @@ all compositions of L costs little more than one composition.
 """
 from __future__ import annotations
 
+import weakref
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +20,7 @@ from ..engine.metrics import kl, sequence_error_rate, total_variation
 from ..engine.numbers import log_sum, rational, zero
 from ..engine.plans import Schedule, balanced, fixed, plan, random_size
 from ..engine.samplers import parse_sampler
-from ..engine.predictors import PERFECT, Predictor, parse_predictor
+from ..engine.predictors import PERFECT, Predictor, parse_predictor, predictor_key
 from ..engine.rules import AdaptiveRule, parse_rule
 from ..engine.target import Target
 from ..engine.training import eps_train_parts, plan_learning
@@ -26,9 +28,15 @@ from .profiles import PROFILES
 
 
 def all_compositions(L: int) -> list:
+    """Every composition of L (ordered tuples of positive sizes), in lexicographic order."""
+    return list(_compositions(L))
+
+
+@lru_cache(maxsize=None)
+def _compositions(L: int) -> tuple:
     if L == 0:
-        return [()]
-    return [(f,) + rest for f in range(1, L + 1) for rest in all_compositions(L - f)]
+        return ((),)
+    return tuple((f,) + rest for f in range(1, L + 1) for rest in _compositions(L - f))
 
 
 def grid_schedules(grid: str, L: int) -> list:
@@ -160,6 +168,7 @@ class Workspace:
         self.laws: dict = {}     # (schedule spec, predictor spec) → mixture law
         self.conds: dict = {}    # predictor spec → {(i, B): p̂_i(· | x_B) in full form}
         self.adaptive: dict = {} # (rule spec, predictor spec) → adaptive.AdaptiveResult
+        self.values: dict = {}   # shared_key(…) → a quantity's value, shared by every claim of a run
 
     @property
     def measures(self) -> dict:
@@ -196,8 +205,59 @@ class Instance:
         if name in self.constants:
             return self.constants[name]
         if name not in self._cache:
-            self._cache[name] = _COMPUTE[name](self)
+            key = shared_key(self, name)
+            if key is None:
+                self._cache[name] = _COMPUTE[name](self)
+            else:
+                got = self.ws.values.get(key)
+                if got is None:
+                    got = self.ws.values[key] = _COMPUTE[name](self)
+                self._cache[name] = got
         return self._cache[name]
+
+
+# Quantities a Workspace shares between the instances of every claim on its target, with what
+# each depends on besides the target: s = the schedule, p = the predictor, d = the explicit plan.
+# Only quantities whose computation reads nothing else (never a claim's constants through
+# ``Instance.value``), and only for non-adaptive schedules (adaptive runs have their own cache).
+SHARED = {"expected_kl": "sp", "expected_kl_perfect": "s", "eps_train": "sp", "mixture_kl": "sp",
+          "tv": "sp", "ser": "sp", "profile_kl": "s", "plan_kl": "dp", "chain_tc": "d", "plan_learning": "dp"}
+_FINGERPRINTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def schedule_fingerprint(s: Schedule) -> tuple:
+    """What a non-adaptive schedule computes with: its kind, spec, L, size nodes and parameters
+    (reprs of exact rationals and tuples), so two schedules share a key only if they are the same
+    law whatever their spec strings say."""
+    got = _FINGERPRINTS.get(s)
+    if got is None:
+        got = _FINGERPRINTS[s] = (s.kind, s.spec, s.L, repr(s.start), repr(s.nodes), repr(s.revealed), repr(s.params))
+    return got
+
+
+def shared_key(inst: Instance, name: str) -> tuple | None:
+    """The Workspace key of ``name`` on ``inst`` (``SHARED``), or None when it is not shared: not a
+    shared name, an adaptive or missing schedule where one is needed, or a custom predictor (its
+    numbers are not a function of a spec)."""
+    deps = SHARED.get(name)
+    if deps is None:
+        return None
+    key: tuple = (name,)
+    if "s" in deps:
+        s = inst.schedule
+        if s is None or getattr(s, "adaptive", False) or not isinstance(s, Schedule):
+            return None
+        key += (schedule_fingerprint(s),)
+    if "p" in deps:
+        pk = predictor_key(inst.predictor)
+        if pk is None:
+            return None
+        key += (pk,)
+    if "d" in deps:
+        if inst.plan is None:
+            return None
+        key += (tuple(tuple(int(i) for i in b) for b in inst.plan),)
+    return key
 
 
 def _sched(inst: Instance) -> Schedule:

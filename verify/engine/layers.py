@@ -128,13 +128,37 @@ def conditional_layer(m: Marginals, predictor, n: int, batch_first: bool = False
     return bf if batch_first else out
 
 
+# ``patterns`` of small transitions, kept for the process: a proof check builds thousands of
+# float and exact laws on small targets, each of which would otherwise rebuild them. Only
+# transitions with at most PATTERNS_MEMO_MAX index entries are kept (a few hundred kB each), so
+# the memory ``law_peak_entries`` counts for a large DP is unchanged.
+PATTERNS_MEMO_MAX = 1 << 15
+_PATTERNS: dict = {}
+
+
 def patterns(L: int, n: int, s: int) -> list:
     """Per rank pattern P (s ranks inside A, |A| = n+s): the gather indices and the axis order.
 
     Returns [(Bidx, [(r_k, A'idx_k)], perm, P)]: B = A ∖ A[P] as ranks in size n, for the k-th
     position of P its rank r_k inside A'_k = B ∪ {A[P_k]} and the index of A'_k in size n+1, and
     the permutation taking the product's axes (x_{P_{s−1}}, …, x_{P_0}, x_B, batch) to (x_A, batch).
+    Small ones are shared (read-only arrays) across calls.
     """
+    key = (L, n, s)
+    got = _PATTERNS.get(key)
+    if got is not None:
+        return got
+    out = _patterns(L, n, s)
+    if comb(n + s, s) * comb(L, n + s) * (s + 1) <= PATTERNS_MEMO_MAX:
+        for Bidx, factors, _, _ in out:
+            Bidx.flags.writeable = False
+            for _, Aidx in factors:
+                Aidx.flags.writeable = False
+        _PATTERNS[key] = out
+    return out
+
+
+def _patterns(L: int, n: int, s: int) -> list:
     a = n + s
     A = subsets(L, a)
     Amask = subset_masks(L, a)
