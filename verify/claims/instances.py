@@ -163,12 +163,24 @@ class Workspace:
         self.target = target
         self.m = Marginals(target)
         self._measures = None
-        self.levels: dict = {}   # predictor spec → {n: c(n)}
-        self.train: dict = {}    # predictor spec → {|M|: λ}
-        self.laws: dict = {}     # (schedule spec, predictor spec) → mixture law
-        self.conds: dict = {}    # predictor spec → {(i, B): p̂_i(· | x_B) in full form}
-        self.adaptive: dict = {} # (rule spec, predictor spec) → adaptive.AdaptiveResult
+        self.levels: dict = {}   # pred_key → {n: c(n)}
+        self.train: dict = {}    # pred_key → {|M|: λ}
+        self.laws: dict = {}     # (schedule fingerprint, pred_key) → mixture law
+        self.conds: dict = {}    # pred_key → the DP's conditional layers
+        self.adaptive: dict = {} # (rule spec, pred_key) → adaptive.AdaptiveResult
         self.values: dict = {}   # shared_key(…) → a quantity's value, shared by every claim of a run
+
+        self._custom: dict = {}  # id → custom predictor, kept alive so its id is never reused
+
+    def pred_key(self, pred: Predictor) -> tuple:
+        """What identifies a predictor's numbers in this workspace: (kind, params) for the builtin
+        ones (``predictors.predictor_key``), the object itself (by id, kept alive here) otherwise.
+        Never the spec string alone, which a caller may set to anything."""
+        pk = predictor_key(pred)
+        if pk is None:
+            self._custom.setdefault(id(pred), pred)
+            pk = ("custom", id(pred))
+        return pk
 
     @property
     def measures(self) -> dict:
@@ -237,8 +249,7 @@ def schedule_fingerprint(s: Schedule) -> tuple:
 
 def shared_key(inst: Instance, name: str) -> tuple | None:
     """The Workspace key of ``name`` on ``inst`` (``SHARED``), or None when it is not shared: not a
-    shared name, an adaptive or missing schedule where one is needed, or a custom predictor (its
-    numbers are not a function of a spec)."""
+    shared name, or an adaptive or missing schedule where one is needed."""
     deps = SHARED.get(name)
     if deps is None:
         return None
@@ -249,10 +260,7 @@ def shared_key(inst: Instance, name: str) -> tuple | None:
             return None
         key += (schedule_fingerprint(s),)
     if "p" in deps:
-        pk = predictor_key(inst.predictor)
-        if pk is None:
-            return None
-        key += (pk,)
+        key += (inst.ws.pred_key(inst.predictor),)
     if "d" in deps:
         if inst.plan is None:
             return None
@@ -277,10 +285,11 @@ def _adaptive(inst: Instance, pred: Predictor | None = None, rule: AdaptiveRule 
     if not getattr(rule, "adaptive", False):
         raise NotDefined("claim grid", f"{rule.spec!r} is not an adaptive rule",
                         "an adaptive grid (entropy-sum) for adaptive quantities")
-    key = (rule.spec, pred.spec)
+    pk = inst.ws.pred_key(pred)
+    key = (rule.spec, pk)
     got = inst.ws.adaptive.get(key)
     if got is None:
-        shared = inst.ws.adaptive.setdefault(("shared", pred.spec), {})
+        shared = inst.ws.adaptive.setdefault(("shared", pk), {})
         got = run_chain(inst.target, rule, pred, inst.ws.m, stats=stats, shared=shared)
         inst.ws.adaptive[key] = got
     return got
@@ -299,10 +308,11 @@ def _adaptive_chain_tc(inst: Instance):
     key = ("chain", rule.spec)
     got = inst.ws.adaptive.get(key)
     if got is None:
-        shared = inst.ws.adaptive.setdefault(("shared", PERFECT.spec), {})
+        pk = inst.ws.pred_key(PERFECT)
+        shared = inst.ws.adaptive.setdefault(("shared", pk), {})
         got = run_chain(inst.target, rule, PERFECT, inst.ws.m, stats=True, shared=shared, chain=True)
         inst.ws.adaptive[key] = got
-        inst.ws.adaptive.setdefault((rule.spec, PERFECT.spec), got)
+        inst.ws.adaptive.setdefault((rule.spec, pk), got)
     return got.chain_tc
 
 
@@ -342,9 +352,10 @@ def _iterations(inst: Instance, sampler_law: bool):
 def _mixture(inst: Instance):
     if getattr(_sched(inst), "adaptive", False):
         return _adaptive(inst).mixture
-    key = (_sched(inst).spec, inst.predictor.spec)
+    pk = inst.ws.pred_key(inst.predictor)
+    key = (schedule_fingerprint(_sched(inst)), pk)
     if key not in inst.ws.laws:
-        conds = inst.ws.conds.setdefault(inst.predictor.spec, {})
+        conds = inst.ws.conds.setdefault(pk, {})
         inst.ws.laws[key] = mixture_law(inst.target, _sched(inst), inst.predictor, inst.ws.m, conds)
     return inst.ws.laws[key]
 
@@ -352,12 +363,12 @@ def _mixture(inst: Instance):
 def _ekl(inst: Instance, pred: Predictor):
     if getattr(_sched(inst), "adaptive", False):
         return _adaptive(inst, pred).expected_kl
-    levels = inst.ws.levels.setdefault(pred.spec, {})
+    levels = inst.ws.levels.setdefault(inst.ws.pred_key(pred), {})
     return _combine(expected_kl_parts(inst.target, _sched(inst), pred, inst.ws.m, levels), inst.target.exact)
 
 
 def _eps_train(inst: Instance):
-    cache = inst.ws.train.setdefault(inst.predictor.spec, {})
+    cache = inst.ws.train.setdefault(inst.ws.pred_key(inst.predictor), {})
     return _combine(eps_train_parts(inst.ws.m, _sched(inst), inst.predictor, cache), inst.target.exact)
 
 
