@@ -238,12 +238,12 @@ def advance(g: np.ndarray, cond: np.ndarray, n: int, s: int, L: int, q: int, wei
     out = None
     inner = q**n * Ca
     for Bidx, factors, perm, _ in pats:
-        x = np.take(g, Bidx, axis=-1)
+        x = g.take(Bidx, axis=-1)  # the method: np.take adds a wrapper call per gather
         if weight is not None:
             x = x * weight
         x = x.reshape(1, inner)
         for r, Aidx in factors:
-            c = np.take(cond[r], Aidx, axis=-1).reshape(q, 1, inner)
+            c = cond[r].take(Aidx, axis=-1).reshape(q, 1, inner)
             x = (c * x[None]).reshape(-1, inner)
         x = x.reshape((q,) * a + (Ca,)).transpose(perm)
         if out is None:
