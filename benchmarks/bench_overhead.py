@@ -51,6 +51,8 @@ for cid in claims:
     rows = check.claim_rows(claim, "deep", cache, targets=targets)
     out[cid] = {"cpu": time.process_time() - t, "sides": sides[0], "rows": len(rows),
                 "counts": check.ClaimResult(claim, "deep", rows).counts}
+import resource
+out["_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 
@@ -98,6 +100,8 @@ def main(argv=None) -> None:
               f"{ca['counts']}{'' if agree else '  DIFFERS from before: ' + str(cb['counts'])}")
     print(f"{'total':<12} {'':>6} {tot['before']:>9.2f} {tot['after']:>9.2f} {tot['before'] / max(tot['after'], 1e-9):>6.2f} "
           f"{tot['sb']:>13.2f} {tot['sa']:>12.2f} {tot['sb'] / max(tot['sa'], 1e-9):>6.2f}")
+    rss = {mode: max(r["_maxrss_mb"] for r in runs[mode]) for mode in runs}
+    print(f"peak RSS of a child: before {rss['before']:.0f} MB, after {rss['after']:.0f} MB")
     print("verdict and row counts identical" if same else "VERDICT OR ROW COUNTS DIFFER")
 
 

@@ -6,35 +6,23 @@ from __future__ import annotations
 
 from itertools import combinations
 
-import numpy as np
-
 from .info import Marginals
-from .numbers import inv_binom, log_sum, rational, zero
-from .plans import Schedule
 from .laws import cross_entropy
-from .predictors import PERFECT, Predictor, memo_for, predictor_key
+from .numbers import inv_binom, rational, zero
+from .plans import Schedule
+from .predictors import PERFECT, Predictor
 
 
 def learning_term(m: Marginals, predictor: Predictor, i: int, B: tuple):
     """ℓ_i(B) = Σ_{x_B, x_i} p_{B∪i}(x) log(p_i(x_i | x_B) / p̂_i(x_i | x_B)) (0 where p_{B∪i} = 0).
 
-    Memoised per (predictor key, i, B) on ``m`` (``predictors.memo_for``): D-CHAIN's plans and
-    LC25's masked levels on one target ask for the same pairs; a form is an immutable value."""
-    B = tuple(B)
-    pkey = predictor_key(predictor)
-    memo = memo_for(m) if pkey is not None else None
-    if memo is not None:
-        got = memo.get(("learn", pkey, i, B))
-        if got is not None:
-            return got
-    # log p − log p̂ as two terms: each value is a small rational, while their ratio would have
-    # multi-limb numerators whose factorisation the exact zero test (docs/index.md §7) would pay for.
-    # The two terms are the cross-entropies CE_i(B) of p̂ and of p itself (laws.cross_entropy,
-    # memoised there: the E KL levels of the same target ask for them too).
-    out = cross_entropy(m, predictor, i, B) - cross_entropy(m, PERFECT, i, B)
-    if memo is not None:
-        memo[("learn", pkey, i, B)] = out
-    return out
+    log p − log p̂ as two terms: each value is a small rational, while their ratio would have
+    multi-limb numerators whose factorisation the exact zero test (docs/index.md §7) would pay for.
+    The two terms are the cross-entropies CE_i(B) of p̂ and of p itself (``laws.cross_entropy``),
+    memoised there per (predictor, i, B): D-CHAIN's plans, LC25's masked levels and the E KL
+    levels of one target all ask for the same pairs.
+    """
+    return cross_entropy(m, predictor, i, tuple(B)) - cross_entropy(m, PERFECT, i, tuple(B))
 
 
 def masked_learning_level(m: Marginals, predictor: Predictor, n_masked: int, cache: dict | None = None):
