@@ -124,3 +124,22 @@ def test_as_float_rounds_each_rational_to_nearest():
     assert got.dtype == np.float64 and got.shape == (7, 1)
     assert got.reshape(-1).tolist() == want[::-1]
     assert as_float(np.empty((0, 3), dtype=object)).shape == (0, 3)
+
+
+@pytest.mark.parametrize("spec", ["fixed:sizes=1+3", "fixed:sizes=2+1+1", "mdm:pi=1/6+1/3+1/2",
+                                  "random-size:law=1/3@1+3;2/3@3+1"])
+def test_profile_kl_from_summed_coefficients_matches_brute_force(spec):
+    """D-PROFILE's right side, now summed as Σ_k c_k h(k): against the formula on a brute-force
+    entropy profile, averaged over the schedule's size law enumerated by the engine's schedule."""
+    from verify.engine.samplers import parse_sampler
+
+    pmf, target = _exact_target(q=2, L=4, seed=3)
+    L = 4
+    prof = [np.mean([oracles.entropy_direct(pmf, A) for A in itertools.combinations(range(L), k)])
+            for k in range(L + 1)]
+    sched = parse_sampler(spec, L)
+    want = sum(float(Fraction(int(fmpq(p).p), int(fmpq(p).q))) * oracles.profile_formula(prof, sizes)
+               for p, sizes in sched.compositions())
+    got = Instance(Workspace(target), sched).value("profile_kl")
+    assert float(got) == pytest.approx(want, rel=1e-9, abs=1e-12)
+    assert float(Instance(Workspace(target.to_float()), sched).value("profile_kl")) == pytest.approx(want, rel=1e-9, abs=1e-12)

@@ -395,17 +395,25 @@ def _num_blocks(inst: Instance):
 
 
 def _profile_kl(inst: Instance):
-    """Σ over the size law of P(sizes) · (Σ_t s_t [h(n_{t−1}+1) − h(n_{t−1})] − H)."""
+    """Σ over the size law of P(sizes) · (Σ_t s_t [h(n_{t−1}+1) − h(n_{t−1})] − H).
+
+    Linear in the profile: the exact coefficient c_k of each h(k) is summed first (rationals),
+    then Σ_k c_k h(k) is one lazy sum over the profile's shared forms (``_combine``), as for
+    expected_kl, instead of L form operations per composition. h(0) = 0 and H = h(L).
+    """
     h = inst.ws.measures["profile"]
-    exact = inst.target.exact
-    total = zero(exact)
+    L = inst.target.L
+    coef = [rational(0, True)] * (L + 1)
     for prob, sizes in _sched(inst).compositions():
-        n, part = 0, zero(exact)
+        prob = rational(prob, True)
+        n = 0
         for s in sizes:
-            part = part + (h[n + 1] - h[n]) * s
+            coef[n + 1] += prob * s
+            coef[n] -= prob * s
             n += s
-        total = total + (part - h[-1]) * rational(prob, exact)
-    return total
+        coef[L] -= prob
+    parts = [(rational(c, inst.target.exact), h[k]) for k, c in enumerate(coef) if k > 0 and c != 0]
+    return _combine(parts, inst.target.exact)
 
 
 def _w26_bounds(inst: Instance, name: str):
