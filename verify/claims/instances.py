@@ -6,6 +6,8 @@ all compositions of L costs little more than one composition.
 """
 from __future__ import annotations
 
+import weakref
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +20,7 @@ from ..engine.metrics import kl, sequence_error_rate, total_variation
 from ..engine.numbers import log_sum, rational, zero
 from ..engine.plans import Schedule, balanced, fixed, plan, random_size
 from ..engine.samplers import parse_sampler
-from ..engine.predictors import PERFECT, Predictor, parse_predictor
+from ..engine.predictors import PERFECT, Predictor, parse_predictor, predictor_key
 from ..engine.rules import AdaptiveRule, parse_rule
 from ..engine.target import Target
 from ..engine.training import eps_train_parts, plan_learning
@@ -26,9 +28,15 @@ from .profiles import PROFILES
 
 
 def all_compositions(L: int) -> list:
+    """Every composition of L (ordered tuples of positive sizes), in lexicographic order."""
+    return list(_compositions(L))
+
+
+@lru_cache(maxsize=None)
+def _compositions(L: int) -> tuple:
     if L == 0:
-        return [()]
-    return [(f,) + rest for f in range(1, L + 1) for rest in all_compositions(L - f)]
+        return ((),)
+    return tuple((f,) + rest for f in range(1, L + 1) for rest in _compositions(L - f))
 
 
 def grid_schedules(grid: str, L: int) -> list:
@@ -155,11 +163,24 @@ class Workspace:
         self.target = target
         self.m = Marginals(target)
         self._measures = None
-        self.levels: dict = {}   # predictor spec → {n: c(n)}
-        self.train: dict = {}    # predictor spec → {|M|: λ}
-        self.laws: dict = {}     # (schedule spec, predictor spec) → mixture law
-        self.conds: dict = {}    # predictor spec → {(i, B): p̂_i(· | x_B) in full form}
-        self.adaptive: dict = {} # (rule spec, predictor spec) → adaptive.AdaptiveResult
+        self.levels: dict = {}   # pred_key → {n: c(n)}
+        self.train: dict = {}    # pred_key → {|M|: λ}
+        self.laws: dict = {}     # (schedule fingerprint, pred_key) → mixture law
+        self.conds: dict = {}    # pred_key → the DP's conditional layers
+        self.adaptive: dict = {} # (rule spec, pred_key) → adaptive.AdaptiveResult
+        self.values: dict = {}   # shared_key(…) → a quantity's value, shared by every claim of a run
+
+        self._custom: dict = {}  # id → custom predictor, kept alive so its id is never reused
+
+    def pred_key(self, pred: Predictor) -> tuple:
+        """What identifies a predictor's numbers in this workspace: (kind, params) for the builtin
+        ones (``predictors.predictor_key``), the object itself (by id, kept alive here) otherwise.
+        Never the spec string alone, which a caller may set to anything."""
+        pk = predictor_key(pred)
+        if pk is None:
+            self._custom.setdefault(id(pred), pred)
+            pk = ("custom", id(pred))
+        return pk
 
     @property
     def measures(self) -> dict:
@@ -196,8 +217,55 @@ class Instance:
         if name in self.constants:
             return self.constants[name]
         if name not in self._cache:
-            self._cache[name] = _COMPUTE[name](self)
+            key = shared_key(self, name)
+            if key is None:
+                self._cache[name] = _COMPUTE[name](self)
+            else:
+                got = self.ws.values.get(key)
+                if got is None:
+                    got = self.ws.values[key] = _COMPUTE[name](self)
+                self._cache[name] = got
         return self._cache[name]
+
+
+# Quantities a Workspace shares between the instances of every claim on its target, with what
+# each depends on besides the target: s = the schedule, p = the predictor, d = the explicit plan.
+# Only quantities whose computation reads nothing else (never a claim's constants through
+# ``Instance.value``), and only for non-adaptive schedules (adaptive runs have their own cache).
+SHARED = {"expected_kl": "sp", "expected_kl_perfect": "s", "eps_train": "sp", "mixture_kl": "sp",
+          "tv": "sp", "ser": "sp", "profile_kl": "s", "plan_kl": "dp", "chain_tc": "d", "plan_learning": "dp"}
+_FINGERPRINTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def schedule_fingerprint(s: Schedule) -> tuple:
+    """What a non-adaptive schedule computes with: its kind, spec, L, size nodes and parameters
+    (reprs of exact rationals and tuples), so two schedules share a key only if they are the same
+    law whatever their spec strings say."""
+    got = _FINGERPRINTS.get(s)
+    if got is None:
+        got = _FINGERPRINTS[s] = (s.kind, s.spec, s.L, repr(s.start), repr(s.nodes), repr(s.revealed), repr(s.params))
+    return got
+
+
+def shared_key(inst: Instance, name: str) -> tuple | None:
+    """The Workspace key of ``name`` on ``inst`` (``SHARED``), or None when it is not shared: not a
+    shared name, or an adaptive or missing schedule where one is needed."""
+    deps = SHARED.get(name)
+    if deps is None:
+        return None
+    key: tuple = (name,)
+    if "s" in deps:
+        s = inst.schedule
+        if s is None or getattr(s, "adaptive", False) or not isinstance(s, Schedule):
+            return None
+        key += (schedule_fingerprint(s),)
+    if "p" in deps:
+        key += (inst.ws.pred_key(inst.predictor),)
+    if "d" in deps:
+        if inst.plan is None:
+            return None
+        key += (tuple(tuple(int(i) for i in b) for b in inst.plan),)
+    return key
 
 
 def _sched(inst: Instance) -> Schedule:
@@ -217,10 +285,11 @@ def _adaptive(inst: Instance, pred: Predictor | None = None, rule: AdaptiveRule 
     if not getattr(rule, "adaptive", False):
         raise NotDefined("claim grid", f"{rule.spec!r} is not an adaptive rule",
                         "an adaptive grid (entropy-sum) for adaptive quantities")
-    key = (rule.spec, pred.spec)
+    pk = inst.ws.pred_key(pred)
+    key = (rule.spec, pk)
     got = inst.ws.adaptive.get(key)
     if got is None:
-        shared = inst.ws.adaptive.setdefault(("shared", pred.spec), {})
+        shared = inst.ws.adaptive.setdefault(("shared", pk), {})
         got = run_chain(inst.target, rule, pred, inst.ws.m, stats=stats, shared=shared)
         inst.ws.adaptive[key] = got
     return got
@@ -239,10 +308,11 @@ def _adaptive_chain_tc(inst: Instance):
     key = ("chain", rule.spec)
     got = inst.ws.adaptive.get(key)
     if got is None:
-        shared = inst.ws.adaptive.setdefault(("shared", PERFECT.spec), {})
+        pk = inst.ws.pred_key(PERFECT)
+        shared = inst.ws.adaptive.setdefault(("shared", pk), {})
         got = run_chain(inst.target, rule, PERFECT, inst.ws.m, stats=True, shared=shared, chain=True)
         inst.ws.adaptive[key] = got
-        inst.ws.adaptive.setdefault((rule.spec, PERFECT.spec), got)
+        inst.ws.adaptive.setdefault((rule.spec, pk), got)
     return got.chain_tc
 
 
@@ -282,9 +352,10 @@ def _iterations(inst: Instance, sampler_law: bool):
 def _mixture(inst: Instance):
     if getattr(_sched(inst), "adaptive", False):
         return _adaptive(inst).mixture
-    key = (_sched(inst).spec, inst.predictor.spec)
+    pk = inst.ws.pred_key(inst.predictor)
+    key = (schedule_fingerprint(_sched(inst)), pk)
     if key not in inst.ws.laws:
-        conds = inst.ws.conds.setdefault(inst.predictor.spec, {})
+        conds = inst.ws.conds.setdefault(pk, {})
         inst.ws.laws[key] = mixture_law(inst.target, _sched(inst), inst.predictor, inst.ws.m, conds)
     return inst.ws.laws[key]
 
@@ -292,12 +363,12 @@ def _mixture(inst: Instance):
 def _ekl(inst: Instance, pred: Predictor):
     if getattr(_sched(inst), "adaptive", False):
         return _adaptive(inst, pred).expected_kl
-    levels = inst.ws.levels.setdefault(pred.spec, {})
+    levels = inst.ws.levels.setdefault(inst.ws.pred_key(pred), {})
     return _combine(expected_kl_parts(inst.target, _sched(inst), pred, inst.ws.m, levels), inst.target.exact)
 
 
 def _eps_train(inst: Instance):
-    cache = inst.ws.train.setdefault(inst.predictor.spec, {})
+    cache = inst.ws.train.setdefault(inst.ws.pred_key(inst.predictor), {})
     return _combine(eps_train_parts(inst.ws.m, _sched(inst), inst.predictor, cache), inst.target.exact)
 
 
@@ -324,17 +395,25 @@ def _num_blocks(inst: Instance):
 
 
 def _profile_kl(inst: Instance):
-    """Σ over the size law of P(sizes) · (Σ_t s_t [h(n_{t−1}+1) − h(n_{t−1})] − H)."""
+    """Σ over the size law of P(sizes) · (Σ_t s_t [h(n_{t−1}+1) − h(n_{t−1})] − H).
+
+    Linear in the profile: the exact coefficient c_k of each h(k) is summed first (rationals),
+    then Σ_k c_k h(k) is one lazy sum over the profile's shared forms (``_combine``), as for
+    expected_kl, instead of L form operations per composition. h(0) = 0 and H = h(L).
+    """
     h = inst.ws.measures["profile"]
-    exact = inst.target.exact
-    total = zero(exact)
+    L = inst.target.L
+    coef = [rational(0, True)] * (L + 1)
     for prob, sizes in _sched(inst).compositions():
-        n, part = 0, zero(exact)
+        prob = rational(prob, True)
+        n = 0
         for s in sizes:
-            part = part + (h[n + 1] - h[n]) * s
+            coef[n + 1] += prob * s
+            coef[n] -= prob * s
             n += s
-        total = total + (part - h[-1]) * rational(prob, exact)
-    return total
+        coef[L] -= prob
+    parts = [(rational(c, inst.target.exact), h[k]) for k, c in enumerate(coef) if k > 0 and c != 0]
+    return _combine(parts, inst.target.exact)
 
 
 def _w26_bounds(inst: Instance, name: str):

@@ -24,7 +24,7 @@ from .layers import (COMPILED_MIN_TOTAL, advance, compiled_kernel, conditional_l
                      conditional_layer_entries, layer_entries, marginal_layer, transition_ops)
 from .numbers import inv_binom, log_sum, rational, zero
 from .plans import Schedule
-from .predictors import PERFECT, Predictor
+from .predictors import PERFECT, Predictor, cached_conditional, memo_for, predictor_key
 from .target import BYTES_EXACT, BYTES_FLOAT, Target, max_bytes
 
 
@@ -40,7 +40,7 @@ def _cond_full(m: Marginals, pred: Predictor, i: int, B: tuple, cache: dict) -> 
     key = (i, B)
     got = cache.get(key)
     if got is None:
-        c = pred.conditional(m, i, B)  # axes (B..., i)
+        c = cached_conditional(pred, m, i, B)  # axes (B..., i)
         Bi = tuple(sorted(B + (i,)))
         c = np.moveaxis(c, -1, Bi.index(i))
         got = full_form(c, Bi, m.L)
@@ -228,10 +228,24 @@ def refuse_law_if_too_large(schedule: Schedule, q: int, L: int, exact: bool) -> 
 
 
 def cross_entropy(m: Marginals, predictor: Predictor, i: int, B: tuple):
-    """CE_i(B) = −E_p log p̂_i(X_i | X_B) = −Σ p_{B∪i}(x) log p̂_i(x_i | x_B)."""
+    """CE_i(B) = −E_p log p̂_i(X_i | X_B) = −Σ p_{B∪i}(x) log p̂_i(x_i | x_B).
+
+    Memoised per (predictor key, i, B) on ``m`` (``predictors.memo_for``): the levels c(n), the
+    plan terms and the learning terms of every claim on one target ask for the same pairs, and a
+    form is an immutable value."""
+    B = tuple(B)
+    pkey = predictor_key(predictor)
+    memo = memo_for(m) if pkey is not None else None
+    if memo is not None:
+        got = memo.get(("ce", pkey, i, B))
+        if got is not None:
+            return got
     Bi = tuple(sorted(B + (i,)))
     joint = np.moveaxis(m.marginal(Bi), Bi.index(i), -1)
-    return -log_sum(joint, predictor.conditional(m, i, B), m.exact)
+    out = -log_sum(joint, cached_conditional(predictor, m, i, B), m.exact)
+    if memo is not None:
+        memo[("ce", pkey, i, B)] = out
+    return out
 
 
 def cross_entropy_level(m: Marginals, predictor: Predictor, n: int):

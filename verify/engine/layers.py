@@ -41,7 +41,7 @@ import numpy as np
 
 from .info import Marginals, rank_table, subset_masks, subsets
 from .numbers import rational, safe_div
-from .predictors import LAM_DEFAULT, builtin_kind
+from .predictors import LAM_DEFAULT, builtin_kind, cached_conditional
 
 def layer_entries(q: int, L: int, n: int) -> int:
     """Entries of a size-n layer: q^n · C(L, n)."""
@@ -124,8 +124,16 @@ def conditional_layer(m: Marginals, predictor, n: int, batch_first: bool = False
         for a, row in enumerate(A):
             i = int(row[r])
             B = tuple(int(j) for j in row if j != i)
-            out[r][..., a] = np.moveaxis(predictor.conditional(m, i, B), -1, 0)
+            out[r][..., a] = np.moveaxis(cached_conditional(predictor, m, i, B), -1, 0)
     return bf if batch_first else out
+
+
+# ``patterns`` of small transitions, kept for the process: a proof check builds thousands of
+# float and exact laws on small targets, each of which would otherwise rebuild them. Only
+# transitions with at most PATTERNS_MEMO_MAX index entries are kept (a few hundred kB each), so
+# the memory ``law_peak_entries`` counts for a large DP is unchanged.
+PATTERNS_MEMO_MAX = 1 << 15
+_PATTERNS: dict = {}
 
 
 def patterns(L: int, n: int, s: int) -> list:
@@ -134,7 +142,23 @@ def patterns(L: int, n: int, s: int) -> list:
     Returns [(Bidx, [(r_k, A'idx_k)], perm, P)]: B = A ∖ A[P] as ranks in size n, for the k-th
     position of P its rank r_k inside A'_k = B ∪ {A[P_k]} and the index of A'_k in size n+1, and
     the permutation taking the product's axes (x_{P_{s−1}}, …, x_{P_0}, x_B, batch) to (x_A, batch).
+    Small ones are shared (read-only arrays) across calls.
     """
+    key = (L, n, s)
+    got = _PATTERNS.get(key)
+    if got is not None:
+        return got
+    out = _patterns(L, n, s)
+    if comb(n + s, s) * comb(L, n + s) * (s + 1) <= PATTERNS_MEMO_MAX:
+        for Bidx, factors, _, _ in out:
+            Bidx.flags.writeable = False
+            for _, Aidx in factors:
+                Aidx.flags.writeable = False
+        _PATTERNS[key] = out
+    return out
+
+
+def _patterns(L: int, n: int, s: int) -> list:
     a = n + s
     A = subsets(L, a)
     Amask = subset_masks(L, a)
@@ -214,12 +238,12 @@ def advance(g: np.ndarray, cond: np.ndarray, n: int, s: int, L: int, q: int, wei
     out = None
     inner = q**n * Ca
     for Bidx, factors, perm, _ in pats:
-        x = np.take(g, Bidx, axis=-1)
+        x = g.take(Bidx, axis=-1)  # the method: np.take adds a wrapper call per gather
         if weight is not None:
             x = x * weight
         x = x.reshape(1, inner)
         for r, Aidx in factors:
-            c = np.take(cond[r], Aidx, axis=-1).reshape(q, 1, inner)
+            c = cond[r].take(Aidx, axis=-1).reshape(q, 1, inner)
             x = (c * x[None]).reshape(-1, inner)
         x = x.reshape((q,) * a + (Ca,)).transpose(perm)
         if out is None:

@@ -14,6 +14,7 @@ finite, and rational, so exact runs certify a definite predictor:
 from __future__ import annotations
 
 import hashlib
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,6 +76,50 @@ class Predictor:
         return _normalise_dyadic(w, m.exact)
 
 
+# Per-``Marginals`` memo of exact builtin-predictor conditionals and the log terms built on them
+# (``memo_for``): one dict per Marginals object, dropped with it.
+_MEMO: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def memo_for(m: Marginals) -> dict:
+    """The memo dict of one ``Marginals`` (one target): keys are tuples led by a tag."""
+    got = _MEMO.get(m)
+    if got is None:
+        got = _MEMO[m] = {}
+    return got
+
+
+def predictor_key(pred) -> tuple | None:
+    """A key that identifies a builtin predictor by what it computes: (kind, sorted params).
+    None for a custom or table predictor (its numbers are not a function of kind and params, so
+    nothing about it is memoised across calls)."""
+    kind = builtin_kind(pred)
+    if kind not in ("perfect", "mix", "temp", "noise"):
+        return None
+    return (kind,) + tuple(sorted(pred.params.items()))
+
+
+def cached_conditional(pred, m: Marginals, i: int, B: tuple) -> np.ndarray:
+    """``pred.conditional(m, i, B)``, memoised per (predictor key, i, B) on the exact ``m``.
+
+    The same (predictor, position, revealed set) is asked for by the cross-entropy levels, the
+    learning terms, the plan laws and the conditional layers of every claim on one target; the
+    temp/noise predictors pay a float round trip and an exact normalisation for each. The array
+    returned is shared, so it is made read-only. Float runs and custom predictors are not memoised.
+    """
+    key = predictor_key(pred)
+    if key is None or not m.exact or key[0] == "perfect":  # perfect: Marginals caches it already
+        return pred.conditional(m, i, B)
+    memo = memo_for(m)
+    k = ("cond", key, i, tuple(B))
+    got = memo.get(k)
+    if got is None:
+        got = pred.conditional(m, i, B)
+        got.flags.writeable = False
+        memo[k] = got
+    return got
+
+
 def builtin_kind(pred) -> str:
     """The predictor's ``kind`` when it computes with the built-in formulas, else ``"custom"``:
     a subclass that overrides ``conditional`` is run pair by pair through its own method, whatever
@@ -100,12 +145,9 @@ def _normalise_dyadic(w: np.ndarray, exact: bool) -> np.ndarray:
     tot = k.sum(axis=-1, keepdims=True)
     if not exact:
         return k / tot
-    out = np.empty(k.shape, dtype=object)
     kb, tb = np.broadcast_arrays(k, tot)
-    fo, fk, ft = out.reshape(-1), kb.reshape(-1), tb.reshape(-1)
-    for j in range(fo.size):
-        fo[j] = fmpq(int(fk[j]), int(ft[j]))
-    return out
+    vals = [fmpq(a, b) for a, b in zip(kb.reshape(-1).tolist(), tb.reshape(-1).tolist())]
+    return np.fromiter(vals, dtype=object, count=len(vals)).reshape(k.shape)
 
 
 PERFECT = Predictor()

@@ -59,8 +59,9 @@ def as_exact(a) -> np.ndarray:
 def as_float(a) -> np.ndarray:
     a = np.asarray(a)
     if a.dtype == object:
-        return np.vectorize(lambda v: int(v.p) / int(v.q) if isinstance(v, fmpq) else float(v),
-                            otypes=[np.float64])(a) if a.size else a.astype(np.float64)
+        # int / int is correctly rounded: each fmpq becomes its nearest float
+        vals = (int(v.p) / int(v.q) if isinstance(v, fmpq) else float(v) for v in a.reshape(-1).tolist())
+        return np.fromiter(vals, dtype=np.float64, count=a.size).reshape(a.shape)
     return a.astype(np.float64)
 
 

@@ -6,22 +6,23 @@ from __future__ import annotations
 
 from itertools import combinations
 
-import numpy as np
-
 from .info import Marginals
-from .numbers import inv_binom, log_sum, rational, zero
+from .laws import cross_entropy
+from .numbers import inv_binom, rational, zero
 from .plans import Schedule
-from .predictors import Predictor
+from .predictors import PERFECT, Predictor
 
 
 def learning_term(m: Marginals, predictor: Predictor, i: int, B: tuple):
-    """ℓ_i(B) = Σ_{x_B, x_i} p_{B∪i}(x) log(p_i(x_i | x_B) / p̂_i(x_i | x_B)) (0 where p_{B∪i} = 0)."""
-    B = tuple(B)
-    Bi = tuple(sorted(B + (i,)))
-    joint = np.moveaxis(m.marginal(Bi), Bi.index(i), -1)
-    # log p − log p̂ as two terms: each value is a small rational, while their ratio would have
-    # multi-limb numerators whose factorisation the exact zero test (docs/index.md §7) would pay for.
-    return log_sum(joint, m.conditional(i, B), m.exact) - log_sum(joint, predictor.conditional(m, i, B), m.exact)
+    """ℓ_i(B) = Σ_{x_B, x_i} p_{B∪i}(x) log(p_i(x_i | x_B) / p̂_i(x_i | x_B)) (0 where p_{B∪i} = 0).
+
+    log p − log p̂ as two terms: each value is a small rational, while their ratio would have
+    multi-limb numerators whose factorisation the exact zero test (docs/index.md §7) would pay for.
+    The two terms are the cross-entropies CE_i(B) of p̂ and of p itself (``laws.cross_entropy``),
+    memoised there per (predictor, i, B): D-CHAIN's plans, LC25's masked levels and the E KL
+    levels of one target all ask for the same pairs.
+    """
+    return cross_entropy(m, predictor, i, tuple(B)) - cross_entropy(m, PERFECT, i, tuple(B))
 
 
 def masked_learning_level(m: Marginals, predictor: Predictor, n_masked: int, cache: dict | None = None):
