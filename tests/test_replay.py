@@ -226,7 +226,7 @@ def test_replay_json_of_an_all_law_witness(tmp_path, capsys):
     (lambda d: d["witness"].update(target_spec="noisy-copy:L=1000,eta=7"), "witness.target"),
 ])
 def test_a_broken_profile_witness_is_one_line(tmp_path, capsys, mutate, field):
-    text = FALSE_BALANCED.replace('grid = "balanced"', 'grid = "balanced"\ntargets = ["noisy-copy:L=200,eta=1/10"]')
+    text = FALSE_BALANCED.replace('grid = "balanced"', 'grid = "balanced"\ntargets = ["noisy-copy:L=24,eta=1/10"]')
     cf = _claims_file(tmp_path, text)
     res = run_claim(load_claims_file(cf)[0], "ci", witness_dir=tmp_path / "w")
     path = res.witnesses[0]["path"]
