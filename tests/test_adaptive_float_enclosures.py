@@ -428,3 +428,20 @@ def test_float_decided_rows_run_no_exact_chain():
         assert rows and all(r.status == "certified" for r in rows)
     exact_runs = [k for k in cache.workspace(spec).adaptive if len(k) == 2 and k[0] != "shared"]
     assert exact_runs == []
+
+
+
+def test_a_displayed_ball_holding_0_shows_0_never_a_sign():
+    """Sides decided from float enclosures are displayed from their balls; a ball holding 0 (a KL of
+    0 enclosed as -8e-16 ± 1e-13, alone or inside a scaled difference as CL26.ITER's side) is shown as
+    0.0, a member of the ball without a sign the value may not have; other balls show their midpoint."""
+    from flint import arb, fmpq
+
+    from verify.certify.floatlaw import FloatBall
+    from verify.certify.verdicts import Scaled, Sum, _display_float
+
+    kl = FloatBall(arb(-8e-16, 1e-13), "kl")
+    assert _display_float(kl) == 0.0
+    assert _display_float(Sum(Scaled(fmpq(1, 2), kl), Scaled(fmpq(-1), FloatBall(arb(0, 1e-13), "t")))) == 0.0
+    assert _display_float(FloatBall(arb(0.25, 1e-13), "x")) == 0.25
+    assert _display_float(FloatBall(arb(-0.25, 1e-13), "x")) == -0.25

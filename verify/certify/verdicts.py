@@ -432,14 +432,15 @@ def _json_float(v: float):
 def _display_float(x) -> float:
     """A side's value as a float for the report; NaN if it cannot be evaluated. Never decides.
 
-    The midpoint of a (cached) 64-bit ball, 0.0 when that ball is a tiny ball around 0: cheap,
-    because reports show thousands of these and none of them decides anything.
+    The midpoint of a (cached) 64-bit ball, or 0.0 when that ball holds 0: a member of the ball
+    either way, and never a sign the value may not have (a float enclosure's midpoint around a KL of
+    0 can be -8e-16). Cheap, because reports show thousands of these and none of them decides anything.
     """
     try:
         if isinstance(x, LogLinear) and len(x) == 0:
             return _rational_fields(x.const)[1]
         ball = x.enclose(_DISPLAY_PREC)
-        if ball.contains(0) and float(ball.rad()) < 1e-15:
+        if ball.contains(0):
             return 0.0
         return float(ball.mid())
     except (ArithmeticError, ValueError, TypeError):
