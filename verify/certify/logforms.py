@@ -272,13 +272,19 @@ def combined_prime_exponents(parts) -> tuple[int, dict, bool]:
         den = int(s.q) * D
         L = math.lcm(L, den)
         scaled.append((int(s.p), den, w))
-    per_int: dict = {}
-    get = per_int.get
-    for sp, den, w in scaled:
+    return _prime_exponents_of_weights(L, add_over_denominator(L, scaled))
+
+
+def add_over_denominator(L: int, parts) -> dict:
+    """``Σ_k (s_k / d_k) · w_k`` as integer numerators over ``L`` (every ``d_k`` divides ``L``): for
+    parts ``(s_k, d_k, {key: int})``, the dict ``{key: Σ_k s_k (L / d_k) w_k[key]}``."""
+    total: dict = {}
+    get = total.get
+    for sp, den, w in parts:
         k = sp * (L // den)
         for m, x in w.items():
-            per_int[m] = get(m, 0) + k * x
-    return _prime_exponents_of_weights(L, per_int)
+            total[m] = get(m, 0) + k * x
+    return total
 
 
 def _prime_exponents_of_weights(D: int, per_int: dict) -> tuple[int, dict, bool]:

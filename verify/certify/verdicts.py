@@ -27,7 +27,7 @@ import numpy as np
 from flint import arb, fmpq, fmpz
 
 from . import logforms
-from .logforms import LogLinear, _is_prime, to_rational, working_precision
+from .logforms import LogLinear, _is_prime, add_over_denominator, to_rational, working_precision
 
 __all__ = [
     "SupportsEnclose",
@@ -563,12 +563,7 @@ def _combine_prime_reductions(leaves: list):
             den = int(scale.q) * D
             L = math.lcm(L, den)
             parts.append((int(scale.p), den, exps))
-    total: dict = {}
-    get = total.get
-    for sp, den, exps in parts:
-        k = sp * (L // den)
-        for p, w in exps.items():
-            total[p] = get(p, 0) + k * w
+    total = add_over_denominator(L, parts)
     return const, {p: fmpq(w, L) for p, w in total.items() if w}
 
 
