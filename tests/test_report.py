@@ -256,3 +256,57 @@ def test_lc25_t2_plot_draws_the_papers_constant():
     res = run_claim(claims[0], "ci", targets=["mds:q=2,L=3,k=2"])
     hl = res.summary["plots"][0]["panels"][0]["hlines"]
     assert [h["y"] for h in hl] == [1 / 16]
+
+
+# --- stale outputs: the report removes its own old plots and witnesses, nothing else ------------------
+
+def test_a_report_removes_its_stale_plots_and_witnesses_and_keeps_foreign_files(tmp_path, monkeypatch, capsys):
+    """Run 1 (the false claim X.HALF-TC) writes its generic plot and refuted witnesses; run 2 (D-INFO,
+    an identity: no plot, no witness) must leave none of them behind. Files whose names the report
+    never writes stay; a run whose commit fails removes nothing (all or nothing, verify/output.py)."""
+    import os
+
+    from verify import output
+    from verify.cli.main import main
+
+    (tmp_path / "false.toml").write_text(FALSE_MDS)
+    monkeypatch.chdir(tmp_path)
+    rep = tmp_path / "r"
+    assert main(["report", "--out", "r", "--claims-file", "false.toml", "--only", "X.*"]) == 1
+    plot = rep / "X.HALF-TC.ratio-vs-L.png"
+    old_witnesses = sorted((rep / "witnesses").glob("X.HALF-TC-*.json"))
+    assert plot.is_file() and old_witnesses
+    foreign = {rep / "notes.txt": "mine\n", rep / "figure.png": "a user's image\n",  # png not in report.json
+               rep / "witnesses" / "mine.json": "{}\n",
+               rep / "witnesses" / "X.HALF-TC-search-0123456789.json": "{}\n",  # verify search's name
+               rep / "deep" / "X.HALF-TC.ratio-vs-L.png": "another report's\n"}
+    for path, text in foreign.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    os.symlink(tmp_path / "false.toml", rep / "witnesses" / "X.HALF-TC-L3-k1.json")  # a link: never followed or removed
+    before = _snapshot(rep)
+
+    # A failed commit (full disk on the last file) puts every removed file back.
+    real, failed = output._move, []
+
+    def move(src, dst):
+        if Path(dst).name == "run.log" and output.STAGING_PREFIX not in str(dst) and not failed:
+            failed.append(dst)
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(output, "_move", move)
+    assert main(["report", "--out", "r", "--only", "D-INFO"]) == 2 and failed
+    assert _snapshot(rep) == before
+    monkeypatch.setattr(output, "_move", real)
+
+    capsys.readouterr()
+    assert main(["report", "--out", "r", "--only", "D-INFO"]) == 0
+    printed = capsys.readouterr().out
+    assert not plot.exists() and not any(w.exists() for w in old_witnesses)
+    assert f"removed (stale, not written by this run): {Path('r') / plot.name}" in printed
+    for path, text in foreign.items():
+        assert path.read_text() == text, path
+    assert (rep / "witnesses" / "X.HALF-TC-L3-k1.json").is_symlink()
+    assert json.loads((rep / "report.json").read_text())["plots"] == []
+    assert not [p for p in tmp_path.rglob("*") if output.STAGING_PREFIX in p.name]

@@ -24,7 +24,10 @@ such folder per file system written to, so every move is a rename). ``commit`` r
 destination, then moves each old file into the staging folder and the new one into place, writing
 each step to a journal first; any failure rolls the journal back, so either all old files or all
 new files are in place. Signals are held during the commit (it finishes, then the interrupt is
-raised). Files of the destination folder that the run does not write are left alone.
+raised). Files of the destination folder that the run does not write are left alone, except those
+the caller names with ``stage.remove(path)`` (a report's stale plots and witnesses): each is moved
+into the staging folder in the same journalled commit (so a failed commit puts it back) and goes
+with the staging folder once the commit is done.
 
 **Stale staging**: a run killed outright (SIGKILL, power loss) leaves its staging folder; every
 ``Staging`` first removes, in the folder it stages in, the staging folders of this user whose owning
@@ -473,6 +476,8 @@ class Staging:
         self.dir: Path | None = None
         self.dirs: dict = {}    # st_dev -> staging folder on that file system
         self.files: list = []   # (staged, destination, field)
+        self.removals: list = []  # (destination, field): old files to take away at the commit
+        self.removed: list = []   # the ones actually removed by the commit
         self.committed = False
 
     def __enter__(self) -> "Staging":
@@ -541,6 +546,29 @@ class Staging:
             raise SpecError(field or self.field, f"cannot write {_shown(dest)}: {_reason(err)}; "
                             "nothing was changed", ACCEPT_FILE) from None
 
+    def remove(self, dest: str | Path, field: str | None = None) -> None:
+        """Take ``dest`` away at the commit (journalled like a replacement: a rollback puts it back).
+        Only a regular file is removed; a link, folder or special file there by then is left alone,
+        and so is a destination that this staging also writes."""
+        field = field or self.field
+        dest = Path(dest)
+        _check_names(dest, field, ACCEPT_FILE)
+        self._dir_for(dest, field)  # its backup is a rename on the same file system
+        self.removals.append((dest, field))
+
+    def _removal_plan(self, written: list) -> list:
+        keep = {os.path.abspath(dest) for _, dest, _ in written}
+        plan = {}
+        for dest, field in self.removals:
+            key = os.path.abspath(dest)
+            try:
+                regular = stat.S_ISREG(os.lstat(dest).st_mode)
+            except OSError:
+                regular = False  # gone since (or unreadable): nothing to remove
+            if regular and key not in keep:
+                plan[key] = dest
+        return list(plan.values())
+
     def _plan(self) -> list:
         """The last staged file of each destination, every destination checked again (it may have
         changed during the run): a SpecError here still leaves everything as it was."""
@@ -556,8 +584,15 @@ class Staging:
         """Every staged file in place, or (on any failure, journal rolled back) none."""
         with signals_held():
             plan = self._plan()
+            removals = self._removal_plan(plan)
             done = []
             try:
+                for n, dest in enumerate(removals):  # old files moved aside, as a replacement's would be
+                    backup = self._dir_for(dest, self.field) / "old" / f"removed-{n}"
+                    entry = {"op": "old", "dest": os.path.abspath(dest), "backup": str(backup)}
+                    self._log(entry)
+                    _move(dest, backup)
+                    done.append(entry)
                 for n, (staged, dest, _) in enumerate(plan):
                     for d in reversed([a for a in Path(os.path.abspath(dest)).parents if not a.exists()]):
                         self._log({"op": "mkdir", "path": str(d)})
@@ -574,6 +609,7 @@ class Staging:
                     _move(staged, dest)
                     done.append(entry)
                 self._log({"op": "done"})
+                self.removed = removals
             except OSError as err:  # a full disk, a folder made read-only during the run, ...
                 _rollback(done)
                 where = getattr(err, "filename", None) or "the staging folder"

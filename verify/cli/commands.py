@@ -199,6 +199,8 @@ def cmd_report(args) -> int:
         stage.commit()
     for p in paths:
         print(p)
+    for p in stage.removed:  # the report's own plots and witnesses this run no longer writes
+        print(f"removed (stale, not written by this run): {p}")
     return exit_status(results)  # as check: 1 on a new refutation (the report is written all the same)
 
 

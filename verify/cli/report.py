@@ -5,6 +5,8 @@
 with ``verify measure``) and ``run.log`` (timings and date; the only file that changes between
 identical runs). This module only formats and writes, through an ``output.Staging`` so an error
 or Ctrl-C leaves the previous report whole; it imports check's data types, never the runner.
+The same commit removes the report's own files that this run no longer writes (``stale_outputs``),
+so an old plot or witness never sits beside the new report looking current.
 
 Plots are generic. A claim's ``summary`` dict (from its ``summarize`` function) may carry
 ``"plots"``: a list of plot specs, each rendered to ``<name>.png`` and shown with its caption::
@@ -35,6 +37,7 @@ import html
 import json
 import os
 import re
+import stat
 import statistics
 
 from pathlib import Path
@@ -586,6 +589,53 @@ def _docs_ref(out: Path, text: str, name: str = "index.md") -> str:
         f"{text} (`docs/{name}` of the dlm-verify project)"
 
 
+# The names of the report's witnesses (verify/claims/check.py ``_witness_id``: ``<claim>-<10 hex>``,
+# enumerated and profile rows; verify/claims/all_laws.py ``witness_id``: ``<claim>-L<n>-k<ray>``).
+# ``verify search`` writes ``<claim>-search-<10 hex>`` into the same default folder: never the report's.
+REPORT_WITNESS = re.compile(r"[A-Za-z0-9._+-]+-(?:[0-9a-f]{10}|L[0-9]+-k[0-9]+)\.json")
+SEARCH_WITNESS = re.compile(r".*-search-[0-9a-f]{10}\.json")
+
+
+def _recorded_plots(out: Path) -> list:
+    """The plot files the previous report in ``out`` says it wrote (its report.json ``plots``):
+    plain ``*.png`` names only, so a damaged or edited report.json can name nothing elsewhere."""
+    try:
+        names = json.loads((out / "report.json").read_text(encoding="utf-8")).get("plots", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    if not isinstance(names, list):
+        return []
+    return [out / n for n in names if isinstance(n, str) and n.endswith(".png") and not n.startswith(".")
+            and n == Path(n).name and "\\" not in n]
+
+
+def stale_outputs(out: Path, written) -> list:
+    """The report's own files under ``out`` that this run does not write (``written``: its paths).
+
+    The report's own files are (1) the plots the previous report recorded in its report.json
+    (plot names are free text, so a ``*.png`` of the user's is never taken for one) and (2) the
+    witnesses ``out/witnesses/<claim>-<10 hex>.json`` and ``<claim>-L<n>-k<ray>.json`` (the names
+    ``verify check`` also gives its witnesses, so those in the report's folder count as the
+    report's). Everything else — other names, search witnesses, sub-folders, links, special
+    files — is never the report's and is left alone."""
+    keep = {os.path.abspath(p) for p in written}
+    candidates = _recorded_plots(out)
+    try:
+        candidates += [e for e in (out / "witnesses").iterdir()
+                       if REPORT_WITNESS.fullmatch(e.name) and not SEARCH_WITNESS.fullmatch(e.name)]
+    except OSError:  # no witnesses folder (yet), or not a folder: nothing of ours there
+        pass
+    stale = []
+    for p in candidates:
+        try:
+            regular = stat.S_ISREG(os.lstat(p).st_mode)  # a regular file, never through a link
+        except OSError:
+            continue
+        if regular and os.path.abspath(p) not in keep:
+            stale.append(p)
+    return sorted(set(stale))
+
+
 def write_report(results: list, profile: str, out: Path, elapsed: float, stage=None,
                  command: str | None = None, claims_files=()) -> list:
     """Write report.md, report.json, plots, witnesses and run.log of ``results`` (run on ``profile``
@@ -596,6 +646,9 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
     ``run.log``. With ``stage`` (an ``output.Staging``) every file goes to the staging area and
     only the caller's ``stage.commit()`` moves them under ``out``; without it this function stages
     and commits itself.
+
+    The report's own files that this run does not write (``stale_outputs``: earlier plots and
+    witnesses) are removed by the same commit, so a failed or interrupted run leaves them too.
 
     ``command`` is the command line that regenerates the report (``report_scope.regenerate_command``;
     default: the profile alone), ``claims_files`` the claims files of the run (named in the replay
@@ -663,6 +716,9 @@ def write_report(results: list, profile: str, out: Path, elapsed: float, stage=N
         "plots": [p.name for p, *_ in plots],
     }, indent=1) + "\n")
     _run_log(out, command, results, elapsed, stage)
+    written = [dest for _, dest, _ in stage.files]
+    for path in stale_outputs(out, written):
+        stage.remove(path)
     return [out / "report.md", out / "report.json", *(p for p, *_ in plots)]
 
 
