@@ -5,9 +5,11 @@ refutations recorded as known findings and undefined instances: a new ``refuted`
 of them, saved as a witness or not) or any ``undecided`` instance fails, naming the claim, the
 instance and its witness; so do a claim with no instance in the profile (a case of its own) and a
 claim whose every instance is undefined (``check.proof_problems``). Each known finding of a *paper* claim is
-its own test, marked xfail(strict=True) with the witness id: it re-checks the claim on the saved
-witness, so it fails (as expected) while the finding stands and turns into a strict failure if the
-witness ever stops refuting. A refuted ``derived`` claim is a bug and is never marked.
+its own test, named with the witness id: it replays the saved witness with ``verify replay`` and
+passes while the finding stands (verdict ``refuted``, exit 0 as the refutation is recorded), failing
+as soon as the witness stops refuting. A refuted ``derived`` claim is a bug and is never a finding.
+The same test always runs once more on a synthetic finding (a false claims-file claim, its witness
+generated here), so it can fail even while the registry records no refutation.
 """
 import math
 from pathlib import Path
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from proofs_numeric import registry
-from verify.claims.check import TargetCache, proof_cases, proof_problems, replay_witness, run_claim
+from verify.claims.check import TargetCache, proof_cases, proof_problems, run_claim
 from verify.claims.serialize import to_float
 
 PROFILE_FOR_COLLECTION = "ci"
@@ -29,12 +31,64 @@ def _cases():
         yield pytest.param(claim, fam, id=f"{claim.id}[{fam or 'no instance'}]")
 
 
+# A finding made on purpose: mixture KL <= 0 is false wherever the mixture law differs from the target.
+# On the repetition code of length 3 (mds:q=2,L=3,k=1: x1 = x2 = x3, uniform) one balanced block
+# (K = 1) reveals every position at once from its marginal, so the output law is the product of the
+# uniform marginals and KL(p || product) = TC = 3 log 2 - log 2 = 2 log 2 > 0 = rhs: refuted, margin -2 log 2.
+SYNTHETIC = """
+[[claim]]
+id = "X.MIX-NONPOS"
+paper = "SYNTH"
+provenance = "reading"
+statement = 'false on purpose: mixture KL <= 0'
+relation = "<="
+grid = "balanced"
+predictors = ["perfect"]
+lhs = "mixture_kl"
+rhs = "0"
+"""
+REPETITION = "mds:q=2,L=3,k=1"
+
+
 def _findings():
+    # the synthetic finding first: the test runs (and can fail) even when no claim records a refutation
+    yield pytest.param(None, None, id="X.MIX-NONPOS[synthetic finding]")
     for claim in registry():
         for wid in claim.known_refutations:
             assert claim.provenance != "derived", f"{claim.id}: a refuted derived claim is a bug, not a finding"
-            yield pytest.param(claim, wid, id=f"{claim.id}[finding {wid}]",
-                               marks=pytest.mark.xfail(strict=True, reason=f"known refutation, witness {wid}"))
+            yield pytest.param(claim, wid, id=f"{claim.id}[finding {wid}]")
+
+
+def _replay(capsys, *args) -> tuple:
+    """(exit status, JSON record) of ``verify replay ARGS --json``."""
+    import json
+
+    from verify.cli.main import main
+
+    status = main(["replay", *map(str, args), "--json"])
+    out = capsys.readouterr()
+    assert out.out.strip(), out.err
+    return status, json.loads(out.out)
+
+
+def _synthetic_finding(tmp_path, capsys) -> tuple:
+    """(witness path, claims file recording it as known) of SYNTHETIC's balanced:K=1 refutation,
+    after checking the contract for a refutation not yet recorded: verdict refuted, exit 1."""
+    import json
+
+    from verify.claims.model import load_claims_file
+
+    (tmp_path / "new.toml").write_text(SYNTHETIC)
+    claim = load_claims_file(tmp_path / "new.toml")[0]
+    res = run_claim(claim, "ci", targets=[REPETITION], witness_dir=tmp_path / "w")
+    w = next(w for w in res.witnesses
+             if json.loads(Path(w["path"]).read_text())["witness"]["sampler"] == "balanced:K=1")
+    status, rec = _replay(capsys, w["path"], "--claims-file", tmp_path / "new.toml")
+    assert (rec["verdict"], rec["known"], rec["exit"], status) == ("refuted", False, 1, 1), rec
+    assert math.isclose(rec["lhs"]["float"], 2 * math.log(2)) and rec["rhs"]["float"] == 0
+    recorded = tmp_path / "known.toml"
+    recorded.write_text(SYNTHETIC + f'known_refutations = ["{w["id"]}"]\n')
+    return w["path"], ("--claims-file", recorded)
 
 
 @pytest.mark.parametrize("claim,family", list(_cases()))
@@ -57,6 +111,13 @@ def test_claim(claim, family, profile, tmp_path):
 
 
 @pytest.mark.parametrize("claim,witness_id", list(_findings()))
-def test_known_finding(claim, witness_id):
-    verdict = replay_witness(claim, WITNESSES / f"{witness_id}.json")
-    assert verdict.holds, f"{claim.id} refuted by {witness_id}: margin {verdict.margin}"
+def test_known_finding(claim, witness_id, tmp_path, capsys):
+    """A recorded finding still refutes: ``verify replay`` gives ``refuted`` and, the refutation being
+    recorded in ``known_refutations``, exit 0 (docs/report.md, "Exit status as verify check")."""
+    if claim is None:
+        path, extra = _synthetic_finding(tmp_path, capsys)
+    else:
+        path, extra = WITNESSES / f"{witness_id}.json", ()
+    status, rec = _replay(capsys, path, *extra)
+    assert rec["verdict"] == "refuted", f"{rec['claim']}: the finding no longer refutes: margin {rec['margin']}"
+    assert (rec["known"], rec["exit"], status) == (True, 0, 0), rec
