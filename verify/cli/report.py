@@ -620,9 +620,11 @@ def stale_outputs(out: Path, written) -> list:
     files — is never the report's and is left alone."""
     keep = {os.path.abspath(p) for p in written}
     candidates = _recorded_plots(out)
+    wdir = out / "witnesses"
     try:
-        candidates += [e for e in (out / "witnesses").iterdir()
-                       if REPORT_WITNESS.fullmatch(e.name) and not SEARCH_WITNESS.fullmatch(e.name)]
+        if not wdir.is_symlink():  # a linked folder is someone else's (the command refuses it anyway)
+            candidates += [e for e in wdir.iterdir()
+                           if REPORT_WITNESS.fullmatch(e.name) and not SEARCH_WITNESS.fullmatch(e.name)]
     except OSError:  # no witnesses folder (yet), or not a folder: nothing of ours there
         pass
     stale = []
