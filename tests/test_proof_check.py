@@ -126,8 +126,7 @@ def test_known_finding(claim, witness_id, tmp_path, capsys):
 
 
 def test_synthetic_finding_replay_contract(tmp_path, capsys):
-    """``verify replay`` on a finding: ``refuted`` with exit 1 while unrecorded (checked in
-    ``_synthetic_finding``), exit 0 once its id is in ``known_refutations`` (docs/report.md,
+    """``verify replay`` on a finding: ``refuted`` with exit 1 while unrecorded, exit 0 once its id is in ``known_refutations`` (docs/report.md,
     "Exit status as verify check")."""
     _, path, wid = _synthetic_witness(tmp_path)
     assert path is not None, "the synthetic claim mixture_kl <= 0 wrote no witness on balanced:K=1"
