@@ -45,11 +45,24 @@ SKIPPED = "skipped"  # outside the claim's samplers/where (scope.py): counted pe
 
 
 class TargetCache:
-    """Exact targets and their workspaces, shared by every claim of one run."""
+    """Exact targets and their workspaces, shared by every claim of one run.
+
+    Release (optional): a runner that knows its claims in order calls ``plan_release`` before the
+    run and ``claim_done(n, res)`` after claim n. From then on, after claim n the cache keeps only
+    the workspaces of targets a later claim will use (``claim_targets``), and detaches the finished
+    rows on the others (``Row._inst = None``), so each target's workspace, its laws and forms and
+    the instances' computed values can be collected once the run has passed its last claim. A
+    detached row rebuilds its instance from its description when asked (``row_instance``, as the
+    rows of a distributed run do); what a result needs from its instances (witnesses, unknown
+    refutations) is computed before. Verdicts and rows are unchanged: a workspace is only ever
+    dropped after its last use, so nothing is computed twice either."""
 
     def __init__(self):
         self._ws: dict = {}
         self.memo: dict = {}  # parsed schedules of rebuilt rows (row_instance)
+        self._last: dict | None = None  # spec → index of the last claim of the run using it (None: keep all)
+        self._held: dict = {}  # id(workspace) → rows of finished claims whose instance is on it
+        self.released: list = []  # specs whose workspace was dropped, in order
 
     def workspace(self, spec: str) -> Workspace:
         ws = self._ws.get(spec)
@@ -59,6 +72,41 @@ class TargetCache:
             ws = Workspace(parse_target(spec, exact=True))
             self._ws[spec] = ws
         return ws
+
+    def release(self, spec: str) -> None:
+        """Drop the workspace of ``spec`` now (a caller that knows no later use needs it)."""
+        if self._ws.pop(spec, None) is not None:
+            self.released.append(spec)
+
+    def plan_release(self, claims: list, profile: str, family: str | None = None,
+                     per_claim: list | None = None) -> None:
+        """Record, for every target spec, the last of ``claims`` (run in this order) that uses it.
+        ``per_claim``: the target specs each ``run_claim`` is given (None: the profile's zoo)."""
+        self._last = {}
+        for n, c in enumerate(claims):
+            for spec in claim_targets(c, profile, family, None if per_claim is None else per_claim[n]):
+                self._last[spec] = n
+
+    def claim_done(self, n: int, res: "ClaimResult | None" = None) -> list:
+        """Claim ``n`` of the planned run is done (``res``: its result, whose rows may hold
+        instances): drop every workspace no later claim uses and detach the finished rows on it.
+        Returns the specs released. Without a plan, nothing is released."""
+        if self._last is None:
+            return []
+        if res is not None:
+            res.unknown_refutations()  # reads the refuted rows' instances: computed while they are here
+            for row in res.rows:
+                if isinstance(row._inst, Instance):
+                    self._held.setdefault(id(row._inst.ws), []).append(row)
+        gone = [spec for spec in self._ws if self._last.get(spec, -1) <= n]
+        for spec in gone:
+            self._ws.pop(spec)
+            self.released.append(spec)
+        kept = {id(ws) for ws in self._ws.values()}
+        for key in [k for k in self._held if k not in kept]:
+            for row in self._held.pop(key):
+                row._inst = None
+        return gone
 
 
 def family_of(spec: str) -> str:
@@ -83,6 +131,22 @@ def target_specs(profile: str, family: str | None = None, claims=()) -> list:
                 out.append(spec)
     for c in claims:
         out += [t for t in own_targets(c) if t not in out and (family is None or family_of(t) == family)]
+    return out
+
+
+def claim_targets(claim: Claim, profile: str, family: str | None = None, targets: list | None = None) -> set:
+    """The target specs whose workspace ``run_claim`` (same arguments) takes from the run's cache:
+    those of its grid (``instances``: nothing is built to tell), plus the ones its summary reads
+    through the cache (``summarize.targets(profile)``, for a summary that asks for the cache)."""
+    if claim.grid == "all-laws":
+        return set()
+    out = set()
+    if not is_profile(claim):  # the profile backend keeps its own small caches by spec
+        specs = targets if targets is not None else target_specs(profile, family, [claim])
+        out = {s for s in specs if admits(claim, profile, s)}
+    summ = claim.summarize
+    if summ is not None and getattr(summ, "wants_context", False) and hasattr(summ, "targets"):
+        out |= set(summ.targets(profile))
     return out
 
 
@@ -190,6 +254,7 @@ class ClaimResult:
     seconds: float = 0.0
     _unknown: list | None = field(default=None, repr=False)  # unknown_refutations, computed once
     skipped: dict = field(default_factory=dict)  # instances outside samplers/where: reason → count
+    _vacuous: dict | None = field(default=None, repr=False, compare=False)  # report.vacuous_counts, once
 
     def set_rows(self, rows: list) -> None:
         """Keep the rows with an outcome; count the skipped ones per reason (``samplers``, ``where``)."""
