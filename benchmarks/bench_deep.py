@@ -7,11 +7,12 @@ against the committed reference (issue 19: ``verify check --profile deep`` withi
 It runs what ``verify check --profile deep`` runs without Dask: the registry's claims in order, one
 shared ``TargetCache``, ``run_claim`` with a witness folder but nothing written (the witnesses are
 chosen, as the check does, into a temporary folder). Per claim it prints the CPU seconds
-(``time.process_time``: this process only, all threads), the wall seconds, the instance count and
-the verdict counts, then the totals. Each claim's instance count and verdict counts are compared with
-the reference report's (``results[].claim.id``, ``instances``, ``verdicts``): a difference prints a
-``DIFFER`` line and the exit status is 1; claims absent from the reference are listed as new (not an
-error); a reference entry without verdicts (a statistic claim) is compared on its instance count only.
+(``time.process_time``: this process only, all threads), the wall seconds, the process's peak
+resident memory so far (MB), the instance count and the verdict counts, then the totals. Each
+claim's instance count and verdict counts are compared with the reference report's
+(``results[].claim.id``, ``instances``, ``verdicts``): a difference prints a ``DIFFER`` line and the
+exit status is 1; claims absent from the reference are listed as new (not an error); a reference
+entry without verdicts (a statistic claim) is compared on its instance count only.
 
 ``--only`` / ``--skip``: comma-separated id globs (``fnmatch``, as ``verify check --only``).
 ``--keep-targets``: keep every target's workspace to the end of the run (the check releases each
@@ -95,6 +96,13 @@ def result_counts(res) -> tuple:
     return len(res.rows), (res.counts if res.claim.checked else {})
 
 
+def peak_mb() -> int:
+    """This process's peak resident memory so far, in MB (``ru_maxrss``, KB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--profile", default="deep")
@@ -119,7 +127,7 @@ def main(argv=None) -> int:
     if not args.keep_targets:  # as the check: a target's workspace goes after the last claim using it
         cache.plan_release(claims, args.profile)
     differ, new, tot_cpu, t_start = [], [], 0.0, time.perf_counter()
-    print(f"{'claim':24s} {'CPU s':>9s} {'wall s':>9s} {'instances':>10s}  verdicts", flush=True)
+    print(f"{'claim':24s} {'CPU s':>9s} {'wall s':>9s} {'peak MB':>8s} {'instances':>10s}  verdicts", flush=True)
     with tempfile.TemporaryDirectory() as wdir:
         for i, c in enumerate(claims):
             c0, w0 = time.process_time(), time.perf_counter()
@@ -129,7 +137,7 @@ def main(argv=None) -> int:
             tot_cpu += cpu
             n, counts = result_counts(res)
             vs = " ".join(f"{k}={counts.get(k, 0)}" for k in VERDICT_KEYS) if counts else "-"
-            print(f"{c.id:24s} {cpu:9.1f} {wall:9.1f} {n!s:>10s}  {vs}", flush=True)
+            print(f"{c.id:24s} {cpu:9.1f} {wall:9.1f} {peak_mb():8d} {n!s:>10s}  {vs}", flush=True)
             if c.id in ref:
                 lines = compare(c.id, n, counts, ref)
                 differ += lines
