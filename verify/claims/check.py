@@ -22,6 +22,7 @@ import json
 import math
 import statistics
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,9 @@ class TargetCache:
         self._ws: dict = {}
         self.memo: dict = {}  # parsed schedules of rebuilt rows (row_instance)
         self._last: dict | None = None  # spec → index of the last claim of the run using it (None: keep all)
-        self._held: dict = {}  # id(workspace) → rows of finished claims whose instance is on it
+        # id(workspace) → weak references to the rows of finished claims whose instance is on it
+        # (weak: a caller that drops a result, as bench_deep does, frees its rows at once)
+        self._held: dict = {}
         self.released: list = []  # specs whose workspace was dropped, in order
 
     def workspace(self, spec: str) -> Workspace:
@@ -95,15 +98,17 @@ class TargetCache:
             res.unknown_refutations()  # reads the refuted rows' instances: computed while they are here
             for row in res.rows:
                 if isinstance(row._inst, Instance):
-                    self._held.setdefault(id(row._inst.ws), []).append(row)
+                    self._held.setdefault(id(row._inst.ws), []).append(weakref.ref(row))
         gone = [spec for spec in self._ws if self._last.get(spec, -1) <= n]
         for spec in gone:
             self._ws.pop(spec)
             self.released.append(spec)
         kept = {id(ws) for ws in self._ws.values()}
         for key in [k for k in self._held if k not in kept]:
-            for row in self._held.pop(key):
-                row._inst = None
+            for ref in self._held.pop(key):
+                row = ref()
+                if row is not None:
+                    row._inst = None
         return gone
 
 
