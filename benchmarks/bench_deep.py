@@ -7,13 +7,16 @@ against the committed reference (issue 19: ``verify check --profile deep`` withi
 It runs what ``verify check --profile deep`` runs without Dask: the registry's claims in order, one
 shared ``TargetCache``, ``run_claim`` with a witness folder but nothing written (the witnesses are
 chosen, as the check does, into a temporary folder). Per claim it prints the CPU seconds
-(``time.process_time``: this process only, all threads), the wall seconds, the instance count and
-the verdict counts, then the totals. Each claim's instance count and verdict counts are compared with
-the reference report's (``results[].claim.id``, ``instances``, ``verdicts``): a difference prints a
-``DIFFER`` line and the exit status is 1; claims absent from the reference are listed as new (not an
-error); a reference entry without verdicts (a statistic claim) is compared on its instance count only.
+(``time.process_time``: this process only, all threads), the wall seconds, the process's peak
+resident memory so far (MB), the instance count and the verdict counts, then the totals. Each
+claim's instance count and verdict counts are compared with the reference report's
+(``results[].claim.id``, ``instances``, ``verdicts``): a difference prints a ``DIFFER`` line and the
+exit status is 1; claims absent from the reference are listed as new (not an error); a reference
+entry without verdicts (a statistic claim) is compared on its instance count only.
 
 ``--only`` / ``--skip``: comma-separated id globs (``fnmatch``, as ``verify check --only``).
+``--keep-targets``: keep every target's workspace to the end of the run (the check releases each
+after the last claim using it, ``TargetCache.plan_release``; this is the way to compare memory).
 
 Figures (CPU s, deep profile, two shared cores at load 3–6; issue 19, branch deepcost):
 
@@ -93,12 +96,21 @@ def result_counts(res) -> tuple:
     return len(res.rows), (res.counts if res.claim.checked else {})
 
 
+def peak_mb() -> int:
+    """This process's peak resident memory so far, in MB (``ru_maxrss``, KB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--profile", default="deep")
     ap.add_argument("--only", default=None, help="comma-separated id globs to run (default: all)")
     ap.add_argument("--skip", default=None, help="comma-separated id globs to leave out")
     ap.add_argument("--reference", default="reports/deep/report.json", type=Path)
+    ap.add_argument("--keep-targets", action="store_true",
+                    help="keep every target's workspace for the whole run (no release; the old peak memory)")
     args = ap.parse_args(argv)
 
     from proofs_numeric import registry
@@ -112,17 +124,20 @@ def main(argv=None) -> int:
         fail("--only/--skip leave no claim to run")
     ref = load_reference(args.reference)
     cache = TargetCache()
+    if not args.keep_targets:  # as the check: a target's workspace goes after the last claim using it
+        cache.plan_release(claims, args.profile)
     differ, new, tot_cpu, t_start = [], [], 0.0, time.perf_counter()
-    print(f"{'claim':24s} {'CPU s':>9s} {'wall s':>9s} {'instances':>10s}  verdicts", flush=True)
+    print(f"{'claim':24s} {'CPU s':>9s} {'wall s':>9s} {'peak MB':>8s} {'instances':>10s}  verdicts", flush=True)
     with tempfile.TemporaryDirectory() as wdir:
-        for c in claims:
+        for i, c in enumerate(claims):
             c0, w0 = time.process_time(), time.perf_counter()
             res = run_claim(c, args.profile, cache, witness_dir=wdir, write=False)
             cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+            cache.claim_done(i, res)  # after the timing: the figures stay the claim's own
             tot_cpu += cpu
             n, counts = result_counts(res)
             vs = " ".join(f"{k}={counts.get(k, 0)}" for k in VERDICT_KEYS) if counts else "-"
-            print(f"{c.id:24s} {cpu:9.1f} {wall:9.1f} {n!s:>10s}  {vs}", flush=True)
+            print(f"{c.id:24s} {cpu:9.1f} {wall:9.1f} {peak_mb():8d} {n!s:>10s}  {vs}", flush=True)
             if c.id in ref:
                 lines = compare(c.id, n, counts, ref)
                 differ += lines

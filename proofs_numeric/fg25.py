@@ -130,6 +130,15 @@ def _ter_curves(profile: str, cache) -> dict:
 _summarize_TER.wants_context = True
 
 
+def _ter_curve_targets(profile: str) -> list:
+    """The exact targets ``_ter_curves`` takes from the run's cache (a run keeps them until then)."""
+    chains = CURVES.get(profile, {}).get("chains", {})
+    return [template.format(L=L) for template, L_max in chains.items() for L in range(1, L_max + 1)]
+
+
+_summarize_TER.targets = _ter_curve_targets
+
+
 def n_min_curve(L_max: int, deltas=DELTAS) -> dict:
     """Exact N_min(L, δ) for L = 2..L_max on coloring3, and FG25.SER's bounds checked on the way.
 

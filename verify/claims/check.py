@@ -18,12 +18,11 @@ verdict count, ratio and witness, and counted and listed on its own (``undefined
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import json
 import math
-import shlex
 import statistics
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from ..certify.verdicts import check_eq, check_ge, check_le
 from .model import Claim
 from .floatcheck import float_verdict
 from ..errors import NotDefined, SpecError, Undecided, shorten
-from .instances import PROFILES, Instance, Workspace, expand_predictors, grid_admits, grid_schedules
+from .instances import PROFILES, Instance, Workspace, grid_admits, instance_class
 from . import scope
 from .scope import sampler_of  # noqa: F401  (re-exported: rows and witnesses name their sampler)
 from ..output import atomic_write_text
@@ -45,11 +44,26 @@ SKIPPED = "skipped"  # outside the claim's samplers/where (scope.py): counted pe
 
 
 class TargetCache:
-    """Exact targets and their workspaces, shared by every claim of one run."""
+    """Exact targets and their workspaces, shared by every claim of one run.
+
+    Release (optional): a runner that knows its claims in order calls ``plan_release`` before the
+    run and ``claim_done(n, res)`` after claim n. From then on, after claim n the cache keeps only
+    the workspaces of targets a later claim will use (``claim_targets``), and detaches the finished
+    rows on the others (``Row._inst = None``), so each target's workspace, its laws and forms and
+    the instances' computed values can be collected once the run has passed its last claim. A
+    detached row rebuilds its instance from its description when asked (``row_instance``, as the
+    rows of a distributed run do); what a result needs from its instances (witnesses, unknown
+    refutations) is computed before. Verdicts and rows are unchanged: a workspace is only ever
+    dropped after its last use, so nothing is computed twice either."""
 
     def __init__(self):
         self._ws: dict = {}
         self.memo: dict = {}  # parsed schedules of rebuilt rows (row_instance)
+        self._last: dict | None = None  # spec → index of the last claim of the run using it (None: keep all)
+        # id(workspace) → weak references to the rows of finished claims whose instance is on it
+        # (weak: a caller that drops a result, as bench_deep does, frees its rows at once)
+        self._held: dict = {}
+        self.released: list = []  # specs whose workspace was dropped, in order
 
     def workspace(self, spec: str) -> Workspace:
         ws = self._ws.get(spec)
@@ -59,6 +73,43 @@ class TargetCache:
             ws = Workspace(parse_target(spec, exact=True))
             self._ws[spec] = ws
         return ws
+
+    def release(self, spec: str) -> None:
+        """Drop the workspace of ``spec`` now (a caller that knows no later use needs it)."""
+        if self._ws.pop(spec, None) is not None:
+            self.released.append(spec)
+
+    def plan_release(self, claims: list, profile: str, family: str | None = None,
+                     per_claim: list | None = None) -> None:
+        """Record, for every target spec, the last of ``claims`` (run in this order) that uses it.
+        ``per_claim``: the target specs each ``run_claim`` is given (None: the profile's zoo)."""
+        self._last = {}
+        for n, c in enumerate(claims):
+            for spec in claim_targets(c, profile, family, None if per_claim is None else per_claim[n]):
+                self._last[spec] = n
+
+    def claim_done(self, n: int, res: "ClaimResult | None" = None) -> list:
+        """Claim ``n`` of the planned run is done (``res``: its result, whose rows may hold
+        instances): drop every workspace no later claim uses and detach the finished rows on it.
+        Returns the specs released. Without a plan, nothing is released."""
+        if self._last is None:
+            return []
+        if res is not None:
+            res.unknown_refutations()  # reads the refuted rows' instances: computed while they are here
+            for row in res.rows:
+                if isinstance(row._inst, Instance):
+                    self._held.setdefault(id(row._inst.ws), []).append(weakref.ref(row))
+        gone = [spec for spec in self._ws if self._last.get(spec, -1) <= n]
+        for spec in gone:
+            self._ws.pop(spec)
+            self.released.append(spec)
+        kept = {id(ws) for ws in self._ws.values()}
+        for key in [k for k in self._held if k not in kept]:
+            for ref in self._held.pop(key):
+                row = ref()
+                if row is not None:
+                    row._inst = None
+        return gone
 
 
 def family_of(spec: str) -> str:
@@ -86,6 +137,22 @@ def target_specs(profile: str, family: str | None = None, claims=()) -> list:
     return out
 
 
+def claim_targets(claim: Claim, profile: str, family: str | None = None, targets: list | None = None) -> set:
+    """The target specs whose workspace ``run_claim`` (same arguments) takes from the run's cache:
+    those of its grid (``instances``: nothing is built to tell), plus the ones its summary reads
+    through the cache (``summarize.targets(profile)``, for a summary that asks for the cache)."""
+    if claim.grid == "all-laws":
+        return set()
+    out = set()
+    if backend_of(claim).uses_target_cache:  # the profile backend keeps its own small caches by spec
+        specs = targets if targets is not None else target_specs(profile, family, [claim])
+        out = {s for s in specs if admits(claim, profile, s)}
+    summ = claim.summarize
+    if summ is not None and getattr(summ, "wants_context", False) and hasattr(summ, "targets"):
+        out |= set(summ.targets(profile))
+    return out
+
+
 def own_targets(claim: Claim) -> list:
     """The claim's own target specs (claims-file key ``targets``; empty: the profile's zoo)."""
     return [t.strip() for t in getattr(claim, "targets", ())]
@@ -94,6 +161,12 @@ def own_targets(claim: Claim) -> list:
 def is_profile(claim: Claim) -> bool:
     """Whether the claim runs on the profile backend (``profile_instances.py``: no pmf)."""
     return getattr(claim, "backend", None) == "profile"
+
+
+def backend_of(claim: Claim) -> type:
+    """The class of the claim's instances (``instances.instance_class``): it enumerates, rebuilds,
+    saves and replays them, so nothing here branches on the backend."""
+    return instance_class(getattr(claim, "backend", None))
 
 
 def families(profile: str) -> list:
@@ -112,20 +185,7 @@ def instances(claim: Claim, profile: str, cache: TargetCache, family: str | None
     profile's per-grid length caps apply to given specs too, so a run split into per-target tasks
     (``distributed.py``) sees exactly the instances of the whole run."""
     specs = targets if targets is not None else target_specs(profile, family, [claim])
-    if is_profile(claim):  # target spec, size law and the exact profile: no pmf
-        from .profile_instances import profile_instances
-
-        yield from profile_instances(claim, [s for s in specs if admits(claim, profile, s)])
-        return
-    preds = expand_predictors(claim.predictors, profile)
-    consts = {k: _rational(v) for k, v in claim.constants.items()}
-    for spec in specs:
-        if not admits(claim, profile, spec):
-            continue
-        ws = cache.workspace(spec)
-        for sched, plan in grid_schedules(claim.grid, ws.target.L):
-            for pred in (preds if sched is not None else preds[:1]):
-                yield Instance(ws, sched, pred, plan, consts)
+    yield from backend_of(claim).enumerate(claim, profile, cache, [s for s in specs if admits(claim, profile, s)])
 
 
 def admits(claim: Claim, profile: str, spec: str) -> bool:
@@ -142,12 +202,6 @@ def admits(claim: Claim, profile: str, spec: str) -> bool:
     if (plan.L, plan.q) not in scope.sizes(claim, profile):  # also when another claim widened the run
         return False
     return scope.own_lengths(claim) or grid_admits(profile, claim.grid, plan.L)
-
-
-def _rational(v):
-    from .symbolic import fmpq_of
-
-    return fmpq_of(v)
 
 
 def side_value(claim: Claim, side, inst: Instance):
@@ -190,6 +244,7 @@ class ClaimResult:
     seconds: float = 0.0
     _unknown: list | None = field(default=None, repr=False)  # unknown_refutations, computed once
     skipped: dict = field(default_factory=dict)  # instances outside samplers/where: reason → count
+    _vacuous: dict | None = field(default=None, repr=False, compare=False)  # report.vacuous_counts, once
 
     def set_rows(self, rows: list) -> None:
         """Keep the rows with an outcome; count the skipped ones per reason (``samplers``, ``where``)."""
@@ -452,25 +507,7 @@ def row_instance(claim: Claim, row: Row, cache: TargetCache | None = None) -> In
         from .all_laws import AllLawInstance
 
         return AllLawInstance(row.instance)
-    d = row.instance
-    if is_profile(claim):  # rebuilt from the target spec and sampler (the profile is cached by spec)
-        from .profile_instances import make_instance
-
-        return make_instance(d["target"], d.get("sampler"), {k: _rational(v) for k, v in claim.constants.items()},
-                             claim.grid)
-    from ..engine.predictors import parse_predictor
-
-    cache = cache or TargetCache()
-    ws = cache.workspace(d["target"])
-    sched = None
-    if d.get("sampler"):
-        key = ("schedule", d["sampler"], ws.target.L)
-        if key not in cache.memo:
-            cache.memo[key] = sampler_of(d["sampler"], ws.target.L)
-        sched = cache.memo[key]
-    plan = tuple(tuple(b) for b in d["plan"]) if d.get("plan") else None
-    return Instance(ws, sched, parse_predictor(d["predictor"]), plan,
-                    {k: _rational(v) for k, v in claim.constants.items()})
+    return backend_of(claim).rebuild(claim, row.instance, cache or TargetCache())
 
 
 def statistic_summary(claim: Claim, rows: list) -> dict:
@@ -485,24 +522,9 @@ def statistic_summary(claim: Claim, rows: list) -> dict:
 
 
 def witness_payload(inst: Instance, claim: Claim, row: Row, kind: str) -> dict:
-    """The exact inputs of one instance, readable by ``file:`` (q, L, pmf) and replayable; on the
-    profile backend the target spec and sampler (``profile_instances.witness_payload``)."""
-    if getattr(inst, "backend", None) == "profile":
-        from .profile_instances import witness_payload as profile_payload
-
-        return profile_payload(inst, claim, row, kind)
-    pmf = [str(v) for v in inst.target.pmf.reshape(-1)]
-    return {
-        "q": inst.target.q,
-        "L": inst.target.L,
-        "pmf": pmf,
-        "witness": {
-            "claim": claim.id, "provenance": claim.provenance, "kind": kind,
-            "target_spec": inst.target.spec, "sampler": inst.schedule.spec if inst.schedule else None,
-            "predictor": inst.predictor.spec, "plan": row.instance["plan"],
-            "verdict": row.verdict, "lhs": row.lhs, "rhs": row.rhs,
-        },
-    }
+    """The exact inputs of one instance, replayable (``inst.witness_payload``: readable by ``file:``
+    (q, L, pmf) on enumeration, the target spec and sampler on the profile backend)."""
+    return inst.witness_payload(claim, row, kind)
 
 
 def refutation_id(res: ClaimResult, row: Row, cache: TargetCache | None = None) -> str:
@@ -513,18 +535,8 @@ def refutation_id(res: ClaimResult, row: Row, cache: TargetCache | None = None) 
         from .all_laws import witness_id
 
         return witness_id(res.claim, row)
-    return _witness_id(res, witness_payload(row_instance(res.claim, row, cache), res.claim, row, "refuted"))
-
-
-def _witness_id(res: ClaimResult, payload: dict) -> str:
-    if payload.get("backend") == "profile":  # no law in the file: the digest of the specs
-        from .profile_instances import witness_digest
-
-        return f"{res.claim.id}-{witness_digest(payload)}"
-    digest = hashlib.sha256(json.dumps({k: payload[k] for k in ("q", "L", "pmf")} | {
-        "s": payload["witness"]["sampler"], "p": payload["witness"]["predictor"],
-        "plan": payload["witness"]["plan"]}, sort_keys=True).encode()).hexdigest()[:10]
-    return f"{res.claim.id}-{digest}"
+    inst = row_instance(res.claim, row, cache)
+    return inst.witness_id(res.claim.id, inst.witness_payload(res.claim, row, "refuted"))
 
 
 def _choose_witnesses(res: ClaimResult, out: Path) -> None:
@@ -538,11 +550,12 @@ def _choose_witnesses(res: ClaimResult, out: Path) -> None:
     chosen, seen = [], set()
 
     def take(row, kind):
-        payload = witness_payload(row_instance(res.claim, row), res.claim, row, kind)
-        wid = _witness_id(res, payload)
+        inst = row_instance(res.claim, row)
+        payload = inst.witness_payload(res.claim, row, kind)
+        wid = inst.witness_id(res.claim.id, payload)
         if wid not in seen:
             seen.add(wid)
-            chosen.append((row, payload, wid))
+            chosen.append((row, inst, payload, wid))
 
     for rows in by_family.values():
         kinds: set = set()
@@ -561,56 +574,31 @@ def _choose_witnesses(res: ClaimResult, out: Path) -> None:
             take(row, "refuted")
         if known:
             for row in rows:
-                payload = witness_payload(row_instance(res.claim, row), res.claim, row, "refuted")
-                if _witness_id(res, payload) in known:
+                inst = row_instance(res.claim, row)
+                if inst.witness_id(res.claim.id, inst.witness_payload(res.claim, row, "refuted")) in known:
                     take(row, "refuted")
     worst = res.worst()
     # An identity's closest instance says nothing; an inequality's is its tightest case.
     if worst is not None and worst.status != "refuted" and res.claim.relation != "==":
         take(worst, "worst")
-    for row, payload, wid in chosen:
+    for row, inst, payload, wid in chosen:
         payload["witness"]["id"] = wid
         path = out / f"{wid}.json"
         res.witness_files.append((path, json.dumps(jsonable(payload), indent=1) + "\n"))
         res.witnesses.append({"id": wid, "path": str(path), "kind": payload["witness"]["kind"],
-                              "replay": _replay_command(path, row_instance(res.claim, row))})
+                              "replay": inst.replay_command(path)})
 
 
 def _replay_command(path: Path, inst: Instance) -> str:
     """A shell command that recomputes the instance's quantities from the saved exact inputs."""
-    if getattr(inst, "backend", None) == "profile":
-        from .profile_instances import replay_command
-
-        return replay_command(inst)
-    cmd = ["verify", "measure", "--target", f"file:{path}"]
-    if inst.schedule is not None:
-        cmd += ["--sampler", inst.schedule.spec]
-        if not inst.predictor.perfect:
-            cmd += ["--predictor", inst.predictor.spec]
-    return shlex.join(cmd + ["--exact"])
+    return inst.replay_command(path)
 
 
 def replay_witness(claim: Claim, path: str | Path, prec_cap: int = 4096):
     """Re-check ``claim`` on the single instance saved in a witness file; returns its Verdict."""
-    from distributions import parse_target
-
-    from ..engine.predictors import parse_predictor
-
-    data = json.loads(Path(path).read_text())
-    w = data["witness"]
-    if w.get("backend") == "profile":  # no law in the file: the profile is rebuilt from the spec
-        from .profile_instances import make_instance
-
-        inst = make_instance(w["target_spec"], w.get("sampler"),
-                             {k: _rational(v) for k, v in claim.constants.items()}, claim.grid)
-        return CHECKERS[claim.relation](side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst),
-                                        prec_cap=prec_cap)
-    target = parse_target(f"file:{path}", exact=True)
-    sampler = w.get("sampler")
-    sched = sampler_of(sampler, target.L) if sampler else None
-    plan = tuple(tuple(b) for b in w["plan"]) if w.get("plan") else None
-    inst = Instance(Workspace(target), sched, parse_predictor(w.get("predictor")), plan,
-                    {k: _rational(v) for k, v in claim.constants.items()})
+    w = json.loads(Path(path).read_text())["witness"]
+    # The file's own backend says how it was saved (a profile witness holds no law, only specs).
+    inst = instance_class(w.get("backend")).from_witness(claim, path, w)
     return CHECKERS[claim.relation](side_value(claim, claim.lhs, inst), side_value(claim, claim.rhs, inst),
                                     prec_cap=prec_cap)
 

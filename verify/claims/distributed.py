@@ -260,8 +260,12 @@ def run_claims(claims: list, profile: str = "ci", *, workers: int | None = None,
     if todo:
         if workers is None and scheduler is None and client is None:
             shared = TargetCache()
-            for t in todo:
+            for n, t in enumerate(todo):
                 finished(t, run_task(claims[t.claim_index], profile, t.spec, prec_cap, cache=shared), False)
+                if n + 1 == len(todo) or todo[n + 1].spec != t.spec:
+                    # Tasks are target-major and their rows travel as plain data: no later task
+                    # uses this target, and nothing else holds its workspace.
+                    shared.release(t.spec)
         else:
             _run_on_cluster(todo, claims, profile, prec_cap, retries, workers, scheduler, client, version, finished,
                             sides=cache is not None)
@@ -316,10 +320,12 @@ def instance_count(claim: Claim, profile: str, spec: str, memo: dict | None = No
 
 def _run_in_process(claims, profile, per_claim, witness_dir, prec_cap, progress, on_claim, write=True) -> list:
     cache = TargetCache()
+    cache.plan_release(claims, profile, per_claim=per_claim)  # a target is dropped after its last claim
     out = []
     for n, c in enumerate(claims):
         res = run_claim(c, profile, cache, witness_dir=witness_dir, prec_cap=prec_cap, targets=per_claim[n],
                         write=write)
+        cache.claim_done(n, res)
         out.append(res)
         if progress is not None:
             progress(TaskProgress(n + 1, len(claims), 0, c.id, "all targets"))

@@ -189,6 +189,25 @@ class Workspace:
         return self._measures
 
 
+def instance_class(backend: str | None):
+    """The instance class of a backend (a claim's ``backend``, or a witness file's): ``Instance``
+    (enumeration: the target's pmf) or ``profile_instances.ProfileInstance`` (``"profile"``: the
+    entropy profile, no pmf). The one place the backend is looked at; the class then enumerates,
+    rebuilds, saves and replays its instances (``check.py`` calls its methods)."""
+    if backend == "profile":
+        from .profile_instances import ProfileInstance
+
+        return ProfileInstance
+    return Instance
+
+
+def claim_constants(claim) -> dict:
+    """The claim's constants as exact rationals (as every instance of it carries them)."""
+    from .symbolic import fmpq_of
+
+    return {k: fmpq_of(v) for k, v in claim.constants.items()}
+
+
 @dataclass
 class Instance:
     ws: Workspace
@@ -198,9 +217,90 @@ class Instance:
     constants: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict)
 
+    uses_target_cache = True  # its workspace comes from the run's TargetCache (check.claim_targets)
+
     @property
     def target(self) -> Target:
         return self.ws.target
+
+    # --- the backend's behaviour (check.py calls these, never asks which backend it has)
+
+    @classmethod
+    def enumerate(cls, claim, profile: str, cache, specs: list):
+        """Every (target, schedule, predictor, plan) of the claim on ``specs`` (already admitted by
+        the claim's grid): per target, the grid's schedules at its L, each with every predictor."""
+        preds = expand_predictors(claim.predictors, profile)
+        consts = claim_constants(claim)
+        for spec in specs:
+            ws = cache.workspace(spec)
+            for sched, plan in grid_schedules(claim.grid, ws.target.L):
+                for pred in (preds if sched is not None else preds[:1]):
+                    yield cls(ws, sched, pred, plan, consts)
+
+    @classmethod
+    def rebuild(cls, claim, d: dict, cache) -> "Instance":
+        """The instance a row's description ``d`` names (target, sampler, predictor and plan specs,
+        all deterministic); targets and schedules from ``cache`` (a ``TargetCache``)."""
+        from .scope import sampler_of
+
+        ws = cache.workspace(d["target"])
+        sched = None
+        if d.get("sampler"):
+            key = ("schedule", d["sampler"], ws.target.L)
+            if key not in cache.memo:
+                cache.memo[key] = sampler_of(d["sampler"], ws.target.L)
+            sched = cache.memo[key]
+        plan = tuple(tuple(b) for b in d["plan"]) if d.get("plan") else None
+        return cls(ws, sched, parse_predictor(d["predictor"]), plan, claim_constants(claim))
+
+    @classmethod
+    def from_witness(cls, claim, path, w: dict) -> "Instance":
+        """The single instance saved in witness file ``path`` (``w``: its "witness" entry): the
+        exact law read back from the file (``file:``), its sampler, predictor and plan."""
+        from distributions import parse_target
+
+        from .scope import sampler_of
+
+        target = parse_target(f"file:{path}", exact=True)
+        sampler = w.get("sampler")
+        sched = sampler_of(sampler, target.L) if sampler else None
+        plan = tuple(tuple(b) for b in w["plan"]) if w.get("plan") else None
+        return cls(Workspace(target), sched, parse_predictor(w.get("predictor")), plan, claim_constants(claim))
+
+    def witness_payload(self, claim, row, kind: str) -> dict:
+        """The exact inputs of the instance, readable by ``file:`` (q, L, pmf) and replayable."""
+        return {
+            "q": self.target.q,
+            "L": self.target.L,
+            "pmf": [str(v) for v in self.target.pmf.reshape(-1)],
+            "witness": {
+                "claim": claim.id, "provenance": claim.provenance, "kind": kind,
+                "target_spec": self.target.spec, "sampler": self.schedule.spec if self.schedule else None,
+                "predictor": self.predictor.spec, "plan": row.instance["plan"],
+                "verdict": row.verdict, "lhs": row.lhs, "rhs": row.rhs,
+            },
+        }
+
+    def witness_id(self, claim_id: str, payload: dict) -> str:
+        """``<claim id>-<digest>``: the digest of the law (q, L, pmf), sampler, predictor and plan."""
+        import hashlib
+        import json
+
+        digest = hashlib.sha256(json.dumps({k: payload[k] for k in ("q", "L", "pmf")} | {
+            "s": payload["witness"]["sampler"], "p": payload["witness"]["predictor"],
+            "plan": payload["witness"]["plan"]}, sort_keys=True).encode()).hexdigest()[:10]
+        return f"{claim_id}-{digest}"
+
+    def replay_command(self, path) -> str:
+        """A shell command that recomputes the instance's quantities from the witness saved at ``path``."""
+        import shlex
+
+        cmd = ["verify", "measure", "--target", f"file:{path}"]
+        if self.schedule is not None:
+            cmd += ["--sampler", self.schedule.spec]
+            if not self.predictor.perfect:
+                cmd += ["--predictor", self.predictor.spec]
+        return shlex.join(cmd + ["--exact"])
 
     def describe(self) -> dict:
         return {

@@ -216,6 +216,38 @@ class ProfileInstance:
     _cache: dict = field(default_factory=dict)
     backend = "profile"
     plan = None
+    uses_target_cache = False  # the profile is cached by spec here (profile_of), no workspace
+
+    # --- the backend's behaviour (the ``Instance`` methods: check.py calls these)
+
+    @classmethod
+    def enumerate(cls, claim, profile: str, cache, specs: list):
+        """Every (target, sampler) of the claim on ``specs`` (already admitted by its grid)."""
+        return profile_instances(claim, specs)
+
+    @classmethod
+    def rebuild(cls, claim, d: dict, cache) -> "ProfileInstance":
+        """Rebuilt from the row's target spec and sampler (the profile is cached by spec)."""
+        from .instances import claim_constants
+
+        return make_instance(d["target"], d.get("sampler"), claim_constants(claim), claim.grid)
+
+    @classmethod
+    def from_witness(cls, claim, path, w: dict) -> "ProfileInstance":
+        """No law in the file: the profile is rebuilt from the saved target spec and sampler."""
+        from .instances import claim_constants
+
+        return make_instance(w["target_spec"], w.get("sampler"), claim_constants(claim), claim.grid)
+
+    def witness_payload(self, claim, row, kind: str) -> dict:
+        return witness_payload(self, claim, row, kind)
+
+    def witness_id(self, claim_id: str, payload: dict) -> str:
+        """``<claim id>-<digest>``: no law in the file, the digest of the specs (``witness_digest``)."""
+        return f"{claim_id}-{witness_digest(payload)}"
+
+    def replay_command(self, path) -> str:
+        return replay_command(self)
 
     @property
     def predictor(self):

@@ -103,6 +103,8 @@ def run_and_print(claims: list, profile: str, witness_dir, write: bool = True,
                   cache: TargetCache | None = None, workers: int | None = None,
                   scheduler: str | None = None, cache_dir=None) -> list:
     """Run every claim on the profile's grid (one shared target cache), printing each table.
+    Without a ``cache`` from the caller, each target is released once no later claim uses it
+    (``TargetCache.plan_release``); a caller's cache is left whole (it may be reused).
 
     ``write=False`` leaves the witnesses in ``res.witness_files`` for the caller to stage. With
     ``workers``, ``scheduler`` or ``cache_dir`` the claims run as per-(claim, target) tasks on Dask
@@ -116,12 +118,15 @@ def run_and_print(claims: list, profile: str, witness_dir, write: bool = True,
         return run_claims(claims, profile, workers=workers, scheduler=scheduler, cache_dir=cache_dir,
                           witness_dir=witness_dir, progress=StderrProgress(), on_claim=print_check_table,
                           write=write)
-    cache = cache or TargetCache()
+    if cache is None:  # ours: each target's workspace is dropped after the last claim using it
+        cache = TargetCache()
+        cache.plan_release(claims, profile)
     results = []
     for n, c in enumerate(claims):
         label = f"[{n + 1}/{len(claims)} {c.id}: running on the {profile} grid]"
         print(label, file=sys.stderr, flush=True)
         res = run_claim(c, profile, cache, witness_dir=witness_dir, write=write, progress=_ticker(label))
+        cache.claim_done(n, res)
         if sys.stderr.isatty():
             print(file=sys.stderr)
         print_check_table(res)

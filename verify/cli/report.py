@@ -270,18 +270,29 @@ def vacuous_counts(res: ClaimResult) -> dict:
     c = res.claim
     if c.relation != "<=" or not isinstance(c.lhs, str) or c.lhs.strip() not in CEILINGS or c.grid == "all-laws":
         return {}
+    if res._vacuous is not None:  # the report asks three times (summary, section, json)
+        return dict(res._vacuous)
     sym = c.lhs.strip()
     out = {label: 0 for label, _ in CEILINGS[sym]}
-    rebuilt = TargetCache()  # rows of a distributed run come without their instance
+    # Rows of a distributed run, and rows detached after their target was released
+    # (TargetCache.claim_done), come without their instance: rebuilt here, once per target (the
+    # ceilings read the target alone) and dropped as soon as its ceilings are read.
+    rebuilt = TargetCache()
+    ceilings: dict = {}  # target spec → [ceiling(instance) for each ceiling of the symbol]
     for r in res.rows:
         if r.rhs is None:
             continue
         if sym in PERFECT_ONLY and r.instance["predictor"] != "perfect":
             continue
-        inst = row_instance(c, r, rebuilt)
-        for label, ceiling in CEILINGS[sym]:
-            if r.rhs > ceiling(inst) * (1 + 1e-12):  # display only; verdicts never read this
+        spec = r.instance["target"]
+        if spec not in ceilings:
+            inst = row_instance(c, r, rebuilt)
+            ceilings[spec] = [ceiling(inst) for _, ceiling in CEILINGS[sym]]
+            rebuilt.release(spec)
+        for (label, _), top in zip(CEILINGS[sym], ceilings[spec]):
+            if r.rhs > top * (1 + 1e-12):  # display only; verdicts never read this
                 out[label] += 1
+    res._vacuous = dict(out)
     return out
 
 
