@@ -14,6 +14,8 @@ the reference report's (``results[].claim.id``, ``instances``, ``verdicts``): a 
 error); a reference entry without verdicts (a statistic claim) is compared on its instance count only.
 
 ``--only`` / ``--skip``: comma-separated id globs (``fnmatch``, as ``verify check --only``).
+``--dump PATH``: the claims' JSON rows as the report writes them (``ClaimResult.to_json`` without the
+timing field ``seconds``), sorted keys, so two runs are compared with ``cmp`` / ``diff``.
 
 Figures (CPU s, deep profile, two shared cores at load 3–6; issue 19, branch deepcost):
 
@@ -99,6 +101,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default=None, help="comma-separated id globs to run (default: all)")
     ap.add_argument("--skip", default=None, help="comma-separated id globs to leave out")
     ap.add_argument("--reference", default="reports/deep/report.json", type=Path)
+    ap.add_argument("--dump", default=None, type=Path,
+                    help="write {claim id: the report's JSON row without 'seconds'} here, to diff two runs")
     args = ap.parse_args(argv)
 
     from proofs_numeric import registry
@@ -113,6 +117,7 @@ def main(argv=None) -> int:
     ref = load_reference(args.reference)
     cache = TargetCache()
     differ, new, tot_cpu, t_start = [], [], 0.0, time.perf_counter()
+    dumped = {}
     print(f"{'claim':24s} {'CPU s':>9s} {'wall s':>9s} {'instances':>10s}  verdicts", flush=True)
     with tempfile.TemporaryDirectory() as wdir:
         for c in claims:
@@ -121,6 +126,8 @@ def main(argv=None) -> int:
             cpu, wall = time.process_time() - c0, time.perf_counter() - w0
             tot_cpu += cpu
             n, counts = result_counts(res)
+            if args.dump is not None:
+                dumped[c.id] = {k: v for k, v in res.to_json().items() if k != "seconds"}
             vs = " ".join(f"{k}={counts.get(k, 0)}" for k in VERDICT_KEYS) if counts else "-"
             print(f"{c.id:24s} {cpu:9.1f} {wall:9.1f} {n!s:>10s}  {vs}", flush=True)
             if c.id in ref:
@@ -130,6 +137,8 @@ def main(argv=None) -> int:
                     print(line, flush=True)
             else:
                 new.append(c.id)
+    if args.dump is not None:
+        args.dump.write_text(json.dumps(dumped, indent=1, sort_keys=True))
     print(f"{'TOTAL':24s} {tot_cpu:9.1f} {time.perf_counter() - t_start:9.1f}  ({len(claims)} claims)")
     if new:
         print(f"new (not in {args.reference}): {', '.join(new)}")

@@ -41,6 +41,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from itertools import accumulate
 from fractions import Fraction
 from math import comb, floor
 
@@ -117,7 +118,8 @@ def forward_weights(sched: Schedule, exact: bool) -> tuple:
             continue
         n = sched.revealed[key]
         for p, s, child in sched.nodes.get(key, ()):
-            w = pk * (p if exact else float(Fraction(int(p.p), int(p.q))))
+            # int / int is correctly rounded, as float(Fraction(p, q)) (fmpq is already in lowest terms)
+            w = pk * (p if exact else int(p.p) / int(p.q))
             prob[child] = prob.get(child, zero) + w
             if s > 0:
                 P[n] = P[n] + w
@@ -226,10 +228,14 @@ def odds_sizes(rho, L: int) -> tuple:
     rho = Fraction(rho)
     if L <= 2:
         return (1,) * L
-    sizes, n, o = [1], 1, Fraction(1, L - 1)
+    # In integers (no gcd per step): with 1 + ρ = num/den in lowest terms, o_t = num^t/(den^t (L−1)) and
+    # round(L o_t/(1 + o_t)) = ⌊L a/d + 1/2⌋ = ⌊(2 L a + d)/(2 d)⌋, a = num^t, d = num^t + den^t (L−1).
+    num, den = rho.numerator + rho.denominator, rho.denominator
+    sizes, n, a, b = [1], 1, 1, 1
     while n < L - 1:
-        o *= 1 + rho
-        target = _round_half_up(L * o / (1 + o))
+        a, b = a * num, b * den
+        d = a + b * (L - 1)
+        target = (2 * L * a + d) // (2 * d)
         n_next = min(L - 1, max(n + 1, target))
         sizes.append(n_next - n)
         n = n_next
@@ -300,7 +306,7 @@ def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
     N = len(pi)
     spec = spec or (f"random-size:law=binomial,N={N}" if len(set(pi)) == 1 else
                     "mdm:pi=" + "+".join(map(str, pi)))
-    R = [sum(pi[:k], Fraction(0)) for k in range(N)]  # R_{k−1} before step k
+    R = list(accumulate(pi[:-1], initial=Fraction(0)))  # R_{k−1} = Σ_{j<k} π_j before step k (O(N))
 
     def closed(exact):
         if exact and len(set(pi)) == 1:
@@ -349,23 +355,32 @@ def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
 def _binomial_uniform_exact(N: int, L: int) -> tuple:
     """Start weights of mdm:N in integers over N^L (no rational reductions until the end):
     with a = k−1 revealed-step labels below step k, b = N−k+1, c = N−k,
-    P(n) = C(L,n) Σ_k a^n (b^{L−n} − c^{L−n}) / N^L,   A(n) = (L−n) C(L,n) Σ_k a^n b^{L−n−1} / N^L."""
-    from flint import fmpz  # GMP multiplication: several times faster than int on 10^4-bit numbers
+    P(n) = C(L,n) Σ_k a^n (b^{L−n} − c^{L−n}) / N^L,   A(n) = (L−n) C(L,n) Σ_k a^n b^{L−n−1} / N^L.
+
+    The terms run along n by exact divisions by small integers instead of products of two large powers
+    (``u_n = a^n b^{L−n}``: ``w_n = u_n / b = a^n b^{L−n−1}`` is exact as L − n ≥ 1, then
+    ``u_{n+1} = a·w_n``; ``v_n = a^n c^{L−n}``, ``v_{n+1} = a·v_n / c`` exact as c divides v_n):
+    every step is linear in the size of the numbers, the sums are the same integers."""
+    from flint import fmpz  # GMP arithmetic: several times faster than int on 10^4-bit numbers
 
     SP, SA = [fmpz(0)] * L, [fmpz(0)] * L
     for k in range(1, N + 1):
-        a, b, c = fmpz(k - 1), fmpz(N - k + 1), fmpz(N - k)
-        bp, cp = [fmpz(1)], [fmpz(1)]
-        for _ in range(L):
-            bp.append(bp[-1] * b)
-            cp.append(cp[-1] * c)
-        an = fmpz(1)
+        a, b, c = k - 1, N - k + 1, N - k
+        u = fmpz(b) ** L
+        v = fmpz(c) ** L
+        if a == 0:  # a^n = 0 for n ≥ 1 (0^0 = 1): only n = 0
+            SP[0] += u - v
+            SA[0] += u // b
+            continue
         for n in range(L):
-            if an == 0:
-                break
-            SP[n] += an * (bp[L - n] - cp[L - n])
-            SA[n] += an * bp[L - n - 1]
-            an *= a
+            w = u // b
+            SA[n] += w
+            if c:
+                SP[n] += u - v
+                v = v * a // c
+            else:   # c = 0: c^{L−n} = 0 for n < L
+                SP[n] += u
+            u = w * a
     D = fmpz(N) ** L
     P = [fmpq(comb(L, n) * SP[n], D) for n in range(L)]
     A = [fmpq((L - n) * comb(L, n) * SA[n], D) for n in range(L)]
