@@ -67,17 +67,19 @@ def _clip(s: int, left: int) -> int:
 
 
 def _split(x: Fraction, left: int, randomized: bool) -> list:
-    """[(prob, size)] for a nominal size x: rounded, or randomly rounded; clipped to [1, left]."""
+    """[(prob, size)] for a nominal size x: rounded, or randomly rounded; clipped to [1, left].
+    Probabilities are fmpq; with x = a/b in lowest terms, ⌊x⌋ = a // b, frac(x) = (a mod b)/b and
+    round(x) = ⌊x + 1/2⌋ = (2a + b) // 2b, in integers (no Fraction arithmetic per node)."""
+    a, b = x.numerator, x.denominator
     if not randomized:
-        return [(Fraction(1), _clip(_round_half_up(x), left))]
-    fl = floor(x)
-    frac = x - fl
+        return [(fmpq(1), _clip((2 * a + b) // (2 * b), left))]
+    fl, rem = divmod(a, b)
     out: dict = {}
-    for p, s in ((1 - frac, fl), (frac, fl + 1)):
+    for p, s in ((b - rem, fl), (rem, fl + 1)):
         if p:
             s = _clip(s, left)
-            out[s] = out.get(s, Fraction(0)) + p
-    return sorted(((p, s) for s, p in out.items()), key=lambda t: t[1])
+            out[s] = out.get(s, 0) + p      # the two sizes can clip to one: their weights add
+    return [(fmpq(p, b), s) for s, p in sorted(out.items())]
 
 
 def _fq(x: Fraction) -> fmpq:
@@ -94,7 +96,7 @@ def _graph_from_markov(L: int, step) -> tuple:
                 continue
             trans = []
             for p, s in step(n):
-                trans.append((_fq(Fraction(p)), s, n + s))
+                trans.append((p if isinstance(p, fmpq) else _fq(Fraction(p)), s, n + s))
                 if n + s not in seen:
                     seen.add(n + s)
                     revealed[n + s] = n + s
@@ -382,8 +384,11 @@ def _binomial_uniform_exact(N: int, L: int) -> tuple:
                 SP[n] += u
             u = w * a
     D = fmpz(N) ** L
-    P = [fmpq(comb(L, n) * SP[n], D) for n in range(L)]
-    A = [fmpq((L - n) * comb(L, n) * SA[n], D) for n in range(L)]
+    P, A, binom = [], [], 1
+    for n in range(L):          # C(L, n) by C(L, n+1) = C(L, n)(L − n)/(n + 1): no math.comb per n
+        P.append(fmpq(binom * SP[n], D))
+        A.append(fmpq((L - n) * binom * SA[n], D))
+        binom = binom * (L - n) // (n + 1)
     return P, A
 
 
