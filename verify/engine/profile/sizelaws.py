@@ -359,35 +359,41 @@ def _binomial_uniform_exact(N: int, L: int) -> tuple:
     with a = k−1 revealed-step labels below step k, b = N−k+1, c = N−k,
     P(n) = C(L,n) Σ_k a^n (b^{L−n} − c^{L−n}) / N^L,   A(n) = (L−n) C(L,n) Σ_k a^n b^{L−n−1} / N^L.
 
-    The terms run along n by exact divisions by small integers instead of products of two large powers
-    (``u_n = a^n b^{L−n}``: ``w_n = u_n / b = a^n b^{L−n−1}`` is exact as L − n ≥ 1, then
-    ``u_{n+1} = a·w_n``; ``v_n = a^n c^{L−n}``, ``v_{n+1} = a·v_n / c`` exact as c divides v_n):
-    every step is linear in the size of the numbers, the sums are the same integers."""
+    With S_M^e(n) = Σ_{a=0}^{M} a^n (M−a)^{e−n} (0^0 = 1): Σ_k a^n b^{L−n−1} = S_N^{L−1}(n) for n < L−1
+    (the term a = N is N^n 0^{L−1−n} = 0), Σ_k a^n b^{L−n} = S_N^L(n) and Σ_k a^n c^{L−n} = S_{N−1}^L(n)
+    for n < L. Each S_M^e is symmetric, S_M^e(n) = S_M^e(e − n) (a ↦ M − a), so only n ≤ e/2 is summed.
+    Along n the terms run by exact divisions by small integers instead of products of two large
+    powers: u_n = a^n (M−a)^{e−n}, u_{n+1} = a·u_n/(M−a) (exact: M−a divides u_n while e − n ≥ 1).
+    Every step is linear in the size of the numbers; the sums are the same integers."""
     from flint import fmpz  # GMP arithmetic: several times faster than int on 10^4-bit numbers
 
-    SP, SA = [fmpz(0)] * L, [fmpz(0)] * L
-    for k in range(1, N + 1):
-        a, b, c = k - 1, N - k + 1, N - k
-        u = fmpz(b) ** L
-        v = fmpz(c) ** L
-        if a == 0:  # a^n = 0 for n ≥ 1 (0^0 = 1): only n = 0
-            SP[0] += u - v
-            SA[0] += u // b
-            continue
-        for n in range(L):
-            w = u // b
-            SA[n] += w
-            if c:
-                SP[n] += u - v
-                v = v * a // c
-            else:   # c = 0: c^{L−n} = 0 for n < L
-                SP[n] += u
-            u = w * a
+    def symmetric_sums(M: int, e: int) -> list:
+        """[S_M^e(n) for n = 0..e]."""
+        if e == 0:                           # Σ_a a^0 (M−a)^0 = M + 1
+            return [fmpz(M + 1)]
+        half = e // 2
+        S = [fmpz(0)] * (half + 1)
+        for a in range(M + 1):
+            b = M - a
+            if b == 0:                       # a^n 0^{e−n}: only n = e, mirrored from n = 0 below
+                continue
+            u = fmpz(b) ** e
+            if a == 0:                       # 0^n: only n = 0
+                S[0] += u
+                continue
+            for n in range(half + 1):
+                S[n] += u
+                u = u * a // b
+        return S + [S[e - n] for n in range(half + 1, e + 1)]
+
+    GA = symmetric_sums(N, L - 1)
+    GP, HP = symmetric_sums(N, L), symmetric_sums(N - 1, L)
     D = fmpz(N) ** L
     P, A, binom = [], [], 1
     for n in range(L):          # C(L, n) by C(L, n+1) = C(L, n)(L − n)/(n + 1): no math.comb per n
-        P.append(fmpq(binom * SP[n], D))
-        A.append(fmpq((L - n) * binom * SA[n], D))
+        SA = GA[n] - (fmpz(N) ** (L - 1) if n == L - 1 else 0)   # drop the a = N term at n = L − 1
+        P.append(fmpq(binom * (GP[n] - HP[n]), D))
+        A.append(fmpq((L - n) * binom * SA, D))
         binom = binom * (L - n) // (n + 1)
     return P, A
 
