@@ -43,7 +43,7 @@ import math
 from dataclasses import dataclass, field
 from itertools import accumulate
 from fractions import Fraction
-from math import comb, floor
+from math import comb
 
 import numpy as np
 from flint import fmpq
@@ -56,10 +56,6 @@ from ..numbers import log_binom
 LAWS = ("grow", "shrink", "uniform", "binomial", "odds", "psi-odds", "file", "p@sizes;...")
 _ACCEPT = ("law=grow,r=R[,randomized=true] | law=shrink,r=R[,randomized=true] | law=uniform,K=K | "
            "law=binomial,N=N | law=odds,rho=RHO | law=psi-odds,rho=RHO | law=psi-odds,N=N | law=file:PATH | law=p@s1+s2;...")
-
-
-def _round_half_up(x: Fraction) -> int:
-    return floor(x + Fraction(1, 2))
 
 
 def _clip(s: int, left: int) -> int:
