@@ -8,10 +8,15 @@ ratios, the TC-only zoo table) and prints CPU s each, the minimax share (``minim
 SHA-256 of the summaries' JSON (sorted keys). To compare with another version, run the script with
 PYTHONPATH set to that version's tree (the script itself imports only the registry), alternating.
 
-Figures (CPU s, deep profile, two shared cores at load 4, branch zctable; the tree of main at cc28543
-against the branch, runs alternated; the bench_deep figures include the 960 enumeration rows):
+Figures (CPU s, deep profile, two shared cores at load 4–6; main at cc28543 against branch zctable,
+runs alternated; the JSON rows of both claims identical byte for byte, ``bench_deep --dump``):
 
-    bench_deep --only 'ZC26.TC,ZC26.DTC'   main: TC 172.3 / 160.9   branch: TC 83.8 / see notes
+    bench_deep --only 'ZC26.TC,ZC26.DTC'   main: TC 172.3, 162.3, 177.4   branch: TC 83.8, 81.2
+                                           (DTC 5.6–12.7 both: its rows only, the table is shared)
+    bench_zctable (the table alone)        main: 119.3 (minimax 23.0)     branch: 64.7 (minimax 23.7)
+    exact mdm:N weights, N = 256, L = 4096:  50.2 → 7.5
+The minimax programs (HiGHS, one per cell and X up to L = 128) and the 960 enumeration rows are left
+as they are; the table without them went 96 → 41 s.
 """
 from __future__ import annotations
 
