@@ -17,6 +17,8 @@ entry without verdicts (a statistic claim) is compared on its instance count onl
 ``--only`` / ``--skip``: comma-separated id globs (``fnmatch``, as ``verify check --only``).
 ``--keep-targets``: keep every target's workspace to the end of the run (the check releases each
 after the last claim using it, ``TargetCache.plan_release``; this is the way to compare memory).
+``--dump PATH``: the claims' JSON rows as the report writes them (``ClaimResult.to_json`` without the
+timing field ``seconds``), sorted keys, so two runs are compared with ``cmp`` / ``diff``.
 
 Figures (CPU s, deep profile, two shared cores at load 3–6; issue 19, branch deepcost):
 
@@ -111,6 +113,8 @@ def main(argv=None) -> int:
     ap.add_argument("--reference", default="reports/deep/report.json", type=Path)
     ap.add_argument("--keep-targets", action="store_true",
                     help="keep every target's workspace for the whole run (no release; the old peak memory)")
+    ap.add_argument("--dump", default=None, type=Path,
+                    help="write {claim id: the report's JSON row without 'seconds'} here, to diff two runs")
     args = ap.parse_args(argv)
 
     from proofs_numeric import registry
@@ -127,12 +131,15 @@ def main(argv=None) -> int:
     if not args.keep_targets:  # as the check: a target's workspace goes after the last claim using it
         cache.plan_release(claims, args.profile)
     differ, new, tot_cpu, t_start = [], [], 0.0, time.perf_counter()
+    dumped = {}
     print(f"{'claim':24s} {'CPU s':>9s} {'wall s':>9s} {'peak MB':>8s} {'instances':>10s}  verdicts", flush=True)
     with tempfile.TemporaryDirectory() as wdir:
         for i, c in enumerate(claims):
             c0, w0 = time.process_time(), time.perf_counter()
             res = run_claim(c, args.profile, cache, witness_dir=wdir, write=False)
             cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+            if args.dump is not None:
+                dumped[c.id] = {k: v for k, v in res.to_json().items() if k != "seconds"}
             cache.claim_done(i, res)  # after the timing: the figures stay the claim's own
             tot_cpu += cpu
             n, counts = result_counts(res)
@@ -145,6 +152,8 @@ def main(argv=None) -> int:
                     print(line, flush=True)
             else:
                 new.append(c.id)
+    if args.dump is not None:
+        args.dump.write_text(json.dumps(dumped, indent=1, sort_keys=True))
     print(f"{'TOTAL':24s} {tot_cpu:9.1f} {time.perf_counter() - t_start:9.1f}  ({len(claims)} claims)")
     if new:
         print(f"new (not in {args.reference}): {', '.join(new)}")

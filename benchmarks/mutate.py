@@ -38,7 +38,7 @@ COPY = ("verify", "tests", "distributions", "proofs_numeric", "pyproject.toml")
 T_CERTIFY = ("tests/test_ties.py", "tests/test_certify.py", "tests/test_coprime.py")
 T_ADAPTIVE = ("tests/test_ties.py", "tests/test_adaptive_vs_oracle.py", "tests/test_cl26.py",
               "tests/test_undecided.py")
-T_SIZES = ("tests/test_ties.py", "tests/test_sizelaws.py")
+T_SIZES = ("tests/test_ties.py", "tests/test_sizelaws.py", "tests/test_zc26_table_paths.py")
 T_CAPS = ("tests/test_rule_caps.py", "tests/test_api.py", "tests/test_adaptive_vs_oracle.py")
 T_TABLE = ("tests/test_table_predictor.py", "tests/test_api.py")
 T_W26 = ("tests/test_w26_samplers.py",)
@@ -239,11 +239,11 @@ MUTANTS = [
       "near = np.flatnonzero(vals >= top)"),
     M("adaptive-steps-ge2-strict", A, "if len(B) >= 2:", "if len(B) > 2:"),
     # ---------------------------------------------------------------- sizelaws.py
-    M("sizelaws-odds-first-odds", SZ, "sizes, n, o = [1], 1, Fraction(1, L - 1)", "sizes, n, o = [1], 1, Fraction(1, L)"),
-    M("sizelaws-round-down", SZ, "return floor(x + Fraction(1, 2))", "return floor(x)"),
+    M("sizelaws-odds-first-odds", SZ, "d = a + b * (L - 1)", "d = a + b * L"),
+    M("sizelaws-round-down", SZ, "_clip((2 * a + b) // (2 * b), left)", "_clip(a // b, left)"),
     M("sizelaws-clip-allows-zero", SZ, "return min(left, max(1, s))", "return min(left, max(0, s))"),
     M("sizelaws-random-rounding-swapped", SZ,
-      "for p, s in ((1 - frac, fl), (frac, fl + 1)):", "for p, s in ((frac, fl), (1 - frac, fl + 1)):"),
+      "for p, s in ((b - rem, fl), (rem, fl + 1)):", "for p, s in ((rem, fl), (b - rem, fl + 1)):"),
     M("sizelaws-grow-off-by-one", SZ, "_split(r * n, L - n, randomized)", "_split(r * (n + 1), L - n, randomized)"),
     M("sizelaws-shrink-off-by-one", SZ, "_split(r * (L - n), L - n, randomized)", "_split(r * (L - n - 1), L - n, randomized)"),
     M("sizelaws-uniform-A-off-by-one", SZ,
@@ -252,8 +252,13 @@ MUTANTS = [
     M("sizelaws-uniform-K-equal-L-refused", SZ, "if not 1 <= K <= L:", "if not 1 <= K < L:"),
     M("sizelaws-uniform-max-block", SZ, 'self._cache["smax"] = self.L - self.params["K"] + 1',
       'self._cache["smax"] = self.L - self.params["K"]'),
-    M("sizelaws-binomial-A-exponent", SZ, "SA[n] += an * bp[L - n - 1]", "SA[n] += an * bp[L - n]"),
-    M("sizelaws-binomial-P-sign", SZ, "SP[n] += an * (bp[L - n] - cp[L - n])", "SP[n] += an * (bp[L - n] + cp[L - n])"),
+    M("sizelaws-binomial-A-exponent", SZ, "GA = symmetric_sums(N, L - 1)", "GA = symmetric_sums(N, L)"),
+    M("sizelaws-binomial-P-sign", SZ, "P.append(fmpq(binom * (GP[n] - HP[n]), D))",
+      "P.append(fmpq(binom * (GP[n] + HP[n]), D))"),
+    M("sizelaws-binomial-mirror", SZ, "return S + [S[e - n] for n in range(half + 1, e + 1)]",
+      "return S + [S[e - n - 1] for n in range(half + 1, e + 1)]"),
+    M("sizelaws-binomial-cumulative-pi", SZ, "R = list(accumulate(pi[:-1], initial=Fraction(0)))",
+      "R = list(accumulate(pi[1:], initial=Fraction(0)))"),
     M("sizelaws-forward-counts-empty-steps", SZ, "            if s > 0:\n                P[n] = P[n] + w",
       "            if s >= 0:\n                P[n] = P[n] + w"),
     M("sizelaws-binomial-max-iterations", SZ, "min(nz, L), lambda: mdm(", "min(nz, L - 1), lambda: mdm("),

@@ -255,9 +255,15 @@ def _param(x: float, L: int):
     return f if f > 0 else Fraction(1, 16 * L)
 
 
-def _law_at(label: str, L: int, K: int):
-    """The SizeLaw of family ``label`` at length L whose E[T] is as close to K as the sweep finds."""
+def _law_at(label: str, L: int, K: int, memo: dict | None = None):
+    """The SizeLaw of family ``label`` at length L whose E[T] is as close to K as the sweep finds.
+    ``memo`` ({spec: SizeLaw} at this L): the sweeps of the budget levels all start at the same
+    parameter and share their first steps, so a law met by an earlier level is not built again (the
+    same spec gives the same law, so the sweep's path and result do not change)."""
     from verify.engine.samplers import size_law_of
+
+    if memo is None:
+        memo = {}
 
     if label == "equal":
         return size_law_of(f"balanced:K={K}", L)
@@ -269,7 +275,10 @@ def _law_at(label: str, L: int, K: int):
     best = None
     for _ in range(24):
         mid = (lo + hi) / 2
-        law = size_law_of(spec_of(_param(2.0 ** mid, L)), L)
+        spec = spec_of(_param(2.0 ** mid, L))
+        if spec not in memo:
+            memo[spec] = size_law_of(spec, L)
+        law = memo[spec]
         T = law.mean_iterations(False)
         if best is None or abs(T - K) < abs(best[0] - K):
             best = (T, law)
@@ -343,7 +352,7 @@ def _sharp_cell(law, L: int, competitive: bool = False) -> dict:
     """ZC26.TC/DTC cell: ``sup over all laws of K·E KL/(X ln L) = (K/ln L) · max_k E[O_k]/X(r_k)``,
     X = TC (``L − k``) or DTC (``k``), K = E[T]; exact rationals (``cone.sharp_constant``) except the
     binomial law beyond ``BINOMIAL_EXACT_MAX`` (float weights, ``exact: False``)."""
-    from verify.engine.profile.cone import sharp_constant
+    from verify.engine.profile.cone import sharp_constants
 
     exact = not (law.name == "binomial" and len(law.params["pi"]) * L > BINOMIAL_EXACT_MAX)
     out = {"law": law.spec, "exact": exact}
@@ -351,8 +360,9 @@ def _sharp_cell(law, L: int, competitive: bool = False) -> dict:
         _, A = law.start_weights(True)
         T = law.mean_iterations(True)
         out["E_T"], out["E_T_exact"] = to_float(T), _short(T)
+        sharps = sharp_constants(A, L, ("TC", "DTC"))
         for over in ("TC", "DTC"):
-            s = sharp_constant(A, L, over)
+            s = sharps[over]
             # every ray k < L has TC, DTC > 0, so the sup is finite; None only if the cone module says +inf
             out[over] = {"sup_kl_over": None if s.infinite else to_float(s.value),
                          "sup_exact": None if s.infinite else _short(s.value), "k": s.k,
@@ -419,9 +429,10 @@ def cone_table(lengths: tuple, levels: tuple = LEVELS, zoo: bool = True, competi
     out = {"budget": {}, "fixed": {}}
     for L in lengths:
         fams = _families(L) if zoo else {}
+        memo: dict = {}   # the swept laws met at this L, shared by the budget levels
         for label in CONE_LAWS:
             for level in levels:
-                law = _law_at(label, L, budget(level, L))
+                law = _law_at(label, L, budget(level, L), memo)
                 cell = _sharp_cell(law, L, L <= competitive_max_L)
                 cell["level"], cell["K_target"] = level, budget(level, L)
                 if zoo:

@@ -116,9 +116,21 @@ def denominators(L: int, over: str) -> dict:
 def sharp_constant(A: list, L: int, over: str) -> Sharp:
     """``sup over all laws of E KL / over`` for the size law with start weights ``A``.
     ``min``: ``E KL/min(TC, DTC) = max(E KL/TC, E KL/DTC)`` pointwise, so its sup is the larger sup."""
-    if over not in OVER:
-        raise ValueError(f"over={over!r}; accepted: {', '.join(OVER)}")
+    return sharp_constants(A, L, (over,))[over]
+
+
+def sharp_constants(A: list, L: int, overs: tuple) -> dict:
+    """``{over: sharp_constant(A, L, over)}`` for several denominators, the ray values ``E[O_k]``
+    computed once (ZC26's table asks for TC and DTC of every law)."""
+    for over in overs:
+        if over not in OVER:
+            raise ValueError(f"over={over!r}; accepted: {', '.join(OVER)}")
     num = ray_expected_kl(A, L)
+    return {over: _sharp_of_rays(num, L, over) for over in overs}
+
+
+def _sharp_of_rays(num: list, L: int, over: str) -> Sharp:
+    """``sharp_constant`` from the ray values ``num = [E[O_k] for k = 1..L]``."""
     sups = [sharp_ratio(num, d) for d in denominators(L, over).values()]
     inf = [s for s in sups if s.infinite]
     if inf:

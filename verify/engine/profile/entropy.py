@@ -244,7 +244,9 @@ def markov_profile(L: int, start, trans, spec: str = "", kind: str = "markov") -
             pairs.append(pd)
         return pairs
 
-    binom_L = [comb(L, m) for m in range(L + 1)]
+    binom_L = [1]                          # C(L, m), m = 0..L, by C(L, m+1) = C(L, m)(L − m)/(m + 1)
+    for m in range(L):
+        binom_L.append(binom_L[-1] * (L - m) // (m + 1))
 
     def fold(m):
         out = {}

@@ -41,8 +41,9 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from itertools import accumulate
 from fractions import Fraction
-from math import comb, floor
+from math import comb
 
 import numpy as np
 from flint import fmpq
@@ -57,26 +58,24 @@ _ACCEPT = ("law=grow,r=R[,randomized=true] | law=shrink,r=R[,randomized=true] | 
            "law=binomial,N=N | law=odds,rho=RHO | law=psi-odds,rho=RHO | law=psi-odds,N=N | law=file:PATH | law=p@s1+s2;...")
 
 
-def _round_half_up(x: Fraction) -> int:
-    return floor(x + Fraction(1, 2))
-
-
 def _clip(s: int, left: int) -> int:
     return min(left, max(1, s))
 
 
 def _split(x: Fraction, left: int, randomized: bool) -> list:
-    """[(prob, size)] for a nominal size x: rounded, or randomly rounded; clipped to [1, left]."""
+    """[(prob, size)] for a nominal size x: rounded, or randomly rounded; clipped to [1, left].
+    Probabilities are fmpq; with x = a/b in lowest terms, ⌊x⌋ = a // b, frac(x) = (a mod b)/b and
+    round(x) = ⌊x + 1/2⌋ = (2a + b) // 2b, in integers (no Fraction arithmetic per node)."""
+    a, b = x.numerator, x.denominator
     if not randomized:
-        return [(Fraction(1), _clip(_round_half_up(x), left))]
-    fl = floor(x)
-    frac = x - fl
+        return [(fmpq(1), _clip((2 * a + b) // (2 * b), left))]
+    fl, rem = divmod(a, b)
     out: dict = {}
-    for p, s in ((1 - frac, fl), (frac, fl + 1)):
+    for p, s in ((b - rem, fl), (rem, fl + 1)):
         if p:
             s = _clip(s, left)
-            out[s] = out.get(s, Fraction(0)) + p
-    return sorted(((p, s) for s, p in out.items()), key=lambda t: t[1])
+            out[s] = out.get(s, 0) + p      # the two sizes can clip to one: their weights add
+    return [(fmpq(p, b), s) for s, p in sorted(out.items())]
 
 
 def _fq(x: Fraction) -> fmpq:
@@ -93,7 +92,7 @@ def _graph_from_markov(L: int, step) -> tuple:
                 continue
             trans = []
             for p, s in step(n):
-                trans.append((_fq(Fraction(p)), s, n + s))
+                trans.append((p if isinstance(p, fmpq) else _fq(Fraction(p)), s, n + s))
                 if n + s not in seen:
                     seen.add(n + s)
                     revealed[n + s] = n + s
@@ -117,7 +116,8 @@ def forward_weights(sched: Schedule, exact: bool) -> tuple:
             continue
         n = sched.revealed[key]
         for p, s, child in sched.nodes.get(key, ()):
-            w = pk * (p if exact else float(Fraction(int(p.p), int(p.q))))
+            # int / int is correctly rounded, as float(Fraction(p, q)) (fmpq is already in lowest terms)
+            w = pk * (p if exact else int(p.p) / int(p.q))
             prob[child] = prob.get(child, zero) + w
             if s > 0:
                 P[n] = P[n] + w
@@ -226,10 +226,14 @@ def odds_sizes(rho, L: int) -> tuple:
     rho = Fraction(rho)
     if L <= 2:
         return (1,) * L
-    sizes, n, o = [1], 1, Fraction(1, L - 1)
+    # In integers (no gcd per step): with 1 + ρ = num/den in lowest terms, o_t = num^t/(den^t (L−1)) and
+    # round(L o_t/(1 + o_t)) = ⌊L a/d + 1/2⌋ = ⌊(2 L a + d)/(2 d)⌋, a = num^t, d = num^t + den^t (L−1).
+    num, den = rho.numerator + rho.denominator, rho.denominator
+    sizes, n, a, b = [1], 1, 1, 1
     while n < L - 1:
-        o *= 1 + rho
-        target = _round_half_up(L * o / (1 + o))
+        a, b = a * num, b * den
+        d = a + b * (L - 1)
+        target = (2 * L * a + d) // (2 * d)
         n_next = min(L - 1, max(n + 1, target))
         sizes.append(n_next - n)
         n = n_next
@@ -300,7 +304,7 @@ def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
     N = len(pi)
     spec = spec or (f"random-size:law=binomial,N={N}" if len(set(pi)) == 1 else
                     "mdm:pi=" + "+".join(map(str, pi)))
-    R = [sum(pi[:k], Fraction(0)) for k in range(N)]  # R_{k−1} before step k
+    R = list(accumulate(pi[:-1], initial=Fraction(0)))  # R_{k−1} = Σ_{j<k} π_j before step k (O(N))
 
     def closed(exact):
         if exact and len(set(pi)) == 1:
@@ -349,26 +353,44 @@ def binomial(pi, L: int, spec: str | None = None) -> SizeLaw:
 def _binomial_uniform_exact(N: int, L: int) -> tuple:
     """Start weights of mdm:N in integers over N^L (no rational reductions until the end):
     with a = k−1 revealed-step labels below step k, b = N−k+1, c = N−k,
-    P(n) = C(L,n) Σ_k a^n (b^{L−n} − c^{L−n}) / N^L,   A(n) = (L−n) C(L,n) Σ_k a^n b^{L−n−1} / N^L."""
-    from flint import fmpz  # GMP multiplication: several times faster than int on 10^4-bit numbers
+    P(n) = C(L,n) Σ_k a^n (b^{L−n} − c^{L−n}) / N^L,   A(n) = (L−n) C(L,n) Σ_k a^n b^{L−n−1} / N^L.
 
-    SP, SA = [fmpz(0)] * L, [fmpz(0)] * L
-    for k in range(1, N + 1):
-        a, b, c = fmpz(k - 1), fmpz(N - k + 1), fmpz(N - k)
-        bp, cp = [fmpz(1)], [fmpz(1)]
-        for _ in range(L):
-            bp.append(bp[-1] * b)
-            cp.append(cp[-1] * c)
-        an = fmpz(1)
-        for n in range(L):
-            if an == 0:
-                break
-            SP[n] += an * (bp[L - n] - cp[L - n])
-            SA[n] += an * bp[L - n - 1]
-            an *= a
+    With S_M^e(n) = Σ_{a=0}^{M} a^n (M−a)^{e−n} (0^0 = 1): Σ_k a^n b^{L−n−1} = S_N^{L−1}(n) for n < L−1
+    (the term a = N is N^n 0^{L−1−n} = 0), Σ_k a^n b^{L−n} = S_N^L(n) and Σ_k a^n c^{L−n} = S_{N−1}^L(n)
+    for n < L. Each S_M^e is symmetric, S_M^e(n) = S_M^e(e − n) (a ↦ M − a), so only n ≤ e/2 is summed.
+    Along n the terms run by exact divisions by small integers instead of products of two large
+    powers: u_n = a^n (M−a)^{e−n}, u_{n+1} = a·u_n/(M−a) (exact: M−a divides u_n while e − n ≥ 1).
+    Every step is linear in the size of the numbers; the sums are the same integers."""
+    from flint import fmpz  # GMP arithmetic: several times faster than int on 10^4-bit numbers
+
+    def symmetric_sums(M: int, e: int) -> list:
+        """[S_M^e(n) for n = 0..e]."""
+        if e == 0:                           # Σ_a a^0 (M−a)^0 = M + 1
+            return [fmpz(M + 1)]
+        half = e // 2
+        S = [fmpz(0)] * (half + 1)
+        for a in range(M + 1):
+            b = M - a
+            if b == 0:                       # a^n 0^{e−n}: only n = e, mirrored from n = 0 below
+                continue
+            u = fmpz(b) ** e
+            if a == 0:                       # 0^n: only n = 0
+                S[0] += u
+                continue
+            for n in range(half + 1):
+                S[n] += u
+                u = u * a // b
+        return S + [S[e - n] for n in range(half + 1, e + 1)]
+
+    GA = symmetric_sums(N, L - 1)
+    GP, HP = symmetric_sums(N, L), symmetric_sums(N - 1, L)
     D = fmpz(N) ** L
-    P = [fmpq(comb(L, n) * SP[n], D) for n in range(L)]
-    A = [fmpq((L - n) * comb(L, n) * SA[n], D) for n in range(L)]
+    P, A, binom = [], [], 1
+    for n in range(L):          # C(L, n) by C(L, n+1) = C(L, n)(L − n)/(n + 1): no math.comb per n
+        SA = GA[n] - (fmpz(N) ** (L - 1) if n == L - 1 else 0)   # drop the a = N term at n = L − 1
+        P.append(fmpq(binom * (GP[n] - HP[n]), D))
+        A.append(fmpq((L - n) * binom * SA, D))
+        binom = binom * (L - n) // (n + 1)
     return P, A
 
 
