@@ -197,6 +197,7 @@ _ALWAYS_TRIED = tuple(p for p in range(2, 100) if all(p % d for d in range(2, p)
 _SPLIT_CACHE_MAX = 1 << 17
 _split_cache: dict = {}  # multi-limb integer -> its complete factorisation ((p, e), ...) once found
 SPLIT_COFACTORS = True   # False: the previous path (coprime refinement of every factor); benchmarks
+USE_TWINS = True  # False: the zero test ignores twins (LogLinear.with_twin); benchmarks
 
 
 def _remember_split(n: int, factors: tuple) -> None:
@@ -329,6 +330,25 @@ def _prime_exponents_of_weights(D: int, per_int: dict) -> tuple[int, dict, bool]
     return D, {b: w for b, w in exps.items() if w}, True
 
 
+def sum_of_forms(forms, scale=None) -> "LogLinear":
+    """``scale · Σ_k forms[k]`` as one LogLinear; when a summand has a twin (``with_twin``), the sum
+    gets the twin ``scale · Σ_k forms[k].twin()`` (built on demand): equal, since each twin is."""
+    forms = list(forms)
+    total = LogLinear()
+    for f in forms:
+        total = total + f
+    if scale is not None:
+        total = total * scale
+    if any(f.has_twin() for f in forms):
+        def build():
+            t = LogLinear()
+            for f in forms:
+                t = t + f.twin()
+            return t * scale if scale is not None else t
+        total.with_twin(build)
+    return total
+
+
 # --------------------------------------------------------------------------------------------
 # the form
 
@@ -343,7 +363,7 @@ class LogLinear:
     because structurally different forms can be equal (``log 4 = 2 log 2``).
     """
 
-    __slots__ = ("_terms", "_const", "_indep", "_ired", "_iw", "_balls")
+    __slots__ = ("_terms", "_const", "_indep", "_ired", "_iw", "_balls", "_twin")
 
     def __init__(self, terms: Mapping | None = None, const=0):
         acc: dict[tuple[fmpz, fmpz], fmpq] = {}
@@ -355,6 +375,7 @@ class LogLinear:
         self._ired = None  # cache of _prime_exponents(self._terms)
         self._iw = None  # cache of _integer_weights(self._terms)
         self._balls = None  # cache of enclose(prec): forms are immutable, and shared across checks
+        self._twin = None  # an equal form for the zero test, or a builder of one (``with_twin``)
 
     # ---- constructors
 
@@ -368,6 +389,7 @@ class LogLinear:
         obj._ired = None
         obj._iw = None
         obj._balls = None
+        obj._twin = None
         return obj
 
     @classmethod
@@ -396,6 +418,52 @@ class LogLinear:
         acc: dict[tuple[fmpz, fmpz], fmpq] = {}
         _accumulate(acc, coefs, ratios)
         return cls._raw(acc, to_rational(const))
+
+    def __getstate__(self):
+        # a twin builder may be a closure (not picklable): a copy starts without it, which is safe
+        # (the zero test then reduces the form itself)
+        return None, {k: getattr(self, k) for k in self.__slots__ if k != "_twin"}
+
+    def __setstate__(self, state):
+        slots = state[1]
+        for k in self.__slots__:
+            setattr(self, k, slots.get(k))
+
+    # ---- the zero test's twin
+
+    def with_twin(self, build, prefer: bool = False) -> "LogLinear":
+        """This form, annotated with ``build``: a callable returning a form of *exactly the same value*
+        (or None), written over smaller ratios, for the exact zero test (``twin``).
+
+        The caller proves the equality; the twin changes neither the value nor the enclosures. Used
+        where a ratio of this form is a product of ratios the other side of an identity holds on their
+        own (``log Π f = Σ log f`` for rationals ``f > 0``; docs/certification.md, "Twins"): merged
+        term by term, such ratios cancel as equal integers instead of going through a coprime base.
+        ``prefer``: the zero test goes to the twins at once (this form's own ratios are products that
+        only a coprime base would split); otherwise only when the forms as they are need one.
+        """
+        self._twin = [build, bool(prefer)]  # [builder, then the twin or False once built; prefer]
+        return self
+
+    def has_twin(self) -> bool:
+        """True when ``with_twin`` gave this form a twin (built, or not yet built)."""
+        return self._twin is not None and self._twin[0] is not False
+
+    def prefers_twin(self) -> bool:
+        """True when ``with_twin(..., prefer=True)`` gave this form a twin."""
+        return self.has_twin() and self._twin[1]
+
+    def twin(self) -> "LogLinear":
+        """The form the exact zero test reduces: the twin of ``with_twin`` (built once), else self."""
+        if not self.has_twin():
+            return self
+        t = self._twin[0]
+        if not isinstance(t, LogLinear):  # the builder, run once (None: no twin after all)
+            t = t()
+            self._twin[0] = t if t is not None else False
+            if t is None:
+                return self
+        return t  # (never ``bool(t)``: a form's truth value is its own zero test)
 
     # ---- read-only views
 

@@ -541,6 +541,12 @@ def _exact_reduction(x):
     const = fmpq(0)
     for scale, leaf in leaves:
         const += scale * leaf.const
+    # Twins (LogLinear.with_twin): a leaf's twin has the leaf's exact value, written over the law's
+    # marginal values, which the other leaves share. When a leaf prefers its twin (its own ratios are
+    # products that only a coprime base would split: an explicit law's values), every leaf with a
+    # twin is replaced by it; leaves with one-limb ratios only stay as they are.
+    if logforms.USE_TWINS and any(leaf.prefers_twin() for _, leaf in leaves):
+        leaves = [(scale, leaf if leaf.cheap_to_reduce() else leaf.twin()) for scale, leaf in leaves]
     D, exps, _ = logforms.combined_prime_exponents(leaves)
     return const, {b: fmpq(w, D) for b, w in exps.items()}
 

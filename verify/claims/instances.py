@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..certify.logforms import LogLinear
 from ..certify.verdicts import Scaled, Sum
 from ..errors import NotDefined, SpecError
 from ..engine.info import Marginals, chain_tc, measures
-from ..engine.laws import expected_kl_parts, mixture_law, plan_law
+from ..engine.laws import expected_kl_parts, factored_kl, law_of_factors, mixture_law, plan_factors
 from ..engine.metrics import kl, sequence_error_rate, total_variation
 from ..engine.numbers import log_sum, rational, zero
 from ..engine.plans import Schedule, balanced, fixed, plan, random_size
@@ -554,6 +555,23 @@ def _gen_logppl_gap(inst: Instance):
     return (-log_sum(r, inst.target.pmf, inst.target.exact) - inst.value("H")) / inst.target.L
 
 
+def _plan_kl(inst: Instance):
+    """KL(p ‖ q̂_D) from the explicit law q̂_D = Π_t Π_{i∈D_t} p̂_i(x_i | x_{U_t}) of one plan (D-CHAIN).
+
+    Exact: the form Σ_x p log(p / q̂_D) over the law's values, carrying as its zero-test twin the
+    same KL with log q̂_D(x) taken factor by factor (``laws.factored_kl``; equal because the law is
+    the product of these factors and is > 0 wherever p is: otherwise the KL is +inf and has no form)."""
+    plan = _plan(inst)
+    factors = plan_factors(inst.target, plan, inst.predictor, inst.ws.m)
+    p = inst.target.pmf
+    v = kl(p, law_of_factors(inst.target, factors), inst.target.exact)
+    if isinstance(v, LogLinear):
+        # a perfect predictor's factors are conditionals of p: written over p's marginal values
+        positions = [i for block in plan for i in block] if inst.predictor.perfect else None
+        v.with_twin(lambda: factored_kl(p, factors, positions), prefer=True)
+    return v
+
+
 def _plan(inst: Instance) -> tuple:
     if inst.plan is None:
         raise NotDefined("claim grid", "only the 'plans' grid has an explicit plan",
@@ -584,7 +602,7 @@ _COMPUTE = {
     "pi_sq_over_R": _pi_sq_over_R,
     "eps_train": _eps_train,
     "profile_kl": _profile_kl,
-    "plan_kl": lambda i: kl(i.target.pmf, plan_law(i.target, _plan(i), i.predictor, i.ws.m), i.target.exact),
+    "plan_kl": _plan_kl,
     "chain_tc": lambda i: chain_tc(i.ws.m, _plan(i)),
     "plan_learning": lambda i: plan_learning(i.ws.m, i.predictor, _plan(i)),
     "eta": _eta,

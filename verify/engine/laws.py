@@ -22,7 +22,7 @@ from ..errors import TooLarge
 from .info import Marginals
 from .layers import (COMPILED_MIN_TOTAL, advance, compiled_kernel, conditional_layer,
                      conditional_layer_entries, layer_entries, marginal_layer, transition_ops)
-from .numbers import inv_binom, log_sum, rational, zero
+from .numbers import inv_binom, log_sum, own_conditional_log_sum, rational, zero
 from .plans import Schedule
 from .predictors import PERFECT, Predictor, cached_conditional, memo_for, predictor_key
 from .target import BYTES_EXACT, BYTES_FLOAT, Target, max_bytes
@@ -48,24 +48,58 @@ def _cond_full(m: Marginals, pred: Predictor, i: int, B: tuple, cache: dict) -> 
     return got
 
 
-def plan_law(target: Target, blocks, predictor: Predictor = PERFECT,
-             marginals: Marginals | None = None) -> np.ndarray:
-    """q_D(x) = Π_t Π_{i∈D_t} p̂_i(x_i | x_{U_t}) for one ordered partition D (D-CHAIN's q_D)."""
+def plan_factors(target: Target, blocks, predictor: Predictor = PERFECT,
+                 marginals: Marginals | None = None) -> list:
+    """The factors of q_D: the arrays p̂_i(x_i | x_{U_t}) for t = 1..T, i ∈ D_t, each over the L axes
+    (size 1 off U_t ∪ {i}), in plan order; their product is ``plan_law``."""
     m = marginals or Marginals(target)
+    L = target.L
+    out: list = []
+    U: tuple = ()
+    cache: dict = {}
+    for block in blocks:
+        for i in block:
+            out.append(_cond_full(m, predictor, i, U, cache))
+        U = tuple(sorted(U + tuple(block)))
+    if sorted(U) != list(range(L)):
+        raise ValueError(f"blocks {blocks} are not a partition of 0..{L - 1}")
+    return out
+
+
+def law_of_factors(target: Target, factors: list) -> np.ndarray:
+    """Π_j factors[j] over the full (q,)*L grid (exact: fmpq products from 1)."""
     L = target.L
     law = np.ones((1,) * L, dtype=target.pmf.dtype)
     if target.exact:
         law = np.empty((1,) * L, dtype=object)
         law.reshape(-1)[0] = rational(1, True)
-    U: tuple = ()
-    cache: dict = {}
-    for block in blocks:
-        for i in block:
-            law = law * _cond_full(m, predictor, i, U, cache)
-        U = tuple(sorted(U + tuple(block)))
-    if sorted(U) != list(range(L)):
-        raise ValueError(f"blocks {blocks} are not a partition of 0..{L - 1}")
+    for f in factors:
+        law = law * f
     return np.broadcast_to(law, (target.q,) * L).copy()
+
+
+def plan_law(target: Target, blocks, predictor: Predictor = PERFECT,
+             marginals: Marginals | None = None) -> np.ndarray:
+    """q_D(x) = Π_t Π_{i∈D_t} p̂_i(x_i | x_{U_t}) for one ordered partition D (D-CHAIN's q_D)."""
+    return law_of_factors(target, plan_factors(target, blocks, predictor, marginals))
+
+
+def factored_kl(p: np.ndarray, factors: list, positions: list | None = None):
+    """KL(p ‖ Π_j f_j) = Σ_x p(x) log p(x) − Σ_j Σ_x p(x) log f_j(x), exact (a LogLinear).
+
+    Equal to ``kl(p, Π_j f_j)`` whenever every f_j(x) > 0 on the support of p (log of a product of
+    positive rationals is the sum of their logs); the caller guarantees it (the product is > 0 there).
+    Σ_x p(x) log f_j(x) is summed as Σ_{x_A} p_A(x_A) log f_j(x_A) over the axes A where f_j is not
+    constant (p summed over the others here, exactly: the same number, from fewer terms). With
+    ``positions`` (the position i_j of each factor), a factor that is p_A's own conditional of x_{i_j}
+    is written over p_A's values (``numbers.own_conditional_log_sum``, checked there)."""
+    total = log_sum(p, p, True)
+    for j, f in enumerate(factors):
+        axes = tuple(k for k, n in enumerate(f.shape) if n == 1)
+        pa = p.sum(axis=axes, keepdims=True) if axes else p
+        term = own_conditional_log_sum(pa, f, positions[j]) if positions is not None else None
+        total = total - (term if term is not None else log_sum(pa, f, True))
+    return total
 
 
 def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFECT,
@@ -242,7 +276,15 @@ def cross_entropy(m: Marginals, predictor: Predictor, i: int, B: tuple):
             return got
     Bi = tuple(sorted(B + (i,)))
     joint = np.moveaxis(m.marginal(Bi), Bi.index(i), -1)
-    out = -log_sum(joint, cached_conditional(predictor, m, i, B), m.exact)
+    cond = cached_conditional(predictor, m, i, B)
+    out = -log_sum(joint, cond, m.exact)
+    if m.exact and predictor.perfect:
+        # the zero test's twin: −Σ p_{B∪i} log p_{B∪i} + Σ p_{B∪i} log p_B, over the law's own
+        # marginal values (checked: cond = p_{B∪i} / p_B on the support), which entropies share
+        def build(joint=joint, cond=cond):
+            t = own_conditional_log_sum(joint, cond, -1)
+            return None if t is None else -t
+        out.with_twin(build)
     if memo is not None:
         memo[("ce", pkey, i, B)] = out
     return out
@@ -263,10 +305,13 @@ def cross_entropy_level(m: Marginals, predictor: Predictor, n: int):
         for r in range(n + 1):
             total = total - log_sum(np.moveaxis(top, r, 0), cond[r], False)
         return total * inv_binom(L, n, False)
-    for B in combinations(range(L), n):
-        for i in range(L):
-            if i not in B:
-                total = total + cross_entropy(m, predictor, i, B)
+    forms = [cross_entropy(m, predictor, i, B) for B in combinations(range(L), n) for i in range(L) if i not in B]
+    if m.exact:
+        from ..certify.logforms import sum_of_forms
+
+        return sum_of_forms(forms, inv_binom(L, n, True))
+    for f in forms:
+        total = total + f
     return total * inv_binom(L, n, m.exact)
 
 

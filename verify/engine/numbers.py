@@ -35,6 +35,24 @@ def log_sum(coef: np.ndarray, val: np.ndarray, exact: bool | None = None):
     return float(np.dot(c[nz], np.log(v[nz])))
 
 
+def own_conditional_log_sum(joint: np.ndarray, cond: np.ndarray, axis: int):
+    """Σ_x joint(x) log cond(x) written over joint's own atoms, or None: exact mode only.
+
+    When cond is joint's conditional along ``axis`` — cond(x) · m(x) = joint(x) wherever
+    joint(x) ≠ 0, with m = Σ_{x_axis} joint (checked here, exactly, entry by entry) — then
+    log cond(x) = log joint(x) − log m(x) there, so the sum equals Σ joint log joint − Σ joint log m:
+    the same number over the values of joint and of its marginal m, which other forms of the same
+    law hold too (entropies, other conditionals). None when the check fails somewhere. The zero test
+    uses it as a twin (``LogLinear.with_twin``; docs/certification.md, "Twins")."""
+    marg = joint.sum(axis=axis, keepdims=True)
+    j, c, m = (a.reshape(-1) for a in np.broadcast_arrays(joint, cond, marg))
+    for k in range(j.size):
+        jk = j[k]
+        if jk != 0 and c[k] * m[k] != jk:
+            return None
+    return log_sum(joint, joint, True) - log_sum(joint, marg, True)
+
+
 def entropy_of(p: np.ndarray, exact: bool | None = None):
     """H = −Σ p log p (nats) of an array of probabilities."""
     return -log_sum(p, p, exact)

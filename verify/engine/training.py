@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from ..certify.logforms import sum_of_forms
 from .info import Marginals
 from .laws import cross_entropy
 from .numbers import inv_binom, rational, zero
@@ -22,7 +23,11 @@ def learning_term(m: Marginals, predictor: Predictor, i: int, B: tuple):
     memoised there per (predictor, i, B): D-CHAIN's plans, LC25's masked levels and the E KL
     levels of one target all ask for the same pairs.
     """
-    return cross_entropy(m, predictor, i, tuple(B)) - cross_entropy(m, PERFECT, i, tuple(B))
+    hat, own = cross_entropy(m, predictor, i, tuple(B)), cross_entropy(m, PERFECT, i, tuple(B))
+    out = hat - own
+    if m.exact and own.has_twin():  # the zero test's twin: the difference of the twins
+        out.with_twin(lambda: hat.twin() - own.twin())
+    return out
 
 
 def masked_learning_level(m: Marginals, predictor: Predictor, n_masked: int, cache: dict | None = None):
@@ -30,12 +35,12 @@ def masked_learning_level(m: Marginals, predictor: Predictor, n_masked: int, cac
     if cache is not None and n_masked in cache:
         return cache[n_masked]
     L = m.L
-    total = zero(m.exact)
-    for M in combinations(range(L), n_masked):
-        B = tuple(j for j in range(L) if j not in M)
-        for i in M:
-            total = total + learning_term(m, predictor, i, B)
-    out = total * inv_binom(L, n_masked, m.exact)
+    terms = [learning_term(m, predictor, i, tuple(j for j in range(L) if j not in M))
+             for M in combinations(range(L), n_masked) for i in M]
+    if m.exact:
+        out = sum_of_forms(terms, inv_binom(L, n_masked, True))
+    else:
+        out = sum(terms, zero(False)) * inv_binom(L, n_masked, False)
     if cache is not None:
         cache[n_masked] = out
     return out
@@ -69,10 +74,10 @@ def eps_train(m: Marginals, schedule: Schedule, predictor: Predictor, cache: dic
 
 def plan_learning(m: Marginals, predictor: Predictor, blocks):
     """Σ_t Σ_{i∈D_t} ℓ_i(U_t) for one plan: the learning term of D-CHAIN."""
-    total = zero(m.exact)
+    terms: list = []
     U: tuple = ()
     for block in blocks:
         for i in block:
-            total = total + learning_term(m, predictor, i, U)
+            terms.append(learning_term(m, predictor, i, U))
         U = tuple(sorted(U + tuple(block)))
-    return total
+    return sum_of_forms(terms) if m.exact else sum(terms, zero(False))
