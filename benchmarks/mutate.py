@@ -429,6 +429,23 @@ MUTANTS += [
     M("combine-drops-constant", V, "        const += scale * c0\n        if exps:", "        if exps:", T_ZERO),
 ]
 
+# twins of exact forms (issue 19): each twin must keep its form's exact value
+T_TWIN = ("tests/test_twins.py",)
+NU = "verify/engine/numbers.py"
+MUTANTS += [
+    M("twin-own-conditional-unchecked", NU, "        if jk != 0 and c[k] * m[k] != jk:", "        if False:", T_TWIN),
+    M("twin-sum-drops-scale", LF, "            return t * scale if scale is not None else t", "            return t", T_TWIN),
+    M("twin-learning-sign", "verify/engine/training.py", "out.with_twin(lambda: hat.twin() - own.twin())",
+      "out.with_twin(lambda: hat.twin() + own.twin())", T_TWIN),
+    M("twin-factored-drops-marginal-atom", NU, "    return log_sum(joint, joint, True) - log_sum(joint, marg, True)",
+      "    return log_sum(joint, joint, True)", T_TWIN),
+    M("twin-plan-positions-shifted", "verify/engine/laws.py",
+      "        term = own_conditional_log_sum(pa, f, positions[j]) if positions is not None else None",
+      "        term = own_conditional_log_sum(pa, f, positions[j - 1]) if positions is not None else None", T_TWIN),
+    M("twin-never-used", V, "    if logforms.USE_TWINS and any(leaf.prefers_twin() for _, leaf in leaves):",
+      "    if False:", T_TWIN),
+]
+
 
 def _copy_tree(dest: Path) -> None:
     for name in COPY:

@@ -100,6 +100,12 @@ def test_factored_plan_kl_equals_the_law_kl(spec, pspec):
         positions = [i for b in plan for i in b] if pred.perfect else None
         twin = factored_kl(t.pmf, factors, positions)
         assert _prime_exponents(twin) == _prime_exponents(law_kl), f"{spec} {pspec} {plan}"
+        if pred.perfect:  # written over p's marginal values only (what makes it cancel against entropies)
+            values = {v for S in itertools.chain.from_iterable(
+                          itertools.combinations(range(L), k) for k in range(1, L + 1))
+                      for v in t.pmf.sum(axis=tuple(j for j in range(L) if j not in S)).reshape(-1)}
+            strays = [r for r in twin.terms if r not in values and 1 / r not in values]
+            assert not strays, f"{spec} {plan}: twin ratios that are no marginal value: {strays[:3]}"
 
 
 def test_own_conditional_log_sum_refuses_what_is_not_the_conditional():
