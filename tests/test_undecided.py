@@ -39,10 +39,10 @@ def test_the_same_branch_is_decided_at_the_normal_cap(capsys):
 
 
 def test_proof_check_row_is_undecided_not_an_error(low_cap, monkeypatch):
-    import verify.claims.check as check_mod
+    import verify.claims.instances as instances_mod
     from verify.engine.rules import parse_rule
 
-    monkeypatch.setattr(check_mod, "grid_schedules", lambda grid, L: [(parse_rule(f"entropy-sum:eta={ETA}", L), None)])
+    monkeypatch.setattr(instances_mod, "grid_schedules", lambda grid, L: [(parse_rule(f"entropy-sum:eta={ETA}", L), None)])
     claim = select(registry(), "CL26.STEP")[0]
     rows = claim_rows(claim, "ci", TargetCache(), targets=["product:L=2,q=2,p=1/2+1/2"])
     assert [r.status for r in rows] == ["undecided"]

@@ -30,7 +30,7 @@ from ..certify.verdicts import check_eq, check_ge, check_le
 from .model import Claim
 from .floatcheck import float_verdict
 from ..errors import NotDefined, SpecError, Undecided, shorten
-from .instances import PROFILES, Instance, Workspace, grid_admits, instance_class
+from .instances import PROFILES, Instance, Workspace, grid_admits
 from . import scope
 from .scope import sampler_of  # noqa: F401  (re-exported: rows and witnesses name their sampler)
 from ..output import atomic_write_text
@@ -41,6 +41,18 @@ MAX_REFUTED_WITNESSES = 3
 VERDICTS = ("certified", "tight", "refuted", "undecided")
 UNDEFINED = "undefined"  # an outcome, not a verdict: the claim's sides have no value on the instance
 SKIPPED = "skipped"  # outside the claim's samplers/where (scope.py): counted per reason, not a row
+
+
+def instance_class(backend: str | None):
+    """The instance class of a backend (a claim's ``backend``, or a witness file's): ``Instance``
+    (enumeration: the target's pmf) or ``profile_instances.ProfileInstance`` (``"profile"``: the
+    entropy profile, no pmf). The one place the backend is looked at; the class then enumerates,
+    rebuilds, saves and replays its instances (``check.py`` calls its methods)."""
+    if backend == "profile":
+        from .profile_instances import ProfileInstance
+
+        return ProfileInstance
+    return Instance
 
 
 class TargetCache:

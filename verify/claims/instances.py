@@ -190,16 +190,12 @@ class Workspace:
         return self._measures
 
 
-def instance_class(backend: str | None):
-    """The instance class of a backend (a claim's ``backend``, or a witness file's): ``Instance``
-    (enumeration: the target's pmf) or ``profile_instances.ProfileInstance`` (``"profile"``: the
-    entropy profile, no pmf). The one place the backend is looked at; the class then enumerates,
-    rebuilds, saves and replays its instances (``check.py`` calls its methods)."""
-    if backend == "profile":
-        from .profile_instances import ProfileInstance
+def sampler_of(spec: str, L: int):
+    """The schedule or adaptive rule a spec names at length L."""
+    from ..engine.rules import is_rule, parse_rule
+    from ..engine.samplers import parse_sampler
 
-        return ProfileInstance
-    return Instance
+    return (parse_rule if is_rule(spec) else parse_sampler)(spec, L)
 
 
 def claim_constants(claim) -> dict:
@@ -242,8 +238,6 @@ class Instance:
     def rebuild(cls, claim, d: dict, cache) -> "Instance":
         """The instance a row's description ``d`` names (target, sampler, predictor and plan specs,
         all deterministic); targets and schedules from ``cache`` (a ``TargetCache``)."""
-        from .scope import sampler_of
-
         ws = cache.workspace(d["target"])
         sched = None
         if d.get("sampler"):
@@ -259,8 +253,6 @@ class Instance:
         """The single instance saved in witness file ``path`` (``w``: its "witness" entry): the
         exact law read back from the file (``file:``), its sampler, predictor and plan."""
         from distributions import parse_target
-
-        from .scope import sampler_of
 
         target = parse_target(f"file:{path}", exact=True)
         sampler = w.get("sampler")

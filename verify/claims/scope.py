@@ -107,11 +107,10 @@ def skip_reason(claim, inst, memo: dict | None = None) -> str | None:
 
 
 def sampler_of(spec: str, L: int):
-    """The schedule or adaptive rule a spec names at length L (as ``check.sampler_of``)."""
-    from ..engine.rules import is_rule, parse_rule
-    from ..engine.samplers import parse_sampler
+    """The schedule or adaptive rule a spec names at length L (``instances.sampler_of``)."""
+    from .instances import sampler_of as of
 
-    return (parse_rule if is_rule(spec) else parse_sampler)(spec, L)
+    return of(spec, L)
 
 
 # --- validation at load (one line, exit 2) -------------------------------------------------------------
