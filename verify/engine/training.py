@@ -35,12 +35,19 @@ def masked_learning_level(m: Marginals, predictor: Predictor, n_masked: int, cac
     if cache is not None and n_masked in cache:
         return cache[n_masked]
     L = m.L
-    terms = [learning_term(m, predictor, i, tuple(j for j in range(L) if j not in M))
-             for M in combinations(range(L), n_masked) for i in M]
+
+    def terms():
+        return [learning_term(m, predictor, i, tuple(j for j in range(L) if j not in M))
+                for M in combinations(range(L), n_masked) for i in M]
+
     if m.exact:
-        out = sum_of_forms(terms, inv_binom(L, n_masked, True))
+        out = sum_of_forms(terms(), inv_binom(L, n_masked, True))
+        if out.has_twin():
+            # the twin is rebuilt from the memoised cross-entropies when asked, so that the level
+            # does not keep its L·C(L−1, |M|−1) learning-term forms alive for the whole run
+            out.with_twin(lambda: sum_of_forms(terms(), inv_binom(L, n_masked, True)).twin())
     else:
-        out = sum(terms, zero(False)) * inv_binom(L, n_masked, False)
+        out = sum(terms(), zero(False)) * inv_binom(L, n_masked, False)
     if cache is not None:
         cache[n_masked] = out
     return out
