@@ -375,7 +375,7 @@ class LogLinear:
         self._ired = None  # cache of _prime_exponents(self._terms)
         self._iw = None  # cache of _integer_weights(self._terms)
         self._balls = None  # cache of enclose(prec): forms are immutable, and shared across checks
-        self._twin = None  # an equal form for the zero test, or a builder of one (``with_twin``)
+        self._twin = None  # [builder or built twin or False, prefer] (``with_twin``)
 
     # ---- constructors
 
@@ -439,8 +439,9 @@ class LogLinear:
         where a ratio of this form is a product of ratios the other side of an identity holds on their
         own (``log Π f = Σ log f`` for rationals ``f > 0``; docs/certification.md, "Twins"): merged
         term by term, such ratios cancel as equal integers instead of going through a coprime base.
-        ``prefer``: the zero test goes to the twins at once (this form's own ratios are products that
-        only a coprime base would split); otherwise only when the forms as they are need one.
+        ``prefer``: this form's own ratios are products that only a coprime base would split (an
+        explicit law's values); the zero test uses twins (of every leaf that has one) only when some
+        leaf prefers its twin, and otherwise reduces the forms as they are.
         """
         self._twin = [build, bool(prefer)]  # [builder, then the twin or False once built; prefer]
         return self
