@@ -408,8 +408,10 @@ MUTANTS += [
       T_ZERO),
     M("split-remove-two-off-by-one", SP, "        v = (q & -q).bit_length() - 1", "        v = (q & -q).bit_length()", T_ZERO),
     M("split-remove-off-by-one", SP, "    return v, q // pv", "    return v - 1, q // pv", T_ZERO),
-    M("zerotest-leftover-dropped", LF, "                leftover[r] = leftover.get(r, 0) + w",
-      "                pass", T_ZERO),
+    M("zerotest-leftover-dropped", LF, "            _remember_split(c, factors, r)\n            if r != 1:\n                leftover[r] = leftover.get(r, 0) + w",
+      "            _remember_split(c, factors, r)\n            if r != 1:\n                pass", T_ZERO),
+    M("zerotest-remembered-leftover-dropped", LF, "            if r != 1:\n                leftover[r] = leftover.get(r, 0) + w\n        for f, e in fac:",
+      "            if r != 1:\n                pass\n        for f, e in fac:", T_ZERO),
     M("zerotest-leftover-claims-prime", LF, "            return D, {int(b): int(w) for b, w in exps.items()}, False",
       "            return D, {int(b): int(w) for b, w in exps.items()}, True", T_ZERO),
     M("zerotest-one-limb-part-not-factored", LF, "                factors, r = factors + _full_factor(r), 1",
@@ -418,8 +420,8 @@ MUTANTS += [
       "                exps[p] = pget(p, 0) + w", T_ZERO),
     M("zerotest-no-always-tried-primes", LF, "    exps: dict = dict.fromkeys(_ALWAYS_TRIED, 0)",
       "    exps: dict = {}", T_ZERO),
-    M("zerotest-cache-before-check", LF, "            if r == 1:\n                _remember_split(c, factors)",
-      "            if True:\n                _remember_split(c, factors)", T_ZERO),
+    M("zerotest-partial-split-remembered-as-complete", LF, "            _remember_split(c, factors, r)",
+      "            _remember_split(c, factors)", T_ZERO),
     M("combine-scale-denominator-dropped", V, "            den = int(scale.q) * D", "            den = D", T_ZERO),
     M("combine-skips-prime-check", V, "        if red is None:\n            return None",
       "        if red is None:\n            continue", T_ZERO),
@@ -434,16 +436,40 @@ T_TWIN = ("tests/test_twins.py",)
 NU = "verify/engine/numbers.py"
 MUTANTS += [
     M("twin-own-conditional-unchecked", NU, "        if jk != 0 and c[k] * m[k] != jk:", "        if False:", T_TWIN),
-    M("twin-sum-drops-scale", LF, "            return t * scale if scale is not None else t", "            return t", T_TWIN),
-    M("twin-learning-sign", "verify/engine/training.py", "out.with_twin(lambda: hat.twin() - own.twin())",
-      "out.with_twin(lambda: hat.twin() + own.twin())", T_TWIN),
+    M("twin-sum-drops-scale", LF, "        s = _ONE if scale is None else to_rational(scale)", "        s = _ONE", T_TWIN),
+    M("twin-learning-sign", "verify/engine/training.py", "[(-c, g) for c, g in own.twin_parts()]",
+      "[(c, g) for c, g in own.twin_parts()]", T_TWIN),
+    M("twin-plan-learning-parts-sign", "verify/engine/training.py", "(-one, cross_entropy(m, PERFECT, i, U))",
+      "(one, cross_entropy(m, PERFECT, i, U))", T_TWIN),
+    M("twin-plan-terms-key-drops-U", "verify/claims/instances.py", "keys += [(i, U, positions is not None) for i in block]",
+      "keys += [(i, (), positions is not None) for i in block]", T_TWIN),
     M("twin-factored-drops-marginal-atom", NU, "    return log_sum(joint, joint, True) - log_sum(joint, marg, True)",
       "    return log_sum(joint, joint, True)", T_TWIN),
     M("twin-plan-positions-shifted", "verify/engine/laws.py",
-      "        term = own_conditional_log_sum(pa, f, positions[j]) if positions is not None else None",
-      "        term = own_conditional_log_sum(pa, f, positions[j - 1]) if positions is not None else None", T_TWIN),
+      "            t = own_conditional_log_sum(pa, f, positions[j]) if positions is not None else None",
+      "            t = own_conditional_log_sum(pa, f, positions[j - 1]) if positions is not None else None", T_TWIN),
     M("twin-never-used", V, "    if logforms.USE_TWINS and any(leaf.prefers_twin() for _, leaf in leaves):",
       "    if False:", T_TWIN),
+]
+
+# grouped zero test, lazy claim sides, and the exact mixture law's shortcuts (issue 19)
+T_LAWS = ("tests/test_law_shortcuts.py",)
+LW = "verify/engine/laws.py"
+MUTANTS += [
+    M("grouped-sign-ignored", V, "[leaf, 0])[1] += 1 if s > 0 else -1", "[leaf, 0])[1] += 1", T_ZERO),
+    M("grouped-scale-dropped", V, "        total += a * c\n", "        total += c\n", T_ZERO),
+    M("grouped-rational-leaf-dropped", V, "            total += s * leaf.const\n", "            pass\n", T_ZERO),
+    M("lazy-scale-dropped", "verify/claims/symbolic.py", "return r * x if _small(x) else Scaled(r, x)",
+      "return r * x if _small(x) else Scaled(1, x)", ("tests/test_symbolic_certified.py",)),
+    M("context-free-unchecked", LW, "        if not all((flat[r] == out[A[:, r]].T[:, None, :]).all() for r in range(n + 1)):",
+      "        if False:", T_LAWS),
+    M("points-rank-ignored", LW, "        idx = [pts[:, A[:, r]]] + [pts[:, A[:, j]] for j in range(n + 1) if j != r] + [batch]",
+      "        idx = [pts[:, A[:, 0]]] + [pts[:, A[:, j]] for j in range(n + 1) if j != 0] + [batch]", T_LAWS),
+    M("w26-lazy-unit-vector-doubled", "verify/claims/instances.py", "        e[k] = rational(1, True)",
+      "        e[k] = rational(2, True)", T_W26),
+    M("points-weight-dropped", LW, "                x = layer[:, Bidx] * w\n", "                x = layer[:, Bidx]\n", T_LAWS),
+    M("walk-drops-merged-value", LW, "                prev += out  # in place: a fresh array of this walk",
+      "                pass", T_LAWS),
 ]
 
 

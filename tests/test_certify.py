@@ -521,3 +521,25 @@ def test_many_products_of_atoms_cancel():
     with mpmath.workdps(60):
         expected = mpmath.mpf(1) / 10**6 * mpmath.log(mpmath.mpf(int(ratios[0].p)) / int(ratios[0].q))
     assert off.sign() == (1 if expected > 0 else -1)
+
+
+def test_the_float_of_a_lazy_value_is_its_correctly_rounded_double():
+    """float() of a lazy sum (shape-claim statistics, displays) is the double nearest to the exact
+    value — mpmath at 200 digits is the oracle — and an exact zero shows as 0.0."""
+    import mpmath
+    from flint import fmpq
+
+    from verify.certify.logforms import LogLinear
+    from verify.certify.verdicts import Scaled, Sum
+
+    mpmath.mp.dps = 200
+    cases = [
+        (Sum(Scaled(3, LogLinear.log(2)), LogLinear.log(5)), mpmath.log(40)),
+        (Sum(Scaled(fmpq(1, 3), LogLinear.log(7)), Scaled(fmpq(-2, 9), LogLinear.log(fmpq(11, 13)))),
+         mpmath.log(7) / 3 - 2 * mpmath.log(mpmath.mpf(11) / 13) / 9),
+        (Sum(LogLinear.log(fmpq(10**20 + 1, 10**20)), Scaled(-1, LogLinear.constant(fmpq(1, 10**20)))),
+         mpmath.log(mpmath.mpf(10**20 + 1) / 10**20) - mpmath.mpf(1) / 10**20),  # about −5e-41: cancellation
+    ]
+    for value, exact in cases:
+        assert float(value) == float(exact), (value, exact)
+    assert float(Sum(LogLinear.log(6), Scaled(-1, LogLinear.log(2)), Scaled(-1, LogLinear.log(3)))) == 0.0

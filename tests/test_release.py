@@ -12,7 +12,8 @@ import gc
 import weakref
 
 from proofs_numeric import registry
-from verify.claims.check import TargetCache, claim_targets, row_instance, run_claim
+from verify.claims.check import (COLLECTOR_THRESHOLDS, TargetCache, claim_rows, claim_targets,
+                                 proof_run_collector, row_instance, run_claim)
 from verify.claims.distributed import ROW_FIELDS, run_claims
 from verify.claims.model import Claim
 
@@ -57,9 +58,12 @@ def test_a_target_is_released_after_its_last_claim_and_only_then(tmp_path):
     assert first.counts["refuted"] == 1  # the repetition code: TC = 2 log 2 > DTC = log 2
     gone = weakref.ref(cache._ws[ONLY_FIRST])
     shared = cache._ws[SHARED]
-    assert cache.claim_done(0, first) == [ONLY_FIRST]
-    gc.collect()
-    assert gone() is None, "the workspace of a target no later claim uses is still alive"
+    gc.disable()  # the proof run makes full collections rare: release must not wait for one
+    try:
+        assert cache.claim_done(0, first) == [ONLY_FIRST]
+        assert gone() is None, "the workspace of a target no later claim uses is still alive"
+    finally:
+        gc.enable()
     assert all(r._inst is None for r in first.rows if r.instance["target"] == ONLY_FIRST)
     assert all(r._inst is not None for r in first.rows if r.instance["target"] == SHARED)
     second = run_claim(claims[1], PROFILE, cache, targets=PER_CLAIM[1])
@@ -106,3 +110,29 @@ def test_the_in_process_runner_releases_and_changes_nothing(tmp_path):
     got = run_claims(claims, PROFILE, witness_dir=tmp_path / "b")
     assert [_normalised(r, tmp_path / "a") for r in want] == [_normalised(r, tmp_path / "b") for r in got]
     assert all(r._inst is None for res in got for r in res.rows)
+
+
+def test_claims_run_with_the_proof_runs_collector_thresholds_and_restore_the_callers():
+    seen = []
+
+    @proof_run_collector
+    def body(fail):
+        seen.append(gc.get_threshold())
+        if fail:
+            raise RuntimeError("inside")
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)  # CPython's defaults
+        body(False)
+        assert seen[-1] == COLLECTOR_THRESHOLDS and gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(10**6, 5, 1000)  # a caller's own higher setting is never lowered
+        try:
+            body(True)
+        except RuntimeError:
+            pass
+        assert seen[-1] == (10**6, 50, 1000) and gc.get_threshold() == (10**6, 5, 1000)
+    finally:
+        gc.set_threshold(*before)
+    # the two entry points every runner goes through (run_claims, run_task, the proof check)
+    assert run_claim.__wrapped__ is not None and claim_rows.__wrapped__ is not None

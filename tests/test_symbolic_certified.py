@@ -226,3 +226,29 @@ def test_power_bound_after_substitution():
     # 0, 1 and -1 to any integer power are exact without forming anything
     assert ev("(-1)**ceiling(s_max)", s_max=10**30 + 1) == -1
     assert ev("1**ceiling(s_max)", s_max=10**30) == 1
+
+
+# ---------------------------------------------------------------- large log forms: lazy, same value
+def _big_form(n: int, shift: int = 0) -> LogLinear:
+    """Σ_k (k+1)/7 · log(p_k) over the first n primes past ``shift``: n independent log terms."""
+    primes = list(sympy.primerange(2, sympy.prime(n + shift) + 1))[shift:]
+    return LogLinear.from_pairs([fmpq(k + 1, 7) for k in range(n)], [fmpq(p) for p in primes])
+
+
+def test_large_forms_combine_lazily_and_keep_their_exact_value():
+    from verify.certify.verdicts import Scaled, Sum, check_eq, check_le
+
+    n = symbolic.EAGER_MAX_TERMS + 1
+    A, B = _big_form(n), _big_form(n, shift=n)
+    small = _big_form(symbolic.EAGER_MAX_TERMS)
+    assert isinstance(ev("3*TC/4", TC=small), LogLinear)  # small forms stay eager
+    lazy = ev("3*TC/4 + DTC", TC=A, DTC=B)
+    assert isinstance(lazy, Sum) and isinstance(lazy.terms[0], Scaled)
+    # the same number written another way: a tie decided exactly (a ball alone cannot)
+    other = ev("TC/4 + DTC + TC/2", TC=A, DTC=B)
+    assert check_eq(lazy, other).status == "tight"
+    assert check_eq(lazy, A * fmpq(3, 4) + B).status == "tight"
+    # and the lazy value is the sum of its closed-form parts: log 2 enters with weight 3/4 · 1/7
+    nudged = ev("3*TC/4 + DTC - H", TC=A, DTC=B, H=LogLinear.log(fmpq(2)) * fmpq(3, 28))
+    assert check_eq(nudged, A * fmpq(3, 4) + B - LogLinear.log(fmpq(2)) * fmpq(3, 28)).status == "tight"
+    assert check_le(nudged, lazy).status == "certified"

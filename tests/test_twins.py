@@ -22,13 +22,15 @@ import sympy
 from distributions.registry import parse_target
 from proofs_numeric import registry
 from verify.certify import logforms
+from verify.certify.logforms import form_of_parts
 from verify.claims.check import TargetCache, run_claim
 from verify.engine.info import Marginals
-from verify.engine.laws import cross_entropy, cross_entropy_level, factored_kl, law_of_factors, plan_factors
+from verify.engine.laws import (cross_entropy, cross_entropy_level, factored_kl, factored_kl_parts, law_of_factors,
+                               plan_factors)
 from verify.engine.metrics import kl
 from verify.engine.numbers import own_conditional_log_sum
 from verify.engine.predictors import PERFECT, parse_predictor
-from verify.engine.training import learning_term, masked_learning_level, plan_learning
+from verify.engine.training import learning_term, masked_learning_level, plan_learning, plan_learning_parts
 
 TARGETS = ["markov:L=3,q=2,flip=1/10", "copy:L=3,delta=1/3", "potts:graph=cycle,L=3,q=3,w=1/2",
            "potts:graph=path,L=4,q=2,w=3"]
@@ -54,6 +56,9 @@ def _assert_twin_equal(form, what: str, must_have: bool = True):
     if must_have:
         assert twin is not form, f"{what}: the twin builder gave up"
     assert _prime_exponents(twin) == _prime_exponents(form), f"{what}: the twin has another value"
+    # the zero test reads the twin as parts (twin_parts), summed leaf by leaf
+    merged = form_of_parts(form.twin_parts())
+    assert _prime_exponents(merged) == _prime_exponents(form), f"{what}: the twin's parts have another value"
 
 
 @pytest.mark.parametrize("spec", TARGETS)
@@ -83,6 +88,8 @@ def test_level_and_learning_twins_equal_their_forms(spec):
             _assert_twin_equal(masked_learning_level(m, pred, n_masked), f"{spec} {pspec} λ({n_masked})")
         _assert_twin_equal(learning_term(m, pred, 0, (1,)), f"{spec} {pspec} ℓ_0((1,))")
         _assert_twin_equal(plan_learning(m, pred, [(1,), (0, 2)]), f"{spec} {pspec} plan learning")
+        lazy = form_of_parts(plan_learning_parts(m, pred, [(1,), (0, 2)]))  # D-CHAIN's lazy right side
+        assert _prime_exponents(lazy) == _prime_exponents(plan_learning(m, pred, [(1,), (0, 2)]))
 
 
 @pytest.mark.parametrize("spec", TARGETS)
@@ -94,12 +101,19 @@ def test_factored_plan_kl_equals_the_law_kl(spec, pspec):
     L = t.L
     plans = [[tuple(range(L))], [(k,) for k in range(L)], [(L - 1,), tuple(range(L - 1))],
              [(0, L - 1), tuple(range(1, L - 1))] if L > 2 else [(1,), (0,)]]
+    memo: dict = {}
     for plan in plans:
         factors = plan_factors(t, plan, pred, m)
         law_kl = kl(t.pmf, law_of_factors(t, factors), True)
         positions = [i for b in plan for i in b] if pred.perfect else None
         twin = factored_kl(t.pmf, factors, positions)
         assert _prime_exponents(twin) == _prime_exponents(law_kl), f"{spec} {pspec} {plan}"
+        keys, U = [], ()  # the parts with a memo shared by the plans, as D-CHAIN reads them
+        for b in plan:
+            keys += [(i, U, pred.perfect) for i in b]
+            U = tuple(sorted(U + b))
+        parts = factored_kl_parts(t.pmf, factors, positions, keys, memo)
+        assert _prime_exponents(form_of_parts(parts)) == _prime_exponents(law_kl), f"{spec} {pspec} {plan} parts"
         if pred.perfect:  # written over p's marginal values only (what makes it cancel against entropies)
             values = {v for S in itertools.chain.from_iterable(
                           itertools.combinations(range(L), k) for k in range(1, L + 1))

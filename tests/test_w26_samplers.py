@@ -201,3 +201,31 @@ def test_theorem1_values_worked_by_hand():
     assert theorem1_bernoulli(_ray(3, 1), ["1/2"], "single", "parallel") == fmpq(1, 1) * (
         # completion: n ~ Bin(3, 1/2) revealed, cost c(n, 3 − n) = overshoot past k = 1 if n = 0 (2), else 0
         fmpq(1, 8) * 2)
+
+
+def test_w26_bound_terms_summed_lazily_equal_the_terms_on_the_forms():
+    """The claims evaluate Theorem 1's terms (17a, 17b, the ends, Corollary 1's factor) on the unit
+    vectors of the profile, then sum the coefficients over the profile's forms: the same exact number
+    as the terms computed on the forms themselves (a tie, decided by the exact zero test)."""
+    from verify.certify.verdicts import check_eq
+    from verify.claims.check import TargetCache, instances
+    from verify.errors import NotDefined
+    from verify.claims.instances import _w26_bounds
+    from verify.engine.profile.w26bounds import symbol_value
+    from proofs_numeric import claim_by_id
+
+    seen = set()
+    for cid in ("W26.T1.card", "W26.T1.ber", "W26.C1.card", "W26.C1"):
+        claim = claim_by_id(cid)
+        for spec in ("markov:L=6,q=2,flip=1/10", "potts:graph=cycle,L=4,q=3,w=1/2"):
+            for inst in instances(claim, "deep", TargetCache(), targets=[spec]):
+                h = inst.ws.measures["profile"]
+                for name in ("w26_bound", "w26_ends", "w26_cor1"):
+                    try:
+                        eager = symbol_value(name, h, inst.schedule.params)
+                    except NotDefined:  # not defined for this sampler (Corollary 1 needs a budget)
+                        continue
+                    lazy = _w26_bounds(inst, name)
+                    assert check_eq(lazy, eager).status == "tight", (cid, spec, name, inst.describe())
+                    seen.add(name)
+    assert seen == {"w26_bound", "w26_ends", "w26_cor1"}

@@ -242,3 +242,84 @@ def test_merge_path_keeps_the_constants():
     A = LogLinear.from_pairs([Fraction(3, 10)], [Fraction(big, 7**30)])
     assert check_eq(Sum(A + fmpq(1, 10**30), -A), LogLinear.constant(0)).status == "refuted"
     assert check_eq(Sum(A + fmpq(1, 10**30), -A), LogLinear.constant(fmpq(1, 10**30))).status == "tight"
+
+
+# ---------------------------------------------------------------- grouped zero test (verdicts.py)
+def _log(r, c=1) -> LogLinear:
+    return LogLinear.from_pairs([fmpq(c)], [fmpq(r)])
+
+
+def _level(n: int):
+    """Three forms with F = G + H + n/5 exactly, written over different ratios: G = log(p/q),
+    H = 2 log(r), F = n/5 + log(p r^2 / q) (p, q, r distinct primes, some beyond one limb)."""
+    p, q, r = int(sympy.nextprime(2**70 + 97 * n)), int(sympy.prime(10 + n)), int(sympy.prime(40 + n))
+    G = _log(fmpq(p, q))
+    H = _log(r, 2)
+    F = _log(fmpq(p * r * r, q)) + fmpq(n, 5)
+    return F, G, H
+
+
+def test_grouped_levels_that_cancel_level_by_level_are_decided_and_remembered():
+    """Σ_n a_n (F_n − G_n − H_n) with F_n − G_n − H_n = n/5 for every level: the sum is the rational
+    Σ a_n n/5 (closed form), whatever the a_n; a 10^-30 change is refuted. Each level's group is
+    reduced once: a second instance with other coefficients reads the remembered results."""
+    from verify.certify.verdicts import Difference, Scaled
+    levels = [_level(n) for n in range(1, 5)]
+
+    def instance(coefs):
+        return Sum(*[Scaled(a, Difference(F, Sum(G, H))) for a, (F, G, H) in zip(coefs, levels)])
+
+    for coefs in ([fmpq(1, 8), fmpq(3, 7), fmpq(1, 4), fmpq(2, 3)], [fmpq(5), fmpq(1, 9), fmpq(2), fmpq(7, 2)]):
+        value = sum((a * fmpq(n, 5) for n, a in enumerate(coefs, start=1)), fmpq(0))
+        assert check_eq(instance(coefs), LogLinear.constant(value)).status == "tight"
+        assert check_eq(instance(coefs), LogLinear.constant(value + fmpq(1, 10**30))).status == "refuted"
+    anchors = [min(lv, key=id) for lv in levels]
+    assert all(a._groups for a in anchors)  # remembered on each level's anchor
+    assert all(len(a._groups) == 1 for a in anchors)  # one signed group per level, for both instances
+
+
+def test_grouped_signs_are_part_of_what_is_remembered():
+    """F − G = 1 is rational, F + G = 2 log 2 + 1 is not: after the first is remembered, the second
+    (same forms, other signs) must not reuse it."""
+    from verify.certify.verdicts import Scaled
+    F, G = _log(2) + 1, _log(2)
+    P, Q = _log(3) + fmpq(1, 3), _log(3)
+    first = Sum(Scaled(fmpq(1, 2), F), Scaled(fmpq(-1, 2), G), Scaled(fmpq(1, 5), P), Scaled(fmpq(-1, 5), Q))
+    for _ in range(2):  # the forms are met first, then grouped (and the groups remembered)
+        assert check_eq(first, LogLinear.constant(fmpq(1, 2) + fmpq(1, 15))).status == "tight"
+    assert F._groups or G._groups
+    second = Sum(Scaled(fmpq(1, 2), F), Scaled(fmpq(1, 2), G), Scaled(fmpq(1, 5), P), Scaled(fmpq(-1, 5), Q))
+    assert check_eq(second, LogLinear.constant(fmpq(1, 2) + fmpq(1, 15))).status == "refuted"
+    assert check_eq(second, _log(2) + fmpq(1, 2) + fmpq(1, 15)).status == "tight"
+    # and the other way round: F' + G' = 1 is rational, F' − G' = 2 log 2 + 1 is not
+    F2, G2 = _log(2) + 1, _log(2, -1)
+    third = Sum(Scaled(fmpq(1, 2), F2), Scaled(fmpq(-1, 2), G2), Scaled(fmpq(1, 5), P), Scaled(fmpq(-1, 5), Q))
+    for _ in range(2):
+        assert check_eq(third, LogLinear.constant(fmpq(1, 2) + fmpq(1, 15))).status == "refuted"
+    assert check_eq(third, _log(2) + fmpq(1, 2) + fmpq(1, 15)).status == "tight"
+
+
+def test_groups_that_cancel_only_together_fall_back_to_the_whole_form():
+    """1·(log 18 − log 2) + 2·(log 5 − log 15) = log 9 − 2 log 3 = 0: neither group is rational, the
+    whole is 0."""
+    from verify.certify.verdicts import Scaled
+    x = Sum(Scaled(1, _log(18)), Scaled(-1, _log(2)), Scaled(2, _log(5)), Scaled(-2, _log(15)))
+    assert check_eq(x, LogLinear.constant(0)).status == "tight"
+    assert check_eq(x, _log(fmpq(10**30 + 1, 10**30))).status == "refuted"
+
+
+def test_a_remembered_partial_split_is_refined_against_a_later_forms_primes():
+    """c = P·s with P a prime beyond 2^64 and s = 1000003 a one-limb prime that the first form does not
+    hold: its split leaves c whole, and that is remembered. A later form holding s on its own reads
+    the remembered split; log c − log s − log P is still 0 exactly, and log c − log s is log P."""
+    P, s = int(sympy.nextprime(2**64 + 2**40)), 1000003
+    assert sympy.isprime(s) and s not in logforms._ALWAYS_TRIED
+    logforms._split_cache.clear()
+    first = LogLinear.from_pairs([fmpq(1, 3), fmpq(1)], [fmpq(P * s), fmpq(7)])
+    assert not first.is_zero()
+    assert logforms._split_cache[P * s] == ((), P * s)  # partial: no prime of that form divides c
+    later = LogLinear.from_pairs([fmpq(1), fmpq(-1), fmpq(-1)], [fmpq(P * s), fmpq(s), fmpq(P)])
+    assert later.is_zero()
+    assert check_eq(LogLinear.from_pairs([fmpq(1), fmpq(-1)], [fmpq(P * s), fmpq(s)]),
+                    LogLinear.from_pairs([fmpq(1)], [fmpq(P)])).status == "tight"
+    assert not LogLinear.from_pairs([fmpq(1), fmpq(-1)], [fmpq(P * s), fmpq(P)]).is_zero()

@@ -195,16 +195,19 @@ def _independent_exponents_refine(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> di
 # always tried too (powers of 2, 3, 5 fill the suite's large numerators and denominators).
 _ALWAYS_TRIED = tuple(p for p in range(2, 100) if all(p % d for d in range(2, p)))
 _SPLIT_CACHE_MAX = 1 << 17
-_split_cache: dict = {}  # multi-limb integer -> its complete factorisation ((p, e), ...) once found
+_split_cache: dict = {}  # multi-limb integer n -> (((p, e), ...), r): n = Π p^e · r once split (r = 1: complete)
 SPLIT_COFACTORS = True   # False: the previous path (coprime refinement of every factor); benchmarks
 USE_TWINS = True  # False: the zero test ignores twins (LogLinear.with_twin); benchmarks
 
 
-def _remember_split(n: int, factors: tuple) -> None:
-    """Keep the complete factorisation of a multi-limb integer (found by exact division) for later forms."""
+def _remember_split(n: int, factors: tuple, rest: int = 1) -> None:
+    """Keep ``n = Π p^e · rest`` (found by exact division; ``rest = 1``: complete) for later forms.
+
+    A partial split stays exact for any later form: its primes go in as primes, and ``rest`` as a
+    composite key that ``coprime_weights`` refines against that form's primes and other keys."""
     if len(_split_cache) >= _SPLIT_CACHE_MAX:
         _split_cache.clear()  # a crude bound: the cache only saves work, it decides nothing
-    _split_cache[n] = factors
+    _split_cache[n] = (factors, rest)
 
 
 def _independent_exponents(terms: Mapping[tuple[fmpz, fmpz], fmpq]) -> dict[int, fmpq]:
@@ -292,6 +295,7 @@ def _prime_exponents_of_weights(D: int, per_int: dict) -> tuple[int, dict, bool]
     """The rest of ``_prime_exponents``: from integer weights ``{m: w_m}`` over denominator ``D``."""
     exps: dict = dict.fromkeys(_ALWAYS_TRIED, 0)
     opened: dict = {}  # multi-limb integer -> weight, not yet factored
+    leftover: dict = {}  # multi-limb cofactor with no prime of the form's one-limb integers -> weight
     pget = exps.get
     cache = _split_cache
     for m, w in per_int.items():
@@ -300,31 +304,34 @@ def _prime_exponents_of_weights(D: int, per_int: dict) -> tuple[int, dict, bool]
         if m < _ONE_LIMB:
             fac = _full_factor(m)
         else:
-            fac = cache.get(m)
-            if fac is None:
+            hit = cache.get(m)
+            if hit is None:
                 opened[m] = w
                 continue
+            fac, r = hit
+            if r != 1:
+                leftover[r] = leftover.get(r, 0) + w
         for f, e in fac:
             exps[f] = pget(f, 0) + w * e
     if opened:
         # every key of exps is a prime (complete factorisations); zero totals are kept on purpose:
         # such a prime may still divide a multi-limb integer
-        leftover: dict = {}
         for (c, w), (factors, r) in zip(opened.items(), split_cofactors(list(opened), list(exps))):
             if r != 1 and r < _ONE_LIMB:  # a one-limb part: its complete factorisation is cheap
                 factors, r = factors + _full_factor(r), 1
-            if r == 1:
-                _remember_split(c, factors)
-            else:
+            _remember_split(c, factors, r)
+            if r != 1:
                 leftover[r] = leftover.get(r, 0) + w
             for p, v in factors:
                 exps[p] = pget(p, 0) + w * v
+    if leftover:
         leftover = {r: w for r, w in leftover.items() if w}
         if leftover:
             primes = [p for p, w in exps.items() if w]
             merged = {p: exps[p] for p in primes}
-            merged.update(leftover)  # multi-limb keys: no clash with the one-limb primes; shared factors
-            # (with each other, or with primes found in one-limb leftovers) are refined there
+            merged.update(leftover)  # multi-limb keys; a cofactor remembered from another form may
+            # hold one of these primes: coprime_weights divides the keys by the known primes first,
+            # then refines shared factors (with each other, or with primes of one-limb leftovers)
             exps = coprime_weights(merged, primes=primes)
             return D, {int(b): int(w) for b, w in exps.items()}, False
     return D, {b: w for b, w in exps.items() if w}, True
@@ -332,7 +339,8 @@ def _prime_exponents_of_weights(D: int, per_int: dict) -> tuple[int, dict, bool]
 
 def sum_of_forms(forms, scale=None) -> "LogLinear":
     """``scale · Σ_k forms[k]`` as one LogLinear; when a summand has a twin (``with_twin``), the sum
-    gets the twin ``scale · Σ_k forms[k].twin()`` (built on demand): equal, since each twin is."""
+    gets the twin ``scale · Σ_k forms[k].twin()``, as parts (``twin_parts``: the summands' own parts,
+    scaled): equal, since each twin is."""
     forms = list(forms)
     total = LogLinear()
     for f in forms:
@@ -340,12 +348,16 @@ def sum_of_forms(forms, scale=None) -> "LogLinear":
     if scale is not None:
         total = total * scale
     if any(f.has_twin() for f in forms):
-        def build():
-            t = LogLinear()
-            for f in forms:
-                t = t + f.twin()
-            return t * scale if scale is not None else t
-        total.with_twin(build)
+        s = _ONE if scale is None else to_rational(scale)
+        total.with_twin(parts=lambda: [(s * c, g) for f in forms for c, g in f.twin_parts()])
+    return total
+
+
+def form_of_parts(parts) -> "LogLinear":
+    """``Σ_k s_k F_k`` merged into one LogLinear, for parts ``(s_k, F_k)``."""
+    total = LogLinear()
+    for c, f in parts:
+        total = total + f * c
     return total
 
 
@@ -363,7 +375,7 @@ class LogLinear:
     because structurally different forms can be equal (``log 4 = 2 log 2``).
     """
 
-    __slots__ = ("_terms", "_const", "_indep", "_ired", "_iw", "_balls", "_twin")
+    __slots__ = ("_terms", "_const", "_indep", "_ired", "_iw", "_balls", "_twin", "_groups", "_cheap")
 
     def __init__(self, terms: Mapping | None = None, const=0):
         acc: dict[tuple[fmpz, fmpz], fmpq] = {}
@@ -375,7 +387,9 @@ class LogLinear:
         self._ired = None  # cache of _prime_exponents(self._terms)
         self._iw = None  # cache of _integer_weights(self._terms)
         self._balls = None  # cache of enclose(prec): forms are immutable, and shared across checks
-        self._twin = None  # [builder or built twin or False, prefer] (``with_twin``)
+        self._twin = None  # [builder or built twin or False, prefer, parts] (``with_twin``)
+        self._groups = None  # zero-test results of signed groups this form anchors (verdicts.py)
+        self._cheap = None  # cache of cheap_to_reduce's scan of the ratios
 
     # ---- constructors
 
@@ -390,6 +404,8 @@ class LogLinear:
         obj._iw = None
         obj._balls = None
         obj._twin = None
+        obj._groups = None
+        obj._cheap = None
         return obj
 
     @classmethod
@@ -421,8 +437,9 @@ class LogLinear:
 
     def __getstate__(self):
         # a twin builder may be a closure (not picklable): a copy starts without it, which is safe
-        # (the zero test then reduces the form itself)
-        return None, {k: getattr(self, k) for k in self.__slots__ if k != "_twin"}
+        # (the zero test then reduces the form itself); group results are keyed by object ids,
+        # which mean nothing in another process
+        return None, {k: getattr(self, k) for k in self.__slots__ if k not in ("_twin", "_groups")}
 
     def __setstate__(self, state):
         slots = state[1]
@@ -431,7 +448,7 @@ class LogLinear:
 
     # ---- the zero test's twin
 
-    def with_twin(self, build, prefer: bool = False) -> "LogLinear":
+    def with_twin(self, build=None, prefer: bool = False, parts=None) -> "LogLinear":
         """This form, annotated with ``build``: a callable returning a form of *exactly the same value*
         (or None), written over smaller ratios, for the exact zero test (``twin``).
 
@@ -441,10 +458,29 @@ class LogLinear:
         term by term, such ratios cancel as equal integers instead of going through a coprime base.
         ``prefer``: this form's own ratios are products that only a coprime base would split (an
         explicit law's values); the zero test uses twins (of every leaf that has one) only when some
-        leaf prefers its twin, and otherwise reduces the forms as they are.
+        leaf prefers its twin, and otherwise reduces the forms as they are. ``parts`` (instead of, or
+        besides, ``build``): a callable returning ``[(s_k, F_k)]`` whose sum is the twin
+        (``twin_parts``); without ``build`` the twin is their merged sum.
         """
-        self._twin = [build, bool(prefer)]  # [builder, then the twin or False once built; prefer]
+        if build is None:
+            if parts is None:
+                raise ValueError("with_twin: give build or parts")
+            build = lambda: form_of_parts(self.twin_parts())  # noqa: E731
+        # [builder, then the twin or False once built; prefer; parts builder, then the parts]
+        self._twin = [build, bool(prefer), parts]
         return self
+
+    def twin_parts(self) -> list:
+        """The twin as ``[(s_k, F_k)]`` with ``Σ_k s_k F_k`` = the twin (so = this form): the parts given
+        to ``with_twin`` (built once), else ``[(1, twin())]``. The zero test adds the parts' cached
+        integer weights instead of merging them into one form per instance: shared parts (the
+        memoised cross-entropies of a plan's factors) are converted once."""
+        if not self.has_twin() or self._twin[2] is None:
+            return [(_ONE, self.twin())]
+        got = self._twin[2]
+        if callable(got):
+            got = self._twin[2] = list(got())
+        return got
 
     def has_twin(self) -> bool:
         """True when ``with_twin`` gave this form a twin (built, or not yet built)."""
@@ -580,7 +616,9 @@ class LogLinear:
         only other forms hold, so it is better reduced once, merged with them."""
         if self._indep is not None or self._ired is not None:
             return True
-        return all(n < _ONE_LIMB and d < _ONE_LIMB for n, d in self._terms)
+        if self._cheap is None:
+            self._cheap = all(n < _ONE_LIMB and d < _ONE_LIMB for n, d in self._terms)
+        return self._cheap
 
     def reduced(self) -> tuple[fmpq, dict[int, fmpq]]:
         """``(c0, {b: e_b})`` with ``form = c0 + Σ e_b log b`` over pairwise coprime integers ``b > 1``.

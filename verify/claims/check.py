@@ -18,6 +18,8 @@ verdict count, ratio and witness, and counted and listed on its own (``undefined
 from __future__ import annotations
 
 import fnmatch
+import functools
+import gc
 import json
 import math
 import statistics
@@ -41,6 +43,31 @@ MAX_REFUTED_WITNESSES = 3
 VERDICTS = ("certified", "tight", "refuted", "undecided")
 UNDEFINED = "undefined"  # an outcome, not a verdict: the claim's sides have no value on the instance
 SKIPPED = "skipped"  # outside the claim's samplers/where (scope.py): counted per reason, not a row
+
+
+# The cyclic collector's thresholds while claims run. A proof check keeps millions of small objects
+# alive in its caches (workspaces, exact laws, log forms, balls) while it allocates millions more;
+# with CPython's default (700, 10, 10) the heap keeps growing, so a full collection of the whole
+# heap runs about every 70,000 allocations and frees almost nothing. These thresholds make young
+# collections rarer and full ones much rarer (benchmarks/bench_deep.py's "gc s" column; D-PROFILE
+# alone on the deep grid: 56 → 42 CPU s, 22.7 → 0.8 s in the collector, same peak memory). Only
+# memory can depend on the collector, never a result: cyclic garbage waits longer, while a released
+# workspace goes at once by reference counting (checked with the collector off, test_release.py).
+COLLECTOR_THRESHOLDS = (100_000, 50, 100)
+
+
+def proof_run_collector(fn):
+    """Run ``fn`` with ``COLLECTOR_THRESHOLDS`` (never lowering a threshold the process set higher),
+    and put the process's own thresholds back afterwards, so embedding code keeps its settings."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        before = gc.get_threshold()
+        gc.set_threshold(*(max(a, b) for a, b in zip(before, COLLECTOR_THRESHOLDS)))
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.set_threshold(*before)
+    return run
 
 
 def instance_class(backend: str | None):
@@ -359,6 +386,7 @@ class ClaimResult:
         })
 
 
+@proof_run_collector
 def claim_rows(claim: Claim, profile: str, cache: TargetCache, family: str | None = None,
                targets: list | None = None, prec_cap: int = 4096, progress=None) -> list:
     """One Row per instance: certified verdict (checked claims), statistic, recorded values.
@@ -480,6 +508,7 @@ def summarize(claim: Claim, rows: list, profile: str = "ci", cache: "TargetCache
     return {}
 
 
+@proof_run_collector
 def run_claim(claim: Claim, profile: str = "ci", cache: TargetCache | None = None,
               family: str | None = None, witness_dir: str | Path | None = None,
               prec_cap: int = 4096, targets: list | None = None, progress=None,

@@ -16,7 +16,8 @@ from ..certify.logforms import LogLinear
 from ..certify.verdicts import Scaled, Sum
 from ..errors import NotDefined, SpecError
 from ..engine.info import Marginals, chain_tc, measures
-from ..engine.laws import expected_kl_parts, factored_kl, law_of_factors, mixture_law, plan_factors
+from ..engine.laws import (expected_kl_parts, factored_kl_parts, law_of_factors, mixture_law, mixture_law_at,
+                           plan_factors, points_cheaper)
 from ..engine.metrics import kl, sequence_error_rate, total_variation
 from ..engine.numbers import log_sum, rational, zero
 from ..engine.plans import Schedule, balanced, fixed, plan, random_size
@@ -24,7 +25,7 @@ from ..engine.samplers import parse_sampler
 from ..engine.predictors import PERFECT, Predictor, parse_predictor, predictor_key
 from ..engine.rules import AdaptiveRule, parse_rule
 from ..engine.target import Target
-from ..engine.training import eps_train_parts, plan_learning
+from ..engine.training import eps_train_parts, plan_learning, plan_learning_parts
 from .profiles import PROFILES
 
 
@@ -164,10 +165,12 @@ class Workspace:
         self.target = target
         self.m = Marginals(target)
         self._measures = None
+        self._support = None
         self.levels: dict = {}   # pred_key → {n: c(n)}
         self.train: dict = {}    # pred_key → {|M|: λ}
         self.laws: dict = {}     # (schedule fingerprint, pred_key) → mixture law
         self.conds: dict = {}    # pred_key → the DP's conditional layers
+        self.plan_terms: dict = {}  # pred_key → {(i, U, own): Σ p log p̂_i(x_i | x_U)} (plan KL twins)
         self.adaptive: dict = {} # (rule spec, pred_key) → adaptive.AdaptiveResult
         self.values: dict = {}   # shared_key(…) → a quantity's value, shared by every claim of a run
 
@@ -182,6 +185,13 @@ class Workspace:
             self._custom.setdefault(id(pred), pred)
             pk = ("custom", id(pred))
         return pk
+
+    @property
+    def support(self) -> np.ndarray:
+        """The strings x with p(x) > 0, one per row, in the order of ``pmf.reshape(-1)``."""
+        if self._support is None:
+            self._support = np.argwhere(self.target.pmf != 0)
+        return self._support
 
     @property
     def measures(self) -> dict:
@@ -453,6 +463,24 @@ def _mixture(inst: Instance):
     return inst.ws.laws[key]
 
 
+def _mixture_kl(inst: Instance):
+    """KL(p ‖ r) = Σ_{p(x)>0} p(x) log(p(x)/r(x)). Exact, for a schedule whose law is not already
+    built, on a target with few strings (``points_cheaper``): r is computed at those strings only
+    (``mixture_law_at``); the pairs are the same, in the same order, so the form is the same."""
+    t, sched = inst.target, _sched(inst)
+    if t.exact and not getattr(sched, "adaptive", False) and sched.kind != "plan":
+        pk = inst.ws.pred_key(inst.predictor)
+        key = (schedule_fingerprint(sched), pk)
+        pts = inst.ws.support
+        if key not in inst.ws.laws and points_cheaper(len(pts), t.q, t.L):
+            at = key + ("support",)
+            if at not in inst.ws.laws:
+                conds = inst.ws.conds.setdefault(pk, {})
+                inst.ws.laws[at] = mixture_law_at(t, sched, pts, inst.predictor, inst.ws.m, conds)
+            return kl(t.pmf[tuple(pts.T)], inst.ws.laws[at], True)
+    return kl(t.pmf, _mixture(inst), t.exact)
+
+
 def _ekl(inst: Instance, pred: Predictor):
     if getattr(_sched(inst), "adaptive", False):
         return _adaptive(inst, pred).expected_kl
@@ -510,10 +538,30 @@ def _profile_kl(inst: Instance):
 
 
 def _w26_bounds(inst: Instance, name: str):
-    """Wainwright 2026's bound terms from the target's averaged profile (profile/w26bounds.py)."""
+    """Wainwright 2026's bound terms from the target's averaged profile (profile/w26bounds.py).
+
+    Every term is linear in the profile h: exact, it is evaluated once on the unit vectors e_k (the
+    coefficient c_k of each h(k), rationals), then Σ_k c_k h(k) is one lazy sum over the profile's
+    shared forms (``_combine``), as ``_profile_kl``, instead of a chain of form operations per
+    instance."""
     from ..engine.profile.w26bounds import symbol_value
 
-    return symbol_value(name, inst.ws.measures["profile"], _sched(inst).params)
+    h = inst.ws.measures["profile"]
+    params = _sched(inst).params
+    if not inst.target.exact:
+        return symbol_value(name, h, params)
+    coef = symbol_value(name, _unit_profile(len(h)), params)
+    return _combine([(rational(c, True), h[k]) for k, c in enumerate(coef) if c != 0], True)
+
+
+def _unit_profile(n: int) -> list:
+    """[e_0, …, e_{n−1}]: exact unit vectors (object arrays of fmpq) standing for h(0), …, h(n−1)."""
+    out = []
+    for k in range(n):
+        e = np.array([rational(0, True)] * n, dtype=object)
+        e[k] = rational(1, True)
+        out.append(e)
+    return out
 
 
 def _mdm_pi(inst: Instance) -> list:
@@ -560,7 +608,12 @@ def _plan_kl(inst: Instance):
     if isinstance(v, LogLinear):
         # a perfect predictor's factors are conditionals of p: written over p's marginal values
         positions = [i for block in plan for i in block] if inst.predictor.perfect else None
-        v.with_twin(lambda: factored_kl(p, factors, positions), prefer=True)
+        keys, U = [], ()
+        for block in plan:  # factor j is p̂_i(x_i | x_U): (i, U) and the predictor determine it
+            keys += [(i, U, positions is not None) for i in block]
+            U = tuple(sorted(U + tuple(block)))
+        memo = inst.ws.plan_terms.setdefault(inst.ws.pred_key(inst.predictor), {})
+        v.with_twin(parts=lambda: factored_kl_parts(p, factors, positions, keys, memo), prefer=True)
     return v
 
 
@@ -584,7 +637,7 @@ _COMPUTE = {
     "sum_I": lambda i: i.ws.measures["sum_I"],
     "expected_kl": lambda i: _ekl(i, i.predictor),
     "expected_kl_perfect": lambda i: _ekl(i, PERFECT),
-    "mixture_kl": lambda i: kl(i.target.pmf, _mixture(i), i.target.exact),
+    "mixture_kl": _mixture_kl,
     "tv": lambda i: total_variation(i.target.pmf, _mixture(i), i.target.exact),
     "ser": lambda i: sequence_error_rate(i.target.pmf, _mixture(i), i.target.exact),
     "ter_gap": lambda i: i.value("mixture_kl") / i.target.L,
@@ -596,7 +649,9 @@ _COMPUTE = {
     "profile_kl": _profile_kl,
     "plan_kl": _plan_kl,
     "chain_tc": lambda i: chain_tc(i.ws.m, _plan(i)),
-    "plan_learning": lambda i: plan_learning(i.ws.m, i.predictor, _plan(i)),
+    # exact: a lazy sum over the target's memoised cross-entropies (balls and weights cached there)
+    "plan_learning": lambda i: (_combine(plan_learning_parts(i.ws.m, i.predictor, _plan(i)), True)
+                                if i.target.exact else plan_learning(i.ws.m, i.predictor, _plan(i))),
     "eta": _eta,
     "expected_iterations": lambda i: _iterations(i, False),
     "expected_iterations_sampler": lambda i: _iterations(i, True),

@@ -1114,10 +1114,22 @@ def _compare(x, y, term, what: str = "Max") -> int:
 
 
 
+# A log-linear form with more terms than this is combined lazily (Sum, Scaled): a claim side such as
+# c/L · sum_I + eps_train is formed once per instance, and an eager form would copy every term of
+# the target's shared measures each time, then enclose all of them again; the lazy node encloses
+# from its parts' cached balls and builds the merged form only if the exact zero test needs it
+# (``exact_form``). Both are the same number: only the work differs.
+EAGER_MAX_TERMS = 64
+
+
+def _small(v) -> bool:
+    return isinstance(v, fmpq) or (isinstance(v, LogLinear) and len(v) <= EAGER_MAX_TERMS)
+
+
 def _add(a, b):
-    """Exact for rationals and log-linear forms; otherwise lazy: the ball of a sum reuses its
-    terms' cached balls."""
-    if isinstance(a, (fmpq, LogLinear)) and isinstance(b, (fmpq, LogLinear)):
+    """Exact for rationals and small log-linear forms; otherwise lazy: the ball of a sum reuses
+    its terms' cached balls."""
+    if _small(a) and _small(b):
         return a + b if isinstance(a, LogLinear) or isinstance(b, fmpq) else b + a
     return Sum(a, b)
 
@@ -1132,7 +1144,7 @@ def _mul(a, b):
         if isinstance(r, fmpq):
             if r == 0:
                 return fmpq(0)
-            return r * x if isinstance(x, (fmpq, LogLinear)) else Scaled(r, x)
+            return r * x if _small(x) else Scaled(r, x)
     return Product(as_enclosable(a), as_enclosable(b))
 
 

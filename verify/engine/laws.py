@@ -18,10 +18,11 @@ from math import comb
 
 import numpy as np
 
+from ..certify.logforms import form_of_parts
 from ..errors import TooLarge
-from .info import Marginals
+from .info import Marginals, subsets
 from .layers import (COMPILED_MIN_TOTAL, advance, compiled_kernel, conditional_layer,
-                     conditional_layer_entries, layer_entries, marginal_layer, transition_ops)
+                     conditional_layer_entries, layer_entries, marginal_layer, patterns, transition_ops)
 from .numbers import inv_binom, log_sum, own_conditional_log_sum, rational, zero
 from .plans import Schedule
 from .predictors import PERFECT, Predictor, cached_conditional, memo_for, predictor_key
@@ -93,13 +94,35 @@ def factored_kl(p: np.ndarray, factors: list, positions: list | None = None):
     constant (p summed over the others here, exactly: the same number, from fewer terms). With
     ``positions`` (the position i_j of each factor), a factor that is p_A's own conditional of x_{i_j}
     is written over p_A's values (``numbers.own_conditional_log_sum``, checked there)."""
-    total = log_sum(p, p, True)
+    return form_of_parts(factored_kl_parts(p, factors, positions))
+
+
+def factored_kl_parts(p: np.ndarray, factors: list, positions: list | None = None,
+                      keys: list | None = None, memo: dict | None = None) -> list:
+    """``factored_kl`` as parts ``[(1, Σ p log p), (−1, Σ p_A log f_1), …]`` (``LogLinear.twin_parts``).
+
+    ``keys`` and ``memo``: a key per factor that determines it (predictor, position, revealed set)
+    and a dict kept by the caller for one target, so that the plans of a grid, which share most of
+    their factors, sum each factor's term once."""
+    one = rational(1, True)
+    parts = [(one, _memo(memo, "p log p", lambda: log_sum(p, p, True)))]
     for j, f in enumerate(factors):
-        axes = tuple(k for k, n in enumerate(f.shape) if n == 1)
-        pa = p.sum(axis=axes, keepdims=True) if axes else p
-        term = own_conditional_log_sum(pa, f, positions[j]) if positions is not None else None
-        total = total - (term if term is not None else log_sum(pa, f, True))
-    return total
+        def term(f=f, j=j):
+            axes = tuple(k for k, n in enumerate(f.shape) if n == 1)
+            pa = p.sum(axis=axes, keepdims=True) if axes else p
+            t = own_conditional_log_sum(pa, f, positions[j]) if positions is not None else None
+            return t if t is not None else log_sum(pa, f, True)
+        parts.append((-one, _memo(memo, None if keys is None else keys[j], term)))
+    return parts
+
+
+def _memo(memo: dict | None, key, build):
+    if memo is None or key is None:
+        return build()
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = build()
+    return got
 
 
 def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFECT,
@@ -121,24 +144,20 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
         return plan_law(target, schedule.params["blocks"], predictor, m)
     L, q, exact = target.L, target.q, target.exact
     refuse_law_if_too_large(schedule, q, L, exact)
+    if exact and CONTEXT_FREE_SHORTCUT:
+        c = context_free_conditionals(m, predictor, cond_cache)
+        if c is not None:
+            return product_of_conditionals(c, reach_mass(schedule))
     one = np.empty((1,), dtype=object) if exact else np.ones((1,))
     if exact:
         one[0] = rational(1, True)
-    g: dict = {schedule.start: one}
-    result = None
     shared = cond_cache is not None
     conds: dict = cond_cache if shared else {}
     pats: dict = {}
     if compiled is None and dp_ops(schedule, q) < COMPILED_MIN_TOTAL:
         compiled = False
-    for key in step_order(schedule):
-        layer = g.pop(key, None)
-        if layer is None:
-            continue
-        n = schedule.revealed[key]
-        if n == L:
-            result = layer if result is None else result + layer
-            continue
+
+    def transitions(key, n, layer):
         edges: dict = {}
         for prob, s, child in schedule.nodes.get(key, ()):
             if prob != 0:
@@ -155,20 +174,166 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
         for s, out in sorted(edges.items()):
             ws = [(rational(prob, exact) * inv_binom(L - n, s, exact), child) for prob, child in out]
             if len(ws) == 1:  # fold the weight into the first factor
-                arrs = [(advance(layer, cond, n, s, L, q, ws[0][0], pats, kern), ws[0][1])]
+                yield advance(layer, cond, n, s, L, q, ws[0][0], pats, kern), ws[0][1]
             else:
                 base = advance(layer, cond, n, s, L, q, None, pats, kern)
-                arrs = [(base * w, child) for w, child in ws]
-            for arr, child in arrs:
-                prev = g.get(child)
-                if prev is None:
-                    g[child] = arr
-                else:
-                    prev += arr
-        del layer
-    if result is None:
-        raise ValueError(f"schedule {schedule.spec!r} never reveals all {L} positions")
+                for w, child in ws:
+                    yield base * w, child
+
+    result = walk_nodes(schedule, one, transitions)
     return np.ascontiguousarray(result[..., 0])
+
+
+# Exact laws of predictors that ignore the context (a product target with the perfect predictor or
+# any predictor applied position by position): every path multiplies the same factors, so the law
+# is their product, whatever the schedule (docs/engine.md, "Context-free predictors").
+CONTEXT_FREE_SHORTCUT = True  # False: always run the DP (benchmarks, mutation, tests)
+
+
+def context_free_conditionals(m: Marginals, predictor: Predictor, cond_cache: dict | None = None):
+    """``c`` (L × q, exact) with p̂_i(x_i | x_B) = c[i, x_i] for every position i, every B ∌ i and
+    every x_B — checked by exact equality on every conditional layer — or None if some conditional
+    depends on its context. Kept in ``cond_cache`` (one per target and predictor) with the layers."""
+    conds = cond_cache if cond_cache is not None else {}
+    if ("context-free",) in conds:
+        return conds[("context-free",)]
+    L, q = m.L, m.q
+    out = None
+    for n in range(L):
+        cond = _exact_layer(m, predictor, n, conds, cond_cache is not None)
+        A = subsets(L, n + 1)
+        if n == 0:
+            out = np.empty((L, q), dtype=object)
+            out[A[:, 0]] = cond[0].T  # c[i, x] = p̂_i(x | ∅)
+        flat = cond.reshape(n + 1, q, q**n, len(A))
+        if not all((flat[r] == out[A[:, r]].T[:, None, :]).all() for r in range(n + 1)):
+            out = None
+            break
+    conds[("context-free",)] = out
+    return out
+
+
+def _exact_layer(m: Marginals, predictor: Predictor, n: int, conds: dict, keep: bool) -> np.ndarray:
+    """The size-n conditional layer in the DP's batch-last layout, from ``conds`` (the DP's cache
+    key) or computed, and kept there when ``keep``."""
+    cond = conds.get(("layer", n, False))
+    if cond is None:
+        cond = conditional_layer(m, predictor, n)
+        if keep:
+            conds[("layer", n, False)] = cond
+    return cond
+
+
+def reach_mass(schedule: Schedule):
+    """Σ over the nodes revealing all L positions of the probability of reaching them (exact; 1 for
+    a proper schedule): the total weight the DP puts on its final layer."""
+    def transitions(key, n, w):
+        for prob, _, child in schedule.nodes.get(key, ()):
+            if prob != 0:
+                yield w * rational(prob, True), child
+
+    total = walk_nodes(schedule, rational(1, True), transitions)
+    return total
+
+
+def product_of_conditionals(c: np.ndarray, mass) -> np.ndarray:
+    """mass · Π_i c[i, x_i] over every x, an exact law of shape (q,)*L (axes in position order)."""
+    law = np.array([mass], dtype=object).reshape(())
+    for row in c:
+        law = np.multiply.outer(law, row)
+    return law
+
+
+def mixture_law_at(target: Target, schedule: Schedule, points: np.ndarray, predictor: Predictor = PERFECT,
+                   marginals: Marginals | None = None, cond_cache: dict | None = None) -> np.ndarray:
+    """r(x) = (E_D q_D)(x) for the k strings x of ``points`` (a k × L integer array), as a length-k
+    array: the DP of ``mixture_law`` with the value axes replaced by the k strings.
+
+    A size-n layer holds g(B, x_B) for |B| = n and each string x (shape (k, C(L, n))); a block of size
+    s from it gives, for |A| = n + s,
+        g'(A, x_A) = w Σ_{D ⊆ A, |D| = s} g(A∖D, x) Π_{i∈D} p̂_i(x_i | x_{A∖D}),
+    the same sum over the same ``layers.patterns`` as ``layers.advance``, read at x. Work per
+    transition k · C(L, n+s) C(n+s, s) against the whole law's q^{n+s} C(L, n+s) C(n+s, s): cheaper
+    when the strings are few (``points_cheaper``), e.g. the support of a code. Plans and adaptive
+    rules are not handled here (``mixture_law``)."""
+    m = marginals or Marginals(target)
+    L, q, exact = target.L, target.q, target.exact
+    refuse_law_if_too_large(schedule, q, L, exact)
+    pts = np.ascontiguousarray(points, dtype=np.int64).reshape(-1, L)
+    conds: dict = cond_cache if cond_cache is not None else {}
+    ptag = pts.tobytes()
+
+    def transitions(key, n, layer):
+        pkey = ("points", n, ptag)
+        pc = conds.get(pkey)
+        if pc is None:
+            cond = _exact_layer(m, predictor, n, conds, cond_cache is not None)
+            pc = conds[pkey] = _points_conditional(cond, pts, L, n)
+        for prob, s, child in schedule.nodes.get(key, ()):
+            if prob == 0:
+                continue
+            w = rational(prob, exact) * inv_binom(L - n, s, exact)
+            if s == 0:
+                yield layer * w, child
+                continue
+            arr = None
+            for Bidx, factors, _, _ in patterns(L, n, s):
+                x = layer[:, Bidx] * w
+                for r, Aidx in factors:
+                    x = x * pc[r][:, Aidx]
+                arr = x if arr is None else arr + x
+            yield arr, child
+
+    start = np.full((len(pts), 1), rational(1, exact), dtype=object if exact else np.float64)
+    result = walk_nodes(schedule, start, transitions)
+    return result[:, 0]
+
+
+def _points_conditional(cond: np.ndarray, pts: np.ndarray, L: int, n: int) -> np.ndarray:
+    """The size-n conditional layer read at each string x: [r, k, A] = p̂_{A_r}(x_{A_r} | x_{A∖A_r})
+    for x = pts[k] (shape (n+1, k, C(L, n+1)))."""
+    A = subsets(L, n + 1)
+    batch = np.arange(len(A))[None, :]
+    out = np.empty((n + 1, len(pts), len(A)), dtype=cond.dtype)
+    for r in range(n + 1):
+        idx = [pts[:, A[:, r]]] + [pts[:, A[:, j]] for j in range(n + 1) if j != r] + [batch]
+        out[r] = cond[r][tuple(idx)]
+    return out
+
+
+def points_cheaper(n_points: int, q: int, L: int) -> bool:
+    """Whether ``mixture_law_at`` on n_points strings does less than half the work of the whole law:
+    Σ_a C(L, a) (n_points against q^a) · C(a, s) summed over a is n_points · 2^L against (q+1)^L."""
+    return 2 * n_points * 2**L <= (q + 1) ** L
+
+
+def walk_nodes(schedule: Schedule, start, transitions):
+    """The DP's walk over a schedule's size nodes, step by step (``step_order``): a node's value
+    (a layer, or a number) goes through ``transitions(key, n, value)``, which yields (value, child)
+    for its edges; values meeting at a child are added; the values of the nodes revealing all L
+    positions are summed and returned. Only the nodes of two consecutive steps are alive at once."""
+    g: dict = {schedule.start: start}
+    result = None
+    for key in step_order(schedule):
+        value = g.pop(key, None)
+        if value is None:
+            continue
+        n = schedule.revealed[key]
+        if n == schedule.L:
+            result = value if result is None else result + value
+            continue
+        for out, child in transitions(key, n, value):
+            prev = g.get(child)
+            if prev is None:
+                g[child] = out
+            elif isinstance(prev, np.ndarray):
+                prev += out  # in place: a fresh array of this walk
+            else:
+                g[child] = prev + out
+        del value
+    if result is None:
+        raise ValueError(f"schedule {schedule.spec!r} never reveals all {schedule.L} positions")
+    return result
 
 
 def dp_ops(schedule: Schedule, q: int) -> int:

@@ -26,7 +26,7 @@ def learning_term(m: Marginals, predictor: Predictor, i: int, B: tuple):
     hat, own = cross_entropy(m, predictor, i, tuple(B)), cross_entropy(m, PERFECT, i, tuple(B))
     out = hat - own
     if m.exact and own.has_twin():  # the zero test's twin: the difference of the twins
-        out.with_twin(lambda: hat.twin() - own.twin())
+        out.with_twin(parts=lambda: [(c, g) for c, g in hat.twin_parts()] + [(-c, g) for c, g in own.twin_parts()])
     return out
 
 
@@ -88,3 +88,16 @@ def plan_learning(m: Marginals, predictor: Predictor, blocks):
             terms.append(learning_term(m, predictor, i, U))
         U = tuple(sorted(U + tuple(block)))
     return sum_of_forms(terms) if m.exact else sum(terms, zero(False))
+
+
+def plan_learning_parts(m: Marginals, predictor: Predictor, blocks) -> list:
+    """``plan_learning`` as parts [(1, CE_i(U_t; p̂)), (−1, CE_i(U_t; p))] (ℓ_i(U) = CE(p̂) − CE(p)),
+    exact mode: the memoised cross-entropies themselves (and their twins), no form per plan."""
+    one = rational(1, True)
+    parts: list = []
+    U: tuple = ()
+    for block in blocks:
+        for i in block:
+            parts += [(one, cross_entropy(m, predictor, i, U)), (-one, cross_entropy(m, PERFECT, i, U))]
+        U = tuple(sorted(U + tuple(block)))
+    return parts

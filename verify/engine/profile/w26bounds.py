@@ -36,8 +36,9 @@ def _q(x) -> fmpq:
 
 
 def _mul(v, c):
-    """v · c for a rational c: float profiles take float(c) (fmpq · float is not defined)."""
-    if isinstance(v, float) or type(v).__module__ == "numpy":
+    """v · c for a rational c: float profiles take float(c) (fmpq · float is not defined); exact
+    values (forms, fmpq, and object arrays of fmpq: the coefficient vectors of a lazy sum) take c."""
+    if isinstance(v, float) or (type(v).__module__ == "numpy" and getattr(v, "dtype", None) != object):
         return v * float(c)
     return v * c
 
