@@ -136,3 +136,27 @@ def test_claims_run_with_the_proof_runs_collector_thresholds_and_restore_the_cal
         gc.set_threshold(*before)
     # the two entry points every runner goes through (run_claims, run_task, the proof check)
     assert run_claim.__wrapped__ is not None and claim_rows.__wrapped__ is not None
+
+
+def test_the_worst_row_among_exact_ties_is_the_first_tight_one_not_the_float_noise():
+    """A tight row (the bound met exactly) is preferred, the one with the largest |rhs|; rows whose
+    displayed floats differ only by rounding in the last digits count as equal and the first in grid
+    order wins; the largest lhs/rhs decides only among certified rows."""
+    from verify.claims.check import ClaimResult, Row
+
+    claim = next(c for c in registry(()) if c.id == "LC25.T1")
+
+    def row(name, status, lhs, rhs):
+        return Row({"target": name}, status, lhs, rhs)
+
+    res = ClaimResult(claim, PROFILE, [row("a", "certified", 0.5, 1.0), row("z", "tight", 0.0, 0.0),
+                                       row("b", "tight", 0.3, 0.3), row("c", "tight", 0.30000000000000004, 0.30000000000000004),
+                                       row("d", "certified", 0.9, 1.0)])
+    assert res.worst().instance["target"] == "b"
+    res = ClaimResult(claim, PROFILE, [row("a", "certified", 0.9, 1.0), row("b", "certified", 0.9000000000000001, 1.0)])
+    assert res.worst().instance["target"] == "a"
+    res = ClaimResult(claim, PROFILE, [row("a", "certified", 0.5, 1.0), row("d", "certified", 0.9, 1.0)])
+    assert res.worst().instance["target"] == "d"
+    eq = next(c for c in registry(()) if c.id == "D-CHAIN")
+    res = ClaimResult(eq, PROFILE, [row("x", "tight", 1.0, 1.0), row("y", "tight", 0.7, 0.7000000000000001)])
+    assert res.worst().instance["target"] == "x"

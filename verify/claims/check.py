@@ -272,6 +272,11 @@ class Row:
         return self.lhs / self.rhs
 
 
+def _digits12(x: float) -> float:
+    """``x`` to 12 significant digits: a display float's last-digit rounding does not reorder rows."""
+    return float(f"{x:.12g}")
+
+
 @dataclass
 class ClaimResult:
     claim: Claim
@@ -337,7 +342,10 @@ class ClaimResult:
         return self._unknown
 
     def worst(self) -> Row | None:
-        """The refuted row, else the row closest to the bound (largest lhs/rhs; largest |margin| for ==)."""
+        """The refuted row, else the row closest to the bound: a tight row (it meets the bound
+        exactly), the one with the largest |rhs|, else the largest lhs/rhs among the certified ones.
+        Floats are compared to 12 significant digits and equals go to the first in grid order:
+        instances with equal exact values must not be told apart by the rounding of their displays."""
         rows = self.defined_rows()
         if not rows or not self.claim.checked:
             return None
@@ -347,11 +355,14 @@ class ClaimResult:
         undecided = [r for r in rows if r.status == "undecided"]
         if undecided:
             return undecided[0]
+        tight = [r for r in rows if r.status == "tight"]
+        if tight:
+            return max(tight, key=lambda r: _digits12(abs(r.rhs or 0)))
         if self.claim.relation == "==":
-            return max(rows, key=lambda r: abs((r.lhs or 0) - (r.rhs or 0)))
+            return max(rows, key=lambda r: _digits12(abs((r.lhs or 0) - (r.rhs or 0))))
         with_ratio = [r for r in rows if r.ratio is not None]
         if with_ratio:
-            return max(with_ratio, key=lambda r: r.ratio if self.claim.relation == "<=" else -r.ratio)
+            return max(with_ratio, key=lambda r: _digits12(r.ratio if self.claim.relation == "<=" else -r.ratio))
         return min(rows, key=lambda r: abs((r.rhs or 0) - (r.lhs or 0)))
 
     def closest_strict(self) -> Row | None:
