@@ -186,7 +186,7 @@ def mixture_law(target: Target, schedule: Schedule, predictor: Predictor = PERFE
 
 # Exact laws of predictors that ignore the context (a product target with the perfect predictor or
 # any predictor applied position by position): every path multiplies the same factors, so the law
-# is their product, whatever the schedule (docs/engine.md, "Context-free predictors").
+# is their product, whatever the schedule (docs/engine.md, "Two shortcuts of the exact law").
 CONTEXT_FREE_SHORTCUT = True  # False: always run the DP (benchmarks, mutation, tests)
 
 
@@ -232,8 +232,7 @@ def reach_mass(schedule: Schedule):
             if prob != 0:
                 yield w * rational(prob, True), child
 
-    total = walk_nodes(schedule, rational(1, True), transitions)
-    return total
+    return walk_nodes(schedule, rational(1, True), transitions)
 
 
 def product_of_conditionals(c: np.ndarray, mass) -> np.ndarray:
@@ -302,8 +301,9 @@ def _points_conditional(cond: np.ndarray, pts: np.ndarray, L: int, n: int) -> np
 
 
 def points_cheaper(n_points: int, q: int, L: int) -> bool:
-    """Whether ``mixture_law_at`` on n_points strings does less than half the work of the whole law:
-    Σ_a C(L, a) (n_points against q^a) · C(a, s) summed over a is n_points · 2^L against (q+1)^L."""
+    """Whether ``mixture_law_at`` on n_points strings does at most half the work of the whole law:
+    a transition to size a costs C(L, a) C(a, s) times n_points against q^a, and summed over a,
+    Σ_a C(L, a) n_points = n_points · 2^L against Σ_a C(L, a) q^a = (q+1)^L."""
     return 2 * n_points * 2**L <= (q + 1) ** L
 
 
